@@ -1,0 +1,16 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as schema from './2026-11-26-01-schema';
+import * as tenantIsolation from './2026-11-26-02-tenant-isolation';
+
+/*
+ * Listed statically (not read from disk) so the built server bundles them and can migrate the
+ * embedded database at start. Files are named by date and frozen once landed.
+ */
+export const migrations: Record<string, Migration> = {
+	'2026-11-26-01-schema': schema,
+	'2026-11-26-02-tenant-isolation': tenantIsolation
+};
+
+export const migrationProvider: MigrationProvider = {
+	getMigrations: async () => migrations
+};

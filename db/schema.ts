@@ -1,0 +1,423 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/* Row types of the migrations in db/migrations, written by hand so they read as documentation. */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+/** `date` columns travel as 'YYYY-MM-DD' strings: a deadline is a calendar day, not an instant. */
+type DateOnly = ColumnType<string, string, string>;
+type Json = ColumnType<unknown, string | undefined | null, string | null>;
+
+export type Locale = 'zh-CN' | 'en';
+export type Role = 'admin' | 'evaluator' | 'decision_maker' | 'org_admin' | 'org_member';
+export type CertificateStatus = 'active' | 'suspended' | 'withdrawn' | 'expired';
+export type EvaluationKind = 'initial' | 'surveillance' | 'recertification' | 'special';
+export type EvaluationStatus = 'planned' | 'in_progress' | 'report_issued' | 'closed';
+export type FindingKind = 'nonconformity' | 'observation' | 'opportunity';
+export type NonconformityGrade = 'major' | 'minor';
+export type FindingStatus =
+	'open' | 'response_submitted' | 'action_in_progress' | 'evidence_submitted' | 'closed';
+export type DecisionKind =
+	'grant' | 'maintain' | 'regrade' | 'suspend' | 'withdraw' | 'restore' | 'reduce_scope';
+
+export interface TenantsTable {
+	id: Generated<string>;
+	slug: string;
+	name: string;
+	default_locale: ColumnType<Locale, Locale | undefined, Locale>;
+	time_zone: ColumnType<string, string | undefined, string>;
+	created_at: CreatedAt;
+}
+
+export interface UsersTable {
+	id: Generated<string>;
+	email: string;
+	name: string;
+	password_hash: string | null;
+	locale: Locale | null;
+	created_at: CreatedAt;
+}
+
+export interface SessionsTable {
+	id: string;
+	secret_hash: Uint8Array;
+	user_id: string;
+	tenant_id: string | null;
+	created_at: CreatedAt;
+	expires_at: Timestamp;
+}
+
+export interface OrganisationsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	legal_name: string;
+	uscc: string;
+	address: ColumnType<string, string | undefined, string>;
+	version: Generated<number>;
+	created_at: CreatedAt;
+	updated_at: Generated<Date>;
+}
+
+export interface ContactsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	organisation_id: string;
+	name: string;
+	email: string;
+	phone: ColumnType<string, string | undefined, string>;
+	locale: ColumnType<Locale, Locale | undefined, Locale>;
+	receives_reminders: Generated<boolean>;
+	created_at: CreatedAt;
+}
+
+export interface MembershipsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	user_id: string;
+	role: Role;
+	organisation_id: string | null;
+	created_at: CreatedAt;
+}
+
+export interface GradeScalesTable {
+	tenant_id: string;
+	id: Generated<string>;
+	name_zh: string;
+	name_en: string;
+}
+
+export interface GradeLevelsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	grade_scale_id: string;
+	rank: number;
+	code: string;
+	label_zh: string;
+	label_en: string;
+	min_score: string | null;
+}
+
+export interface StandardsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	code: string;
+	title_zh: string;
+	title_en: ColumnType<string, string | undefined, string>;
+	category: ColumnType<string, string | undefined, string>;
+	grade_scale_id: string | null;
+	version: Generated<number>;
+	created_at: CreatedAt;
+}
+
+export interface ClausesTable {
+	tenant_id: string;
+	id: Generated<string>;
+	standard_id: string;
+	parent_id: string | null;
+	number: string;
+	title_zh: string;
+	title_en: ColumnType<string, string | undefined, string>;
+	sort_key: string;
+}
+
+export interface SchemeRulesTable {
+	tenant_id: string;
+	standard_id: string;
+	certificate_validity_months: Generated<number>;
+	first_surveillance_months: Generated<number>;
+	first_surveillance_from: ColumnType<'decision' | 'issue', 'decision' | 'issue' | undefined>;
+	max_surveillance_gap_months: Generated<number>;
+	major_due_days: Generated<number>;
+	minor_due_days: Generated<number>;
+	overdue_minor_becomes_major: Generated<boolean>;
+	max_suspension_months: Generated<number>;
+	suspend_within_days: Generated<number>;
+	version: Generated<number>;
+	updated_at: Generated<Date>;
+}
+
+export interface CertificatesTable {
+	tenant_id: string;
+	id: Generated<string>;
+	number: string;
+	organisation_id: string;
+	standard_id: string;
+	scope: string;
+	grade_level_id: string | null;
+	status: ColumnType<CertificateStatus, CertificateStatus | undefined, CertificateStatus>;
+	issued_on: DateOnly;
+	expires_on: DateOnly;
+	decided_on: DateOnly;
+	version: Generated<number>;
+	created_at: CreatedAt;
+	updated_at: Generated<Date>;
+}
+
+export interface CertificateHistoryTable {
+	tenant_id: string;
+	id: Generated<string>;
+	certificate_id: string;
+	decision_id: string | null;
+	change: 'issued' | 'status' | 'grade' | 'scope' | 'expired' | 'renewed';
+	from_status: CertificateStatus | null;
+	to_status: CertificateStatus | null;
+	from_grade_level_id: string | null;
+	to_grade_level_id: string | null;
+	from_scope: string | null;
+	to_scope: string | null;
+	effective_on: DateOnly;
+	recorded_by: string | null;
+	recorded_at: CreatedAt;
+}
+
+export interface EvaluationsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	kind: EvaluationKind;
+	certificate_id: string | null;
+	organisation_id: string;
+	standard_id: string;
+	window_start: DateOnly;
+	window_end: DateOnly;
+	status: ColumnType<EvaluationStatus, EvaluationStatus | undefined, EvaluationStatus>;
+	complaint_id: string | null;
+	started_at: Date | null;
+	report_issued_at: Date | null;
+	closed_at: Date | null;
+	version: Generated<number>;
+	created_at: CreatedAt;
+}
+
+export interface EvaluationTeamMembersTable {
+	tenant_id: string;
+	evaluation_id: string;
+	user_id: string;
+	team_role: 'lead' | 'member';
+}
+
+export interface FindingsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	evaluation_id: string;
+	reference: string;
+	kind: FindingKind;
+	grade: NonconformityGrade | null;
+	clause_id: string | null;
+	statement: string;
+	objective_evidence: ColumnType<string, string | undefined, string>;
+	raised_by: string;
+	raised_on: DateOnly;
+	due_on: DateOnly | null;
+	status: ColumnType<FindingStatus, FindingStatus | undefined, FindingStatus>;
+	follow_up_check_on: DateOnly | null;
+	closed_at: Date | null;
+	version: Generated<number>;
+	created_at: CreatedAt;
+	updated_at: Generated<Date>;
+}
+
+export interface FindingDueChangesTable {
+	tenant_id: string;
+	id: Generated<string>;
+	finding_id: string;
+	from_due_on: DateOnly | null;
+	to_due_on: DateOnly;
+	reason: string;
+	changed_by: string;
+	changed_at: CreatedAt;
+}
+
+export interface ResponsesTable {
+	tenant_id: string;
+	id: Generated<string>;
+	finding_id: string;
+	correction: string;
+	root_cause: string;
+	corrective_action: string;
+	action_owner: string;
+	target_on: DateOnly;
+	submitted_by: string;
+	submitted_at: CreatedAt;
+	review_status: ColumnType<
+		'pending' | 'accepted' | 'rejected',
+		'pending' | 'accepted' | 'rejected' | undefined
+	>;
+	reviewed_by: string | null;
+	reviewed_at: Date | null;
+	review_comment: string | null;
+}
+
+export interface EvidenceSubmissionsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	finding_id: string;
+	response_id: string | null;
+	note: ColumnType<string, string | undefined, string>;
+	submitted_by: string;
+	submitted_at: CreatedAt;
+	verdict: 'effective' | 'not_effective' | null;
+	verdict_by: string | null;
+	verdict_at: Date | null;
+	verdict_comment: string | null;
+}
+
+export interface EvidenceTable {
+	tenant_id: string;
+	id: Generated<string>;
+	finding_id: string;
+	submission_id: string | null;
+	sha256: string;
+	size_bytes: ColumnType<string, number | bigint | string, never>;
+	declared_type: ColumnType<string, string | undefined, string>;
+	detected_type: string;
+	original_name: string;
+	note: ColumnType<string, string | undefined, string>;
+	uploaded_by: string;
+	uploaded_at: CreatedAt;
+	effective_from: DateOnly;
+	supersedes_id: string | null;
+	integrity_status: ColumnType<
+		'pending' | 'verified' | 'rejected',
+		'pending' | 'verified' | 'rejected' | undefined
+	>;
+	duplicate_of_id: string | null;
+}
+
+export interface ComplaintsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	certificate_id: string | null;
+	organisation_id: string | null;
+	complainant_name: string;
+	complainant_email: string;
+	body: string;
+	status: ColumnType<
+		'received' | 'triaged' | 'evaluation_opened' | 'dismissed' | 'closed',
+		'received' | 'triaged' | 'evaluation_opened' | 'dismissed' | 'closed' | undefined
+	>;
+	evaluation_id: string | null;
+	triage_note: string | null;
+	received_at: CreatedAt;
+	version: Generated<number>;
+}
+
+export interface DecisionsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	evaluation_id: string | null;
+	certificate_id: string;
+	kind: DecisionKind;
+	reason: string;
+	new_grade_level_id: string | null;
+	new_scope: string | null;
+	decided_by: string;
+	decided_on: DateOnly;
+	decided_at: CreatedAt;
+}
+
+export interface RecurringObligationsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	organisation_id: string;
+	certificate_id: string | null;
+	title_zh: string;
+	title_en: ColumnType<string, string | undefined, string>;
+	cadence: 'weekly' | 'monthly' | 'quarterly';
+	due_day: number;
+	starts_on: DateOnly;
+	active: Generated<boolean>;
+	created_at: CreatedAt;
+}
+
+export interface ObligationDueItemsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	obligation_id: string;
+	period_start: DateOnly;
+	period_end: DateOnly;
+	due_on: DateOnly;
+	status: ColumnType<
+		'pending' | 'submitted' | 'accepted' | 'rejected',
+		'pending' | 'submitted' | 'accepted' | 'rejected' | undefined
+	>;
+	submission_id: string | null;
+	submitted_at: Date | null;
+}
+
+export interface OutboxTable {
+	tenant_id: string;
+	id: Generated<string>;
+	dedupe_key: string;
+	template: string;
+	to_email: string;
+	locale: Locale;
+	subject: string;
+	text_body: string;
+	html_body: string;
+	status: ColumnType<'pending' | 'sent' | 'failed', 'pending' | 'sent' | 'failed' | undefined>;
+	attempts: Generated<number>;
+	next_attempt_at: Generated<Date>;
+	last_error: string | null;
+	created_at: CreatedAt;
+	sent_at: Date | null;
+}
+
+export interface AuditLogTable {
+	tenant_id: string;
+	/** Set by the chaining trigger. */
+	seq: ColumnType<string, never, never>;
+	id: Generated<string>;
+	actor_user_id: string | null;
+	action: string;
+	entity_type: string;
+	entity_id: string;
+	before: Json;
+	after: Json;
+	created_at: ColumnType<Date, never, never>;
+	prev_hash: ColumnType<string, never, never>;
+	hash: ColumnType<string, never, never>;
+}
+
+export interface AuditChainHeadsTable {
+	tenant_id: string;
+	seq: string;
+	hash: string;
+}
+
+export interface Database {
+	tenants: TenantsTable;
+	users: UsersTable;
+	sessions: SessionsTable;
+	organisations: OrganisationsTable;
+	contacts: ContactsTable;
+	memberships: MembershipsTable;
+	grade_scales: GradeScalesTable;
+	grade_levels: GradeLevelsTable;
+	standards: StandardsTable;
+	clauses: ClausesTable;
+	scheme_rules: SchemeRulesTable;
+	certificates: CertificatesTable;
+	certificate_history: CertificateHistoryTable;
+	evaluations: EvaluationsTable;
+	evaluation_team_members: EvaluationTeamMembersTable;
+	findings: FindingsTable;
+	finding_due_changes: FindingDueChangesTable;
+	responses: ResponsesTable;
+	evidence_submissions: EvidenceSubmissionsTable;
+	evidence: EvidenceTable;
+	complaints: ComplaintsTable;
+	decisions: DecisionsTable;
+	recurring_obligations: RecurringObligationsTable;
+	obligation_due_items: ObligationDueItemsTable;
+	outbox: OutboxTable;
+	audit_log: AuditLogTable;
+	audit_chain_heads: AuditChainHeadsTable;
+}
+
+export type Tenant = Selectable<TenantsTable>;
+export type User = Selectable<UsersTable>;
+export type Membership = Selectable<MembershipsTable>;
+export type Organisation = Selectable<OrganisationsTable>;
+export type NewOrganisation = Insertable<OrganisationsTable>;
+export type OrganisationUpdate = Updateable<OrganisationsTable>;
+export type Certificate = Selectable<CertificatesTable>;

@@ -1,0 +1,18 @@
+import type { Actor } from '$lib/server/actor';
+import type { SignedInPerson } from '$lib/server/services/sessions';
+import type { Locale } from '../db/schema';
+
+declare global {
+	namespace App {
+		interface Locals {
+			person: SignedInPerson | null;
+			actor: Actor | null;
+			locale: Locale;
+		}
+		interface Error {
+			message: string;
+		}
+	}
+}
+
+export {};

@@ -1,0 +1,60 @@
+import type { Handle, ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { overwriteServerAsyncLocalStorage } from '$lib/paraglide/runtime';
+import { runtimeApp, startRuntime } from '$lib/server/runtime';
+import { resolveActor, validateSessionToken } from '$lib/server/services/sessions';
+import {
+	clearSessionCookie,
+	LOCALE_COOKIE,
+	SESSION_COOKIE,
+	setSessionCookie
+} from '$lib/server/auth/cookies';
+import { asLocale } from '$lib/server/i18n/translate';
+import { startInlineWorkers } from '../jobs/worker';
+
+export const init: ServerInit = async () => {
+	const app = await startRuntime();
+	if (app.config.inlineWorkers) startInlineWorkers(app);
+};
+
+const handleSession: Handle = async ({ event, resolve }) => {
+	const app = await runtimeApp();
+	event.locals.person = null;
+	event.locals.actor = null;
+	const token = event.cookies.get(SESSION_COOKIE);
+	if (token) {
+		const person = await validateSessionToken(app.db, token, app.sessionPolicy);
+		if (!person) clearSessionCookie(event.cookies);
+		else {
+			setSessionCookie(event.cookies, token, person.expiresAt, app.config.secureCookies);
+			event.locals.person = person;
+			event.locals.actor = await resolveActor(app.db, person);
+		}
+	}
+	return resolve(event);
+};
+
+type LocaleStore = { locale: string; origin: string; messageCalls: Set<string> };
+const localeStorage = new AsyncLocalStorage<LocaleStore>();
+overwriteServerAsyncLocalStorage(localeStorage as never);
+
+/**
+ * The language: the person's explicit choice (cookie, then their saved preference), else the
+ * tenant's default, else Chinese. Messages rendered in this request read it from the store.
+ */
+const handleLocale: Handle = ({ event, resolve }) => {
+	const locale =
+		asLocale(event.cookies.get(LOCALE_COOKIE)) ??
+		event.locals.person?.locale ??
+		event.locals.actor?.tenant.defaultLocale ??
+		'zh-CN';
+	event.locals.locale = locale;
+	return localeStorage.run({ locale, origin: event.url.origin, messageCalls: new Set() }, () =>
+		resolve(event, {
+			transformPageChunk: ({ html }) => html.replace('%paraglide.lang%', locale)
+		})
+	);
+};
+
+export const handle = sequence(handleSession, handleLocale);

@@ -1,0 +1,54 @@
+/*
+ * How sign-in failures are answered. Counted per email and per client address within a window:
+ * the first few failures cost nothing, then each answer is slowed, then sign-in is refused until
+ * the window ends. Pure; the counting lives in auth/rate-limit.ts.
+ */
+
+export interface ThrottlePolicy {
+	windowSeconds: number;
+	freeFailures: number;
+	refuseAfter: number;
+	baseDelayMs: number;
+	maxDelayMs: number;
+}
+
+export const EMAIL_POLICY: ThrottlePolicy = {
+	windowSeconds: 15 * 60,
+	freeFailures: 3,
+	refuseAfter: 10,
+	baseDelayMs: 250,
+	maxDelayMs: 4000
+};
+
+export const ADDRESS_POLICY: ThrottlePolicy = {
+	windowSeconds: 15 * 60,
+	freeFailures: 10,
+	refuseAfter: 50,
+	baseDelayMs: 250,
+	maxDelayMs: 4000
+};
+
+export type ThrottleVerdict =
+	{ kind: 'allow'; delayMs: number } | { kind: 'refuse'; retryAfterSeconds: number };
+
+/** The answer to an attempt made after `failures` failures, `secondsLeft` before the window resets. */
+export function throttleVerdict(
+	policy: ThrottlePolicy,
+	failures: number,
+	secondsLeft: number
+): ThrottleVerdict {
+	if (failures >= policy.refuseAfter)
+		return { kind: 'refuse', retryAfterSeconds: Math.max(1, Math.ceil(secondsLeft)) };
+	if (failures <= policy.freeFailures) return { kind: 'allow', delayMs: 0 };
+	const steps = failures - policy.freeFailures - 1;
+	return { kind: 'allow', delayMs: Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** steps) };
+}
+
+/** The stricter of two verdicts. */
+export function stricter(a: ThrottleVerdict, b: ThrottleVerdict): ThrottleVerdict {
+	if (a.kind === 'refuse' && b.kind === 'refuse')
+		return a.retryAfterSeconds >= b.retryAfterSeconds ? a : b;
+	if (a.kind === 'refuse') return a;
+	if (b.kind === 'refuse') return b;
+	return a.delayMs >= b.delayMs ? a : b;
+}

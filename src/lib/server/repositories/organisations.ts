@@ -1,0 +1,90 @@
+import { sql } from 'kysely';
+import type { Tx } from '../db/tenant-scope';
+
+export interface OrganisationFilter {
+	/** Limit to one organisation (organisation users). */
+	organisationId?: string | null;
+	search?: string;
+}
+
+export function listOrganisations(tx: Tx, filter: OrganisationFilter = {}) {
+	let query = tx
+		.selectFrom('organisations')
+		.select((eb) => [
+			'organisations.id',
+			'organisations.legal_name',
+			'organisations.uscc',
+			'organisations.address',
+			'organisations.version',
+			eb
+				.selectFrom('certificates')
+				.select(eb.fn.countAll<string>().as('n'))
+				.whereRef('certificates.organisation_id', '=', 'organisations.id')
+				.whereRef('certificates.tenant_id', '=', 'organisations.tenant_id')
+				.as('certificate_count')
+		])
+		.orderBy('organisations.legal_name');
+	if (filter.organisationId) query = query.where('organisations.id', '=', filter.organisationId);
+	if (filter.search) {
+		const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+		query = query.where((eb) =>
+			eb.or([eb('legal_name', 'ilike', pattern), eb('uscc', 'ilike', pattern)])
+		);
+	}
+	return query.execute();
+}
+
+export function findOrganisation(tx: Tx, id: string) {
+	return tx.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findOrganisationByUscc(tx: Tx, uscc: string) {
+	return tx.selectFrom('organisations').selectAll().where('uscc', '=', uscc).executeTakeFirst();
+}
+
+export function insertOrganisation(
+	tx: Tx,
+	organisation: { tenantId: string; legalName: string; uscc: string; address: string }
+) {
+	return tx
+		.insertInto('organisations')
+		.values({
+			tenant_id: organisation.tenantId,
+			legal_name: organisation.legalName,
+			uscc: organisation.uscc,
+			address: organisation.address
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+}
+
+/** Optimistic update: nothing changes (undefined returned) unless `version` is still current. */
+export function updateOrganisation(
+	tx: Tx,
+	id: string,
+	version: number,
+	changes: { legalName: string; uscc: string; address: string }
+) {
+	return tx
+		.updateTable('organisations')
+		.set({
+			legal_name: changes.legalName,
+			uscc: changes.uscc,
+			address: changes.address,
+			version: sql`version + 1`,
+			updated_at: sql`now()`
+		})
+		.where('id', '=', id)
+		.where('version', '=', version)
+		.returningAll()
+		.executeTakeFirst();
+}
+
+export function listContacts(tx: Tx, organisationId: string) {
+	return tx
+		.selectFrom('contacts')
+		.selectAll()
+		.where('organisation_id', '=', organisationId)
+		.orderBy('name')
+		.execute();
+}

@@ -1,0 +1,120 @@
+import type { AppDatabase } from '../db/tenant-scope';
+import type { Actor } from '../actor';
+import type { Locale } from '../../../../db/schema';
+import {
+	generateSessionToken,
+	hashSecret,
+	parseSessionToken,
+	renewedExpiry,
+	secretMatches
+} from '../auth/token';
+import * as sessions from '../repositories/sessions';
+import { findActingMembership, listOwnMemberships } from '../repositories/memberships';
+
+export interface SignedInPerson {
+	sessionId: string;
+	userId: string;
+	email: string;
+	name: string;
+	locale: Locale | null;
+	expiresAt: Date;
+	/** The tenant the session acts in, or null until one is chosen. */
+	tenantId: string | null;
+}
+
+export interface SessionPolicy {
+	lifetimeMs: number;
+}
+
+export function sessionPolicy(days: number): SessionPolicy {
+	return { lifetimeMs: days * 24 * 60 * 60 * 1000 };
+}
+
+export async function createSession(
+	db: AppDatabase,
+	userId: string,
+	policy: SessionPolicy,
+	now = new Date()
+) {
+	const { id, secret, token } = generateSessionToken();
+	const expiresAt = new Date(now.getTime() + policy.lifetimeMs);
+	await db.asPerson(userId, (tx) =>
+		sessions.insertSession(tx, { id, secretHash: hashSecret(secret), userId, expiresAt })
+	);
+	return { token, expiresAt };
+}
+
+/**
+ * The person behind a session token, or null for a malformed, unknown, wrong-secret or expired
+ * one. Extends the expiry when the session is past half its life (sliding expiry).
+ */
+export async function validateSessionToken(
+	db: AppDatabase,
+	token: string,
+	policy: SessionPolicy,
+	now = new Date()
+): Promise<SignedInPerson | null> {
+	const parsed = parseSessionToken(token);
+	if (!parsed) return null;
+	return db.asPerson(null, async (tx) => {
+		const row = await sessions.findSession(tx, parsed.id);
+		if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
+		if (row.expires_at.getTime() <= now.getTime()) {
+			await sessions.deleteSession(tx, row.id);
+			return null;
+		}
+		const renewed = renewedExpiry(row.expires_at, now, policy.lifetimeMs);
+		if (renewed) await sessions.setSessionExpiry(tx, row.id, renewed);
+		return {
+			sessionId: row.id,
+			userId: row.user_id,
+			email: row.email,
+			name: row.name,
+			locale: row.locale,
+			expiresAt: renewed ?? row.expires_at,
+			tenantId: row.tenant_id
+		};
+	});
+}
+
+export async function invalidateSession(db: AppDatabase, sessionId: string) {
+	await db.asPerson(null, (tx) => sessions.deleteSession(tx, sessionId));
+}
+
+export function listTenantsOf(db: AppDatabase, userId: string) {
+	return db.asPerson(userId, (tx) => listOwnMemberships(tx, userId));
+}
+
+/** Makes the session act in `tenantId`; false when the person holds no membership there. */
+export async function chooseTenant(db: AppDatabase, person: SignedInPerson, tenantId: string) {
+	const memberships = await listTenantsOf(db, person.userId);
+	if (!memberships.some((m) => m.tenant_id === tenantId)) return false;
+	await db.asPerson(person.userId, (tx) =>
+		sessions.setSessionTenant(tx, person.sessionId, tenantId)
+	);
+	return true;
+}
+
+/** The acting identity in the session's tenant, or null if the membership is gone. */
+export async function resolveActor(db: AppDatabase, person: SignedInPerson): Promise<Actor | null> {
+	if (!person.tenantId) return null;
+	const row = await db.inTenant({ tenantId: person.tenantId, userId: person.userId }, (tx) =>
+		findActingMembership(tx, person.userId)
+	);
+	if (!row) return null;
+	return {
+		userId: person.userId,
+		email: person.email,
+		name: person.name,
+		tenantId: row.tenant_id,
+		role: row.role,
+		organisationId: row.organisation_id,
+		organisationName: row.organisation_name,
+		tenant: {
+			slug: row.tenant_slug,
+			name: row.tenant_name,
+			defaultLocale: row.tenant_locale,
+			timeZone: row.tenant_time_zone
+		}
+	};
+}

@@ -1,0 +1,20 @@
+import type { LayoutServerLoad } from './$types';
+import { runtimeApp } from '$lib/server/runtime';
+
+export const load: LayoutServerLoad = async ({ locals }) => {
+	const { actor, person } = locals;
+	const app = await runtimeApp();
+	return {
+		locale: locals.locale,
+		person: person ? { name: person.name, email: person.email } : null,
+		actor: actor
+			? {
+					role: actor.role,
+					tenantName: actor.tenant.name,
+					organisationName: actor.organisationName
+				}
+			: null,
+		// Only administrators are told about infrastructure.
+		redisUnavailable: actor?.role === 'admin' && !app.redis?.available()
+	};
+};

@@ -1,0 +1,49 @@
+import { fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { runtimeApp } from '$lib/server/runtime';
+import { signIn } from '$lib/server/services/sign-in';
+import { chooseTenant, listTenantsOf, validateSessionToken } from '$lib/server/services/sessions';
+import { setSessionCookie } from '$lib/server/auth/cookies';
+import { m } from '$lib/paraglide/messages';
+
+export const load: PageServerLoad = ({ locals, url }) => {
+	if (locals.person) redirect(303, '/');
+	return { signedOut: url.searchParams.has('signed-out') };
+};
+
+/** Only paths of this site, so the `next` parameter cannot send anyone elsewhere. */
+function safeNext(value: string | null): string {
+	return value && value.startsWith('/') && !value.startsWith('//') ? value : '/';
+}
+
+export const actions: Actions = {
+	default: async ({ request, cookies, getClientAddress, url }) => {
+		const app = await runtimeApp();
+		const form = await request.formData();
+		const email = String(form.get('email') ?? '').trim();
+		const password = String(form.get('password') ?? '');
+		if (!email || !password) return fail(400, { email, message: m.login_missing() });
+
+		const result = await signIn(
+			{ db: app.db, limiter: app.limiter, sessionPolicy: app.sessionPolicy },
+			{ email, password, address: getClientAddress() }
+		);
+		if (!result.ok) {
+			const message =
+				result.reason === 'throttled'
+					? m.login_throttled({ minutes: Math.ceil(result.retryAfterSeconds / 60) })
+					: m.login_invalid();
+			return fail(result.reason === 'throttled' ? 429 : 400, { email, message });
+		}
+		setSessionCookie(cookies, result.token, result.expiresAt, app.config.secureCookies);
+
+		// One membership: act in it straight away. Several: let the person choose.
+		const memberships = await listTenantsOf(app.db, result.userId);
+		if (memberships.length === 1) {
+			const person = await validateSessionToken(app.db, result.token, app.sessionPolicy);
+			if (person && memberships[0]) await chooseTenant(app.db, person, memberships[0].tenant_id);
+			redirect(303, safeNext(url.searchParams.get('next')));
+		}
+		redirect(303, '/choose-tenant');
+	}
+};
