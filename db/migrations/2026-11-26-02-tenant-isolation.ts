@@ -97,7 +97,7 @@ create policy tenant_self on tenants for select using (
 			table === 'audit_log'
 				? sql`select, insert`
 				: table === 'audit_chain_heads'
-					? sql`select, insert, update`
+					? sql`select`
 					: sql`select, insert, update, delete`;
 		await sql`grant ${privileges} on ${sql.table(table)} to certtrack_app`.execute(db);
 	}
@@ -131,7 +131,9 @@ create trigger audit_log_no_truncate before truncate on audit_log
 
 	// The chain: each entry's hash covers its content and the tenant's previous hash. Taking the
 	// head row's lock (insert … on conflict do update) serialises concurrent writers of a tenant,
-	// so two transactions can never both extend the same previous entry.
+	// so two transactions can never both extend the same previous entry. The trigger runs with its
+	// owner's rights so the app role can read the chain head but never move it itself; RLS (forced)
+	// still holds it to the transaction's tenant.
 	await sql`
 create function audit_entry_hash(
   p_prev_hash text, p_tenant_id uuid, p_seq bigint, p_actor uuid, p_action text, p_entity_type text,
@@ -146,7 +148,8 @@ $$`.execute(db);
 		db
 	);
 	await sql`
-create function audit_log_chain() returns trigger language plpgsql as $$
+create function audit_log_chain() returns trigger language plpgsql
+  security definer set search_path = public as $$
 declare
   head audit_chain_heads%rowtype;
 begin

@@ -28,7 +28,7 @@ export function generateSessionToken(): SessionToken {
 	return { id, secret, token: `${id}.${secret}` };
 }
 
-const PART = /^[a-z2-9]{24}$/;
+const PART = /^[a-km-np-z2-9]{24}$/;
 
 export function parseSessionToken(token: string): { id: string; secret: string } | null {
 	const [id, secret, ...rest] = token.split('.');

@@ -16,6 +16,8 @@ export interface DatabaseConnection {
 }
 
 const DATE_OID = 1082;
+const JSON_OID = 114;
+const JSONB_OID = 3802;
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
@@ -30,6 +32,14 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Da
 				from: [DATE_OID],
 				serialize: (value: string) => value,
 				parse: (value: string) => value
+			},
+			// JSON columns are written as JSON text (as PGlite takes them); postgres.js would
+			// otherwise stringify the text a second time and store a JSON string.
+			json: {
+				to: JSON_OID,
+				from: [JSON_OID, JSONB_OID],
+				serialize: (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value)),
+				parse: (value: string) => JSON.parse(value)
 			}
 		}
 	});

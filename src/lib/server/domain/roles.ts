@@ -36,7 +36,11 @@ export function mayGrantRole(
 ): boolean {
 	if (actor.role === 'admin') return true;
 	if (actor.role === 'org_admin')
-		return isOrgUser(grant.role) && grant.organisationId === actor.organisationId;
+		return (
+			isOrgUser(grant.role) &&
+			actor.organisationId !== null &&
+			grant.organisationId === actor.organisationId
+		);
 	return false;
 }
 

@@ -8,6 +8,7 @@ import { findUserByEmail, insertUser } from '../repositories/users';
 import { findMembershipOfUser, insertMembership, listMembers } from '../repositories/memberships';
 import { findOrganisation } from '../repositories/organisations';
 import { recordAudit } from '../repositories/audit';
+import { refuseUniqueViolations } from '../db/errors';
 
 export interface AddMemberInput {
 	email: string;
@@ -39,41 +40,51 @@ export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberI
 	if (!mayGrantRole(actor, { role: input.role, organisationId })) throw forbidden();
 
 	const passwordHash = input.password ? await hashPassword(input.password) : null;
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		if (organisationId && !(await findOrganisation(tx, organisationId)))
-			throw badInput('organisationId', 'error_organisation_unknown');
+	const alreadyMember = () =>
+		new Refusal('CONFLICT', 'error_already_member', { email: input.email.trim() }, 'email');
+	return db
+		.inTenant(scopeOf(actor), async (tx) => {
+			if (organisationId && !(await findOrganisation(tx, organisationId)))
+				throw badInput('organisationId', 'error_organisation_unknown');
 
-		let user = await findUserByEmail(tx, input.email);
-		if (!user) {
-			if (!input.name?.trim()) throw badInput('name', 'error_name_required_for_new_person');
-			if (!passwordHash) throw badInput('password', 'error_password_required_for_new_person');
-			user = await insertUser(tx, { email: input.email, name: input.name, passwordHash });
+			let user = await findUserByEmail(tx, input.email);
+			const createdPerson = !user;
+			if (!user) {
+				if (!input.name?.trim()) throw badInput('name', 'error_name_required_for_new_person');
+				if (!passwordHash) throw badInput('password', 'error_password_required_for_new_person');
+				user = await insertUser(tx, { email: input.email, name: input.name, passwordHash });
+				await recordAudit(tx, {
+					tenantId: actor.tenantId,
+					actorUserId: actor.userId,
+					action: 'person.create',
+					entityType: 'user',
+					entityId: user.id,
+					after: { email: user.email, name: user.name }
+				});
+			}
+			if (await findMembershipOfUser(tx, user.id)) throw alreadyMember();
+
+			const membership = await insertMembership(tx, {
+				tenantId: actor.tenantId,
+				userId: user.id,
+				role: input.role,
+				organisationId
+			});
 			await recordAudit(tx, {
 				tenantId: actor.tenantId,
 				actorUserId: actor.userId,
-				action: 'person.create',
-				entityType: 'user',
-				entityId: user.id,
-				after: { email: user.email, name: user.name }
+				action: 'membership.grant',
+				entityType: 'membership',
+				entityId: membership.id,
+				after: { userId: user.id, email: user.email, role: input.role, organisationId }
 			});
-		}
-		if (await findMembershipOfUser(tx, user.id))
-			throw new Refusal('CONFLICT', 'error_already_member', { email: user.email }, 'email');
-
-		const membership = await insertMembership(tx, {
-			tenantId: actor.tenantId,
-			userId: user.id,
-			role: input.role,
-			organisationId
-		});
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'membership.grant',
-			entityType: 'membership',
-			entityId: membership.id,
-			after: { userId: user.id, email: user.email, role: input.role, organisationId }
-		});
-		return { membershipId: membership.id, userId: user.id, createdPerson: !!passwordHash };
-	});
+			return { membershipId: membership.id, userId: user.id, createdPerson };
+		})
+		.catch(
+			// Two admins adding the same person at once: the loser finds them already a member.
+			refuseUniqueViolations({
+				users_email_key: alreadyMember,
+				memberships_tenant_id_user_id_key: alreadyMember
+			})
+		);
 }

@@ -1,0 +1,303 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { sql } from 'kysely';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases';
+import { newMembership, newPerson, newTenant } from '../support/factories';
+import { populateTenant } from '../support/populate';
+import { TENANT_TABLES } from '../../db/migrations/2026-11-26-02-tenant-isolation';
+import type { Tx } from '../../src/lib/server/db/tenant-scope';
+
+/*
+ * Row-level security itself, table by table: every query here is raw SQL, not an app repository,
+ * so what is proved is that PostgreSQL refuses, whatever the application code asks for.
+ */
+
+/** Tables the app role may append to but never delete from. */
+const APPEND_ONLY = new Set<string>(['audit_log', 'audit_chain_heads']);
+
+/** Tables the app role may only read: the audit trigger, running as the owner, moves the chain head. */
+const READ_ONLY = new Set<string>(['audit_chain_heads']);
+
+const RLS_REFUSAL = /row-level security/i;
+const PERMISSION_REFUSAL = /permission denied/i;
+
+async function countRows(
+	tx: Tx | TestDatabase['owner'],
+	table: string,
+	tenantId?: string
+): Promise<number> {
+	const where = tenantId === undefined ? sql`` : sql`where tenant_id = ${tenantId}`;
+	const { rows } = await sql<{
+		n: number;
+	}>`select count(*)::int as n from ${sql.table(table)} ${where}`.execute(tx);
+	const [row] = rows;
+	if (!row) throw new Error(`no count from ${table}`);
+	return row.n;
+}
+
+describe.each(DIALECTS)('tenant isolation on %s', (kind) => {
+	let t: TestDatabase;
+	let A: string;
+	let B: string;
+	let C: string;
+	/** The person populateTenant made in A (a member of A only). */
+	let personOfA: string;
+	/** A member of both A and B. */
+	let personOfBoth: string;
+	/** A person with no membership at all. */
+	let outsider: string;
+
+	beforeAll(async () => {
+		t = await createTestDatabase(kind);
+		A = (await newTenant(t, 'Body A')).id;
+		B = (await newTenant(t, 'Body B')).id;
+		// A tenant nobody here belongs to, so "the tenants they belong to" is not "all tenants".
+		C = (await newTenant(t, 'Body C')).id;
+		personOfA = (await populateTenant(t, A)).person.id;
+		await populateTenant(t, B);
+		personOfBoth = (await newPerson(t)).id;
+		await newMembership(t, A, personOfBoth, 'evaluator');
+		await newMembership(t, B, personOfBoth, 'evaluator');
+		outsider = (await newPerson(t)).id;
+	});
+
+	afterAll(async () => {
+		await t?.drop();
+	});
+
+	describe.each(TENANT_TABLES)('%s', (table) => {
+		it('holds rows of both tenants, as the owner sees', async () => {
+			expect(await countRows(t.owner, table, A)).toBeGreaterThan(0);
+			expect(await countRows(t.owner, table, B)).toBeGreaterThan(0);
+		});
+
+		it("inside A's scope shows A's rows and none of B's", async () => {
+			const counts = await t.db.inTenant({ tenantId: A, userId: personOfA }, async (tx) => {
+				const ofB = await countRows(tx, table, B);
+				const ofA = await countRows(tx, table, A);
+				const { rows } = await sql<{
+					all: number;
+					foreign: number;
+				}>`select count(*)::int as all, count(*) filter (where tenant_id <> ${A})::int as foreign
+				   from ${sql.table(table)}`.execute(tx);
+				return { ofB, ofA, ...rows[0] };
+			});
+			expect(counts.ofB).toBe(0);
+			expect(counts.foreign).toBe(0);
+			expect(counts.ofA).toBeGreaterThan(0);
+			expect(counts.all).toBe(counts.ofA);
+			expect(counts.ofA).toBe(await countRows(t.owner, table, A));
+		});
+
+		it("inside A's scope refuses to insert a copy of B's row", async () => {
+			const { rows } = await sql<{
+				row: unknown;
+			}>`select to_jsonb(x) as row from ${sql.table(table)} x where tenant_id = ${B} limit 1`.execute(
+				t.owner
+			);
+			expect(rows).toHaveLength(1);
+			const before = await countRows(t.owner, table, B);
+			const attempt = t.db.inTenant({ tenantId: A, userId: personOfA }, (tx) =>
+				sql`insert into ${sql.table(table)}
+				    select * from jsonb_populate_record(null::${sql.table(table)}, ${JSON.stringify(rows[0]?.row)}::text::jsonb)`.execute(
+					tx
+				)
+			);
+			if (table === 'audit_log') {
+				// Its chain trigger may refuse first; any refusal will do, but it must fail.
+				await expect(attempt).rejects.toThrow();
+			} else if (READ_ONLY.has(table)) {
+				await expect(attempt).rejects.toThrow(PERMISSION_REFUSAL);
+			} else {
+				await expect(attempt).rejects.toThrow(RLS_REFUSAL);
+			}
+			expect(await countRows(t.owner, table, B)).toBe(before);
+		});
+
+		it("with no tenant set refuses to insert a copy of A's row", async () => {
+			const { rows } = await sql<{
+				row: unknown;
+			}>`select to_jsonb(x) as row from ${sql.table(table)} x where tenant_id = ${A} limit 1`.execute(
+				t.owner
+			);
+			expect(rows).toHaveLength(1);
+			const attempt = t.db.asPerson(personOfA, (tx) =>
+				sql`insert into ${sql.table(table)}
+				    select * from jsonb_populate_record(null::${sql.table(table)}, ${JSON.stringify(rows[0]?.row)}::text::jsonb)`.execute(
+					tx
+				)
+			);
+			if (table === 'audit_log') await expect(attempt).rejects.toThrow();
+			else if (READ_ONLY.has(table)) await expect(attempt).rejects.toThrow(PERMISSION_REFUSAL);
+			else await expect(attempt).rejects.toThrow(RLS_REFUSAL);
+		});
+
+		if (READ_ONLY.has(table)) {
+			it('refuses the app role any update', async () => {
+				for (const tenantId of [A, B])
+					await expect(
+						t.db.inTenant({ tenantId: A, userId: personOfA }, (tx) =>
+							sql`update ${sql.table(table)} set tenant_id = tenant_id where tenant_id = ${tenantId}`.execute(
+								tx
+							)
+						)
+					).rejects.toThrow(PERMISSION_REFUSAL);
+			});
+		} else if (table !== 'audit_log') {
+			it("inside A's scope updates none of B's rows", async () => {
+				const updated = await t.db.inTenant({ tenantId: A, userId: personOfA }, async (tx) => {
+					const { rows } = await sql`update ${sql.table(table)} set tenant_id = tenant_id
+					   where tenant_id = ${B} returning tenant_id`.execute(tx);
+					return rows.length;
+				});
+				expect(updated).toBe(0);
+			});
+
+			it("inside A's scope refuses to move A's row to B", async () => {
+				await expect(
+					t.db.inTenant({ tenantId: A, userId: personOfA }, (tx) =>
+						sql`update ${sql.table(table)} set tenant_id = ${B} where tenant_id = ${A}`.execute(tx)
+					)
+				).rejects.toThrow(RLS_REFUSAL);
+				expect(await countRows(t.owner, table, A)).toBeGreaterThan(0);
+			});
+		}
+
+		if (APPEND_ONLY.has(table)) {
+			it('refuses the app role any delete', async () => {
+				await expect(
+					t.db.inTenant({ tenantId: A, userId: personOfA }, (tx) =>
+						sql`delete from ${sql.table(table)} where tenant_id = ${B}`.execute(tx)
+					)
+				).rejects.toThrow(PERMISSION_REFUSAL);
+				await expect(
+					t.db.inTenant({ tenantId: A, userId: personOfA }, (tx) =>
+						sql`delete from ${sql.table(table)} where tenant_id = ${A}`.execute(tx)
+					)
+				).rejects.toThrow(PERMISSION_REFUSAL);
+				expect(await countRows(t.owner, table, A)).toBeGreaterThan(0);
+				expect(await countRows(t.owner, table, B)).toBeGreaterThan(0);
+			});
+		} else {
+			it("inside A's scope deletes none of B's rows", async () => {
+				const before = await countRows(t.owner, table, B);
+				const deleted = await t.db.inTenant({ tenantId: A, userId: personOfA }, async (tx) => {
+					const { rows } = await sql`delete from ${sql.table(table)}
+					   where tenant_id = ${B} returning tenant_id`.execute(tx);
+					return rows.length;
+				});
+				expect(deleted).toBe(0);
+				expect(await countRows(t.owner, table, B)).toBe(before);
+			});
+		}
+
+		it('with no tenant and no person set shows nothing', async () => {
+			expect(await t.db.asPerson(null, (tx) => countRows(tx, table))).toBe(0);
+		});
+
+		it('with no tenant set shows a person without memberships nothing', async () => {
+			expect(await t.db.asPerson(outsider, (tx) => countRows(tx, table))).toBe(0);
+		});
+
+		if (table !== 'memberships') {
+			it('with no tenant set shows even a member of both tenants nothing', async () => {
+				expect(await t.db.asPerson(personOfBoth, (tx) => countRows(tx, table))).toBe(0);
+				expect(await t.db.asPerson(personOfA, (tx) => countRows(tx, table))).toBe(0);
+			});
+		}
+	});
+
+	describe('memberships before a tenant is chosen', () => {
+		it('shows a person exactly their own memberships, across tenants', async () => {
+			const rows = await t.db.asPerson(personOfBoth, async (tx) => {
+				const { rows } = await sql<{
+					tenant_id: string;
+					user_id: string;
+				}>`select tenant_id, user_id from memberships order by tenant_id`.execute(tx);
+				return rows;
+			});
+			expect(rows).toHaveLength(2);
+			expect(rows.every((row) => row.user_id === personOfBoth)).toBe(true);
+			expect(rows.map((row) => row.tenant_id).sort()).toEqual([A, B].sort());
+		});
+
+		it('shows the person of A only their one membership', async () => {
+			const rows = await t.db.asPerson(personOfA, async (tx) => {
+				const { rows } = await sql<{
+					tenant_id: string;
+					user_id: string;
+				}>`select tenant_id, user_id from memberships`.execute(tx);
+				return rows;
+			});
+			expect(rows).toEqual([{ tenant_id: A, user_id: personOfA }]);
+		});
+
+		it('refuses to insert a membership for oneself', async () => {
+			await expect(
+				t.db.asPerson(outsider, (tx) =>
+					sql`insert into memberships (tenant_id, user_id, role) values (${A}, ${outsider}, 'admin')`.execute(
+						tx
+					)
+				)
+			).rejects.toThrow(RLS_REFUSAL);
+		});
+
+		it('does not let a person update or delete even their own membership', async () => {
+			const changed = await t.db.asPerson(personOfBoth, async (tx) => {
+				const updated = await sql`update memberships set role = 'admin'
+				   where user_id = ${personOfBoth} returning 1`.execute(tx);
+				const deleted = await sql`delete from memberships
+				   where user_id = ${personOfBoth} returning 1`.execute(tx);
+				return updated.rows.length + deleted.rows.length;
+			});
+			expect(changed).toBe(0);
+		});
+	});
+
+	describe('tenants', () => {
+		async function visibleTenants(
+			scope: (work: (tx: Tx) => Promise<string[]>) => Promise<string[]>
+		) {
+			const ids = await scope(async (tx) => {
+				const { rows } = await sql<{ id: string }>`select id from tenants`.execute(tx);
+				return rows.map((row) => row.id);
+			});
+			return ids.sort();
+		}
+
+		it('the owner sees all three', async () => {
+			expect(await countRows(t.owner, 'tenants')).toBe(3);
+		});
+
+		it('with no person set, none is visible', async () => {
+			expect(await visibleTenants((work) => t.db.asPerson(null, work))).toEqual([]);
+		});
+
+		it('a person without memberships sees none', async () => {
+			expect(await visibleTenants((work) => t.db.asPerson(outsider, work))).toEqual([]);
+		});
+
+		it('a person sees exactly the tenants they belong to', async () => {
+			expect(await visibleTenants((work) => t.db.asPerson(personOfBoth, work))).toEqual(
+				[A, B].sort()
+			);
+			expect(await visibleTenants((work) => t.db.asPerson(personOfA, work))).toEqual([A]);
+		});
+
+		it("inside a tenant's scope only that tenant is visible", async () => {
+			expect(
+				await visibleTenants((work) => t.db.inTenant({ tenantId: A, userId: personOfBoth }, work))
+			).toEqual([A]);
+			expect(
+				await visibleTenants((work) => t.db.inTenant({ tenantId: C, userId: personOfBoth }, work))
+			).toEqual([C]);
+		});
+
+		it('the app role cannot change tenants', async () => {
+			await expect(
+				t.db.inTenant({ tenantId: A, userId: personOfA }, (tx) =>
+					sql`update tenants set name = 'taken' where id = ${A}`.execute(tx)
+				)
+			).rejects.toThrow(PERMISSION_REFUSAL);
+		});
+	});
+});
