@@ -1,5 +1,6 @@
 import type { LayoutServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
+import { listTenantsOf } from '$lib/server/services/sessions';
 
 export const load: LayoutServerLoad = async ({ locals }) => {
 	const { actor, person } = locals;
@@ -14,6 +15,8 @@ export const load: LayoutServerLoad = async ({ locals }) => {
 					organisationName: actor.organisationName
 				}
 			: null,
+		// Offer switching only to people who have somewhere to switch to.
+		canSwitchTenant: person ? (await listTenantsOf(app.db, person.userId)).length > 1 : false,
 		// Only administrators are told about infrastructure.
 		redisUnavailable: actor?.role === 'admin' && !app.redis?.available()
 	};

@@ -113,9 +113,72 @@ describe('the built app on the embedded default, in Chromium', () => {
 		await page.close();
 	});
 
+	it('signs in every demo account', async () => {
+		const expected: Record<string, string> = {
+			'admin@demo.test': '/dashboard',
+			'evaluator@demo.test': '/dashboard',
+			'decider@demo.test': '/dashboard',
+			'org@demo.test': '/dashboard',
+			'admin@other.test': '/dashboard',
+			'multi@demo.test': '/choose-tenant'
+		};
+		for (const [email, target] of Object.entries(expected)) {
+			const response = await fetch(`${server.origin}/login`, {
+				method: 'POST',
+				redirect: 'manual',
+				headers: {
+					origin: server.origin,
+					accept: 'text/html',
+					'content-type': 'application/x-www-form-urlencoded'
+				},
+				body: new URLSearchParams({ email, password: PASSWORD })
+			});
+			expect(response.status, email).toBe(303);
+			expect(response.headers.get('location'), email).toBe(target);
+		}
+	});
+
 	it('answers /healthz with the database and Redis state', async () => {
 		const response = await fetch(`${server.origin}/healthz`);
 		expect(response.status).toBe(200);
 		expect(await response.json()).toEqual({ status: 'ok', db: 'ok', redis: 'ok' });
+	});
+});
+
+describe('the built app without Redis', () => {
+	let server: RunningServer;
+	let browser: Browser;
+
+	beforeAll(async () => {
+		buildApp();
+		server = await startBuiltApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+		browser = await launchBrowser();
+	}, 300_000);
+
+	afterAll(async () => {
+		await browser?.close();
+		await server?.stop();
+	});
+
+	it('still serves pages, tells the admin, and logs the outage once', async () => {
+		const health = await fetch(`${server.origin}/healthz`);
+		expect(health.status).toBe(200);
+		expect(await health.json()).toEqual({ status: 'ok', db: 'ok', redis: 'unavailable' });
+
+		const page = await browser.newPage();
+		await page.goto(`${server.origin}/login`);
+		await page.waitForSelector('body[data-hydrated]');
+		await page.fill('#email', 'admin@demo.test');
+		await page.fill('#password', PASSWORD);
+		await page.press('#password', 'Enter');
+		await page.waitForURL('**/dashboard');
+		expect(await page.textContent('main [role=status]')).toContain('Redis');
+		await page.close();
+
+		const mentions = server
+			.output()
+			.split('\n')
+			.filter((line) => line.includes('unreachable'));
+		expect(mentions).toHaveLength(1);
 	});
 });

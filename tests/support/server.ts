@@ -22,10 +22,14 @@ export function freePort(): Promise<number> {
 	});
 }
 
-/** Builds the app as `npm start` would find it. */
+let built = false;
+
+/** Builds the app as `npm start` would find it, once per test run. */
 export function buildApp(): void {
+	if (built) return;
 	const result = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
 	if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
+	built = true;
 }
 
 export interface RunningServer {
@@ -96,6 +100,7 @@ async function deleteRedisKeys(prefix: string, url = 'redis://127.0.0.1:6379') {
 		maxRetriesPerRequest: 1,
 		retryStrategy: () => null
 	});
+	redis.on('error', () => {});
 	try {
 		await redis.connect();
 		let cursor = '0';

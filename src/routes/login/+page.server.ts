@@ -13,7 +13,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 
 /** Only paths of this site, so the `next` parameter cannot send anyone elsewhere. */
 function safeNext(value: string | null): string {
-	return value && value.startsWith('/') && !value.startsWith('//') ? value : '/';
+	return value && value.startsWith('/') && !value.startsWith('//') ? value : '/dashboard';
 }
 
 export const actions: Actions = {

@@ -33,15 +33,18 @@ function fieldMessages(issues: ZodIssue[], locale: TrpcContext['locale']) {
 
 const t = initTRPC.context<TrpcContext>().create({
 	transformer: superjson,
-	errorFormatter({ shape, error, ctx }) {
+	errorFormatter({ shape: fullShape, error, ctx }) {
 		const locale = ctx?.locale ?? 'zh-CN';
 		const cause = error.cause;
+		// Stack traces stay in the server's log.
+		const { stack: _stack, ...data } = fullShape.data;
+		const shape = { ...fullShape, data };
 		if (cause instanceof ZodError) {
 			const fields = fieldMessages(cause.issues, locale);
 			return {
 				...shape,
 				message: translate('error_invalid_input', locale),
-				data: { ...shape.data, fields, stack: undefined }
+				data: { ...shape.data, fields }
 			};
 		}
 		if (cause instanceof Refusal) {
@@ -51,18 +54,16 @@ const t = initTRPC.context<TrpcContext>().create({
 				message,
 				data: {
 					...shape.data,
-					fields: cause.field ? { [cause.field]: message } : undefined,
-					stack: undefined
+					fields: cause.field ? { [cause.field]: message } : undefined
 				}
 			};
 		}
 		if (shape.data.code === 'INTERNAL_SERVER_ERROR')
 			return {
 				...shape,
-				message: translate('error_internal', locale),
-				data: { ...shape.data, stack: undefined }
+				message: translate('error_internal', locale)
 			};
-		return { ...shape, data: { ...shape.data, stack: undefined } };
+		return shape;
 	}
 });
 
