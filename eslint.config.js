@@ -25,7 +25,10 @@ export default ts.config(
 	},
 	{
 		rules: {
-			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+			'@typescript-eslint/no-unused-vars': [
+				'error',
+				{ argsIgnorePattern: '^_', varsIgnorePattern: '^_' }
+			],
 			// Links here are plain same-site paths; resolve() adds nothing without a base path.
 			'svelte/no-navigation-without-resolve': 'off'
 		}
