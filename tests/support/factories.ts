@@ -6,8 +6,7 @@ import type { App } from '../../src/lib/server/app';
 import { readConfig } from '../../src/lib/server/config';
 import { createSignInLimiter } from '../../src/lib/server/auth/rate-limit';
 import { hashPassword } from '../../src/lib/server/auth/password';
-import { sessionPolicy } from '../../src/lib/server/services/sessions';
-import { findActingMembership } from '../../src/lib/server/repositories/memberships';
+import { resolveActor, sessionPolicy } from '../../src/lib/server/services/sessions';
 import { usccCheckCharacter } from '../../src/lib/server/domain/uscc';
 import { appRouter } from '../../src/lib/server/trpc/router';
 import { createCallerFactory } from '../../src/lib/server/trpc/init';
@@ -98,23 +97,18 @@ export async function actorOf(t: TestDatabase, tenantId: string, userId: string)
 	const person = await t.db.asPerson(null, (tx) =>
 		tx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow()
 	);
-	const row = await t.db.inTenant({ tenantId, userId }, (tx) => findActingMembership(tx, userId));
-	if (!row) throw new Error('no membership');
-	return {
+	// The same resolution a request makes from its session.
+	const actor = await resolveActor(t.db, {
+		sessionId: 'test-session',
 		userId,
 		email: person.email,
 		name: person.name,
-		tenantId,
-		role: row.role,
-		organisationId: row.organisation_id,
-		organisationName: row.organisation_name,
-		tenant: {
-			slug: row.tenant_slug,
-			name: row.tenant_name,
-			defaultLocale: row.tenant_locale,
-			timeZone: row.tenant_time_zone
-		}
-	};
+		locale: person.locale,
+		expiresAt: new Date(Date.now() + 86_400_000),
+		tenantId
+	});
+	if (!actor) throw new Error('no membership');
+	return actor;
 }
 
 /** An App over the test database: in-memory sign-in limits, no Redis. */
