@@ -19,3 +19,13 @@ const statuses: Record<string, () => string> = {
 
 export const roleLabel = (role: string) => roles[role]?.() ?? role;
 export const certificateStatusLabel = (status: string) => statuses[status]?.() ?? status;
+
+/**
+ * An audit action ('finding.raise') as words: the message `audit_action_finding_raise` when there
+ * is one, else the action itself.
+ */
+export function auditActionLabel(action: string): string {
+	const key = `audit_action_${action.replace(/[^a-z0-9]+/gi, '_')}`;
+	const message = (m as unknown as Record<string, (() => string) | undefined>)[key];
+	return message ? message() : action;
+}

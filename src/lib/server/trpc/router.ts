@@ -3,12 +3,24 @@ import { authRouter } from './routers/auth';
 import { organisationsRouter } from './routers/organisations';
 import { certificatesRouter } from './routers/certificates';
 import { membersRouter } from './routers/members';
+import { catalogueRouter } from './routers/catalogue';
+import { evaluationsRouter } from './routers/evaluations';
+import { findingsRouter } from './routers/findings';
+import { decisionsRouter } from './routers/decisions';
+import { evidenceRouter } from './routers/evidence';
+import { auditRouter } from './routers/audit';
 
 export const appRouter = router({
 	auth: authRouter,
 	organisations: organisationsRouter,
 	certificates: certificatesRouter,
-	members: membersRouter
+	members: membersRouter,
+	catalogue: catalogueRouter,
+	evaluations: evaluationsRouter,
+	findings: findingsRouter,
+	decisions: decisionsRouter,
+	evidence: evidenceRouter,
+	audit: auditRouter
 });
 
 export type AppRouter = typeof appRouter;

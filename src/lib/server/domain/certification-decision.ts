@@ -1,0 +1,92 @@
+import type {
+	CertificateStatus,
+	DecisionKind,
+	FindingKind,
+	FindingStatus,
+	NonconformityGrade
+} from '../../../../db/schema';
+
+/*
+ * Certification decisions (SPEC §3, ISO/IEC 17021-1 9.5 and 17065 7.8): which decision may be
+ * taken on a certificate in which status, what status it leads to, and what must hold first.
+ */
+
+const ALLOWED_FROM: Record<DecisionKind, readonly CertificateStatus[]> = {
+	grant: [],
+	maintain: ['active'],
+	regrade: ['active'],
+	reduce_scope: ['active', 'suspended'],
+	suspend: ['active'],
+	withdraw: ['active', 'suspended'],
+	restore: ['suspended']
+};
+
+const RESULT: Record<DecisionKind, CertificateStatus | null> = {
+	grant: 'active',
+	maintain: null,
+	regrade: null,
+	reduce_scope: null,
+	suspend: 'suspended',
+	withdraw: 'withdrawn',
+	restore: 'active'
+};
+
+export type DecisionRefusal =
+	| 'wrong_role'
+	| 'team_member'
+	| 'certificate_status'
+	| 'major_not_closed'
+	| 'minor_without_accepted_plan'
+	| 'grade_required'
+	| 'scope_required'
+	| 'reason_required';
+
+export interface DecisionRequest {
+	kind: DecisionKind;
+	reason: string;
+	certificateStatus: CertificateStatus;
+	actor: { role: string; onEvaluationTeam: boolean };
+	/** The findings of the evaluation the decision follows (none for a decision without one). */
+	findings: { kind: FindingKind; grade: NonconformityGrade | null; status: FindingStatus }[];
+	newGradeLevelId?: string | null;
+	currentGradeLevelId?: string | null;
+	newScope?: string | null;
+}
+
+export type DecisionVerdict =
+	{ ok: true; status: CertificateStatus } | { ok: false; reason: DecisionRefusal };
+
+/** A minor nonconformity has an accepted plan once its response was accepted (or beyond). */
+const PLAN_ACCEPTED: readonly FindingStatus[] = [
+	'action_in_progress',
+	'evidence_submitted',
+	'closed'
+];
+
+export function decideCertification(request: DecisionRequest): DecisionVerdict {
+	if (request.actor.role !== 'decision_maker') return { ok: false, reason: 'wrong_role' };
+	// Impartiality: nobody decides on an evaluation they took part in.
+	if (request.actor.onEvaluationTeam) return { ok: false, reason: 'team_member' };
+	if (!request.reason.trim()) return { ok: false, reason: 'reason_required' };
+	if (!ALLOWED_FROM[request.kind].includes(request.certificateStatus))
+		return { ok: false, reason: 'certificate_status' };
+
+	// Suspension and withdrawal answer nonconformities; they cannot wait for them to close.
+	const answersNonconformity = request.kind === 'suspend' || request.kind === 'withdraw';
+	if (!answersNonconformity) {
+		const nonconformities = request.findings.filter((f) => f.kind === 'nonconformity');
+		if (nonconformities.some((f) => f.grade === 'major' && f.status !== 'closed'))
+			return { ok: false, reason: 'major_not_closed' };
+		if (nonconformities.some((f) => f.grade === 'minor' && !PLAN_ACCEPTED.includes(f.status)))
+			return { ok: false, reason: 'minor_without_accepted_plan' };
+	}
+	if (
+		request.kind === 'regrade' &&
+		(!request.newGradeLevelId || request.newGradeLevelId === request.currentGradeLevelId)
+	)
+		return { ok: false, reason: 'grade_required' };
+	if (request.kind === 'reduce_scope' && !request.newScope?.trim())
+		return { ok: false, reason: 'scope_required' };
+
+	return { ok: true, status: RESULT[request.kind] ?? request.certificateStatus };
+}
