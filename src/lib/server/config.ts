@@ -9,6 +9,8 @@ export interface AppConfig {
 	smtpUrl: string | null;
 	mailFrom: string;
 	evidenceDir: string;
+	/** The largest evidence file accepted, in bytes (EVIDENCE_MAX_MB, default 25). */
+	evidenceMaxBytes: number;
 	/** Prefix of every Redis key and BullMQ queue; braces make it one Redis Cluster hash slot. */
 	redisPrefix: string;
 	sessionDays: number;
@@ -26,6 +28,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		smtpUrl: env.SMTP_URL || null,
 		mailFrom: env.MAIL_FROM || 'CertTrack <no-reply@certtrack.local>',
 		evidenceDir: resolve(env.EVIDENCE_DIR ?? `${dataDir}/evidence`),
+		evidenceMaxBytes: Math.round(Number(env.EVIDENCE_MAX_MB ?? 25) * 1024 * 1024),
 		redisPrefix: env.REDIS_PREFIX || '{certtrack}',
 		sessionDays: Number(env.SESSION_DAYS ?? 30),
 		inlineWorkers: env.WORKERS !== 'off',

@@ -9,6 +9,7 @@ import { findingsRouter } from './routers/findings';
 import { decisionsRouter } from './routers/decisions';
 import { evidenceRouter } from './routers/evidence';
 import { auditRouter } from './routers/audit';
+import { workflowRouter } from './routers/workflow';
 
 export const appRouter = router({
 	auth: authRouter,
@@ -20,7 +21,8 @@ export const appRouter = router({
 	findings: findingsRouter,
 	decisions: decisionsRouter,
 	evidence: evidenceRouter,
-	audit: auditRouter
+	audit: auditRouter,
+	workflow: workflowRouter
 });
 
 export type AppRouter = typeof appRouter;

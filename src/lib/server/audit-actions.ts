@@ -1,0 +1,65 @@
+/*
+ * The audit log's vocabulary: `entity.verb` actions on these entity types. Every service writes
+ * one of these, so the timeline and the audit page can name each in the user's language
+ * (messages `audit_action_<entity>_<verb>` in messages/audit/).
+ */
+export const AUDIT_ACTIONS = [
+	'organisation.create',
+	'organisation.update',
+	'contact.create',
+	'contact.update',
+	'contact.delete',
+	'person.create',
+	'membership.grant',
+	'standard.create',
+	'standard.update',
+	'clause.create',
+	'clause.update',
+	'clause.import',
+	'grade_scale.create',
+	'grade_scale.update',
+	'scheme_rules.update',
+	'certificate.create',
+	'certificate.update',
+	'evaluation.plan',
+	'evaluation.update',
+	'evaluation.start',
+	'evaluation.issue_report',
+	'evaluation.close',
+	'finding.raise',
+	'finding.update',
+	'finding.due_change',
+	'finding.follow_up_set',
+	'finding.submit_response',
+	'finding.accept_response',
+	'finding.reject_response',
+	'finding.submit_evidence',
+	'finding.reject_evidence',
+	'finding.verify_effective',
+	'evidence.upload',
+	'decision.grant',
+	'decision.maintain',
+	'decision.regrade',
+	'decision.suspend',
+	'decision.withdraw',
+	'decision.restore',
+	'decision.reduce_scope'
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AUDIT_ENTITY_TYPES = [
+	'organisation',
+	'contact',
+	'user',
+	'membership',
+	'standard',
+	'clause',
+	'grade_scale',
+	'scheme_rules',
+	'certificate',
+	'evaluation',
+	'finding',
+	'evidence',
+	'decision'
+] as const;
