@@ -18,6 +18,10 @@ if (!existsSync(entry)) {
 }
 
 process.env.PORT ??= '3000';
+// Evidence uploads stream through their own per-file limit; let a request carry up to ten files.
+process.env.BODY_SIZE_LIMIT ??= String(
+	10 * (Number(process.env.EVIDENCE_MAX_MB ?? 25) + 1) * 1024 * 1024
+);
 process.env.ORIGIN ??= `http://localhost:${process.env.PORT}`;
 // The embedded database and evidence live under ./data unless told otherwise.
 process.env.DATA_DIR ??= join(root, 'data');

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as schema from './2026-11-26-01-schema';
 import * as tenantIsolation from './2026-11-26-02-tenant-isolation';
+import * as findingLists from './2026-11-26-03-finding-lists';
 
 /*
  * Listed statically (not read from disk) so the built server bundles them and can migrate the
@@ -8,7 +9,8 @@ import * as tenantIsolation from './2026-11-26-02-tenant-isolation';
  */
 export const migrations: Record<string, Migration> = {
 	'2026-11-26-01-schema': schema,
-	'2026-11-26-02-tenant-isolation': tenantIsolation
+	'2026-11-26-02-tenant-isolation': tenantIsolation,
+	'2026-11-26-03-finding-lists': findingLists
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -236,6 +236,16 @@ async function createTenant(
 		.executeTakeFirstOrThrow();
 }
 
+/** The vocabulary of src/lib/server/audit-actions.ts for what the demo creates. */
+const CREATE_ACTIONS: Record<string, string> = {
+	standard: 'standard.create',
+	organisation: 'organisation.create',
+	membership: 'membership.grant',
+	certificate: 'certificate.create',
+	evaluation: 'evaluation.plan',
+	finding: 'finding.raise'
+};
+
 async function audited<T extends { id: string }>(
 	tx: Tx,
 	tenantId: string,
@@ -247,12 +257,55 @@ async function audited<T extends { id: string }>(
 	await recordAudit(tx, {
 		tenantId,
 		actorUserId,
-		action: `${entityType}.create`,
+		action: CREATE_ACTIONS[entityType] ?? `${entityType}.create`,
 		entityType,
 		entityId: row.id,
 		after
 	});
 	return row;
+}
+
+/** A certificate as issued: its row, the 'issued' line of its history and the audit entry. */
+async function issueCertificate(
+	tx: Tx,
+	recordedBy: string,
+	values: {
+		tenant_id: string;
+		number: string;
+		organisation_id: string;
+		standard_id: string;
+		scope: string;
+		grade_level_id: string | null;
+		issued_on: string;
+		expires_on: string;
+		decided_on: string;
+	}
+) {
+	const certificate = await audited(
+		tx,
+		values.tenant_id,
+		recordedBy,
+		'certificate',
+		await tx
+			.insertInto('certificates')
+			.values(values)
+			.returning(['id', 'number', 'status'])
+			.executeTakeFirstOrThrow()
+	);
+	await tx
+		.insertInto('certificate_history')
+		.values({
+			tenant_id: values.tenant_id,
+			certificate_id: certificate.id,
+			change: 'issued',
+			to_status: 'active',
+			to_grade_level_id: values.grade_level_id,
+			to_scope: values.scope,
+			effective_on: values.issued_on,
+			recorded_by: recordedBy
+		})
+		.execute();
+	return certificate;
 }
 
 export async function loadDemoData(
@@ -436,62 +489,29 @@ export async function loadDemoData(
 
 		// Certified about eleven months ago: the first surveillance has just been held.
 		const issuedOn = day(-335);
-		const certificate = await audited(
-			tx,
-			tenantId,
-			people.decider,
-			'certificate',
-			await tx
-				.insertInto('certificates')
-				.values({
-					tenant_id: tenantId,
-					number: 'DCB-27922-2025-0001',
-					organisation_id: organisation.id,
-					standard_id: standards.get('GB/T 27922-2011')!,
-					scope: '家用电器售后服务（安装、维修、保养、备品备件供应）',
-					grade_level_id: grades.get('5-star')!,
-					issued_on: issuedOn,
-					expires_on: expiry(issuedOn),
-					decided_on: issuedOn
-				})
-				.returning(['id', 'number', 'status'])
-				.executeTakeFirstOrThrow()
-		);
-		await tx
-			.insertInto('certificate_history')
-			.values({
-				tenant_id: tenantId,
-				certificate_id: certificate.id,
-				change: 'issued',
-				to_status: 'active',
-				to_grade_level_id: grades.get('5-star')!,
-				to_scope: '家用电器售后服务（安装、维修、保养、备品备件供应）',
-				effective_on: issuedOn,
-				recorded_by: people.decider
-			})
-			.execute();
+		const certificate = await issueCertificate(tx, people.decider, {
+			tenant_id: tenantId,
+			number: 'DCB-27922-2025-0001',
+			organisation_id: organisation.id,
+			standard_id: standards.get('GB/T 27922-2011')!,
+			scope: '家用电器售后服务（安装、维修、保养、备品备件供应）',
+			grade_level_id: grades.get('5-star')!,
+			issued_on: issuedOn,
+			expires_on: expiry(issuedOn),
+			decided_on: issuedOn
+		});
 		const propertyIssued = day(-120);
-		await audited(
-			tx,
-			tenantId,
-			people.decider,
-			'certificate',
-			await tx
-				.insertInto('certificates')
-				.values({
-					tenant_id: tenantId,
-					number: 'DCB-20647-2026-0002',
-					organisation_id: neighbour.id,
-					standard_id: standards.get('GB/T 20647-2006')!,
-					scope: '住宅小区物业管理服务',
-					grade_level_id: null,
-					issued_on: propertyIssued,
-					expires_on: expiry(propertyIssued),
-					decided_on: propertyIssued
-				})
-				.returning(['id', 'number', 'status'])
-				.executeTakeFirstOrThrow()
-		);
+		await issueCertificate(tx, people.decider, {
+			tenant_id: tenantId,
+			number: 'DCB-20647-2026-0002',
+			organisation_id: neighbour.id,
+			standard_id: standards.get('GB/T 20647-2006')!,
+			scope: '住宅小区物业管理服务',
+			grade_level_id: null,
+			issued_on: propertyIssued,
+			expires_on: expiry(propertyIssued),
+			decided_on: propertyIssued
+		});
 
 		const evaluation = await audited(
 			tx,
@@ -553,30 +573,44 @@ export async function loadDemoData(
 					.executeTakeFirstOrThrow()
 			);
 			const accepted = nc.status === 'action_in_progress' || nc.status === 'evidence_submitted';
-			const response = await audited(
-				tx,
-				tenantId,
-				people.org,
-				'response',
-				await tx
-					.insertInto('responses')
-					.values({
-						tenant_id: tenantId,
-						finding_id: finding.id,
-						correction: nc.correction,
-						root_cause: nc.rootCause,
-						corrective_action: nc.correctiveAction,
-						action_owner: nc.owner,
-						target_on: day(-15 + (nc.grade === 'major' ? 25 : 60)),
-						submitted_by: people.org,
-						review_status: accepted ? 'accepted' : 'pending',
-						reviewed_by: accepted ? people.evaluator : null,
-						reviewed_at: accepted ? daysAgo(8) : null,
-						review_comment: accepted ? '纠正措施计划可行，同意实施。' : null
-					})
-					.returning(['id', 'finding_id', 'review_status'])
-					.executeTakeFirstOrThrow()
-			);
+			const response = await tx
+				.insertInto('responses')
+				.values({
+					tenant_id: tenantId,
+					finding_id: finding.id,
+					correction: nc.correction,
+					root_cause: nc.rootCause,
+					corrective_action: nc.correctiveAction,
+					action_owner: nc.owner,
+					target_on: day(-15 + (nc.grade === 'major' ? 25 : 60)),
+					submitted_by: people.org,
+					review_status: accepted ? 'accepted' : 'pending',
+					reviewed_by: accepted ? people.evaluator : null,
+					reviewed_at: accepted ? daysAgo(8) : null,
+					review_comment: accepted ? '纠正措施计划可行，同意实施。' : null
+				})
+				.returning(['id', 'finding_id', 'review_status'])
+				.executeTakeFirstOrThrow();
+			// The finding's timeline tells its story so far.
+			const steps: [action: string, actorUserId: string, status: string][] = [
+				['finding.submit_response', people.org, 'response_submitted']
+			];
+			if (accepted) steps.push(['finding.accept_response', people.evaluator, 'action_in_progress']);
+			if (nc.status === 'evidence_submitted')
+				steps.push(['finding.submit_evidence', people.org, 'evidence_submitted']);
+			let previous = 'open';
+			for (const [action, actorUserId, status] of steps) {
+				await recordAudit(tx, {
+					tenantId,
+					actorUserId,
+					action,
+					entityType: 'finding',
+					entityId: finding.id,
+					before: { status: previous },
+					after: { status }
+				});
+				previous = status;
+			}
 			if (nc.status === 'evidence_submitted') {
 				await tx
 					.insertInto('evidence_submissions')
@@ -654,26 +688,17 @@ export async function loadDemoData(
 				.executeTakeFirstOrThrow()
 		);
 		const issuedOn = day(-200);
-		await audited(
-			tx,
-			tenantId,
-			people.otherAdmin,
-			'certificate',
-			await tx
-				.insertInto('certificates')
-				.values({
-					tenant_id: tenantId,
-					number: 'OCB-PM-2026-0001',
-					organisation_id: organisation.id,
-					standard_id: standard.id,
-					scope: 'Residential property management services',
-					issued_on: issuedOn,
-					expires_on: expiry(issuedOn),
-					decided_on: issuedOn
-				})
-				.returning(['id', 'number', 'status'])
-				.executeTakeFirstOrThrow()
-		);
+		await issueCertificate(tx, people.otherAdmin, {
+			tenant_id: tenantId,
+			number: 'OCB-PM-2026-0001',
+			organisation_id: organisation.id,
+			standard_id: standard.id,
+			scope: 'Residential property management services',
+			grade_level_id: null,
+			issued_on: issuedOn,
+			expires_on: expiry(issuedOn),
+			decided_on: issuedOn
+		});
 		for (const [userId, role] of [
 			[people.otherAdmin, 'admin'],
 			[people.multi, 'evaluator']

@@ -27,12 +27,12 @@ describe.each(DIALECTS)('migrations on %s', (kind) => {
 		await t?.drop();
 	});
 
-	it('apply from empty and record both migrations in the Kysely migration table', async () => {
+	it('apply from empty and record every migration in the Kysely migration table', async () => {
 		const { rows } = await sql<{
 			name: string;
 		}>`select name from kysely_migration order by name`.execute(t.owner);
 		expect(rows.map((row) => row.name)).toEqual(Object.keys(migrations).sort());
-		expect(rows.map((row) => row.name)).toEqual([
+		expect(rows.map((row) => row.name).slice(0, 2)).toEqual([
 			'2026-11-26-01-schema',
 			'2026-11-26-02-tenant-isolation'
 		]);
@@ -43,7 +43,7 @@ describe.each(DIALECTS)('migrations on %s', (kind) => {
 		const { rows } = await sql<{
 			n: number;
 		}>`select count(*)::int as n from kysely_migration`.execute(t.owner);
-		expect(rows[0]?.n).toBe(2);
+		expect(rows[0]?.n).toBe(Object.keys(migrations).length);
 	});
 
 	it.each(RLS_TABLES)('%s has row-level security enabled and forced', async (table) => {

@@ -58,6 +58,7 @@ export async function startBuiltApp(env: Record<string, string> = {}): Promise<R
 			ORIGIN: origin,
 			DATA_DIR: dataDir,
 			REDIS_PREFIX: prefix,
+			BODY_SIZE_LIMIT: String(300 * 1024 * 1024),
 			...env
 		},
 		stdio: ['ignore', 'pipe', 'pipe']

@@ -50,7 +50,8 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Da
 /** PGlite keeps its files in `dataDir`; undefined means in memory (tests). */
 export function connectPglite(dataDir?: string): DatabaseConnection {
 	if (dataDir) mkdirSync(dataDir, { recursive: true });
-	const pglite = new PGlite(dataDir, {
+	const pglite = new PGlite({
+		dataDir,
 		parsers: {
 			[DATE_OID]: (value: string) => value,
 			[INT8_OID]: (value: string) => value,

@@ -1,5 +1,6 @@
+import { sql, type Insertable } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import type { CertificateStatus } from '../../../../db/schema';
+import type { CertificateHistoryTable, CertificateStatus } from '../../../../db/schema';
 
 export interface CertificateFilter {
 	organisationId?: string | null;
@@ -44,4 +45,214 @@ export function listCertificates(tx: Tx, filter: CertificateFilter = {}) {
 		query = query.where('certificates.organisation_id', '=', filter.organisationId);
 	if (filter.status) query = query.where('certificates.status', '=', filter.status);
 	return query.execute();
+}
+
+/** The certificate row itself; `forUpdate` locks it for a change. */
+export function findCertificate(tx: Tx, id: string, options: { forUpdate?: boolean } = {}) {
+	let query = tx.selectFrom('certificates').selectAll().where('id', '=', id);
+	if (options.forUpdate) query = query.forUpdate();
+	return query.executeTakeFirst();
+}
+
+export function findCertificateByNumber(tx: Tx, number: string) {
+	return tx.selectFrom('certificates').selectAll().where('number', '=', number).executeTakeFirst();
+}
+
+/** A certificate with the names a page shows: organisation, standard, grade. */
+export function findCertificateDetails(tx: Tx, id: string) {
+	return tx
+		.selectFrom('certificates')
+		.innerJoin('organisations', (join) =>
+			join
+				.onRef('organisations.tenant_id', '=', 'certificates.tenant_id')
+				.onRef('organisations.id', '=', 'certificates.organisation_id')
+		)
+		.innerJoin('standards', (join) =>
+			join
+				.onRef('standards.tenant_id', '=', 'certificates.tenant_id')
+				.onRef('standards.id', '=', 'certificates.standard_id')
+		)
+		.leftJoin('grade_levels', (join) =>
+			join
+				.onRef('grade_levels.tenant_id', '=', 'certificates.tenant_id')
+				.onRef('grade_levels.id', '=', 'certificates.grade_level_id')
+		)
+		.selectAll('certificates')
+		.select([
+			'organisations.legal_name as organisation_name',
+			'standards.code as standard_code',
+			'standards.title_zh as standard_title_zh',
+			'standards.title_en as standard_title_en',
+			'standards.grade_scale_id',
+			'grade_levels.label_zh as grade_zh',
+			'grade_levels.label_en as grade_en'
+		])
+		.where('certificates.id', '=', id)
+		.executeTakeFirst();
+}
+
+export interface NewCertificate {
+	tenantId: string;
+	number: string;
+	organisationId: string;
+	standardId: string;
+	scope: string;
+	gradeLevelId: string | null;
+	issuedOn: string;
+	decidedOn: string;
+	expiresOn: string;
+}
+
+export function insertCertificate(tx: Tx, certificate: NewCertificate) {
+	return tx
+		.insertInto('certificates')
+		.values({
+			tenant_id: certificate.tenantId,
+			number: certificate.number,
+			organisation_id: certificate.organisationId,
+			standard_id: certificate.standardId,
+			scope: certificate.scope,
+			grade_level_id: certificate.gradeLevelId,
+			status: 'active',
+			issued_on: certificate.issuedOn,
+			decided_on: certificate.decidedOn,
+			expires_on: certificate.expiresOn
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+}
+
+/** Optimistic update of the fields that are not decisions: nothing changes unless `version` is current. */
+export function updateCertificateRecord(
+	tx: Tx,
+	id: string,
+	version: number,
+	changes: { number: string; scope: string; issuedOn: string; decidedOn: string; expiresOn: string }
+) {
+	return tx
+		.updateTable('certificates')
+		.set({
+			number: changes.number,
+			scope: changes.scope,
+			issued_on: changes.issuedOn,
+			decided_on: changes.decidedOn,
+			expires_on: changes.expiresOn,
+			version: sql`version + 1`,
+			updated_at: sql`now()`
+		})
+		.where('id', '=', id)
+		.where('version', '=', version)
+		.returningAll()
+		.executeTakeFirst();
+}
+
+export function insertCertificateHistory(tx: Tx, entry: Insertable<CertificateHistoryTable>) {
+	return tx
+		.insertInto('certificate_history')
+		.values(entry)
+		.returningAll()
+		.executeTakeFirstOrThrow();
+}
+
+/** Every status, grade and scope change of a certificate, as recorded, with the decision behind it. */
+export function listCertificateHistory(tx: Tx, certificateId: string) {
+	return tx
+		.selectFrom('certificate_history as h')
+		.leftJoin('grade_levels as from_grade', (join) =>
+			join
+				.onRef('from_grade.tenant_id', '=', 'h.tenant_id')
+				.onRef('from_grade.id', '=', 'h.from_grade_level_id')
+		)
+		.leftJoin('grade_levels as to_grade', (join) =>
+			join
+				.onRef('to_grade.tenant_id', '=', 'h.tenant_id')
+				.onRef('to_grade.id', '=', 'h.to_grade_level_id')
+		)
+		.leftJoin('decisions', (join) =>
+			join
+				.onRef('decisions.tenant_id', '=', 'h.tenant_id')
+				.onRef('decisions.id', '=', 'h.decision_id')
+		)
+		.leftJoin('users', 'users.id', 'h.recorded_by')
+		.select([
+			'h.id',
+			'h.change',
+			'h.decision_id',
+			'h.from_status',
+			'h.to_status',
+			'h.from_scope',
+			'h.to_scope',
+			'h.effective_on',
+			'h.recorded_at',
+			'from_grade.label_zh as from_grade_zh',
+			'from_grade.label_en as from_grade_en',
+			'to_grade.label_zh as to_grade_zh',
+			'to_grade.label_en as to_grade_en',
+			'decisions.kind as decision_kind',
+			'decisions.reason as decision_reason',
+			'users.name as recorded_by_name'
+		])
+		.where('h.certificate_id', '=', certificateId)
+		.orderBy('h.recorded_at')
+		.orderBy('h.effective_on')
+		.execute();
+}
+
+export function listEvaluationsOfCertificate(tx: Tx, certificateId: string) {
+	return tx
+		.selectFrom('evaluations')
+		.select(['id', 'kind', 'status', 'window_start', 'window_end'])
+		.where('certificate_id', '=', certificateId)
+		.orderBy('window_start', 'desc')
+		.execute();
+}
+
+/**
+ * The end of the certificate's latest surveillance or recertification evaluation whose report
+ * is out: the scheme's surveillance clock restarts from it.
+ */
+export async function lastSurveillanceEndedOn(
+	tx: Tx,
+	certificateId: string
+): Promise<string | null> {
+	const row = await tx
+		.selectFrom('evaluations')
+		.select('window_end')
+		.where('certificate_id', '=', certificateId)
+		.where('kind', 'in', ['surveillance', 'recertification'])
+		.where('status', 'in', ['report_issued', 'closed'])
+		.orderBy('window_end', 'desc')
+		.limit(1)
+		.executeTakeFirst();
+	return row?.window_end ?? null;
+}
+
+export function findStandard(tx: Tx, id: string) {
+	return tx
+		.selectFrom('standards')
+		.select(['id', 'code', 'title_zh', 'title_en', 'grade_scale_id'])
+		.where('id', '=', id)
+		.executeTakeFirst();
+}
+
+export function findGradeLevel(tx: Tx, id: string) {
+	return tx.selectFrom('grade_levels').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The standards a certificate may be issued against, with the scale their grades come from. */
+export function listStandardChoices(tx: Tx) {
+	return tx
+		.selectFrom('standards')
+		.select(['id', 'code', 'title_zh', 'title_en', 'grade_scale_id'])
+		.orderBy('code')
+		.execute();
+}
+
+export function listGradeLevelChoices(tx: Tx) {
+	return tx
+		.selectFrom('grade_levels')
+		.select(['id', 'grade_scale_id', 'rank', 'code', 'label_zh', 'label_en'])
+		.orderBy('grade_scale_id')
+		.orderBy('rank')
+		.execute();
 }

@@ -88,3 +88,21 @@ export function listContacts(tx: Tx, organisationId: string) {
 		.orderBy('name')
 		.execute();
 }
+
+/** The people holding an organisation role for one organisation. */
+export function listOrganisationUsers(tx: Tx, organisationId: string) {
+	return tx
+		.selectFrom('memberships')
+		.innerJoin('users', 'users.id', 'memberships.user_id')
+		.select([
+			'memberships.id',
+			'memberships.role',
+			'memberships.created_at',
+			'users.id as user_id',
+			'users.name',
+			'users.email'
+		])
+		.where('memberships.organisation_id', '=', organisationId)
+		.orderBy('users.name')
+		.execute();
+}

@@ -1,8 +1,16 @@
-import type { AppDatabase } from '../db/tenant-scope';
+import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
-import type { CertificateStatus } from '../../../../db/schema';
+import type { Certificate, CertificateStatus, Role } from '../../../../db/schema';
 import { NO_ORGANISATION, seesAllOrganisations } from '../domain/roles';
+import { certificateExpiry, nextSurveillanceDue } from '../domain/scheme-rules';
+import { isIsoDate, todayInZone } from '../domain/calendar';
+import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors';
 import * as repo from '../repositories/certificates';
+import { findOrganisation, listOrganisations } from '../repositories/organisations';
+import { findSchemeRules } from '../repositories/scheme-rules';
+import { recordAudit } from '../repositories/audit';
+import { refuseUniqueViolations } from '../db/errors';
+import { timelineOf } from './timeline';
 
 export function listCertificates(
 	db: AppDatabase,
@@ -15,4 +23,310 @@ export function listCertificates(
 	return db.inTenant(scopeOf(actor), (tx) =>
 		repo.listCertificates(tx, { status: filter.status, organisationId })
 	);
+}
+
+/* One certificate: who may see it, its page, and the changes that are not decisions. */
+
+/** Certificates are kept by CB admins and evaluators; status and grade change only by decisions. */
+const CERTIFICATE_KEEPERS: readonly Role[] = ['admin', 'evaluator'];
+
+function requireCertificateKeeper(actor: Actor) {
+	if (!CERTIFICATE_KEEPERS.includes(actor.role)) throw forbidden();
+}
+
+/**
+ * The certificate row if `actor` may see it: CB staff see every certificate of the tenant (RLS
+ * keeps other tenants out); organisation users their own organisation's only. Anything else is
+ * "not found", so ids of others' certificates reveal nothing. `forUpdate` locks the row.
+ */
+export async function loadVisibleCertificate(
+	tx: Tx,
+	actor: Actor,
+	id: string,
+	options: { forUpdate?: boolean } = {}
+) {
+	const certificate = await repo.findCertificate(tx, id, options);
+	if (!certificate) throw notFound();
+	if (!seesAllOrganisations(actor.role) && certificate.organisation_id !== actor.organisationId)
+		throw notFound();
+	return certificate;
+}
+
+/** Statuses under which the certificate is still being surveilled. */
+const SURVEILLED: readonly CertificateStatus[] = ['active', 'suspended'];
+
+/**
+ * A certificate with its names, its full history and its surveillance clock: the next
+ * surveillance due (from the scheme rules, restarting at the last surveillance or
+ * recertification whose report is out), and whether that date has passed.
+ */
+export function getCertificate(db: AppDatabase, actor: Actor, id: string) {
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		await loadVisibleCertificate(tx, actor, id);
+		const certificate = await repo.findCertificateDetails(tx, id);
+		if (!certificate) throw notFound();
+		const history = await repo.listCertificateHistory(tx, id);
+		const rules = await findSchemeRules(tx, certificate.standard_id);
+		const lastEndedOn = await repo.lastSurveillanceEndedOn(tx, id);
+		const today = todayInZone(new Date(), actor.tenant.timeZone);
+		const surveilled = SURVEILLED.includes(certificate.status);
+		const nextDue = surveilled
+			? nextSurveillanceDue(
+					{ issuedOn: certificate.issued_on, decidedOn: certificate.decided_on },
+					lastEndedOn,
+					rules
+				)
+			: null;
+		return {
+			...certificate,
+			history,
+			surveillance: {
+				lastEndedOn,
+				/** What the clock counts from: the last surveillance, else as the scheme says. */
+				countedFrom: lastEndedOn ? ('last' as const) : rules.firstSurveillanceFrom,
+				nextDue,
+				overdue: nextDue !== null && nextDue < today
+			}
+		};
+	});
+}
+
+export type CertificatePage = Awaited<ReturnType<typeof getCertificate>>;
+
+/** The evaluations of a certificate, newest window first. */
+export function listCertificateEvaluations(db: AppDatabase, actor: Actor, certificateId: string) {
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		await loadVisibleCertificate(tx, actor, certificateId);
+		return repo.listEvaluationsOfCertificate(tx, certificateId);
+	});
+}
+
+export function certificateTimeline(db: AppDatabase, actor: Actor, certificateId: string) {
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		await loadVisibleCertificate(tx, actor, certificateId);
+		return timelineOf(tx, 'certificate', certificateId);
+	});
+}
+
+/** What the certificate form offers: organisations, standards and their scales' grades. */
+export function certificateFormChoices(db: AppDatabase, actor: Actor) {
+	requireCertificateKeeper(actor);
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const organisations = await listOrganisations(tx);
+		const standards = await repo.listStandardChoices(tx);
+		const gradeLevels = await repo.listGradeLevelChoices(tx);
+		return {
+			organisations: organisations.map((o) => ({ id: o.id, name: o.legal_name, uscc: o.uscc })),
+			standards,
+			gradeLevels
+		};
+	});
+}
+
+function validDate(field: string, value: string): string {
+	if (!isIsoDate(value)) throw badInput(field, 'organisations_error_date_invalid');
+	return value;
+}
+
+/** The decision comes first: a certificate is issued on or after the day it was decided. */
+function validDates(issuedOnInput: string, decidedOnInput: string | undefined | null) {
+	const issuedOn = validDate('issuedOn', issuedOnInput);
+	const decidedOn = decidedOnInput ? validDate('decidedOn', decidedOnInput) : issuedOn;
+	if (decidedOn > issuedOn) throw badInput('decidedOn', 'organisations_error_decided_after_issue');
+	return { issuedOn, decidedOn };
+}
+
+function requiredText(field: string, value: string, max: number): string {
+	const text = value.trim();
+	if (!text) throw badInput(field, 'error_required');
+	if (text.length > max) throw badInput(field, 'error_too_long');
+	return text;
+}
+
+/** The expiry a certificate of `standardId` issued on `issuedOn` gets under the standard's scheme rules. */
+export function previewCertificateExpiry(
+	db: AppDatabase,
+	actor: Actor,
+	input: { standardId: string; issuedOn: string }
+) {
+	const issuedOn = validDate('issuedOn', input.issuedOn);
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		if (!(await repo.findStandard(tx, input.standardId)))
+			throw badInput('standardId', 'organisations_error_standard_unknown');
+		const rules = await findSchemeRules(tx, input.standardId);
+		return {
+			expiresOn: certificateExpiry(issuedOn, rules),
+			validityMonths: rules.certificateValidityMonths
+		};
+	});
+}
+
+export interface NewCertificateInput {
+	number: string;
+	organisationId: string;
+	standardId: string;
+	scope: string;
+	gradeLevelId?: string | null;
+	issuedOn: string;
+	/** Defaults to `issuedOn`. */
+	decidedOn?: string | null;
+}
+
+const duplicateNumber = (number: string) => () =>
+	new Refusal('CONFLICT', 'organisations_error_certificate_number_duplicate', { number }, 'number');
+
+/** The number is refused by the unique constraint too, for the loser of two concurrent saves. */
+const numberConstraint = (number: string) => ({
+	certificates_tenant_id_number_key: duplicateNumber(number)
+});
+
+/**
+ * Issues a certificate: its expiry computed from the standard's scheme rules, its grade one of
+ * the standard's scale (none when the standard has no scale), its first history row ('issued')
+ * and the audit entry, all in one transaction.
+ */
+export function createCertificate(db: AppDatabase, actor: Actor, input: NewCertificateInput) {
+	requireCertificateKeeper(actor);
+	const number = requiredText('number', input.number, 100);
+	const scope = requiredText('scope', input.scope, 2000);
+	const { issuedOn, decidedOn } = validDates(input.issuedOn, input.decidedOn);
+	const gradeLevelId = input.gradeLevelId || null;
+	return db
+		.inTenant(scopeOf(actor), async (tx) => {
+			if (!(await findOrganisation(tx, input.organisationId)))
+				throw badInput('organisationId', 'error_organisation_unknown');
+			const standard = await repo.findStandard(tx, input.standardId);
+			if (!standard) throw badInput('standardId', 'organisations_error_standard_unknown');
+			await checkGrade(tx, standard.grade_scale_id, gradeLevelId);
+			if (await repo.findCertificateByNumber(tx, number)) throw duplicateNumber(number)();
+
+			const expiresOn = certificateExpiry(issuedOn, await findSchemeRules(tx, standard.id));
+			const certificate = await repo.insertCertificate(tx, {
+				tenantId: actor.tenantId,
+				number,
+				organisationId: input.organisationId,
+				standardId: standard.id,
+				scope,
+				gradeLevelId,
+				issuedOn,
+				decidedOn,
+				expiresOn
+			});
+			await repo.insertCertificateHistory(tx, {
+				tenant_id: actor.tenantId,
+				certificate_id: certificate.id,
+				change: 'issued',
+				to_status: certificate.status,
+				to_grade_level_id: gradeLevelId,
+				to_scope: scope,
+				effective_on: issuedOn,
+				recorded_by: actor.userId
+			});
+			await recordAudit(tx, {
+				tenantId: actor.tenantId,
+				actorUserId: actor.userId,
+				action: 'certificate.create',
+				entityType: 'certificate',
+				entityId: certificate.id,
+				after: audited(certificate)
+			});
+			return certificate;
+		})
+		.catch(refuseUniqueViolations(numberConstraint(number)));
+}
+
+/** A grade must come from the standard's own scale; a standard without a scale grades nothing. */
+async function checkGrade(tx: Tx, gradeScaleId: string | null, gradeLevelId: string | null) {
+	if (!gradeScaleId) {
+		if (gradeLevelId) throw badInput('gradeLevelId', 'organisations_error_grade_no_scale');
+		return;
+	}
+	if (!gradeLevelId) throw badInput('gradeLevelId', 'organisations_error_grade_required');
+	const level = await repo.findGradeLevel(tx, gradeLevelId);
+	if (!level || level.grade_scale_id !== gradeScaleId)
+		throw badInput('gradeLevelId', 'organisations_error_grade_not_in_scale');
+}
+
+function audited(certificate: Certificate) {
+	return {
+		number: certificate.number,
+		organisationId: certificate.organisation_id,
+		standardId: certificate.standard_id,
+		scope: certificate.scope,
+		gradeLevelId: certificate.grade_level_id,
+		status: certificate.status,
+		issuedOn: certificate.issued_on,
+		decidedOn: certificate.decided_on,
+		expiresOn: certificate.expires_on
+	};
+}
+
+export interface CertificateCorrection {
+	number: string;
+	scope: string;
+	issuedOn: string;
+	decidedOn?: string | null;
+}
+
+/**
+ * Corrects what is not a decision: the number, the wording of the scope, the issue and decision
+ * dates (the expiry follows the scheme rules again). Refused unless `version` is current. A
+ * changed scope also enters the certificate's history.
+ */
+export function updateCertificate(
+	db: AppDatabase,
+	actor: Actor,
+	id: string,
+	version: number,
+	input: CertificateCorrection
+) {
+	requireCertificateKeeper(actor);
+	const number = requiredText('number', input.number, 100);
+	const scope = requiredText('scope', input.scope, 2000);
+	const { issuedOn, decidedOn } = validDates(input.issuedOn, input.decidedOn);
+	return db
+		.inTenant(scopeOf(actor), async (tx) => {
+			const before = await loadVisibleCertificate(tx, actor, id, { forUpdate: true });
+			if (before.version !== version) throw staleVersion();
+			const clash = await repo.findCertificateByNumber(tx, number);
+			if (clash && clash.id !== id) throw duplicateNumber(number)();
+			const expiresOn = certificateExpiry(issuedOn, await findSchemeRules(tx, before.standard_id));
+			const unchanged =
+				before.number === number &&
+				before.scope === scope &&
+				before.issued_on === issuedOn &&
+				before.decided_on === decidedOn &&
+				before.expires_on === expiresOn;
+			if (unchanged) return before;
+
+			const after = await repo.updateCertificateRecord(tx, id, version, {
+				number,
+				scope,
+				issuedOn,
+				decidedOn,
+				expiresOn
+			});
+			if (!after) throw staleVersion();
+			if (after.scope !== before.scope)
+				await repo.insertCertificateHistory(tx, {
+					tenant_id: actor.tenantId,
+					certificate_id: id,
+					change: 'scope',
+					from_scope: before.scope,
+					to_scope: after.scope,
+					effective_on: todayInZone(new Date(), actor.tenant.timeZone),
+					recorded_by: actor.userId
+				});
+			await recordAudit(tx, {
+				tenantId: actor.tenantId,
+				actorUserId: actor.userId,
+				action: 'certificate.update',
+				entityType: 'certificate',
+				entityId: id,
+				before: audited(before),
+				after: audited(after)
+			});
+			return after;
+		})
+		.catch(refuseUniqueViolations(numberConstraint(number)));
 }

@@ -1,11 +1,15 @@
 import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
-import { NO_ORGANISATION, seesAllOrganisations } from '../domain/roles';
+import type { Locale, Role } from '../../../../db/schema';
+import { isOrgUser, NO_ORGANISATION, seesAllOrganisations } from '../domain/roles';
 import { normaliseUscc, usccProblem } from '../domain/uscc';
-import { badInput, notFound, Refusal, staleVersion } from '../errors';
+import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors';
 import * as repo from '../repositories/organisations';
+import * as contacts from '../repositories/contacts';
 import { recordAudit } from '../repositories/audit';
 import { refuseUniqueViolations } from '../db/errors';
+import { timelineOf, toTimeline } from './timeline';
+import { addMember } from './members';
 
 export interface OrganisationInput {
 	legalName: string;
@@ -100,4 +104,178 @@ export function updateOrganisation(
 			return after;
 		})
 		.catch(refuseUniqueViolations({ organisations_tenant_id_uscc_key: duplicateUscc(uscc) }));
+}
+
+/* Contacts: the organisation's people who get reminders (SPEC §3). CB admins and evaluators keep them. */
+
+const CONTACT_KEEPERS: readonly Role[] = ['admin', 'evaluator'];
+
+/** A plausible address; the API's zod check is stricter, this guards every other caller. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export interface ContactInput {
+	name: string;
+	email: string;
+	phone?: string;
+	locale: Locale;
+	receivesReminders: boolean;
+}
+
+function contactFields(input: ContactInput): contacts.ContactFields {
+	const email = input.email.trim();
+	if (!EMAIL.test(email)) throw badInput('email', 'error_email_invalid');
+	const name = input.name.trim();
+	if (!name) throw badInput('name', 'error_required');
+	return {
+		name,
+		email,
+		phone: (input.phone ?? '').trim(),
+		locale: input.locale === 'en' ? 'en' : 'zh-CN',
+		receivesReminders: input.receivesReminders
+	};
+}
+
+/** As the audit log records a contact: with its organisation, so deleted contacts stay on its timeline. */
+function auditedContact(contact: {
+	organisation_id: string;
+	name: string;
+	email: string;
+	phone: string;
+	locale: Locale;
+	receives_reminders: boolean;
+}) {
+	return {
+		organisationId: contact.organisation_id,
+		name: contact.name,
+		email: contact.email,
+		phone: contact.phone,
+		locale: contact.locale,
+		receivesReminders: contact.receives_reminders
+	};
+}
+
+function requireContactKeeper(actor: Actor) {
+	if (!CONTACT_KEEPERS.includes(actor.role)) throw forbidden();
+}
+
+export function addContact(
+	db: AppDatabase,
+	actor: Actor,
+	organisationId: string,
+	input: ContactInput
+) {
+	requireContactKeeper(actor);
+	const fields = contactFields(input);
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		if (!(await repo.findOrganisation(tx, organisationId))) throw notFound();
+		const contact = await contacts.insertContact(tx, {
+			...fields,
+			tenantId: actor.tenantId,
+			organisationId
+		});
+		await recordAudit(tx, {
+			tenantId: actor.tenantId,
+			actorUserId: actor.userId,
+			action: 'contact.create',
+			entityType: 'contact',
+			entityId: contact.id,
+			after: auditedContact(contact)
+		});
+		return contact;
+	});
+}
+
+export function updateContact(db: AppDatabase, actor: Actor, id: string, input: ContactInput) {
+	requireContactKeeper(actor);
+	const fields = contactFields(input);
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const before = await contacts.findContact(tx, id);
+		if (!before) throw notFound();
+		const after = await contacts.updateContact(tx, id, fields);
+		if (!after) throw notFound();
+		await recordAudit(tx, {
+			tenantId: actor.tenantId,
+			actorUserId: actor.userId,
+			action: 'contact.update',
+			entityType: 'contact',
+			entityId: id,
+			before: auditedContact(before),
+			after: auditedContact(after)
+		});
+		return after;
+	});
+}
+
+export function removeContact(db: AppDatabase, actor: Actor, id: string) {
+	requireContactKeeper(actor);
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const removed = await contacts.deleteContact(tx, id);
+		if (!removed) throw notFound();
+		await recordAudit(tx, {
+			tenantId: actor.tenantId,
+			actorUserId: actor.userId,
+			action: 'contact.delete',
+			entityType: 'contact',
+			entityId: id,
+			before: auditedContact(removed)
+		});
+		return { id };
+	});
+}
+
+/**
+ * The organisation's timeline: its own audit entries and its contacts' (deleted ones included),
+ * in the order they happened.
+ */
+export function organisationTimeline(db: AppDatabase, actor: Actor, id: string) {
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const visible = visibleOrganisationId(actor);
+		const organisation = await repo.findOrganisation(tx, id);
+		if (!organisation || (visible && organisation.id !== visible)) throw notFound();
+		const own = await timelineOf(tx, 'organisation', id);
+		const ofContacts = toTimeline(await contacts.listContactAuditOfOrganisation(tx, id)).map(
+			(entry) => ({
+				...entry,
+				changes: entry.changes.filter((change) => change.field !== 'organisationId')
+			})
+		);
+		return [...own, ...ofContacts].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+	});
+}
+
+/** Who may invite users into `organisationId`: a CB admin, or that organisation's own admin. */
+export function mayInviteOrganisationUsers(actor: Actor, organisationId: string): boolean {
+	return (
+		actor.role === 'admin' ||
+		(actor.role === 'org_admin' && actor.organisationId === organisationId)
+	);
+}
+
+/** The people holding an organisation role for it; for those who may see the organisation. */
+export function listOrganisationUsers(db: AppDatabase, actor: Actor, organisationId: string) {
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const visible = visibleOrganisationId(actor);
+		if (visible && organisationId !== visible) throw notFound();
+		if (!(await repo.findOrganisation(tx, organisationId))) throw notFound();
+		return repo.listOrganisationUsers(tx, organisationId);
+	});
+}
+
+export interface InviteInput {
+	email: string;
+	name?: string;
+	password?: string;
+	role: Role;
+}
+
+/** Gives a person an organisation role in this organisation (members.addMember does the work and the audit). */
+export function inviteOrganisationUser(
+	db: AppDatabase,
+	actor: Actor,
+	organisationId: string,
+	input: InviteInput
+) {
+	if (!isOrgUser(input.role)) throw badInput('role', 'organisations_error_invite_role');
+	if (!mayInviteOrganisationUsers(actor, organisationId)) throw forbidden();
+	return addMember(db, actor, { ...input, organisationId });
 }

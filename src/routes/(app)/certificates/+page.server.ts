@@ -15,6 +15,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		certificates,
 		status: status ?? '',
 		statuses: STATUSES,
+		canCreate: actor.role === 'admin' || actor.role === 'evaluator',
 		ownOnly: actor.role === 'org_admin' || actor.role === 'org_member'
 	};
 };

@@ -13,6 +13,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	);
 	return {
 		search,
+		canCreate: actor.role === 'admin' || actor.role === 'evaluator',
 		organisations: organisations.map((o) => ({
 			...o,
 			certificate_count: Number(o.certificate_count)

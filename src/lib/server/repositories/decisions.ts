@@ -1,0 +1,170 @@
+import { sql } from 'kysely';
+import type { Tx } from '../db/tenant-scope';
+import type {
+	CertificateHistoryTable,
+	CertificateStatus,
+	DecisionKind
+} from '../../../../db/schema';
+import type { Insertable } from 'kysely';
+
+/* Rows of certification decisions: the certificate they change, its history, the evaluation behind them. */
+
+/** The certificate with its organisation, standard and grade; `forUpdate` locks it for a decision. */
+export function findCertificateForDecision(
+	tx: Tx,
+	certificateId: string,
+	options: { forUpdate?: boolean } = {}
+) {
+	let query = tx
+		.selectFrom('certificates')
+		.innerJoin('organisations', (join) =>
+			join
+				.onRef('organisations.tenant_id', '=', 'certificates.tenant_id')
+				.onRef('organisations.id', '=', 'certificates.organisation_id')
+		)
+		.innerJoin('standards', (join) =>
+			join
+				.onRef('standards.tenant_id', '=', 'certificates.tenant_id')
+				.onRef('standards.id', '=', 'certificates.standard_id')
+		)
+		.leftJoin('grade_levels', (join) =>
+			join
+				.onRef('grade_levels.tenant_id', '=', 'certificates.tenant_id')
+				.onRef('grade_levels.id', '=', 'certificates.grade_level_id')
+		)
+		.select([
+			'certificates.id',
+			'certificates.number',
+			'certificates.scope',
+			'certificates.status',
+			'certificates.grade_level_id',
+			'certificates.issued_on',
+			'certificates.expires_on',
+			'certificates.version',
+			'organisations.legal_name as organisation_name',
+			'standards.code as standard_code',
+			'standards.title_zh as standard_title_zh',
+			'standards.title_en as standard_title_en',
+			'standards.grade_scale_id',
+			'grade_levels.code as grade_code',
+			'grade_levels.label_zh as grade_zh',
+			'grade_levels.label_en as grade_en'
+		])
+		.where('certificates.id', '=', certificateId);
+	if (options.forUpdate) query = query.forUpdate('certificates');
+	return query.executeTakeFirst();
+}
+
+/** The grades of a scale, best first. */
+export function listGradeLevels(tx: Tx, gradeScaleId: string) {
+	return tx
+		.selectFrom('grade_levels')
+		.select(['id', 'code', 'label_zh', 'label_en', 'rank'])
+		.where('grade_scale_id', '=', gradeScaleId)
+		.orderBy('rank')
+		.execute();
+}
+
+/** Evaluations of the certificate whose report is out: what a decision can follow, newest first. */
+export function listDecidableEvaluations(tx: Tx, certificateId: string) {
+	return tx
+		.selectFrom('evaluations')
+		.select(['id', 'kind', 'status', 'window_start', 'window_end', 'report_issued_at', 'closed_at'])
+		.where('certificate_id', '=', certificateId)
+		.where('status', 'in', ['report_issued', 'closed'])
+		.orderBy('window_end', 'desc')
+		.orderBy('created_at', 'desc')
+		.execute();
+}
+
+export function findEvaluation(tx: Tx, evaluationId: string) {
+	return tx
+		.selectFrom('evaluations')
+		.select(['id', 'certificate_id', 'status', 'kind'])
+		.where('id', '=', evaluationId)
+		.executeTakeFirst();
+}
+
+/** The findings of evaluations, as the decision rules read them. */
+export function listEvaluationFindings(tx: Tx, evaluationIds: string[]) {
+	if (evaluationIds.length === 0) return Promise.resolve([]);
+	return tx
+		.selectFrom('findings')
+		.select(['id', 'evaluation_id', 'reference', 'kind', 'grade', 'status'])
+		.where('evaluation_id', 'in', evaluationIds)
+		.orderBy('reference')
+		.execute();
+}
+
+/** The evaluations (of `evaluationIds`) that `userId` was on the team of. */
+export async function evaluationsWithMember(tx: Tx, evaluationIds: string[], userId: string) {
+	if (evaluationIds.length === 0) return new Set<string>();
+	const rows = await tx
+		.selectFrom('evaluation_team_members')
+		.select('evaluation_id')
+		.where('evaluation_id', 'in', evaluationIds)
+		.where('user_id', '=', userId)
+		.execute();
+	return new Set(rows.map((row) => row.evaluation_id));
+}
+
+export function insertDecision(
+	tx: Tx,
+	decision: {
+		tenantId: string;
+		certificateId: string;
+		evaluationId: string | null;
+		kind: DecisionKind;
+		reason: string;
+		newGradeLevelId: string | null;
+		newScope: string | null;
+		decidedBy: string;
+		decidedOn: string;
+	}
+) {
+	return tx
+		.insertInto('decisions')
+		.values({
+			tenant_id: decision.tenantId,
+			certificate_id: decision.certificateId,
+			evaluation_id: decision.evaluationId,
+			kind: decision.kind,
+			reason: decision.reason,
+			new_grade_level_id: decision.newGradeLevelId,
+			new_scope: decision.newScope,
+			decided_by: decision.decidedBy,
+			decided_on: decision.decidedOn
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+}
+
+/** Applies a decision to the certificate; undefined when its version moved on meanwhile. */
+export function updateCertificateAfterDecision(
+	tx: Tx,
+	certificateId: string,
+	version: number,
+	change: { status: CertificateStatus; gradeLevelId: string | null; scope: string }
+) {
+	return tx
+		.updateTable('certificates')
+		.set({
+			status: change.status,
+			grade_level_id: change.gradeLevelId,
+			scope: change.scope,
+			version: sql<number>`version + 1`,
+			updated_at: sql<Date>`now()`
+		})
+		.where('id', '=', certificateId)
+		.where('version', '=', version)
+		.returning(['id', 'status', 'grade_level_id', 'scope', 'version'])
+		.executeTakeFirst();
+}
+
+export async function insertCertificateHistory(
+	tx: Tx,
+	rows: Insertable<CertificateHistoryTable>[]
+) {
+	if (rows.length === 0) return;
+	await tx.insertInto('certificate_history').values(rows).execute();
+}

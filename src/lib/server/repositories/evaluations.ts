@@ -1,0 +1,335 @@
+import { sql } from 'kysely';
+import type { Tx } from '../db/tenant-scope';
+import type { EvaluationKind, EvaluationStatus } from '../../../../db/schema';
+
+/* Evaluations, their teams, and the choices a plan is made from. */
+
+export interface EvaluationFilter {
+	status?: EvaluationStatus;
+	kind?: EvaluationKind;
+}
+
+export function listEvaluations(tx: Tx, filter: EvaluationFilter = {}) {
+	let query = tx
+		.selectFrom('evaluations')
+		.innerJoin('organisations', (join) =>
+			join
+				.onRef('organisations.tenant_id', '=', 'evaluations.tenant_id')
+				.onRef('organisations.id', '=', 'evaluations.organisation_id')
+		)
+		.innerJoin('standards', (join) =>
+			join
+				.onRef('standards.tenant_id', '=', 'evaluations.tenant_id')
+				.onRef('standards.id', '=', 'evaluations.standard_id')
+		)
+		.leftJoin('certificates', (join) =>
+			join
+				.onRef('certificates.tenant_id', '=', 'evaluations.tenant_id')
+				.onRef('certificates.id', '=', 'evaluations.certificate_id')
+		)
+		.select((eb) => [
+			'evaluations.id',
+			'evaluations.kind',
+			'evaluations.status',
+			'evaluations.window_start',
+			'evaluations.window_end',
+			'evaluations.organisation_id',
+			'organisations.legal_name as organisation_name',
+			'standards.code as standard_code',
+			'certificates.number as certificate_number',
+			eb
+				.selectFrom('evaluation_team_members')
+				.innerJoin('users', 'users.id', 'evaluation_team_members.user_id')
+				.select('users.name')
+				.whereRef('evaluation_team_members.tenant_id', '=', 'evaluations.tenant_id')
+				.whereRef('evaluation_team_members.evaluation_id', '=', 'evaluations.id')
+				.where('evaluation_team_members.team_role', '=', 'lead')
+				.as('lead_name'),
+			eb
+				.selectFrom('findings')
+				.select(eb.fn.countAll<string>().as('n'))
+				.whereRef('findings.tenant_id', '=', 'evaluations.tenant_id')
+				.whereRef('findings.evaluation_id', '=', 'evaluations.id')
+				.where('findings.status', '<>', 'closed')
+				.as('open_findings')
+		])
+		.orderBy('evaluations.window_start', 'desc')
+		.orderBy('evaluations.window_end', 'desc')
+		.orderBy('evaluations.id');
+	if (filter.status) query = query.where('evaluations.status', '=', filter.status);
+	if (filter.kind) query = query.where('evaluations.kind', '=', filter.kind);
+	return query.execute();
+}
+
+/** One evaluation with the names around it; `forUpdate` locks it for a step or a new finding. */
+export function findEvaluation(tx: Tx, id: string, options: { forUpdate?: boolean } = {}) {
+	let query = tx
+		.selectFrom('evaluations')
+		.innerJoin('organisations', (join) =>
+			join
+				.onRef('organisations.tenant_id', '=', 'evaluations.tenant_id')
+				.onRef('organisations.id', '=', 'evaluations.organisation_id')
+		)
+		.innerJoin('standards', (join) =>
+			join
+				.onRef('standards.tenant_id', '=', 'evaluations.tenant_id')
+				.onRef('standards.id', '=', 'evaluations.standard_id')
+		)
+		.leftJoin('certificates', (join) =>
+			join
+				.onRef('certificates.tenant_id', '=', 'evaluations.tenant_id')
+				.onRef('certificates.id', '=', 'evaluations.certificate_id')
+		)
+		.selectAll('evaluations')
+		.select([
+			'organisations.legal_name as organisation_name',
+			'standards.code as standard_code',
+			'standards.title_zh as standard_title_zh',
+			'standards.title_en as standard_title_en',
+			'certificates.number as certificate_number',
+			'certificates.status as certificate_status',
+			'certificates.issued_on as certificate_issued_on',
+			'certificates.decided_on as certificate_decided_on'
+		])
+		.where('evaluations.id', '=', id);
+	if (options.forUpdate) query = query.forUpdate('evaluations');
+	return query.executeTakeFirst();
+}
+
+export function listTeam(tx: Tx, evaluationId: string) {
+	return tx
+		.selectFrom('evaluation_team_members')
+		.innerJoin('users', 'users.id', 'evaluation_team_members.user_id')
+		.select([
+			'evaluation_team_members.user_id',
+			'evaluation_team_members.team_role',
+			'users.name',
+			'users.email'
+		])
+		.where('evaluation_team_members.evaluation_id', '=', evaluationId)
+		.orderBy(sql`evaluation_team_members.team_role = 'lead'`, 'desc')
+		.orderBy('users.name')
+		.execute();
+}
+
+export async function isOnTeam(tx: Tx, evaluationId: string, userId: string): Promise<boolean> {
+	const row = await tx
+		.selectFrom('evaluation_team_members')
+		.select('user_id')
+		.where('evaluation_id', '=', evaluationId)
+		.where('user_id', '=', userId)
+		.executeTakeFirst();
+	return row !== undefined;
+}
+
+export function insertEvaluation(
+	tx: Tx,
+	evaluation: {
+		tenantId: string;
+		kind: EvaluationKind;
+		certificateId: string | null;
+		organisationId: string;
+		standardId: string;
+		windowStart: string;
+		windowEnd: string;
+	}
+) {
+	return tx
+		.insertInto('evaluations')
+		.values({
+			tenant_id: evaluation.tenantId,
+			kind: evaluation.kind,
+			certificate_id: evaluation.certificateId,
+			organisation_id: evaluation.organisationId,
+			standard_id: evaluation.standardId,
+			window_start: evaluation.windowStart,
+			window_end: evaluation.windowEnd
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+}
+
+/** Sets the team: the lead and the members, replacing whoever was on it. */
+export async function replaceTeam(
+	tx: Tx,
+	tenantId: string,
+	evaluationId: string,
+	team: { userId: string; lead: boolean }[]
+) {
+	await tx
+		.deleteFrom('evaluation_team_members')
+		.where('evaluation_id', '=', evaluationId)
+		.execute();
+	await tx
+		.insertInto('evaluation_team_members')
+		.values(
+			team.map((member) => ({
+				tenant_id: tenantId,
+				evaluation_id: evaluationId,
+				user_id: member.userId,
+				team_role: member.lead ? ('lead' as const) : ('member' as const)
+			}))
+		)
+		.execute();
+}
+
+/** Optimistic update of a planned evaluation's window; undefined when `version` is stale. */
+export function updateEvaluationWindow(
+	tx: Tx,
+	id: string,
+	version: number,
+	window: { windowStart: string; windowEnd: string }
+) {
+	return tx
+		.updateTable('evaluations')
+		.set({
+			window_start: window.windowStart,
+			window_end: window.windowEnd,
+			version: sql`version + 1`
+		})
+		.where('id', '=', id)
+		.where('version', '=', version)
+		.returningAll()
+		.executeTakeFirst();
+}
+
+const STEP_TIMESTAMPS = {
+	in_progress: 'started_at',
+	report_issued: 'report_issued_at',
+	closed: 'closed_at'
+} as const;
+
+/** Moves an evaluation to `to`, stamping when; undefined when `version` is stale. */
+export function updateEvaluationStatus(
+	tx: Tx,
+	id: string,
+	version: number,
+	to: Exclude<EvaluationStatus, 'planned'>
+) {
+	return tx
+		.updateTable('evaluations')
+		.set({ status: to, [STEP_TIMESTAMPS[to]]: sql`now()`, version: sql`version + 1` })
+		.where('id', '=', id)
+		.where('version', '=', version)
+		.returningAll()
+		.executeTakeFirst();
+}
+
+export async function countOpenFindings(tx: Tx, evaluationId: string): Promise<number> {
+	const row = await tx
+		.selectFrom('findings')
+		.select((eb) => eb.fn.countAll<string>().as('n'))
+		.where('evaluation_id', '=', evaluationId)
+		.where('status', '<>', 'closed')
+		.executeTakeFirstOrThrow();
+	return Number(row.n);
+}
+
+/** The end of the certificate's latest surveillance whose report is out: the surveillance clock. */
+export async function lastIssuedSurveillanceEnd(
+	tx: Tx,
+	certificateId: string
+): Promise<string | null> {
+	const row = await tx
+		.selectFrom('evaluations')
+		.select('window_end')
+		.where('certificate_id', '=', certificateId)
+		.where('kind', '=', 'surveillance')
+		.where('status', 'in', ['report_issued', 'closed'])
+		.orderBy('window_end', 'desc')
+		.limit(1)
+		.executeTakeFirst();
+	return row?.window_end ?? null;
+}
+
+/* The choices a plan is made from. */
+
+/** The tenant's people who may be on an evaluation team: evaluators and administrators. */
+export function listTeamCandidates(tx: Tx) {
+	return tx
+		.selectFrom('memberships')
+		.innerJoin('users', 'users.id', 'memberships.user_id')
+		.select(['users.id', 'users.name', 'users.email', 'memberships.role'])
+		.where('memberships.role', 'in', ['evaluator', 'admin'])
+		.orderBy('users.name')
+		.execute();
+}
+
+export function listOrganisationChoices(tx: Tx) {
+	return tx
+		.selectFrom('organisations')
+		.select(['id', 'legal_name'])
+		.orderBy('legal_name')
+		.execute();
+}
+
+export function listStandardChoices(tx: Tx) {
+	return tx
+		.selectFrom('standards')
+		.select(['id', 'code', 'title_zh', 'title_en'])
+		.orderBy('code')
+		.execute();
+}
+
+export function listCertificateChoices(tx: Tx) {
+	return tx
+		.selectFrom('certificates')
+		.innerJoin('organisations', (join) =>
+			join
+				.onRef('organisations.tenant_id', '=', 'certificates.tenant_id')
+				.onRef('organisations.id', '=', 'certificates.organisation_id')
+		)
+		.innerJoin('standards', (join) =>
+			join
+				.onRef('standards.tenant_id', '=', 'certificates.tenant_id')
+				.onRef('standards.id', '=', 'certificates.standard_id')
+		)
+		.select([
+			'certificates.id',
+			'certificates.number',
+			'certificates.status',
+			'organisations.legal_name as organisation_name',
+			'standards.code as standard_code'
+		])
+		.orderBy('certificates.number')
+		.execute();
+}
+
+export function findCertificateForPlan(tx: Tx, id: string) {
+	return tx
+		.selectFrom('certificates')
+		.select(['id', 'number', 'organisation_id', 'standard_id', 'status'])
+		.where('id', '=', id)
+		.executeTakeFirst();
+}
+
+export function findOrganisationName(tx: Tx, id: string) {
+	return tx
+		.selectFrom('organisations')
+		.select(['id', 'legal_name'])
+		.where('id', '=', id)
+		.executeTakeFirst();
+}
+
+export function findStandardCode(tx: Tx, id: string) {
+	return tx.selectFrom('standards').select(['id', 'code']).where('id', '=', id).executeTakeFirst();
+}
+
+/** A standard's clauses in reading order (sort_key), for choosing the clause of a finding. */
+export function listStandardClauses(tx: Tx, standardId: string) {
+	return tx
+		.selectFrom('clauses')
+		.select(['id', 'number', 'title_zh', 'title_en'])
+		.where('standard_id', '=', standardId)
+		.orderBy('sort_key')
+		.orderBy('number')
+		.execute();
+}
+
+export function findClause(tx: Tx, id: string) {
+	return tx
+		.selectFrom('clauses')
+		.select(['id', 'number', 'standard_id'])
+		.where('id', '=', id)
+		.executeTakeFirst();
+}

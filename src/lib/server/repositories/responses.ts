@@ -1,0 +1,396 @@
+import { sql } from 'kysely';
+import type { Tx } from '../db/tenant-scope';
+import type { FindingStatus } from '../../../../db/schema';
+
+/*
+ * Rows of the corrective-action workflow (SPEC §4): the organisation's responses, its evidence
+ * submissions with their files, and the finding's status they move.
+ */
+
+/** Moves a finding to `status`; undefined when its version moved on meanwhile. */
+export function moveFinding(
+	tx: Tx,
+	findingId: string,
+	version: number,
+	change: { status: FindingStatus; closed: boolean }
+) {
+	return tx
+		.updateTable('findings')
+		.set({
+			status: change.status,
+			closed_at: change.closed ? sql<Date>`now()` : null,
+			version: sql<number>`version + 1`,
+			updated_at: sql<Date>`now()`
+		})
+		.where('id', '=', findingId)
+		.where('version', '=', version)
+		.returning(['id', 'status', 'version', 'closed_at'])
+		.executeTakeFirst();
+}
+
+export function setFollowUpCheck(tx: Tx, findingId: string, version: number, on: string) {
+	return tx
+		.updateTable('findings')
+		.set({
+			follow_up_check_on: on,
+			version: sql<number>`version + 1`,
+			updated_at: sql<Date>`now()`
+		})
+		.where('id', '=', findingId)
+		.where('version', '=', version)
+		.returning(['id', 'status', 'version', 'follow_up_check_on'])
+		.executeTakeFirst();
+}
+
+export interface NewResponse {
+	tenantId: string;
+	findingId: string;
+	correction: string;
+	rootCause: string;
+	correctiveAction: string;
+	owner: string;
+	targetOn: string;
+	submittedBy: string;
+}
+
+export function insertResponse(tx: Tx, response: NewResponse) {
+	return tx
+		.insertInto('responses')
+		.values({
+			tenant_id: response.tenantId,
+			finding_id: response.findingId,
+			correction: response.correction,
+			root_cause: response.rootCause,
+			corrective_action: response.correctiveAction,
+			action_owner: response.owner,
+			target_on: response.targetOn,
+			submitted_by: response.submittedBy
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+}
+
+/** The response awaiting the body's review, if any (the newest when, oddly, several wait). */
+export function findPendingResponse(tx: Tx, findingId: string) {
+	return tx
+		.selectFrom('responses')
+		.selectAll()
+		.where('finding_id', '=', findingId)
+		.where('review_status', '=', 'pending')
+		.orderBy('submitted_at', 'desc')
+		.orderBy('id', 'desc')
+		.executeTakeFirst();
+}
+
+/** The plan the evidence answers: the newest accepted response. */
+export function findAcceptedResponse(tx: Tx, findingId: string) {
+	return tx
+		.selectFrom('responses')
+		.select('id')
+		.where('finding_id', '=', findingId)
+		.where('review_status', '=', 'accepted')
+		.orderBy('submitted_at', 'desc')
+		.orderBy('id', 'desc')
+		.executeTakeFirst();
+}
+
+export function reviewResponse(
+	tx: Tx,
+	responseId: string,
+	review: { status: 'accepted' | 'rejected'; reviewerId: string; comment: string | null }
+) {
+	return tx
+		.updateTable('responses')
+		.set({
+			review_status: review.status,
+			reviewed_by: review.reviewerId,
+			reviewed_at: sql<Date>`now()`,
+			review_comment: review.comment
+		})
+		.where('id', '=', responseId)
+		.returningAll()
+		.executeTakeFirstOrThrow();
+}
+
+/** Every response to a finding, newest first, with who submitted and who reviewed it. */
+export function listResponses(tx: Tx, findingId: string) {
+	return tx
+		.selectFrom('responses')
+		.innerJoin('users as submitter', 'submitter.id', 'responses.submitted_by')
+		.leftJoin('users as reviewer', 'reviewer.id', 'responses.reviewed_by')
+		.select([
+			'responses.id',
+			'responses.correction',
+			'responses.root_cause',
+			'responses.corrective_action',
+			'responses.action_owner',
+			'responses.target_on',
+			'responses.submitted_at',
+			'responses.review_status',
+			'responses.reviewed_at',
+			'responses.review_comment',
+			'submitter.name as submitted_by_name',
+			'reviewer.name as reviewed_by_name'
+		])
+		.where('responses.finding_id', '=', findingId)
+		.orderBy('responses.submitted_at', 'desc')
+		.orderBy('responses.id', 'desc')
+		.execute();
+}
+
+export function insertEvidenceSubmission(
+	tx: Tx,
+	submission: {
+		tenantId: string;
+		findingId: string;
+		responseId: string | null;
+		note: string;
+		submittedBy: string;
+	}
+) {
+	return tx
+		.insertInto('evidence_submissions')
+		.values({
+			tenant_id: submission.tenantId,
+			finding_id: submission.findingId,
+			response_id: submission.responseId,
+			note: submission.note,
+			submitted_by: submission.submittedBy
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+}
+
+/** Files uploaded against a finding and not yet part of a submission (refused files excluded). */
+function pendingEvidence(tx: Tx, findingId: string) {
+	return tx
+		.selectFrom('evidence')
+		.where('evidence.finding_id', '=', findingId)
+		.where('evidence.submission_id', 'is', null)
+		.where('evidence.integrity_status', '<>', 'rejected');
+}
+
+/** Puts every pending file of the finding into the submission; returns how many. */
+export async function attachPendingEvidence(tx: Tx, findingId: string, submissionId: string) {
+	const rows = await tx
+		.updateTable('evidence')
+		.set({ submission_id: submissionId })
+		.where('finding_id', '=', findingId)
+		.where('submission_id', 'is', null)
+		.where('integrity_status', '<>', 'rejected')
+		.returning('id')
+		.execute();
+	return rows.length;
+}
+
+export async function countPendingEvidence(tx: Tx, findingId: string) {
+	const row = await pendingEvidence(tx, findingId)
+		.select((eb) => eb.fn.countAll<string>().as('n'))
+		.executeTakeFirstOrThrow();
+	return Number(row.n);
+}
+
+/** The submission awaiting the body's verdict, if any. */
+export function findOpenSubmission(tx: Tx, findingId: string) {
+	return tx
+		.selectFrom('evidence_submissions')
+		.selectAll()
+		.where('finding_id', '=', findingId)
+		.where('verdict', 'is', null)
+		.orderBy('submitted_at', 'desc')
+		.orderBy('id', 'desc')
+		.executeTakeFirst();
+}
+
+export function recordVerdict(
+	tx: Tx,
+	submissionId: string,
+	verdict: { verdict: 'effective' | 'not_effective'; by: string; comment: string | null }
+) {
+	return tx
+		.updateTable('evidence_submissions')
+		.set({
+			verdict: verdict.verdict,
+			verdict_by: verdict.by,
+			verdict_at: sql<Date>`now()`,
+			verdict_comment: verdict.comment
+		})
+		.where('id', '=', submissionId)
+		.returningAll()
+		.executeTakeFirstOrThrow();
+}
+
+/** Every evidence submission of a finding, newest first, with who submitted and who judged. */
+export function listSubmissions(tx: Tx, findingId: string) {
+	return tx
+		.selectFrom('evidence_submissions')
+		.innerJoin('users as submitter', 'submitter.id', 'evidence_submissions.submitted_by')
+		.leftJoin('users as judge', 'judge.id', 'evidence_submissions.verdict_by')
+		.select([
+			'evidence_submissions.id',
+			'evidence_submissions.note',
+			'evidence_submissions.submitted_at',
+			'evidence_submissions.verdict',
+			'evidence_submissions.verdict_at',
+			'evidence_submissions.verdict_comment',
+			'submitter.name as submitted_by_name',
+			'judge.name as verdict_by_name'
+		])
+		.where('evidence_submissions.finding_id', '=', findingId)
+		.orderBy('evidence_submissions.submitted_at', 'desc')
+		.orderBy('evidence_submissions.id', 'desc')
+		.execute();
+}
+
+/** The finding's evidence files, oldest first; `submission_id` null means not yet submitted. */
+export function listEvidenceFiles(tx: Tx, findingId: string) {
+	return tx
+		.selectFrom('evidence')
+		.innerJoin('users as uploader', 'uploader.id', 'evidence.uploaded_by')
+		.select([
+			'evidence.id',
+			'evidence.submission_id',
+			'evidence.original_name',
+			'evidence.size_bytes',
+			'evidence.detected_type',
+			'evidence.uploaded_at',
+			'evidence.effective_from',
+			'evidence.integrity_status',
+			'uploader.name as uploaded_by_name'
+		])
+		.where('evidence.finding_id', '=', findingId)
+		.where('evidence.integrity_status', '<>', 'rejected')
+		.orderBy('evidence.uploaded_at')
+		.orderBy('evidence.id')
+		.execute();
+}
+
+/** The newest response and the newest evidence submission of each of `findingIds`. */
+export async function latestReviews(tx: Tx, findingIds: string[]) {
+	if (findingIds.length === 0) return { responses: [], submissions: [] };
+	const [responses, submissions] = await Promise.all([
+		tx
+			.selectFrom('responses')
+			.select(['finding_id', 'review_status', 'review_comment', 'reviewed_at'])
+			.distinctOn('finding_id')
+			.where('finding_id', 'in', findingIds)
+			.orderBy('finding_id')
+			.orderBy('submitted_at', 'desc')
+			.orderBy('id', 'desc')
+			.execute(),
+		tx
+			.selectFrom('evidence_submissions')
+			.select(['finding_id', 'verdict', 'verdict_comment', 'verdict_at'])
+			.distinctOn('finding_id')
+			.where('finding_id', 'in', findingIds)
+			.orderBy('finding_id')
+			.orderBy('submitted_at', 'desc')
+			.orderBy('id', 'desc')
+			.execute()
+	]);
+	return { responses, submissions };
+}
+
+/** What a finding page names around the finding: evaluation, organisation, certificate, standard, clause. */
+export function findFindingContext(tx: Tx, findingId: string) {
+	return tx
+		.selectFrom('findings')
+		.innerJoin('evaluations', (join) =>
+			join
+				.onRef('evaluations.tenant_id', '=', 'findings.tenant_id')
+				.onRef('evaluations.id', '=', 'findings.evaluation_id')
+		)
+		.innerJoin('organisations', (join) =>
+			join
+				.onRef('organisations.tenant_id', '=', 'evaluations.tenant_id')
+				.onRef('organisations.id', '=', 'evaluations.organisation_id')
+		)
+		.innerJoin('standards', (join) =>
+			join
+				.onRef('standards.tenant_id', '=', 'evaluations.tenant_id')
+				.onRef('standards.id', '=', 'evaluations.standard_id')
+		)
+		.leftJoin('certificates', (join) =>
+			join
+				.onRef('certificates.tenant_id', '=', 'evaluations.tenant_id')
+				.onRef('certificates.id', '=', 'evaluations.certificate_id')
+		)
+		.leftJoin('clauses', (join) =>
+			join
+				.onRef('clauses.tenant_id', '=', 'findings.tenant_id')
+				.onRef('clauses.id', '=', 'findings.clause_id')
+		)
+		.innerJoin('users as raiser', 'raiser.id', 'findings.raised_by')
+		.select([
+			'evaluations.kind as evaluation_kind',
+			'evaluations.window_start',
+			'evaluations.window_end',
+			'organisations.legal_name as organisation_name',
+			'standards.code as standard_code',
+			'standards.title_zh as standard_title_zh',
+			'standards.title_en as standard_title_en',
+			'certificates.number as certificate_number',
+			'clauses.number as clause_number',
+			'clauses.title_zh as clause_title_zh',
+			'clauses.title_en as clause_title_en',
+			'raiser.name as raised_by_name'
+		])
+		.where('findings.id', '=', findingId)
+		.executeTakeFirstOrThrow();
+}
+
+/**
+ * An organisation's nonconformities of issued reports (SPEC §6 "my actions"): the open ones by
+ * due date, then the recently closed ones.
+ */
+export function listOrganisationNonconformities(
+	tx: Tx,
+	organisationId: string,
+	options: { statuses: FindingStatus[]; order: 'due' | 'recently_closed'; limit?: number }
+) {
+	let query = tx
+		.selectFrom('findings')
+		.innerJoin('evaluations', (join) =>
+			join
+				.onRef('evaluations.tenant_id', '=', 'findings.tenant_id')
+				.onRef('evaluations.id', '=', 'findings.evaluation_id')
+		)
+		.innerJoin('standards', (join) =>
+			join
+				.onRef('standards.tenant_id', '=', 'evaluations.tenant_id')
+				.onRef('standards.id', '=', 'evaluations.standard_id')
+		)
+		.leftJoin('certificates', (join) =>
+			join
+				.onRef('certificates.tenant_id', '=', 'evaluations.tenant_id')
+				.onRef('certificates.id', '=', 'evaluations.certificate_id')
+		)
+		.leftJoin('clauses', (join) =>
+			join
+				.onRef('clauses.tenant_id', '=', 'findings.tenant_id')
+				.onRef('clauses.id', '=', 'findings.clause_id')
+		)
+		.select([
+			'findings.id',
+			'findings.reference',
+			'findings.grade',
+			'findings.status',
+			'findings.statement',
+			'findings.raised_on',
+			'findings.due_on',
+			'findings.closed_at',
+			'standards.code as standard_code',
+			'certificates.number as certificate_number',
+			'clauses.number as clause_number'
+		])
+		.where('evaluations.organisation_id', '=', organisationId)
+		.where('evaluations.status', 'in', ['report_issued', 'closed'])
+		.where('findings.kind', '=', 'nonconformity')
+		.where('findings.status', 'in', options.statuses);
+	query =
+		options.order === 'due'
+			? query.orderBy('findings.due_on').orderBy('findings.reference')
+			: query.orderBy('findings.closed_at', (o) => o.desc().nullsLast()).orderBy('findings.id');
+	if (options.limit) query = query.limit(options.limit);
+	return query.execute();
+}

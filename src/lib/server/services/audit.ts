@@ -1,0 +1,314 @@
+import type { AppDatabase, Tx } from '../db/tenant-scope';
+import { scopeOf, type Actor } from '../actor';
+import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from '../audit-actions';
+import { isIsoDate, todayInZone } from '../domain/calendar';
+import { badInput, forbidden } from '../errors';
+import * as repo from '../repositories/audit-log';
+import { toTimeline, type TimelineEntry } from './timeline';
+
+/*
+ * The audit trail as a whole, for the tenant's administrators: browse it, verify its hash chain,
+ * export it. The chain itself is written by the database (see the tenant-isolation migration):
+ * each entry's hash covers its content and the previous entry's hash.
+ */
+
+export type AuditFilters = repo.AuditLogFilters;
+export const SYSTEM_ACTOR = repo.SYSTEM_ACTOR;
+
+/** The hash before the first entry of every tenant's chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function requireAdmin(actor: Actor) {
+	if (actor.role !== 'admin') throw forbidden();
+}
+
+/** What is wrong with each filter, as message keys by field; empty when all are usable. */
+export function auditFilterProblems(filters: AuditFilters): Record<string, string> {
+	const problems: Record<string, string> = {};
+	if (filters.entityType && !(AUDIT_ENTITY_TYPES as readonly string[]).includes(filters.entityType))
+		problems.entityType = 'audit_error_entity_type';
+	if (filters.action && !(AUDIT_ACTIONS as readonly string[]).includes(filters.action))
+		problems.action = 'audit_error_action';
+	if (filters.actor && filters.actor !== SYSTEM_ACTOR && !UUID.test(filters.actor))
+		problems.actor = 'audit_error_actor';
+	if (filters.from && !isIsoDate(filters.from)) problems.from = 'audit_error_date';
+	if (filters.to && !isIsoDate(filters.to)) problems.to = 'audit_error_date';
+	if (!problems.from && !problems.to && filters.from && filters.to && filters.from > filters.to)
+		problems.to = 'audit_error_date_order';
+	return problems;
+}
+
+function assertFilters(filters: AuditFilters) {
+	const [field, key] = Object.entries(auditFilterProblems(filters))[0] ?? [];
+	if (field && key) throw badInput(field, key);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browsing
+
+export interface AuditEntryView {
+	seq: number;
+	action: string;
+	entityType: string;
+	entityId: string;
+	actorName: string | null;
+	actorEmail: string | null;
+	/** ISO 8601, UTC. */
+	at: string;
+	changes: TimelineEntry['changes'];
+}
+
+export interface AuditLogPage {
+	entries: AuditEntryView[];
+	/** Cursor for the next older page (`before`), or null when this page holds the oldest. */
+	older: number | null;
+	/** Cursor for the next newer page (`after`), or null when this page holds the newest. */
+	newer: number | null;
+}
+
+export const AUDIT_PAGE_SIZE = 50;
+
+/**
+ * One page of the tenant's log, newest first, by keyset on seq: `before` continues towards older
+ * entries, `after` goes back towards newer ones.
+ */
+export async function listAuditLog(
+	db: AppDatabase,
+	actor: Actor,
+	filters: AuditFilters,
+	cursor: { before?: number; after?: number } = {},
+	limit = AUDIT_PAGE_SIZE
+): Promise<AuditLogPage> {
+	requireAdmin(actor);
+	assertFilters(filters);
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const rows = await repo.listAuditLogPage(
+			tx,
+			actor.tenantId,
+			filters,
+			actor.tenant.timeZone,
+			cursor,
+			limit
+		);
+		const more = rows.length > limit;
+		const page = rows.slice(0, limit);
+		if (cursor.after !== undefined) page.reverse();
+		const entries = page.map(toView);
+		const newest = entries[0]?.seq ?? null;
+		const oldest = entries.at(-1)?.seq ?? null;
+		if (cursor.after !== undefined)
+			return { entries, newer: more ? newest : null, older: oldest ?? cursor.after + 1 };
+		return {
+			entries,
+			older: more ? oldest : null,
+			newer: cursor.before !== undefined ? (newest ?? cursor.before - 1) : null
+		};
+	});
+}
+
+function toView(row: repo.AuditLogRow): AuditEntryView {
+	const [timeline] = toTimeline([
+		{
+			seq: row.seq,
+			action: row.action,
+			before: row.before,
+			after: row.after,
+			created_at: new Date(row.created_at),
+			actor_name: row.actor_name
+		}
+	]);
+	return {
+		seq: Number(row.seq),
+		action: row.action,
+		entityType: row.entity_type,
+		entityId: row.entity_id,
+		actorName: row.actor_name,
+		actorEmail: row.actor_email,
+		at: row.created_at,
+		changes: timeline?.changes ?? []
+	};
+}
+
+/** The tenant's members, to filter the log by who acted. */
+export async function listAuditActors(db: AppDatabase, actor: Actor) {
+	requireAdmin(actor);
+	return db.inTenant(scopeOf(actor), (tx) => repo.listAuditActors(tx));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification
+
+export type ChainProblemKind = 'gap' | 'link' | 'hash' | 'head';
+
+export interface ChainVerification {
+	ok: boolean;
+	/** Entries walked: the whole chain up to its head. */
+	entries: number;
+	/** The first thing found wrong, in seq order (a missing seq for a gap). */
+	firstProblem?: { seq: number; kind: ChainProblemKind };
+}
+
+const VERIFY_BATCH = 2000;
+
+/**
+ * Walks the tenant's chain from seq 1 to its head, batch by batch: no gaps, each prev_hash the
+ * previous entry's hash (64 zeros for the first), each hash what audit_entry_hash recomputes from
+ * the stored content (in SQL, so the hash is computed exactly as the trigger did), and the head
+ * at the last entry with nothing chained beyond it.
+ */
+export async function verifyAuditChain(
+	db: AppDatabase,
+	actor: Actor,
+	options: { batchSize?: number } = {}
+): Promise<ChainVerification> {
+	requireAdmin(actor);
+	const batchSize = options.batchSize ?? VERIFY_BATCH;
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		// Read the head first: entries appended while we walk have higher seqs and are left for the
+		// next verification, so a busy tenant never looks broken.
+		const head = await repo.findChainHead(tx, actor.tenantId);
+		let lastSeq = 0;
+		let lastHash = GENESIS_HASH;
+		let entries = 0;
+		let firstProblem: ChainVerification['firstProblem'];
+		const upTo = head?.seq ?? 0;
+		for (;;) {
+			const rows = await repo.checkChainBatch(
+				tx,
+				actor.tenantId,
+				lastSeq,
+				lastHash,
+				upTo,
+				batchSize
+			);
+			for (const row of rows) {
+				const seq = Number(row.seq);
+				if (!firstProblem) {
+					if (!row.contiguous) firstProblem = { seq: lastSeq + 1, kind: 'gap' };
+					else if (!row.linked) firstProblem = { seq, kind: 'link' };
+					else if (!row.intact) firstProblem = { seq, kind: 'hash' };
+				}
+				lastSeq = seq;
+				lastHash = row.hash;
+				entries++;
+			}
+			if (rows.length < batchSize) break;
+		}
+		if (!firstProblem && head && (head.seq !== lastSeq || head.hash !== lastHash))
+			firstProblem = { seq: head.seq, kind: 'head' };
+		if (!firstProblem) {
+			const beyond = await entryBeyondHead(tx, actor.tenantId);
+			if (beyond !== null) firstProblem = { seq: beyond, kind: 'head' };
+		}
+		return firstProblem ? { ok: false, entries, firstProblem } : { ok: true, entries };
+	});
+}
+
+/**
+ * An entry past the chain head (one inserted without the chaining trigger). One statement, so
+ * one snapshot: a genuine append commits its entry and the head's move together.
+ */
+async function entryBeyondHead(tx: Tx, tenantId: string): Promise<number | null> {
+	const row = await tx
+		.selectFrom('audit_log')
+		.select((eb) => eb.fn.min('audit_log.seq').as('seq'))
+		.where('audit_log.tenant_id', '=', tenantId)
+		.where((eb) =>
+			eb(
+				'audit_log.seq',
+				'>',
+				eb.fn.coalesce(
+					eb
+						.selectFrom('audit_chain_heads')
+						.select('audit_chain_heads.seq')
+						.where('audit_chain_heads.tenant_id', '=', tenantId),
+					eb.val('0')
+				)
+			)
+		)
+		.executeTakeFirst();
+	return row?.seq === null || row?.seq === undefined ? null : Number(row.seq);
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV export
+
+export const AUDIT_CSV_COLUMNS = [
+	'seq',
+	'created_at',
+	'actor_email',
+	'actor_name',
+	'action',
+	'entity_type',
+	'entity_id',
+	'before',
+	'after',
+	'prev_hash',
+	'hash'
+] as const;
+
+/** Excel reads a CSV as UTF-8 (and so shows Chinese) only when it starts with the BOM. */
+const BOM = '\uFEFF';
+const CRLF = '\r\n';
+
+/**
+ * One CSV cell: formula-looking text defused with a leading apostrophe (OWASP "CSV injection":
+ * a spreadsheet would run `=HYPERLINK(…)` from an organisation's name), then quoted when needed.
+ */
+export function csvCell(value: string | number | null | undefined): string {
+	let text = value === null || value === undefined ? '' : String(value);
+	if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+	return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function csvLine(row: repo.AuditExportRow): string {
+	return AUDIT_CSV_COLUMNS.map((column) => csvCell(row[column])).join(',') + CRLF;
+}
+
+const EXPORT_BATCH = 1000;
+
+/**
+ * The tenant's log as CSV text chunks: the BOM and header first, then one chunk per batch of
+ * entries, oldest first. Each batch reads in a short transaction of its own, so a slow download
+ * never holds a connection open; the log is append-only and the export stops at the head seen
+ * when it began, so the batches together are one consistent cut.
+ */
+export async function* auditCsvChunks(
+	db: AppDatabase,
+	actor: Actor,
+	filters: AuditFilters = {},
+	options: { batchSize?: number } = {}
+): AsyncGenerator<string, void, undefined> {
+	requireAdmin(actor);
+	assertFilters(filters);
+	const batchSize = options.batchSize ?? EXPORT_BATCH;
+	const scope = scopeOf(actor);
+	const head = await db.inTenant(scope, (tx) => repo.findChainHead(tx, actor.tenantId));
+	yield BOM + AUDIT_CSV_COLUMNS.join(',') + CRLF;
+	const upTo = head?.seq ?? 0;
+	let afterSeq = 0;
+	while (afterSeq < upTo) {
+		const rows = await db.inTenant(scope, (tx) =>
+			repo.auditExportBatch(
+				tx,
+				actor.tenantId,
+				filters,
+				actor.tenant.timeZone,
+				afterSeq,
+				upTo,
+				batchSize
+			)
+		);
+		if (rows.length > 0) yield rows.map(csvLine).join('');
+		if (rows.length < batchSize) break;
+		afterSeq = Number(rows[rows.length - 1]!.seq);
+	}
+}
+
+/** `audit-<tenant slug>-<today in the tenant's zone>.csv`, safe in a Content-Disposition. */
+export function auditCsvFileName(actor: Actor, now: Date = new Date()): string {
+	const slug = actor.tenant.slug.replace(/[^a-z0-9-]+/gi, '-') || 'tenant';
+	return `audit-${slug}-${todayInZone(now, actor.tenant.timeZone)}.csv`;
+}

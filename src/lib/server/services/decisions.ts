@@ -1,0 +1,335 @@
+import type { AppDatabase } from '../db/tenant-scope';
+import { scopeOf, type Actor } from '../actor';
+import type { CertificateStatus, DecisionKind, EvaluationStatus } from '../../../../db/schema';
+import {
+	decideCertification,
+	type DecisionRefusal,
+	type DecisionRequest
+} from '../domain/certification-decision';
+import { todayInZone } from '../domain/calendar';
+import { badInput, notFound, Refusal, staleVersion } from '../errors';
+import { recordAudit } from '../repositories/audit';
+import * as repo from '../repositories/decisions';
+
+/*
+ * Certification decisions (SPEC §3, ISO/IEC 17021-1 9.5): a decision maker maintains, regrades,
+ * suspends, withdraws, restores or reduces the scope of a certificate after an evaluation. The
+ * decision, the certificate, its history and the audit entry change in one transaction.
+ *
+ * Refusal codes: FORBIDDEN for anyone but a decision maker and for a member of the evaluation's
+ * team; NOT_FOUND for a certificate of another tenant; CONFLICT while the evaluation's
+ * nonconformities block the decision, for a certificate status the decision does not apply to,
+ * and for a stale version; BAD_REQUEST for missing or invalid fields.
+ */
+
+/** The decisions taken on this page; granting belongs to the initial certification. */
+export const DECISION_KINDS = [
+	'maintain',
+	'regrade',
+	'suspend',
+	'withdraw',
+	'restore',
+	'reduce_scope'
+] as const satisfies readonly DecisionKind[];
+
+export type PageDecisionKind = (typeof DECISION_KINDS)[number];
+
+/** Suspension and withdrawal answer nonconformities or other causes: no evaluation needed. */
+const EVALUATION_OPTIONAL: readonly PageDecisionKind[] = ['suspend', 'withdraw'];
+
+/** An evaluation a decision can follow: its report is out. */
+const DECIDABLE: readonly EvaluationStatus[] = ['report_issued', 'closed'];
+
+type Finding = DecisionRequest['findings'][number] & { reference: string };
+
+/**
+ * The findings of an evaluation that would stop a maintain decision, asked of the decision rules
+ * one finding at a time so that the rule lives in one place.
+ */
+function blockingFindings(findings: Finding[]) {
+	const blocking = (reason: DecisionRefusal) =>
+		findings
+			.filter((finding) => {
+				const verdict = decideCertification({
+					kind: 'maintain',
+					reason: '-',
+					certificateStatus: 'active',
+					actor: { role: 'decision_maker', onEvaluationTeam: false },
+					findings: [finding]
+				});
+				return !verdict.ok && verdict.reason === reason;
+			})
+			.map((finding) => finding.reference);
+	return {
+		openMajors: blocking('major_not_closed'),
+		minorsWithoutPlan: blocking('minor_without_accepted_plan')
+	};
+}
+
+/** The decisions the certificate's status allows, asked of the decision rules. */
+function kindsAllowedFor(status: CertificateStatus): PageDecisionKind[] {
+	return DECISION_KINDS.filter((kind) => {
+		const verdict = decideCertification({
+			kind,
+			reason: '-',
+			certificateStatus: status,
+			actor: { role: 'decision_maker', onEvaluationTeam: false },
+			findings: [],
+			newGradeLevelId: 'new',
+			currentGradeLevelId: null,
+			newScope: '-'
+		});
+		return verdict.ok || verdict.reason !== 'certificate_status';
+	});
+}
+
+function requireDecisionMaker(actor: Actor) {
+	if (actor.role !== 'decision_maker')
+		throw new Refusal('FORBIDDEN', 'findings_decision_refused_role');
+}
+
+/** What the decision page offers: the certificate, its grades, and the evaluations to follow. */
+export async function getDecisionOptions(db: AppDatabase, actor: Actor, certificateId: string) {
+	requireDecisionMaker(actor);
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const certificate = await repo.findCertificateForDecision(tx, certificateId);
+		if (!certificate) throw notFound();
+		const evaluations = await repo.listDecidableEvaluations(tx, certificateId);
+		const ids = evaluations.map((e) => e.id);
+		const [findings, withMe, gradeLevels] = await Promise.all([
+			repo.listEvaluationFindings(tx, ids),
+			repo.evaluationsWithMember(tx, ids, actor.userId),
+			certificate.grade_scale_id
+				? repo.listGradeLevels(tx, certificate.grade_scale_id)
+				: Promise.resolve([])
+		]);
+		return {
+			certificate: {
+				id: certificate.id,
+				number: certificate.number,
+				organisationName: certificate.organisation_name,
+				standardCode: certificate.standard_code,
+				standardTitleZh: certificate.standard_title_zh,
+				standardTitleEn: certificate.standard_title_en,
+				scope: certificate.scope,
+				status: certificate.status,
+				gradeLevelId: certificate.grade_level_id,
+				gradeZh: certificate.grade_zh,
+				gradeEn: certificate.grade_en,
+				issuedOn: certificate.issued_on,
+				expiresOn: certificate.expires_on,
+				version: certificate.version
+			},
+			gradeLevels: gradeLevels.map((g) => ({
+				id: g.id,
+				code: g.code,
+				labelZh: g.label_zh,
+				labelEn: g.label_en
+			})),
+			kinds: kindsAllowedFor(certificate.status),
+			evaluations: evaluations.map((evaluation) => ({
+				id: evaluation.id,
+				kind: evaluation.kind,
+				status: evaluation.status,
+				windowStart: evaluation.window_start,
+				windowEnd: evaluation.window_end,
+				onTeam: withMe.has(evaluation.id),
+				...blockingFindings(findings.filter((f) => f.evaluation_id === evaluation.id))
+			}))
+		};
+	});
+}
+
+export type DecisionOptions = Awaited<ReturnType<typeof getDecisionOptions>>;
+
+export interface DecisionInput {
+	certificateId: string;
+	/** The certificate's version the decision maker saw. */
+	version: number;
+	/** The evaluation the decision follows; optional for suspend and withdraw. */
+	evaluationId: string | null;
+	kind: PageDecisionKind;
+	reason: string;
+	/** Regrade: the new grade, from the standard's scale. */
+	newGradeLevelId?: string | null;
+	/** Reduce scope: the new, narrower scope text. */
+	newScope?: string | null;
+}
+
+function refusalOf(kind: PageDecisionKind, reason: DecisionRefusal, findings: Finding[]): Refusal {
+	const { openMajors, minorsWithoutPlan } = blockingFindings(findings);
+	switch (reason) {
+		case 'wrong_role':
+			return new Refusal('FORBIDDEN', 'findings_decision_refused_role');
+		case 'team_member':
+			return new Refusal('FORBIDDEN', 'findings_decision_refused_team_member');
+		case 'reason_required':
+			return badInput('reason', 'findings_decision_reason_required');
+		case 'certificate_status':
+			// One message per decision, naming the statuses it applies to.
+			return new Refusal('CONFLICT', `findings_decision_refused_status_${kind}`);
+		case 'major_not_closed':
+			return new Refusal('CONFLICT', 'findings_decision_refused_major_open', {
+				references: openMajors.join(', ')
+			});
+		case 'minor_without_accepted_plan':
+			return new Refusal('CONFLICT', 'findings_decision_refused_minor_without_plan', {
+				references: minorsWithoutPlan.join(', ')
+			});
+		case 'grade_required':
+			return badInput('newGradeLevelId', 'findings_decision_grade_required');
+		case 'scope_required':
+			return badInput('newScope', 'error_required');
+	}
+}
+
+/**
+ * Takes a certification decision: the decision row, the certificate's new status, grade or
+ * scope (its version moves on), one history row per change and the audit entry, together.
+ */
+export async function takeDecision(
+	db: AppDatabase,
+	actor: Actor,
+	input: DecisionInput,
+	now = new Date()
+) {
+	requireDecisionMaker(actor);
+	const reason = input.reason.trim();
+	const evaluationId = input.evaluationId || null;
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const certificate = await repo.findCertificateForDecision(tx, input.certificateId, {
+			forUpdate: true
+		});
+		if (!certificate) throw notFound();
+		if (certificate.version !== input.version) throw staleVersion();
+
+		if (!evaluationId && !EVALUATION_OPTIONAL.includes(input.kind))
+			throw badInput('evaluationId', 'findings_decision_evaluation_required');
+		if (evaluationId) {
+			const evaluation = await repo.findEvaluation(tx, evaluationId);
+			if (
+				!evaluation ||
+				evaluation.certificate_id !== certificate.id ||
+				!DECIDABLE.includes(evaluation.status)
+			)
+				throw badInput('evaluationId', 'findings_decision_evaluation_invalid');
+		}
+		const findings = evaluationId ? await repo.listEvaluationFindings(tx, [evaluationId]) : [];
+		const onTeam = evaluationId
+			? (await repo.evaluationsWithMember(tx, [evaluationId], actor.userId)).has(evaluationId)
+			: false;
+
+		const gradeLevels = certificate.grade_scale_id
+			? await repo.listGradeLevels(tx, certificate.grade_scale_id)
+			: [];
+		const newGradeLevelId = input.kind === 'regrade' ? input.newGradeLevelId || null : null;
+		const newGrade = gradeLevels.find((g) => g.id === newGradeLevelId);
+		if (newGradeLevelId && !newGrade)
+			throw badInput('newGradeLevelId', 'findings_decision_grade_invalid');
+		const newScope = input.kind === 'reduce_scope' ? input.newScope?.trim() || null : null;
+
+		const verdict = decideCertification({
+			kind: input.kind,
+			reason,
+			certificateStatus: certificate.status,
+			actor: { role: actor.role, onEvaluationTeam: onTeam },
+			findings,
+			newGradeLevelId,
+			currentGradeLevelId: certificate.grade_level_id,
+			newScope
+		});
+		if (!verdict.ok) throw refusalOf(input.kind, verdict.reason, findings);
+		if (newScope !== null && newScope === certificate.scope)
+			throw badInput('newScope', 'findings_decision_scope_unchanged');
+
+		const today = todayInZone(now, actor.tenant.timeZone);
+		const decision = await repo.insertDecision(tx, {
+			tenantId: actor.tenantId,
+			certificateId: certificate.id,
+			evaluationId,
+			kind: input.kind,
+			reason,
+			newGradeLevelId,
+			newScope,
+			decidedBy: actor.userId,
+			decidedOn: today
+		});
+		const after = await repo.updateCertificateAfterDecision(
+			tx,
+			certificate.id,
+			certificate.version,
+			{
+				status: verdict.status,
+				gradeLevelId: newGradeLevelId ?? certificate.grade_level_id,
+				scope: newScope ?? certificate.scope
+			}
+		);
+		if (!after) throw staleVersion();
+
+		const history = {
+			tenant_id: actor.tenantId,
+			certificate_id: certificate.id,
+			decision_id: decision.id,
+			effective_on: today,
+			recorded_by: actor.userId
+		};
+		await repo.insertCertificateHistory(tx, [
+			...(after.status !== certificate.status
+				? [
+						{
+							...history,
+							change: 'status' as const,
+							from_status: certificate.status,
+							to_status: after.status
+						}
+					]
+				: []),
+			...(after.grade_level_id !== certificate.grade_level_id
+				? [
+						{
+							...history,
+							change: 'grade' as const,
+							from_grade_level_id: certificate.grade_level_id,
+							to_grade_level_id: after.grade_level_id
+						}
+					]
+				: []),
+			...(after.scope !== certificate.scope
+				? [
+						{
+							...history,
+							change: 'scope' as const,
+							from_scope: certificate.scope,
+							to_scope: after.scope
+						}
+					]
+				: [])
+		]);
+
+		await recordAudit(tx, {
+			tenantId: actor.tenantId,
+			actorUserId: actor.userId,
+			action: `decision.${input.kind}`,
+			entityType: 'certificate',
+			entityId: certificate.id,
+			before: {
+				status: certificate.status,
+				grade: certificate.grade_code,
+				scope: certificate.scope
+			},
+			after: {
+				status: after.status,
+				grade: newGrade ? newGrade.code : certificate.grade_code,
+				scope: after.scope,
+				reason,
+				...(evaluationId ? { evaluationId } : {})
+			}
+		});
+		return {
+			decisionId: decision.id,
+			certificateId: certificate.id,
+			status: after.status,
+			version: after.version
+		};
+	});
+}

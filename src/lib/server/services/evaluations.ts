@@ -1,0 +1,347 @@
+import type { AppDatabase, Tx } from '../db/tenant-scope';
+import { scopeOf, type Actor } from '../actor';
+import type { EvaluationKind, EvaluationStatus, Role } from '../../../../db/schema';
+import {
+	decideEvaluationStep,
+	mayRecordFindings,
+	type EvaluationAction
+} from '../domain/evaluation-lifecycle';
+import { isOverdue } from '../domain/finding-lifecycle';
+import { nextSurveillanceDue, nonconformityDueDate } from '../domain/scheme-rules';
+import { isIsoDate, todayInZone } from '../domain/calendar';
+import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors';
+import { recordAudit } from '../repositories/audit';
+import { findSchemeRules } from '../repositories/scheme-rules';
+import * as repo from '../repositories/evaluations';
+import { listEvaluationFindings } from '../repositories/findings';
+
+/* Evaluations (SPEC §3): planned with a team, started, report issued, closed. */
+
+export const EVALUATION_KINDS: readonly EvaluationKind[] = [
+	'initial',
+	'surveillance',
+	'recertification',
+	'special'
+];
+export const EVALUATION_STATUSES: readonly EvaluationStatus[] = [
+	'planned',
+	'in_progress',
+	'report_issued',
+	'closed'
+];
+
+/** Who runs evaluations: administrators and evaluators (SPEC §2). */
+const RUNNING_ROLES: readonly Role[] = ['admin', 'evaluator'];
+
+function requireStaff(actor: Actor) {
+	if (!['admin', 'evaluator', 'decision_maker'].includes(actor.role)) throw forbidden();
+}
+
+function requireRunner(actor: Actor) {
+	if (!RUNNING_ROLES.includes(actor.role)) throw forbidden();
+}
+
+export async function listEvaluations(
+	db: AppDatabase,
+	actor: Actor,
+	filter: { status?: EvaluationStatus; kind?: EvaluationKind } = {}
+) {
+	requireStaff(actor);
+	return db.inTenant(scopeOf(actor), (tx) => repo.listEvaluations(tx, filter));
+}
+
+/** Everything a plan is chosen from: certificates, organisations, standards, team candidates. */
+export async function planningChoices(db: AppDatabase, actor: Actor) {
+	requireRunner(actor);
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const [certificates, organisations, standards, people] = await Promise.all([
+			repo.listCertificateChoices(tx),
+			repo.listOrganisationChoices(tx),
+			repo.listStandardChoices(tx),
+			repo.listTeamCandidates(tx)
+		]);
+		return { certificates, organisations, standards, people };
+	});
+}
+
+/** The people who may be on a team: the tenant's evaluators and administrators. */
+export async function teamCandidates(db: AppDatabase, actor: Actor) {
+	requireRunner(actor);
+	return db.inTenant(scopeOf(actor), (tx) => repo.listTeamCandidates(tx));
+}
+
+export interface PlanInput {
+	kind: EvaluationKind;
+	/** For surveillance, recertification and special evaluations: the certificate evaluated. */
+	certificateId?: string | null;
+	/** For an initial evaluation (no certificate yet). */
+	organisationId?: string | null;
+	standardId?: string | null;
+	windowStart: string;
+	windowEnd: string;
+	/** Everyone on the team, the lead included. */
+	teamIds: string[];
+	leadId: string;
+}
+
+function checkWindow(windowStart: string, windowEnd: string) {
+	if (!isIsoDate(windowStart)) throw badInput('windowStart', 'evaluations_error_date_invalid');
+	if (!isIsoDate(windowEnd)) throw badInput('windowEnd', 'evaluations_error_date_invalid');
+	if (windowEnd < windowStart) throw badInput('windowEnd', 'evaluations_error_window_order');
+}
+
+/** The team as rows, after checking it: a lead who is on it, everyone an evaluator or admin here. */
+async function checkedTeam(tx: Tx, teamIds: string[], leadId: string) {
+	const ids = [...new Set(teamIds)];
+	if (ids.length === 0) throw badInput('teamIds', 'evaluations_error_team_required');
+	if (!leadId) throw badInput('leadId', 'evaluations_error_lead_required');
+	if (!ids.includes(leadId)) throw badInput('leadId', 'evaluations_error_lead_not_on_team');
+	const candidates = new Map((await repo.listTeamCandidates(tx)).map((p) => [p.id, p]));
+	if (ids.some((id) => !candidates.has(id)))
+		throw badInput('teamIds', 'evaluations_error_team_member_invalid');
+	const team = ids.map((id) => ({ userId: id, lead: id === leadId }));
+	const names = {
+		lead: candidates.get(leadId)!.name,
+		members: ids.filter((id) => id !== leadId).map((id) => candidates.get(id)!.name)
+	};
+	return { team, names };
+}
+
+export async function planEvaluation(db: AppDatabase, actor: Actor, input: PlanInput) {
+	requireRunner(actor);
+	if (!EVALUATION_KINDS.includes(input.kind))
+		throw badInput('kind', 'evaluations_error_kind_invalid');
+	checkWindow(input.windowStart, input.windowEnd);
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		let certificate: { id: string; number: string } | null = null;
+		let organisationId: string;
+		let standardId: string;
+		if (input.kind === 'initial') {
+			if (!input.organisationId)
+				throw badInput('organisationId', 'evaluations_error_organisation_required');
+			if (!input.standardId) throw badInput('standardId', 'evaluations_error_standard_required');
+			organisationId = input.organisationId;
+			standardId = input.standardId;
+		} else {
+			if (!input.certificateId)
+				throw badInput('certificateId', 'evaluations_error_certificate_required');
+			const found = await repo.findCertificateForPlan(tx, input.certificateId);
+			if (!found) throw badInput('certificateId', 'evaluations_error_certificate_unknown');
+			certificate = found;
+			organisationId = found.organisation_id;
+			standardId = found.standard_id;
+		}
+		const organisation = await repo.findOrganisationName(tx, organisationId);
+		if (!organisation) throw badInput('organisationId', 'evaluations_error_organisation_unknown');
+		const standard = await repo.findStandardCode(tx, standardId);
+		if (!standard) throw badInput('standardId', 'evaluations_error_standard_unknown');
+		const { team, names } = await checkedTeam(tx, input.teamIds, input.leadId);
+
+		const evaluation = await repo.insertEvaluation(tx, {
+			tenantId: actor.tenantId,
+			kind: input.kind,
+			certificateId: certificate?.id ?? null,
+			organisationId,
+			standardId,
+			windowStart: input.windowStart,
+			windowEnd: input.windowEnd
+		});
+		await repo.replaceTeam(tx, actor.tenantId, evaluation.id, team);
+		await recordAudit(tx, {
+			tenantId: actor.tenantId,
+			actorUserId: actor.userId,
+			action: 'evaluation.plan',
+			entityType: 'evaluation',
+			entityId: evaluation.id,
+			after: {
+				kind: input.kind,
+				certificate: certificate?.number ?? null,
+				organisation: organisation.legal_name,
+				standard: standard.code,
+				windowStart: input.windowStart,
+				windowEnd: input.windowEnd,
+				lead: names.lead,
+				members: names.members
+			}
+		});
+		return evaluation;
+	});
+}
+
+/** Loads an evaluation to change it: runners only, evaluators only on their own team. */
+async function loadForChange(tx: Tx, actor: Actor, id: string) {
+	const evaluation = await repo.findEvaluation(tx, id, { forUpdate: true });
+	if (!evaluation) throw notFound();
+	const onTeam = await repo.isOnTeam(tx, id, actor.userId);
+	return { evaluation, onTeam };
+}
+
+function refuseOffTeam(actor: Actor, onTeam: boolean) {
+	if (!RUNNING_ROLES.includes(actor.role)) throw forbidden();
+	if (actor.role === 'evaluator' && !onTeam)
+		throw new Refusal('FORBIDDEN', 'evaluations_error_not_on_team');
+}
+
+export interface PlanChanges {
+	windowStart: string;
+	windowEnd: string;
+	teamIds: string[];
+	leadId: string;
+}
+
+/** Changes the window and team of an evaluation that has not started yet. */
+export async function updateEvaluationPlan(
+	db: AppDatabase,
+	actor: Actor,
+	id: string,
+	version: number,
+	changes: PlanChanges
+) {
+	requireRunner(actor);
+	checkWindow(changes.windowStart, changes.windowEnd);
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const { evaluation, onTeam } = await loadForChange(tx, actor, id);
+		refuseOffTeam(actor, onTeam);
+		if (evaluation.version !== version) throw staleVersion();
+		if (evaluation.status !== 'planned')
+			throw new Refusal('CONFLICT', 'evaluations_error_plan_not_editable');
+		const beforeTeam = await repo.listTeam(tx, id);
+		const { team, names } = await checkedTeam(tx, changes.teamIds, changes.leadId);
+		const after = await repo.updateEvaluationWindow(tx, id, version, changes);
+		if (!after) throw staleVersion();
+		await repo.replaceTeam(tx, actor.tenantId, id, team);
+		await recordAudit(tx, {
+			tenantId: actor.tenantId,
+			actorUserId: actor.userId,
+			action: 'evaluation.update',
+			entityType: 'evaluation',
+			entityId: id,
+			before: {
+				windowStart: evaluation.window_start,
+				windowEnd: evaluation.window_end,
+				lead: beforeTeam.find((m) => m.team_role === 'lead')?.name ?? null,
+				members: beforeTeam.filter((m) => m.team_role !== 'lead').map((m) => m.name)
+			},
+			after: {
+				windowStart: after.window_start,
+				windowEnd: after.window_end,
+				lead: names.lead,
+				members: names.members
+			}
+		});
+		return after;
+	});
+}
+
+const STEP_AUDIT = {
+	start: 'evaluation.start',
+	issue_report: 'evaluation.issue_report',
+	close: 'evaluation.close'
+} as const;
+
+/**
+ * Starts an evaluation, issues its report (which opens its findings to the organisation, see
+ * finding-access.ts) or closes it, as the life cycle allows the actor.
+ */
+export async function takeEvaluationStep(
+	db: AppDatabase,
+	actor: Actor,
+	id: string,
+	version: number,
+	action: EvaluationAction
+) {
+	requireRunner(actor);
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const { evaluation, onTeam } = await loadForChange(tx, actor, id);
+		const decision = decideEvaluationStep(evaluation.status, action, {
+			role: actor.role,
+			onTeam
+		});
+		if (!decision.ok) {
+			if (decision.reason === 'wrong_role') throw forbidden();
+			if (decision.reason === 'not_on_team')
+				throw new Refusal('FORBIDDEN', 'evaluations_error_not_on_team');
+		}
+		if (evaluation.version !== version) throw staleVersion();
+		if (!decision.ok) throw new Refusal('CONFLICT', `evaluations_error_${action}_wrong_status`);
+		const to = decision.to as Exclude<EvaluationStatus, 'planned'>;
+		const after = await repo.updateEvaluationStatus(tx, id, version, to);
+		if (!after) throw staleVersion();
+		await recordAudit(tx, {
+			tenantId: actor.tenantId,
+			actorUserId: actor.userId,
+			action: STEP_AUDIT[action],
+			entityType: 'evaluation',
+			entityId: id,
+			before: { status: evaluation.status },
+			after: { status: after.status }
+		});
+		return after;
+	});
+}
+
+export const startEvaluation = (db: AppDatabase, actor: Actor, id: string, version: number) =>
+	takeEvaluationStep(db, actor, id, version, 'start');
+export const issueEvaluationReport = (db: AppDatabase, actor: Actor, id: string, version: number) =>
+	takeEvaluationStep(db, actor, id, version, 'issue_report');
+export const closeEvaluation = (db: AppDatabase, actor: Actor, id: string, version: number) =>
+	takeEvaluationStep(db, actor, id, version, 'close');
+
+/**
+ * An evaluation as its page shows it (CB staff): facts, team, findings with their overdue flag,
+ * the steps and changes open to the actor, the clauses a finding may cite, the due dates a new
+ * nonconformity would get today, and when the certificate's next surveillance falls due.
+ */
+export async function getEvaluation(db: AppDatabase, actor: Actor, id: string, now = new Date()) {
+	requireStaff(actor);
+	const today = todayInZone(now, actor.tenant.timeZone);
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const evaluation = await repo.findEvaluation(tx, id);
+		if (!evaluation) throw notFound();
+		const [team, findings, clauses, rules] = await Promise.all([
+			repo.listTeam(tx, id),
+			listEvaluationFindings(tx, id),
+			repo.listStandardClauses(tx, evaluation.standard_id),
+			findSchemeRules(tx, evaluation.standard_id)
+		]);
+		const onTeam = team.some((member) => member.user_id === actor.userId);
+		const runner = RUNNING_ROLES.includes(actor.role) && (actor.role === 'admin' || onTeam);
+		const steps = (['start', 'issue_report', 'close'] as const).filter(
+			(action) => decideEvaluationStep(evaluation.status, action, { role: actor.role, onTeam }).ok
+		);
+		let nextSurveillance: string | null = null;
+		if (
+			evaluation.certificate_id &&
+			evaluation.certificate_issued_on &&
+			evaluation.certificate_decided_on
+		) {
+			const last = await repo.lastIssuedSurveillanceEnd(tx, evaluation.certificate_id);
+			nextSurveillance = nextSurveillanceDue(
+				{
+					issuedOn: evaluation.certificate_issued_on,
+					decidedOn: evaluation.certificate_decided_on
+				},
+				last,
+				rules
+			);
+		}
+		return {
+			evaluation,
+			team,
+			findings: findings.map((finding) => ({ ...finding, overdue: isOverdue(finding, today) })),
+			openFindings: findings.filter((finding) => finding.status !== 'closed').length,
+			clauses,
+			steps,
+			mayEditPlan: runner && evaluation.status === 'planned',
+			mayRecordFindings: runner && mayRecordFindings(evaluation.status),
+			onTeam,
+			today,
+			/** What a nonconformity recorded today would be due on, per grade. */
+			dueDates: {
+				major: { on: nonconformityDueDate(today, 'major', rules), days: rules.majorDueDays },
+				minor: { on: nonconformityDueDate(today, 'minor', rules), days: rules.minorDueDays }
+			},
+			nextSurveillance
+		};
+	});
+}

@@ -1,0 +1,179 @@
+import type { Readable } from 'node:stream';
+import type { AppDatabase, Tx } from '../db/tenant-scope';
+import { scopeOf, type Actor } from '../actor';
+import type { FindingStatus } from '../../../../db/schema';
+import { isOrgUser } from '../domain/roles';
+import { forbidden, notFound } from '../errors';
+import { loadVisibleFinding, type VisibleFinding } from './finding-access';
+import type { EvidenceStorage } from '../evidence/storage';
+import { contentDisposition } from '../evidence/filename';
+import { contentTypeOf } from '../evidence/sniff';
+
+/*
+ * Evidence of a finding: who may add it, who may list and download it. Uploading itself streams
+ * through src/lib/server/evidence/upload.ts, which asks the same rules here.
+ */
+
+/**
+ * While a finding waits on the organisation or the body's review of its plan, the organisation
+ * may add evidence: evidence of the correction often exists before the plan is accepted. Once
+ * submitted for verification (or closed) the set under review stays as it is.
+ */
+export const EVIDENCE_UPLOAD_STATUSES: readonly FindingStatus[] = [
+	'open',
+	'response_submitted',
+	'action_in_progress'
+];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Why `actor` may not upload evidence to this (visible) finding: a message key, or null. */
+export function evidenceUploadRefusal(
+	actor: Pick<Actor, 'role' | 'organisationId'>,
+	finding: Pick<VisibleFinding, 'kind' | 'status' | 'organisation_id' | 'reportIssued'>
+): string | null {
+	if (!isOrgUser(actor.role) || actor.organisationId !== finding.organisation_id)
+		return 'evidence_upload_organisation_only';
+	if (finding.kind !== 'nonconformity') return 'evidence_upload_not_nonconformity';
+	if (!finding.reportIssued || !EVIDENCE_UPLOAD_STATUSES.includes(finding.status))
+		return 'evidence_upload_wrong_status';
+	return null;
+}
+
+/** The finding, locked, if `actor` may add evidence to it now; otherwise a Refusal. */
+export async function findingOpenToEvidence(tx: Tx, actor: Actor, findingId: string) {
+	if (!UUID.test(findingId)) throw notFound();
+	const finding = await loadVisibleFinding(tx, actor, findingId, { forUpdate: true });
+	const refusal = evidenceUploadRefusal(actor, finding);
+	if (refusal) throw forbidden(refusal);
+	return finding;
+}
+
+export function evidenceDownloadPath(evidenceId: string): string {
+	return `/api/evidence/file/${evidenceId}`;
+}
+
+export interface EvidenceItem {
+	id: string;
+	findingId: string;
+	submissionId: string | null;
+	originalName: string;
+	sizeBytes: number;
+	declaredType: string;
+	detectedType: string;
+	sha256: string;
+	uploadedBy: string;
+	uploadedByName: string | null;
+	uploadedAt: Date;
+	effectiveFrom: string;
+	integrityStatus: 'pending' | 'verified' | 'rejected';
+	duplicateOfId: string | null;
+	downloadPath: string;
+}
+
+function evidenceQuery(tx: Tx) {
+	return tx
+		.selectFrom('evidence')
+		.leftJoin('users', 'users.id', 'evidence.uploaded_by')
+		.select([
+			'evidence.id',
+			'evidence.finding_id',
+			'evidence.submission_id',
+			'evidence.original_name',
+			'evidence.size_bytes',
+			'evidence.declared_type',
+			'evidence.detected_type',
+			'evidence.sha256',
+			'evidence.uploaded_by',
+			'evidence.uploaded_at',
+			'evidence.effective_from',
+			'evidence.integrity_status',
+			'evidence.duplicate_of_id',
+			'users.name as uploaded_by_name'
+		]);
+}
+
+type EvidenceRow = Awaited<ReturnType<ReturnType<typeof evidenceQuery>['executeTakeFirstOrThrow']>>;
+
+function toItem(row: EvidenceRow): EvidenceItem {
+	return {
+		id: row.id,
+		findingId: row.finding_id,
+		submissionId: row.submission_id,
+		originalName: row.original_name,
+		sizeBytes: Number(row.size_bytes),
+		declaredType: row.declared_type,
+		detectedType: row.detected_type,
+		sha256: row.sha256,
+		uploadedBy: row.uploaded_by,
+		uploadedByName: row.uploaded_by_name,
+		uploadedAt: row.uploaded_at,
+		effectiveFrom: row.effective_from,
+		integrityStatus: row.integrity_status,
+		duplicateOfId: row.duplicate_of_id,
+		downloadPath: evidenceDownloadPath(row.id)
+	};
+}
+
+/** The evidence files of a finding the actor may see, oldest first. */
+export async function listFindingEvidence(
+	db: AppDatabase,
+	actor: Actor,
+	findingId: string
+): Promise<EvidenceItem[]> {
+	if (!UUID.test(findingId)) throw notFound();
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		await loadVisibleFinding(tx, actor, findingId);
+		const rows = await evidenceQuery(tx)
+			.where('evidence.finding_id', '=', findingId)
+			.orderBy('evidence.uploaded_at')
+			.orderBy('evidence.id')
+			.execute();
+		return rows.map(toItem);
+	});
+}
+
+/** The response headers of a download: never rendered by the browser, never cached. */
+export function evidenceDownloadHeaders(
+	evidence: Pick<EvidenceItem, 'originalName' | 'detectedType' | 'sizeBytes'>
+): Record<string, string> {
+	return {
+		'content-type': contentTypeOf(evidence.detectedType),
+		'content-length': String(evidence.sizeBytes),
+		'content-disposition': contentDisposition(evidence.originalName),
+		'x-content-type-options': 'nosniff',
+		'content-security-policy': "default-src 'none'; sandbox",
+		'cache-control': 'private, no-store'
+	};
+}
+
+export interface EvidenceDownload {
+	evidence: EvidenceItem;
+	headers: Record<string, string>;
+	stream: Readable;
+}
+
+/**
+ * One evidence file's bytes, for whoever may see its finding (loadVisibleFinding: staff of the
+ * tenant; the finding's organisation once the report is issued). Anyone else: not found.
+ */
+export async function openEvidenceForDownload(
+	db: AppDatabase,
+	actor: Actor,
+	evidenceId: string,
+	storage: EvidenceStorage
+): Promise<EvidenceDownload> {
+	if (!UUID.test(evidenceId)) throw notFound();
+	const evidence = await db.inTenant(scopeOf(actor), async (tx) => {
+		const row = await evidenceQuery(tx).where('evidence.id', '=', evidenceId).executeTakeFirst();
+		if (!row) throw notFound();
+		await loadVisibleFinding(tx, actor, row.finding_id);
+		return toItem(row);
+	});
+	if (!(await storage.has(evidence.sha256))) throw notFound('evidence_file_missing');
+	return {
+		evidence,
+		headers: evidenceDownloadHeaders(evidence),
+		stream: storage.open(evidence.sha256)
+	};
+}

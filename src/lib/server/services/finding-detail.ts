@@ -1,0 +1,149 @@
+import type { AppDatabase } from '../db/tenant-scope';
+import { scopeOf, type Actor } from '../actor';
+import { availableActions, isOverdue, sideToAct } from '../domain/finding-lifecycle';
+import { daysBetween, todayInZone } from '../domain/calendar';
+import * as repo from '../repositories/responses';
+import { loadVisibleFinding } from './finding-access';
+import { maySetFollowUp } from './finding-workflow';
+import { timelineOf } from './timeline';
+
+export interface EvidenceFile {
+	id: string;
+	originalName: string;
+	sizeBytes: number;
+	detectedType: string;
+	uploadedAt: Date;
+	effectiveFrom: string;
+	uploadedByName: string;
+}
+
+/**
+ * Everything the finding page shows, for either side: the finding and what it belongs to, whether
+ * it is overdue, who acts next and what `actor` may do now, the responses and evidence
+ * submissions (newest first) and the audit timeline. Invisible findings are "not found".
+ */
+export function getFindingDetail(db: AppDatabase, actor: Actor, id: string, now = new Date()) {
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const finding = await loadVisibleFinding(tx, actor, id);
+		const [context, responses, submissions, files, timeline] = await Promise.all([
+			repo.findFindingContext(tx, id),
+			repo.listResponses(tx, id),
+			repo.listSubmissions(tx, id),
+			repo.listEvidenceFiles(tx, id),
+			timelineOf(tx, 'finding', id)
+		]);
+		const today = todayInZone(now, actor.tenant.timeZone);
+		const asFile = (file: (typeof files)[number]): EvidenceFile => ({
+			id: file.id,
+			originalName: file.original_name,
+			sizeBytes: Number(file.size_bytes),
+			detectedType: file.detected_type,
+			uploadedAt: file.uploaded_at,
+			effectiveFrom: file.effective_from,
+			uploadedByName: file.uploaded_by_name
+		});
+		const [lastResponse] = responses;
+		const [lastSubmission] = submissions;
+		return {
+			finding: {
+				id: finding.id,
+				reference: finding.reference,
+				kind: finding.kind,
+				grade: finding.grade,
+				status: finding.status,
+				statement: finding.statement,
+				objectiveEvidence: finding.objective_evidence,
+				raisedOn: finding.raised_on,
+				raisedByName: context.raised_by_name,
+				dueOn: finding.due_on,
+				followUpCheckOn: finding.follow_up_check_on,
+				closedAt: finding.closed_at,
+				version: finding.version
+			},
+			evaluation: {
+				id: finding.evaluation_id,
+				kind: finding.evaluation_kind,
+				status: finding.evaluation_status,
+				windowStart: context.window_start,
+				windowEnd: context.window_end
+			},
+			organisation: { id: finding.organisation_id, name: context.organisation_name },
+			certificate: finding.certificate_id
+				? { id: finding.certificate_id, number: context.certificate_number ?? '' }
+				: null,
+			standard: {
+				id: finding.standard_id,
+				code: context.standard_code,
+				titleZh: context.standard_title_zh,
+				titleEn: context.standard_title_en
+			},
+			clause: context.clause_number
+				? {
+						number: context.clause_number,
+						titleZh: context.clause_title_zh ?? '',
+						titleEn: context.clause_title_en ?? ''
+					}
+				: null,
+			today,
+			overdue: isOverdue(finding, today),
+			daysLeft: finding.due_on ? daysBetween(today, finding.due_on) : null,
+			waitingFor: finding.kind === 'nonconformity' ? sideToAct(finding.status) : null,
+			actions: availableActions(
+				{
+					kind: finding.kind,
+					status: finding.status,
+					organisationId: finding.organisation_id,
+					reportIssued: finding.reportIssued
+				},
+				{ role: actor.role, organisationId: actor.organisationId }
+			),
+			maySetFollowUp: maySetFollowUp(actor, finding),
+			/** The body's most recent "no" still standing: shown above the form that answers it. */
+			lastRejection:
+				finding.status === 'open' && lastResponse?.review_status === 'rejected'
+					? {
+							kind: 'response' as const,
+							comment: lastResponse.review_comment ?? '',
+							byName: lastResponse.reviewed_by_name,
+							at: lastResponse.reviewed_at
+						}
+					: finding.status === 'action_in_progress' && lastSubmission?.verdict === 'not_effective'
+						? {
+								kind: 'evidence' as const,
+								comment: lastSubmission.verdict_comment ?? '',
+								byName: lastSubmission.verdict_by_name,
+								at: lastSubmission.verdict_at
+							}
+						: null,
+			responses: responses.map((r) => ({
+				id: r.id,
+				correction: r.correction,
+				rootCause: r.root_cause,
+				correctiveAction: r.corrective_action,
+				owner: r.action_owner,
+				targetOn: r.target_on,
+				submittedAt: r.submitted_at,
+				submittedByName: r.submitted_by_name,
+				reviewStatus: r.review_status,
+				reviewedAt: r.reviewed_at,
+				reviewedByName: r.reviewed_by_name,
+				reviewComment: r.review_comment
+			})),
+			submissions: submissions.map((s) => ({
+				id: s.id,
+				note: s.note,
+				submittedAt: s.submitted_at,
+				submittedByName: s.submitted_by_name,
+				verdict: s.verdict,
+				verdictAt: s.verdict_at,
+				verdictByName: s.verdict_by_name,
+				verdictComment: s.verdict_comment,
+				files: files.filter((f) => f.submission_id === s.id).map(asFile)
+			})),
+			pendingFiles: files.filter((f) => f.submission_id === null).map(asFile),
+			timeline
+		};
+	});
+}
+
+export type FindingDetail = Awaited<ReturnType<typeof getFindingDetail>>;

@@ -1,0 +1,486 @@
+import type { AppDatabase, Tx } from '../db/tenant-scope';
+import { scopeOf, type Actor } from '../actor';
+import type { FindingKind, FindingStatus, NonconformityGrade, Role } from '../../../../db/schema';
+import { mayRecordFindings } from '../domain/evaluation-lifecycle';
+import { FINDING_STATUSES, isOverdue } from '../domain/finding-lifecycle';
+import { nonconformityDueDate } from '../domain/scheme-rules';
+import { isIsoDate, todayInZone } from '../domain/calendar';
+import { isCbStaff } from '../domain/roles';
+import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors';
+import { refuseUniqueViolations } from '../db/errors';
+import { recordAudit } from '../repositories/audit';
+import { findSchemeRules } from '../repositories/scheme-rules';
+import {
+	findClause,
+	findEvaluation,
+	isOnTeam,
+	listOrganisationChoices,
+	listStandardChoices
+} from '../repositories/evaluations';
+import * as repo from '../repositories/findings';
+import { loadVisibleFinding } from './finding-access';
+
+/* Recording findings on an evaluation, changing their due dates, and the CB's finding list. */
+
+export const FINDING_KINDS: readonly FindingKind[] = [
+	'nonconformity',
+	'observation',
+	'opportunity'
+];
+export const NONCONFORMITY_GRADES: readonly NonconformityGrade[] = ['major', 'minor'];
+
+const RECORDING_ROLES: readonly Role[] = ['admin', 'evaluator'];
+
+/** NC-1, NC-2 … for nonconformities; OBS-n for observations; OFI-n for opportunities. */
+const REFERENCE_PREFIX: Record<FindingKind, string> = {
+	nonconformity: 'NC-',
+	observation: 'OBS-',
+	opportunity: 'OFI-'
+};
+
+function nextReference(prefix: string, used: string[]): string {
+	const numbers = used
+		.map((reference) => Number(reference.slice(prefix.length)))
+		.filter((n) => Number.isInteger(n) && n > 0);
+	return `${prefix}${Math.max(0, ...numbers) + 1}`;
+}
+
+async function checkedClause(tx: Tx, clauseId: string | null | undefined, standardId: string) {
+	if (!clauseId) return null;
+	const clause = await findClause(tx, clauseId);
+	if (!clause || clause.standard_id !== standardId)
+		throw badInput('clauseId', 'evaluations_error_clause_unknown');
+	return clause;
+}
+
+/** Recording is for admins and for evaluators on the evaluation's team, while it is in progress. */
+async function requireRecording(
+	tx: Tx,
+	actor: Actor,
+	evaluation: { id: string; status: Parameters<typeof mayRecordFindings>[0] }
+) {
+	if (actor.role === 'evaluator' && !(await isOnTeam(tx, evaluation.id, actor.userId)))
+		throw new Refusal('FORBIDDEN', 'evaluations_error_not_on_team');
+	if (!mayRecordFindings(evaluation.status))
+		throw new Refusal('CONFLICT', 'evaluations_error_not_recording');
+}
+
+export interface RaiseFindingInput {
+	kind: FindingKind;
+	grade?: NonconformityGrade | null;
+	clauseId?: string | null;
+	statement: string;
+	objectiveEvidence?: string;
+}
+
+/**
+ * Records a finding on an evaluation in progress. A nonconformity gets its due date from the
+ * standard's scheme rules (major/minor deadlines), counted from today in the body's time zone.
+ */
+export async function raiseFinding(
+	db: AppDatabase,
+	actor: Actor,
+	evaluationId: string,
+	input: RaiseFindingInput,
+	now = new Date()
+) {
+	if (!RECORDING_ROLES.includes(actor.role)) throw forbidden();
+	if (!FINDING_KINDS.includes(input.kind)) throw badInput('kind', 'evaluations_error_kind_invalid');
+	const grade = input.grade || null;
+	if (input.kind === 'nonconformity' && !grade)
+		throw badInput('grade', 'evaluations_error_grade_required');
+	if (input.kind !== 'nonconformity' && grade)
+		throw badInput('grade', 'evaluations_error_grade_not_allowed');
+	if (grade && !NONCONFORMITY_GRADES.includes(grade))
+		throw badInput('grade', 'evaluations_error_grade_required');
+	const statement = input.statement.trim();
+	if (!statement) throw badInput('statement', 'error_required');
+	const objectiveEvidence = (input.objectiveEvidence ?? '').trim();
+	const raisedOn = todayInZone(now, actor.tenant.timeZone);
+	const prefix = REFERENCE_PREFIX[input.kind];
+
+	return db
+		.inTenant(scopeOf(actor), async (tx) => {
+			// The lock orders concurrent recorders (references stay NC-1, NC-2 … without gaps or
+			// clashes) and keeps the report from being issued half-way through.
+			const evaluation = await findEvaluation(tx, evaluationId, { forUpdate: true });
+			if (!evaluation) throw notFound();
+			await requireRecording(tx, actor, evaluation);
+			const clause = await checkedClause(tx, input.clauseId, evaluation.standard_id);
+			const dueOn = grade
+				? nonconformityDueDate(raisedOn, grade, await findSchemeRules(tx, evaluation.standard_id))
+				: null;
+			const reference = nextReference(
+				prefix,
+				await repo.referencesWithPrefix(tx, evaluationId, prefix)
+			);
+			const finding = await repo.insertFinding(tx, {
+				tenantId: actor.tenantId,
+				evaluationId,
+				reference,
+				kind: input.kind,
+				grade,
+				clauseId: clause?.id ?? null,
+				statement,
+				objectiveEvidence,
+				raisedBy: actor.userId,
+				raisedOn,
+				dueOn
+			});
+			await recordAudit(tx, {
+				tenantId: actor.tenantId,
+				actorUserId: actor.userId,
+				action: 'finding.raise',
+				entityType: 'finding',
+				entityId: finding.id,
+				after: {
+					reference,
+					kind: input.kind,
+					grade,
+					clause: clause?.number ?? null,
+					statement,
+					objectiveEvidence,
+					raisedOn,
+					dueOn
+				}
+			});
+			return finding;
+		})
+		.catch(
+			refuseUniqueViolations({
+				findings_tenant_id_evaluation_id_reference_key: () =>
+					new Refusal('CONFLICT', 'evaluations_error_reference_taken')
+			})
+		);
+}
+
+export interface FindingTextChanges {
+	statement: string;
+	objectiveEvidence: string;
+	clauseId: string | null;
+}
+
+/** Corrects what was recorded (statement, evidence, clause) while the evaluation is in progress. */
+export async function updateFinding(
+	db: AppDatabase,
+	actor: Actor,
+	findingId: string,
+	version: number,
+	changes: FindingTextChanges
+) {
+	if (!RECORDING_ROLES.includes(actor.role)) throw forbidden();
+	const statement = changes.statement.trim();
+	if (!statement) throw badInput('statement', 'error_required');
+	const objectiveEvidence = changes.objectiveEvidence.trim();
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const finding = await loadVisibleFinding(tx, actor, findingId, { forUpdate: true });
+		await requireRecording(tx, actor, {
+			id: finding.evaluation_id,
+			status: finding.evaluation_status
+		});
+		if (finding.version !== version) throw staleVersion();
+		const clause = await checkedClause(tx, changes.clauseId, finding.standard_id);
+		const beforeClause = finding.clause_id ? await findClause(tx, finding.clause_id) : null;
+		const after = await repo.updateFindingText(tx, findingId, version, {
+			statement,
+			objectiveEvidence,
+			clauseId: clause?.id ?? null
+		});
+		if (!after) throw staleVersion();
+		await recordAudit(tx, {
+			tenantId: actor.tenantId,
+			actorUserId: actor.userId,
+			action: 'finding.update',
+			entityType: 'finding',
+			entityId: findingId,
+			before: {
+				statement: finding.statement,
+				objectiveEvidence: finding.objective_evidence,
+				clause: beforeClause?.number ?? null
+			},
+			after: { statement, objectiveEvidence, clause: clause?.number ?? null }
+		});
+		return after;
+	});
+}
+
+/** Moves a nonconformity's due date, with the reason the scheme demands on record. */
+export async function changeFindingDueDate(
+	db: AppDatabase,
+	actor: Actor,
+	findingId: string,
+	version: number,
+	change: { dueOn: string; reason: string }
+) {
+	if (!RECORDING_ROLES.includes(actor.role)) throw forbidden();
+	if (!isIsoDate(change.dueOn)) throw badInput('dueOn', 'evaluations_error_date_invalid');
+	const reason = change.reason.trim();
+	if (!reason) throw badInput('reason', 'evaluations_error_reason_required');
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const finding = await loadVisibleFinding(tx, actor, findingId, { forUpdate: true });
+		if (finding.kind !== 'nonconformity')
+			throw new Refusal('BAD_REQUEST', 'evaluations_error_due_only_nonconformity');
+		if (finding.status === 'closed')
+			throw new Refusal('CONFLICT', 'evaluations_error_due_finding_closed');
+		if (finding.version !== version) throw staleVersion();
+		if (change.dueOn < finding.raised_on)
+			throw badInput('dueOn', 'evaluations_error_due_before_raised', {
+				raisedOn: finding.raised_on
+			});
+		if (change.dueOn === finding.due_on) throw badInput('dueOn', 'evaluations_error_due_unchanged');
+		const after = await repo.updateFindingDueOn(tx, findingId, version, change.dueOn);
+		if (!after) throw staleVersion();
+		await repo.insertDueChange(tx, {
+			tenantId: actor.tenantId,
+			findingId,
+			fromDueOn: finding.due_on,
+			toDueOn: change.dueOn,
+			reason,
+			changedBy: actor.userId
+		});
+		await recordAudit(tx, {
+			tenantId: actor.tenantId,
+			actorUserId: actor.userId,
+			action: 'finding.due_change',
+			entityType: 'finding',
+			entityId: findingId,
+			before: { dueOn: finding.due_on },
+			after: { dueOn: change.dueOn, reason }
+		});
+		return after;
+	});
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The finding list of CB staff: filters, text search, three sort orders, keyset pages.
+ * ------------------------------------------------------------------------------------------- */
+
+export const FINDING_SORTS = ['raised', 'due', 'status'] as const;
+export type FindingSort = (typeof FINDING_SORTS)[number];
+
+export const FINDING_PAGE_SIZE = 50;
+/** How many findings one page of a text search reads at most before it stops and offers to go on. */
+export const FINDING_SEARCH_SCAN_LIMIT = 10_000;
+
+export interface FindingFilter {
+	status?: FindingStatus;
+	grade?: NonconformityGrade;
+	kind?: FindingKind;
+	standardId?: string;
+	organisationId?: string;
+	evaluationId?: string;
+	overdue?: boolean;
+	/** Words to find in the statement, objective evidence, reference or clause number. */
+	search?: string;
+	sort?: FindingSort;
+}
+
+interface Segment {
+	/** Stable name, kept in cursors: 'all', 'due', 'no-due', 'open:due', 'open:no-due' … */
+	name: string;
+	spec: repo.FindingSegment;
+}
+
+/** The stretches of index a sort order reads, in order, without those the filter rules out. */
+function segmentsOf(sort: FindingSort, filter: FindingFilter): Segment[] {
+	if (sort === 'raised') return [{ name: 'all', spec: { order: 'raised' } }];
+	const dueStretches = filter.overdue ? [true] : [true, false];
+	const stretch = (status: FindingStatus | undefined, dueSet: boolean): Segment => ({
+		name: `${status ? `${status}:` : ''}${dueSet ? 'due' : 'no-due'}`,
+		spec: { order: 'due', status, dueSet }
+	});
+	if (sort === 'due' || filter.status)
+		return dueStretches.map((dueSet) => stretch(undefined, dueSet));
+	return FINDING_STATUSES.filter((status) => !(filter.overdue && status === 'closed')).flatMap(
+		(status) => dueStretches.map((dueSet) => stretch(status, dueSet))
+	);
+}
+
+interface Cursor {
+	sort: FindingSort;
+	segment: string;
+	key: repo.SegmentKey;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An opaque page cursor: the sort, the stretch, and the last row's key there. */
+export function encodeFindingCursor(cursor: Cursor): string {
+	const key =
+		'raisedOn' in cursor.key
+			? ['r', cursor.key.raisedOn, cursor.key.id]
+			: ['d', cursor.key.dueOn, cursor.key.id];
+	return Buffer.from(JSON.stringify([cursor.sort, cursor.segment, ...key]), 'utf8').toString(
+		'base64url'
+	);
+}
+
+export function decodeFindingCursor(text: string): Cursor | null {
+	try {
+		const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+		if (!Array.isArray(parsed) || parsed.length !== 5) return null;
+		const [sort, segment, tag, value, id] = parsed as unknown[];
+		if (!FINDING_SORTS.includes(sort as FindingSort)) return null;
+		if (typeof segment !== 'string' || typeof id !== 'string' || !UUID.test(id)) return null;
+		if (tag === 'r' && typeof value === 'string' && isIsoDate(value))
+			return { sort: sort as FindingSort, segment, key: { raisedOn: value, id } };
+		if (tag === 'd' && (value === null || (typeof value === 'string' && isIsoDate(value))))
+			return { sort: sort as FindingSort, segment, key: { dueOn: value as string | null, id } };
+		return null;
+	} catch {
+		return null;
+	}
+}
+
+function keyOf(segment: Segment, row: repo.KeyRow): repo.SegmentKey {
+	return segment.spec.order === 'raised'
+		? { raisedOn: row.raised_on, id: row.id }
+		: { dueOn: row.due_on, id: row.id };
+}
+
+function likePattern(search: string): string {
+	return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export interface FindingListOptions {
+	now?: Date;
+	pageSize?: number;
+	scanLimit?: number;
+}
+
+/**
+ * One page of the tenant's findings (CB staff only). `cursor` is the `next` of the previous page
+ * (null for the first). Pages are read by keyset, never by offset, so the millionth finding is as
+ * quick to reach as the first. A text search reads at most `scanLimit` findings per page: a page
+ * may then hold fewer rows than the page size, with `searchStopped` set and a `next` to carry on.
+ */
+export async function listFindings(
+	db: AppDatabase,
+	actor: Actor,
+	filter: FindingFilter,
+	cursor: string | null,
+	options: FindingListOptions = {}
+) {
+	if (!isCbStaff(actor.role)) throw forbidden();
+	const sort: FindingSort = filter.sort ?? 'raised';
+	const pageSize = options.pageSize ?? FINDING_PAGE_SIZE;
+	const scanLimit = options.scanLimit ?? FINDING_SEARCH_SCAN_LIMIT;
+	const today = todayInZone(options.now ?? new Date(), actor.tenant.timeZone);
+	const search = filter.search?.trim() ?? '';
+	const segments = segmentsOf(sort, filter);
+	let start = 0;
+	let after: repo.SegmentKey | null = null;
+	if (cursor) {
+		const decoded = decodeFindingCursor(cursor);
+		const index = decoded ? segments.findIndex((s) => s.name === decoded.segment) : -1;
+		if (!decoded || decoded.sort !== sort || index < 0)
+			throw badInput('cursor', 'evaluations_error_cursor_invalid');
+		start = index;
+		after = decoded.key;
+	}
+	const repoFilter: repo.FindingListFilter = {
+		status: filter.status,
+		grade: filter.grade,
+		kind: filter.kind,
+		standardId: filter.standardId,
+		organisationId: filter.organisationId,
+		evaluationId: filter.evaluationId,
+		overdue: filter.overdue,
+		searchPattern: search ? likePattern(search) : undefined
+	};
+
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const found: { row: repo.KeyRow; segment: Segment }[] = [];
+		let stoppedAt: { row: repo.KeyRow; segment: Segment } | null = null;
+		let scanned = 0;
+		for (let index = start; index < segments.length; index++) {
+			const segment = segments[index]!;
+			const request = {
+				tenantId: actor.tenantId,
+				segment: segment.spec,
+				filter: repoFilter,
+				today,
+				after: index === start ? after : null,
+				limit: pageSize + 1 - found.length
+			};
+			if (!search) {
+				const rows = await repo.findingKeysQuery(tx, request).execute();
+				found.push(...rows.map((row) => ({ row, segment })));
+			} else {
+				const budget = scanLimit - scanned;
+				const rows = await repo.findingSearchQuery(tx, { ...request, scanLimit: budget }).execute();
+				found.push(...rows.filter((row) => row.hit).map((row) => ({ row, segment })));
+				if (found.length > pageSize) break;
+				const full = rows.find((row) => Number(row.rn) === budget);
+				if (full) {
+					stoppedAt = { row: full, segment };
+					break;
+				}
+				const end = rows.find((row) => row.segment_end);
+				if (end) scanned += Number(end.rn);
+			}
+			if (found.length > pageSize) break;
+		}
+
+		let next: string | null = null;
+		let searchStopped = false;
+		const page = found.slice(0, pageSize);
+		const last = page.at(-1);
+		if (found.length > pageSize && last) {
+			next = encodeFindingCursor({
+				sort,
+				segment: last.segment.name,
+				key: keyOf(last.segment, last.row)
+			});
+		} else if (stoppedAt) {
+			searchStopped = true;
+			next = encodeFindingCursor({
+				sort,
+				segment: stoppedAt.segment.name,
+				key: keyOf(stoppedAt.segment, stoppedAt.row)
+			});
+		}
+
+		const details = new Map(
+			(
+				await repo.findingListRows(
+					tx,
+					page.map((entry) => entry.row.id)
+				)
+			).map((row) => [row.id, row])
+		);
+		const rows = page.map((entry) => {
+			const row = details.get(entry.row.id)!;
+			return { ...row, overdue: isOverdue(row, today) };
+		});
+		return { rows, next, searchStopped, scanLimit, sort, today };
+	});
+}
+
+/** What the finding list's filters offer: standards, organisations, and the chosen evaluation. */
+export async function findingFilterChoices(db: AppDatabase, actor: Actor, evaluationId?: string) {
+	if (!isCbStaff(actor.role)) throw forbidden();
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const [standards, organisations, evaluation] = await Promise.all([
+			listStandardChoices(tx),
+			listOrganisationChoices(tx),
+			evaluationId ? findEvaluation(tx, evaluationId) : Promise.resolve(undefined)
+		]);
+		return {
+			standards,
+			organisations,
+			evaluation: evaluation
+				? {
+						id: evaluation.id,
+						kind: evaluation.kind,
+						organisationName: evaluation.organisation_name,
+						windowStart: evaluation.window_start,
+						windowEnd: evaluation.window_end
+					}
+				: null
+		};
+	});
+}
+
+export type FindingListPage = Awaited<ReturnType<typeof listFindings>>;
+export type FindingListRow = FindingListPage['rows'][number];

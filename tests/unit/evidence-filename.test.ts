@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import {
+	asciiFileName,
+	contentDisposition,
+	MAX_NAME_BYTES,
+	sanitiseFileName
+} from '../../src/lib/server/evidence/filename';
+
+const utf8Length = (text: string) => Buffer.byteLength(text, 'utf8');
+
+describe('sanitiseFileName', () => {
+	it.each([
+		['report.pdf', 'report.pdf'],
+		['整改报告 2026.pdf', '整改报告 2026.pdf'],
+		['../../etc/passwd.pdf', 'passwd.pdf'],
+		['..\\..\\boot.ini.txt', 'boot.ini.txt'],
+		['C:\\Users\\张三\\Desktop\\照片.jpg', '照片.jpg'],
+		['/var/www/', 'evidence'],
+		['..', 'evidence'],
+		['...', 'evidence'],
+		['', 'evidence'],
+		['   ', 'evidence'],
+		['.htaccess', 'htaccess'],
+		['name.pdf. . ', 'name.pdf'],
+		['line\r\nbreak.pdf', 'linebreak.pdf'],
+		['tab\tand\u0000nul\u007f.txt', 'tabandnul.txt'],
+		['invoice\u202Efdp.exe', 'invoicefdp.exe'],
+		['zero\u200Bwidth.png', 'zerowidth.png'],
+		['a<b>c:d"e|f?g*h.pdf', 'a_b_c_d_e_f_g_h.pdf'],
+		['many   spaces\u3000here.pdf', 'many spaces here.pdf'],
+		['CON', '_CON'],
+		['con.txt', '_con.txt'],
+		['LPT1.pdf', '_LPT1.pdf'],
+		['com9.tar.gz', '_com9.tar.gz'],
+		['console.txt', 'console.txt']
+	])('%j → %j', (original, safe) => {
+		expect(sanitiseFileName(original)).toBe(safe);
+	});
+
+	it('composes decomposed characters (NFC)', () => {
+		expect(sanitiseFileName('Cafe\u0301.pdf')).toBe('Café.pdf');
+	});
+
+	it('shortens long names and keeps the extension', () => {
+		const long = sanitiseFileName(`${'长'.repeat(300)}.pdf`);
+		expect(utf8Length(long)).toBeLessThanOrEqual(MAX_NAME_BYTES);
+		expect(long.endsWith('.pdf')).toBe(true);
+		expect(long.startsWith('长长')).toBe(true);
+
+		const ascii = sanitiseFileName(`${'a'.repeat(400)}.docx`);
+		expect(ascii).toBe(`${'a'.repeat(MAX_NAME_BYTES - 5)}.docx`);
+	});
+
+	it('never splits a character when shortening', () => {
+		const name = sanitiseFileName(`${'😀'.repeat(100)}.png`);
+		expect(utf8Length(name)).toBeLessThanOrEqual(MAX_NAME_BYTES);
+		expect(name).not.toContain('\ufffd');
+		expect(Array.from(name.replace('.png', '')).every((c) => c === '😀')).toBe(true);
+	});
+
+	it('treats a very long "extension" as part of the name', () => {
+		const name = sanitiseFileName(`report.${'x'.repeat(300)}`);
+		expect(utf8Length(name)).toBeLessThanOrEqual(MAX_NAME_BYTES);
+		expect(name.startsWith('report.')).toBe(true);
+	});
+
+	it('never leaves a separator, a control character or a leading dot', () => {
+		for (const nasty of [
+			'../a/../../b',
+			'\\\\server\\share\\..\\x',
+			'\u0000/\u0001\\.',
+			'./.. /..\\. .'
+		]) {
+			const safe = sanitiseFileName(nasty);
+			// eslint-disable-next-line no-control-regex
+			expect(safe).not.toMatch(/[/\\\u0000-\u001f]/);
+			expect(safe.startsWith('.')).toBe(false);
+			expect(safe.length).toBeGreaterThan(0);
+		}
+	});
+});
+
+describe('contentDisposition (RFC 6266 / RFC 5987)', () => {
+	it('an ASCII name', () => {
+		expect(contentDisposition('report.pdf')).toBe(
+			`attachment; filename="report.pdf"; filename*=UTF-8''report.pdf`
+		);
+	});
+
+	it('a Chinese name: an ASCII fallback and the exact name as UTF-8', () => {
+		expect(contentDisposition('整改报告.pdf')).toBe(
+			`attachment; filename="evidence.pdf"; filename*=UTF-8''%E6%95%B4%E6%94%B9%E6%8A%A5%E5%91%8A.pdf`
+		);
+	});
+
+	it('a mixed name keeps its ASCII part in the fallback', () => {
+		expect(contentDisposition('Report 整改 v2.pdf')).toBe(
+			`attachment; filename="Report _ v2.pdf"; filename*=UTF-8''Report%20%E6%95%B4%E6%94%B9%20v2.pdf`
+		);
+	});
+
+	it("percent-encodes what RFC 5987 does not allow bare: ' ( ) * and %", () => {
+		expect(contentDisposition("it's (final) 100%.pdf")).toBe(
+			`attachment; filename="it's (final) 100_.pdf"; filename*=UTF-8''it%27s%20%28final%29%20100%25.pdf`
+		);
+	});
+
+	it('cannot be broken out of: quotes, backslashes, line breaks and paths are gone', () => {
+		const header = contentDisposition('a"; filename=evil.html\r\nX-Injected: 1\\..\\b".pdf');
+		expect(header).not.toMatch(/[\r\n]/);
+		const fallback = /filename="([^"]*)"/.exec(header)?.[1] ?? '';
+		expect(fallback).not.toMatch(/["\\/]/);
+		expect(header.match(/"/g)).toHaveLength(2);
+		expect(header.startsWith('attachment; filename="')).toBe(true);
+	});
+
+	it('sanitises again on the way out', () => {
+		expect(contentDisposition('../../etc/passwd')).toBe(
+			`attachment; filename="passwd"; filename*=UTF-8''passwd`
+		);
+	});
+
+	it('asciiFileName keeps a non-ASCII extension out of the fallback', () => {
+		expect(asciiFileName('报告.文档')).toBe('evidence');
+		expect(asciiFileName('照片.JPG')).toBe('evidence.JPG');
+	});
+});

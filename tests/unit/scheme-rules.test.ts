@@ -1,0 +1,227 @@
+import { describe, it, expect } from 'vitest';
+import {
+	DEFAULT_SCHEME_RULES,
+	certificateExpiry,
+	gradeForScore,
+	nextSurveillanceDue,
+	nonconformityDueDate,
+	schemeRulesFromRow,
+	suspensionLimit,
+	type SchemeRules
+} from '../../src/lib/server/domain/scheme-rules';
+
+/* The scheme's clocks (SPEC §3), with the defaults the SPEC names and rules edited per standard. */
+
+const rules = (overrides: Partial<SchemeRules> = {}): SchemeRules => ({
+	...DEFAULT_SCHEME_RULES,
+	...overrides
+});
+
+describe('DEFAULT_SCHEME_RULES', () => {
+	it('are the defaults of SPEC §3', () => {
+		expect(DEFAULT_SCHEME_RULES).toEqual({
+			certificateValidityMonths: 36, // 3 years
+			firstSurveillanceMonths: 12, // 12 months …
+			firstSurveillanceFrom: 'decision', // … from the certification decision
+			maxSurveillanceGapMonths: 12,
+			majorDueDays: 30,
+			minorDueDays: 90,
+			overdueMinorBecomesMajor: false,
+			maxSuspensionMonths: 6,
+			suspendWithinDays: 5
+		});
+	});
+});
+
+describe('certificateExpiry: valid through the day before the same date N months on', () => {
+	it.each([
+		// issued on, expires on (36 months)
+		['2026-11-26', '2029-11-25'],
+		['2026-01-01', '2028-12-31'],
+		['2026-03-01', '2029-02-28'],
+		['2025-03-01', '2028-02-29'], // ends in a leap February
+		['2027-03-01', '2030-02-28'],
+		['2026-12-31', '2029-12-30'],
+		['2026-01-31', '2029-01-30'],
+		// Issued on a leap day: three years on there is no 29 February, so the anniversary is
+		// taken as 28 February (clamped) and the certificate runs through the 27th.
+		['2024-02-29', '2027-02-27'],
+		['2028-02-29', '2031-02-27']
+	])('36 months: issued %s → expires %s', (issuedOn, expiresOn) => {
+		expect(certificateExpiry(issuedOn, DEFAULT_SCHEME_RULES)).toBe(expiresOn);
+	});
+
+	it.each([
+		['2026-11-26', '2028-11-25'],
+		['2026-03-01', '2028-02-29'], // ends in a leap February
+		['2027-03-01', '2029-02-28'],
+		['2024-02-29', '2026-02-27'],
+		['2026-02-28', '2028-02-27']
+	])('24 months: issued %s → expires %s', (issuedOn, expiresOn) => {
+		expect(certificateExpiry(issuedOn, rules({ certificateValidityMonths: 24 }))).toBe(expiresOn);
+	});
+
+	it('rejects something that is not a calendar date', () => {
+		expect(() => certificateExpiry('2026-02-30', DEFAULT_SCHEME_RULES)).toThrow(RangeError);
+	});
+});
+
+describe('nonconformityDueDate', () => {
+	it.each([
+		['2026-11-26', 'major', '2026-12-26'],
+		['2026-11-26', 'minor', '2027-02-24'],
+		['2028-02-01', 'major', '2028-03-02'], // 29 days in February 2028
+		['2027-02-01', 'major', '2027-03-03'], // 28 in 2027
+		['2026-12-15', 'major', '2027-01-14'],
+		['2028-01-01', 'minor', '2028-03-31']
+	] as const)('raised %s, %s → due %s (30/90 days)', (raisedOn, grade, due) => {
+		expect(nonconformityDueDate(raisedOn, grade, DEFAULT_SCHEME_RULES)).toBe(due);
+	});
+
+	it('follows the standard’s own deadlines', () => {
+		const custom = rules({ majorDueDays: 7, minorDueDays: 45 });
+		expect(nonconformityDueDate('2026-11-26', 'major', custom)).toBe('2026-12-03');
+		expect(nonconformityDueDate('2026-11-26', 'minor', custom)).toBe('2027-01-10');
+	});
+});
+
+describe('nextSurveillanceDue', () => {
+	const certificate = { issuedOn: '2026-02-10', decidedOn: '2026-01-20' };
+
+	it('is 12 months after the certification decision by default', () => {
+		expect(nextSurveillanceDue(certificate, null, DEFAULT_SCHEME_RULES)).toBe('2027-01-20');
+	});
+
+	it('is 12 months after issue when the scheme counts from issue (CNCA)', () => {
+		expect(nextSurveillanceDue(certificate, null, rules({ firstSurveillanceFrom: 'issue' }))).toBe(
+			'2027-02-10'
+		);
+	});
+
+	it('follows the scheme’s first-surveillance interval', () => {
+		expect(nextSurveillanceDue(certificate, null, rules({ firstSurveillanceMonths: 6 }))).toBe(
+			'2026-07-20'
+		);
+		expect(
+			nextSurveillanceDue(
+				certificate,
+				null,
+				rules({ firstSurveillanceMonths: 9, firstSurveillanceFrom: 'issue' })
+			)
+		).toBe('2026-11-10');
+	});
+
+	it('after a surveillance, is at most the longest gap after the last one, whatever the origin', () => {
+		for (const firstSurveillanceFrom of ['decision', 'issue'] as const) {
+			expect(nextSurveillanceDue(certificate, '2027-01-15', rules({ firstSurveillanceFrom }))).toBe(
+				'2028-01-15'
+			);
+			expect(
+				nextSurveillanceDue(
+					certificate,
+					'2027-01-15',
+					rules({ firstSurveillanceFrom, maxSurveillanceGapMonths: 10 })
+				)
+			).toBe('2027-11-15');
+		}
+	});
+
+	it('clamps to the end of a shorter month', () => {
+		expect(
+			nextSurveillanceDue(
+				{ issuedOn: '2024-03-01', decidedOn: '2024-02-29' },
+				null,
+				DEFAULT_SCHEME_RULES
+			)
+		).toBe('2025-02-28');
+		expect(
+			nextSurveillanceDue(
+				{ issuedOn: '2026-01-31', decidedOn: '2026-01-31' },
+				'2027-05-31',
+				rules({ maxSurveillanceGapMonths: 9 })
+			)
+		).toBe('2028-02-29');
+	});
+});
+
+describe('suspensionLimit', () => {
+	it.each([
+		['2026-11-26', 6, '2027-05-26'],
+		['2026-08-31', 6, '2027-02-28'],
+		['2027-08-31', 6, '2028-02-29'],
+		['2026-11-26', 3, '2027-02-26']
+	] as const)('suspended %s, at most %i months → %s', (suspendedOn, months, limit) => {
+		expect(suspensionLimit(suspendedOn, rules({ maxSuspensionMonths: months }))).toBe(limit);
+	});
+});
+
+describe('gradeForScore with the GB/T 27922 star grades', () => {
+	// Rank 1 is the best grade.
+	const FIVE = { rank: 1, code: '5-star', minScore: 95 };
+	const FOUR = { rank: 2, code: '4-star', minScore: 90 };
+	const THREE = { rank: 3, code: '3-star', minScore: 80 };
+	const PASS = { rank: 4, code: 'pass', minScore: 70 };
+	const SCALE = [FIVE, FOUR, THREE, PASS];
+
+	it.each([
+		[100, '5-star'],
+		[95, '5-star'],
+		[94.9, '4-star'],
+		[90, '4-star'],
+		[89.99, '3-star'],
+		[80, '3-star'],
+		[79.99, 'pass'],
+		[70, 'pass'],
+		[69.99, null],
+		[69, null],
+		[0, null]
+	])('%s → %s', (score, code) => {
+		expect(gradeForScore(score, SCALE)?.code ?? null).toBe(code);
+	});
+
+	it('does not depend on the order the levels come in', () => {
+		const shuffled = [THREE, PASS, FIVE, FOUR];
+		for (const [score, code] of [
+			[97, '5-star'],
+			[91, '4-star'],
+			[85, '3-star'],
+			[72, 'pass']
+		] as const)
+			expect(gradeForScore(score, shuffled)?.code).toBe(code);
+	});
+
+	it('never awards a level without a threshold', () => {
+		const scale = [{ rank: 1, code: 'honour', minScore: null }, FOUR, THREE];
+		expect(gradeForScore(100, scale)?.code).toBe('4-star');
+		expect(gradeForScore(50, scale)).toBeNull();
+		expect(gradeForScore(100, [])).toBeNull();
+	});
+});
+
+describe('schemeRulesFromRow', () => {
+	it('maps every stored column to the domain shape', () => {
+		expect(
+			schemeRulesFromRow({
+				certificate_validity_months: 24,
+				first_surveillance_months: 6,
+				first_surveillance_from: 'issue',
+				max_surveillance_gap_months: 10,
+				major_due_days: 15,
+				minor_due_days: 60,
+				overdue_minor_becomes_major: true,
+				max_suspension_months: 3,
+				suspend_within_days: 5
+			})
+		).toEqual({
+			certificateValidityMonths: 24,
+			firstSurveillanceMonths: 6,
+			firstSurveillanceFrom: 'issue',
+			maxSurveillanceGapMonths: 10,
+			majorDueDays: 15,
+			minorDueDays: 60,
+			overdueMinorBecomesMajor: true,
+			maxSuspensionMonths: 3,
+			suspendWithinDays: 5
+		});
+	});
+});
