@@ -1,5 +1,5 @@
 import { error, fail, type RequestEvent } from '@sveltejs/kit';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
@@ -9,6 +9,8 @@ import { isOrgUser } from '$lib/server/domain/roles';
 import { Refusal } from '$lib/server/errors';
 import { translate } from '$lib/server/i18n/translate';
 import { getFindingDetail } from '$lib/server/services/finding-detail';
+import { changeFindingDueDate } from '$lib/server/services/findings';
+import { id, requiredText, version } from '$lib/server/trpc/inputs';
 import {
 	reviewEvidence,
 	reviewResponse,
@@ -32,7 +34,16 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	const { db } = await runtimeApp();
 	try {
 		const detail = await getFindingDetail(db, actor, params.id);
-		return { detail, organisationSide: isOrgUser(actor.role) };
+		const finding = detail.finding;
+		return {
+			detail,
+			organisationSide: isOrgUser(actor.role),
+			// The due date moves only with a recorded reason, by the body, while the finding is open.
+			mayChangeDue:
+				(actor.role === 'admin' || actor.role === 'evaluator') &&
+				finding.kind === 'nonconformity' &&
+				finding.status !== 'closed'
+		};
 	} catch (cause) {
 		if (cause instanceof Refusal) error(404, translate(cause.messageKey, locals.locale));
 		throw cause;
@@ -91,6 +102,13 @@ async function step<Schema extends z.ZodType>(
 	return { form, done: true };
 }
 
+const dueChangeInput = z.object({
+	findingId: id,
+	version,
+	dueOn: z.string().trim().min(1, { error: 'error_required' }),
+	reason: requiredText(1000)
+});
+
 export const actions: Actions = {
 	respond: (event) =>
 		step(
@@ -106,6 +124,13 @@ export const actions: Actions = {
 		step(event, 'submitEvidence', ['note'], submitEvidenceInput, submitEvidence),
 	reviewEvidence: (event) =>
 		step(event, 'reviewEvidence', ['verdict', 'comment'], reviewEvidenceInput, reviewEvidence),
+	changeDue: (event) =>
+		step(event, 'changeDue', ['dueOn', 'reason'], dueChangeInput, (db, actor, input) =>
+			changeFindingDueDate(db, actor, input.findingId, input.version, {
+				dueOn: input.dueOn,
+				reason: input.reason
+			})
+		),
 	followUp: (event) =>
 		step(event, 'followUp', ['followUpOn'], followUpInput, (db, actor, input) =>
 			setFollowUpCheck(db, actor, input)
