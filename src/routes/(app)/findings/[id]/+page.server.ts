@@ -31,13 +31,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const actor = requireActor(locals);
 	if (!UUID.test(params.id)) error(404, translate('error_not_found', locals.locale));
-	const { db } = await runtimeApp();
+	const { db, config } = await runtimeApp();
 	try {
 		const detail = await getFindingDetail(db, actor, params.id);
 		const finding = detail.finding;
 		return {
 			detail,
 			organisationSide: isOrgUser(actor.role),
+			evidenceMaxBytes: config.evidenceMaxBytes,
 			// The due date moves only with a recorded reason, by the body, while the finding is open.
 			mayChangeDue:
 				(actor.role === 'admin' || actor.role === 'evaluator') &&
