@@ -56,17 +56,23 @@ export async function startWorkers(app: App): Promise<RunningWorkers> {
  * In `npm start`, the workers run inside the web process. They start once Redis answers, so a
  * missing Redis delays the emails (they wait in the outbox) but never the pages.
  */
-export function startInlineWorkers(app: App): void {
-	let started = false;
+export function startInlineWorkers(app: App): RunningWorkers {
+	let running: Promise<RunningWorkers> | null = null;
 	const tryStart = () => {
-		if (started || !app.redis?.available()) return;
-		started = true;
-		startWorkers(app).catch((error) => {
-			started = false;
+		if (running || !app.redis?.available()) return;
+		running = startWorkers(app).catch((error) => {
+			running = null;
 			console.error('could not start the job workers:', error);
+			return { close: async () => {} };
 		});
 	};
 	tryStart();
 	const timer = setInterval(tryStart, 5_000);
 	timer.unref();
+	return {
+		close: async () => {
+			clearInterval(timer);
+			await (await running)?.close();
+		}
+	};
 }

@@ -15,7 +15,13 @@ import { startInlineWorkers } from '../jobs/worker';
 
 export const init: ServerInit = async () => {
 	const app = await startRuntime();
-	if (app.config.inlineWorkers) startInlineWorkers(app);
+	const workers = app.config.inlineWorkers ? startInlineWorkers(app) : null;
+	// adapter-node stops taking requests on SIGTERM/SIGINT, then emits this: let go of the
+	// workers, Redis and the database so the process can exit.
+	process.once('sveltekit:shutdown', async () => {
+		await workers?.close();
+		await app.close();
+	});
 };
 
 const handleSession: Handle = async ({ event, resolve }) => {
