@@ -7,8 +7,12 @@ export interface CertificateFilter {
 	status?: CertificateStatus;
 }
 
-export function listCertificates(tx: Tx, filter: CertificateFilter = {}) {
-	let query = tx
+/**
+ * Certificates joined to the names every page shows (organisation, standard, grade); lists,
+ * detail pages and decisions add the columns they need.
+ */
+export function certificatesWithNames(tx: Tx) {
+	return tx
 		.selectFrom('certificates')
 		.innerJoin('organisations', (join) =>
 			join
@@ -26,19 +30,25 @@ export function listCertificates(tx: Tx, filter: CertificateFilter = {}) {
 				.onRef('grade_levels.id', '=', 'certificates.grade_level_id')
 		)
 		.select([
-			'certificates.id',
-			'certificates.number',
-			'certificates.scope',
-			'certificates.status',
-			'certificates.issued_on',
-			'certificates.expires_on',
-			'certificates.organisation_id',
 			'organisations.legal_name as organisation_name',
 			'standards.code as standard_code',
 			'standards.title_zh as standard_title_zh',
 			'standards.title_en as standard_title_en',
 			'grade_levels.label_zh as grade_zh',
 			'grade_levels.label_en as grade_en'
+		]);
+}
+
+export function listCertificates(tx: Tx, filter: CertificateFilter = {}) {
+	let query = certificatesWithNames(tx)
+		.select([
+			'certificates.id',
+			'certificates.number',
+			'certificates.scope',
+			'certificates.status',
+			'certificates.issued_on',
+			'certificates.expires_on',
+			'certificates.organisation_id'
 		])
 		.orderBy('certificates.number');
 	if (filter.organisationId)
@@ -60,33 +70,9 @@ export function findCertificateByNumber(tx: Tx, number: string) {
 
 /** A certificate with the names a page shows: organisation, standard, grade. */
 export function findCertificateDetails(tx: Tx, id: string) {
-	return tx
-		.selectFrom('certificates')
-		.innerJoin('organisations', (join) =>
-			join
-				.onRef('organisations.tenant_id', '=', 'certificates.tenant_id')
-				.onRef('organisations.id', '=', 'certificates.organisation_id')
-		)
-		.innerJoin('standards', (join) =>
-			join
-				.onRef('standards.tenant_id', '=', 'certificates.tenant_id')
-				.onRef('standards.id', '=', 'certificates.standard_id')
-		)
-		.leftJoin('grade_levels', (join) =>
-			join
-				.onRef('grade_levels.tenant_id', '=', 'certificates.tenant_id')
-				.onRef('grade_levels.id', '=', 'certificates.grade_level_id')
-		)
+	return certificatesWithNames(tx)
 		.selectAll('certificates')
-		.select([
-			'organisations.legal_name as organisation_name',
-			'standards.code as standard_code',
-			'standards.title_zh as standard_title_zh',
-			'standards.title_en as standard_title_en',
-			'standards.grade_scale_id',
-			'grade_levels.label_zh as grade_zh',
-			'grade_levels.label_en as grade_en'
-		])
+		.select('standards.grade_scale_id')
 		.where('certificates.id', '=', id)
 		.executeTakeFirst();
 }

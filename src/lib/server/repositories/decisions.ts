@@ -6,6 +6,7 @@ import type {
 	DecisionKind
 } from '../../../../db/schema';
 import type { Insertable } from 'kysely';
+import { certificatesWithNames } from './certificates';
 
 /* Rows of certification decisions: the certificate they change, its history, the evaluation behind them. */
 
@@ -15,23 +16,7 @@ export function findCertificateForDecision(
 	certificateId: string,
 	options: { forUpdate?: boolean } = {}
 ) {
-	let query = tx
-		.selectFrom('certificates')
-		.innerJoin('organisations', (join) =>
-			join
-				.onRef('organisations.tenant_id', '=', 'certificates.tenant_id')
-				.onRef('organisations.id', '=', 'certificates.organisation_id')
-		)
-		.innerJoin('standards', (join) =>
-			join
-				.onRef('standards.tenant_id', '=', 'certificates.tenant_id')
-				.onRef('standards.id', '=', 'certificates.standard_id')
-		)
-		.leftJoin('grade_levels', (join) =>
-			join
-				.onRef('grade_levels.tenant_id', '=', 'certificates.tenant_id')
-				.onRef('grade_levels.id', '=', 'certificates.grade_level_id')
-		)
+	let query = certificatesWithNames(tx)
 		.select([
 			'certificates.id',
 			'certificates.number',
@@ -41,14 +26,8 @@ export function findCertificateForDecision(
 			'certificates.issued_on',
 			'certificates.expires_on',
 			'certificates.version',
-			'organisations.legal_name as organisation_name',
-			'standards.code as standard_code',
-			'standards.title_zh as standard_title_zh',
-			'standards.title_en as standard_title_en',
 			'standards.grade_scale_id',
-			'grade_levels.code as grade_code',
-			'grade_levels.label_zh as grade_zh',
-			'grade_levels.label_en as grade_en'
+			'grade_levels.code as grade_code'
 		])
 		.where('certificates.id', '=', certificateId);
 	if (options.forUpdate) query = query.forUpdate('certificates');
