@@ -140,6 +140,14 @@ export function insertCertificateHistory(tx: Tx, entry: Insertable<CertificateHi
 		.executeTakeFirstOrThrow();
 }
 
+/** Several history lines at once: a decision may change status, grade and scope together. */
+export async function insertCertificateHistoryEntries(
+	tx: Tx,
+	entries: Insertable<CertificateHistoryTable>[]
+) {
+	if (entries.length > 0) await tx.insertInto('certificate_history').values(entries).execute();
+}
+
 /** Every status, grade and scope change of a certificate, as recorded, with the decision behind it. */
 export function listCertificateHistory(tx: Tx, certificateId: string) {
 	return tx

@@ -1,11 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import type {
-	CertificateHistoryTable,
-	CertificateStatus,
-	DecisionKind
-} from '../../../../db/schema';
-import type { Insertable } from 'kysely';
+import type { CertificateStatus, DecisionKind } from '../../../../db/schema';
 import { certificatesWithNames } from './certificates';
 
 /* Rows of certification decisions: the certificate they change, its history, the evaluation behind them. */
@@ -138,12 +133,4 @@ export function updateCertificateAfterDecision(
 		.where('version', '=', version)
 		.returning(['id', 'status', 'grade_level_id', 'scope', 'version'])
 		.executeTakeFirst();
-}
-
-export async function insertCertificateHistory(
-	tx: Tx,
-	rows: Insertable<CertificateHistoryTable>[]
-) {
-	if (rows.length === 0) return;
-	await tx.insertInto('certificate_history').values(rows).execute();
 }

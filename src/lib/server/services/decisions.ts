@@ -10,6 +10,7 @@ import { todayInZone } from '../domain/calendar';
 import { badInput, notFound, Refusal, staleVersion } from '../errors';
 import { recordAudit } from '../repositories/audit';
 import * as repo from '../repositories/decisions';
+import { insertCertificateHistoryEntries } from '../repositories/certificates';
 
 /*
  * Certification decisions (SPEC §3, ISO/IEC 17021-1 9.5): a decision maker maintains, regrades,
@@ -273,7 +274,7 @@ export async function takeDecision(
 			effective_on: today,
 			recorded_by: actor.userId
 		};
-		await repo.insertCertificateHistory(tx, [
+		await insertCertificateHistoryEntries(tx, [
 			...(after.status !== certificate.status
 				? [
 						{
