@@ -29,3 +29,16 @@ export function auditActionLabel(action: string): string {
 	const message = (m as unknown as Record<string, (() => string) | undefined>)[key];
 	return message ? message() : action;
 }
+
+type Catalogue = Record<string, (() => string) | undefined>;
+
+/** A changed field's name in words (`dueOn` → message `timeline_field_due_on`), else the name. */
+export function timelineFieldLabel(field: string): string {
+	const key = `timeline_field_${field.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}`;
+	return (m as unknown as Catalogue)[key]?.() ?? field;
+}
+
+/** A recorded value in words when it is a known status or kind (`closed`), else the value. */
+export function timelineValueLabel(value: string): string {
+	return (m as unknown as Catalogue)[`timeline_value_${value}`]?.() ?? value;
+}
