@@ -27,12 +27,13 @@ const grades: Record<string, () => string> = {
 	minor: m.evaluations_grade_minor
 };
 
+// One wording for a finding's status everywhere: the finding page's.
 const findingStatuses: Record<string, () => string> = {
-	open: m.evaluations_finding_status_open,
-	response_submitted: m.evaluations_finding_status_response_submitted,
-	action_in_progress: m.evaluations_finding_status_action_in_progress,
-	evidence_submitted: m.evaluations_finding_status_evidence_submitted,
-	closed: m.evaluations_finding_status_closed
+	open: m.findings_status_open,
+	response_submitted: m.findings_status_response_submitted,
+	action_in_progress: m.findings_status_action_in_progress,
+	evidence_submitted: m.findings_status_evidence_submitted,
+	closed: m.findings_status_closed
 };
 
 const label = (names: Record<string, () => string>) => (value: string) => names[value]?.() ?? value;
