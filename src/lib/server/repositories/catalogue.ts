@@ -97,6 +97,16 @@ export async function standardHasGradedCertificates(tx: Tx, standardId: string) 
 	return row !== undefined;
 }
 
+/** Standards to choose from (certificates, evaluations, finding filters), with their grade scale. */
+export function listStandardChoices(tx: Tx) {
+	return tx
+		.selectFrom('standards')
+		.select(['id', 'code', 'title_zh', 'title_en', 'grade_scale_id'])
+		.orderBy('code')
+		.execute();
+}
+
+/** A standard's clauses in reading order. */
 export function listClauses(tx: Tx, standardId: string) {
 	return tx
 		.selectFrom('clauses')

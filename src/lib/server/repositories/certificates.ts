@@ -221,25 +221,8 @@ export async function lastSurveillanceEndedOn(
 	return row?.window_end ?? null;
 }
 
-export function findStandard(tx: Tx, id: string) {
-	return tx
-		.selectFrom('standards')
-		.select(['id', 'code', 'title_zh', 'title_en', 'grade_scale_id'])
-		.where('id', '=', id)
-		.executeTakeFirst();
-}
-
 export function findGradeLevel(tx: Tx, id: string) {
 	return tx.selectFrom('grade_levels').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-/** The standards a certificate may be issued against, with the scale their grades come from. */
-export function listStandardChoices(tx: Tx) {
-	return tx
-		.selectFrom('standards')
-		.select(['id', 'code', 'title_zh', 'title_en', 'grade_scale_id'])
-		.orderBy('code')
-		.execute();
 }
 
 export function listGradeLevelChoices(tx: Tx) {

@@ -263,14 +263,6 @@ export function listOrganisationChoices(tx: Tx) {
 		.execute();
 }
 
-export function listStandardChoices(tx: Tx) {
-	return tx
-		.selectFrom('standards')
-		.select(['id', 'code', 'title_zh', 'title_en'])
-		.orderBy('code')
-		.execute();
-}
-
 export function listCertificateChoices(tx: Tx) {
 	return tx
 		.selectFrom('certificates')
@@ -293,43 +285,4 @@ export function listCertificateChoices(tx: Tx) {
 		])
 		.orderBy('certificates.number')
 		.execute();
-}
-
-export function findCertificateForPlan(tx: Tx, id: string) {
-	return tx
-		.selectFrom('certificates')
-		.select(['id', 'number', 'organisation_id', 'standard_id', 'status'])
-		.where('id', '=', id)
-		.executeTakeFirst();
-}
-
-export function findOrganisationName(tx: Tx, id: string) {
-	return tx
-		.selectFrom('organisations')
-		.select(['id', 'legal_name'])
-		.where('id', '=', id)
-		.executeTakeFirst();
-}
-
-export function findStandardCode(tx: Tx, id: string) {
-	return tx.selectFrom('standards').select(['id', 'code']).where('id', '=', id).executeTakeFirst();
-}
-
-/** A standard's clauses in reading order (sort_key), for choosing the clause of a finding. */
-export function listStandardClauses(tx: Tx, standardId: string) {
-	return tx
-		.selectFrom('clauses')
-		.select(['id', 'number', 'title_zh', 'title_en'])
-		.where('standard_id', '=', standardId)
-		.orderBy('sort_key')
-		.orderBy('number')
-		.execute();
-}
-
-export function findClause(tx: Tx, id: string) {
-	return tx
-		.selectFrom('clauses')
-		.select(['id', 'number', 'standard_id'])
-		.where('id', '=', id)
-		.executeTakeFirst();
 }

@@ -6,6 +6,7 @@ import { certificateExpiry, nextSurveillanceDue } from '../domain/scheme-rules';
 import { isIsoDate, todayInZone } from '../domain/calendar';
 import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors';
 import * as repo from '../repositories/certificates';
+import { findStandard, listStandardChoices } from '../repositories/catalogue';
 import { findOrganisation, listOrganisations } from '../repositories/organisations';
 import { findSchemeRules } from '../repositories/scheme-rules';
 import { recordAudit } from '../repositories/audit';
@@ -113,7 +114,7 @@ export function certificateFormChoices(db: AppDatabase, actor: Actor) {
 	requireCertificateKeeper(actor);
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const organisations = await listOrganisations(tx);
-		const standards = await repo.listStandardChoices(tx);
+		const standards = await listStandardChoices(tx);
 		const gradeLevels = await repo.listGradeLevelChoices(tx);
 		return {
 			organisations: organisations.map((o) => ({ id: o.id, name: o.legal_name, uscc: o.uscc })),
@@ -151,7 +152,7 @@ export function previewCertificateExpiry(
 ) {
 	const issuedOn = validDate('issuedOn', input.issuedOn);
 	return db.inTenant(scopeOf(actor), async (tx) => {
-		if (!(await repo.findStandard(tx, input.standardId)))
+		if (!(await findStandard(tx, input.standardId)))
 			throw badInput('standardId', 'organisations_error_standard_unknown');
 		const rules = await findSchemeRules(tx, input.standardId);
 		return {
@@ -195,7 +196,7 @@ export function createCertificate(db: AppDatabase, actor: Actor, input: NewCerti
 		.inTenant(scopeOf(actor), async (tx) => {
 			if (!(await findOrganisation(tx, input.organisationId)))
 				throw badInput('organisationId', 'error_organisation_unknown');
-			const standard = await repo.findStandard(tx, input.standardId);
+			const standard = await findStandard(tx, input.standardId);
 			if (!standard) throw badInput('standardId', 'organisations_error_standard_unknown');
 			await checkGrade(tx, standard.grade_scale_id, gradeLevelId);
 			if (await repo.findCertificateByNumber(tx, number)) throw duplicateNumber(number)();

@@ -13,6 +13,9 @@ import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors'
 import { recordAudit } from '../repositories/audit';
 import { findSchemeRules } from '../repositories/scheme-rules';
 import * as repo from '../repositories/evaluations';
+import { findCertificate } from '../repositories/certificates';
+import { findOrganisation } from '../repositories/organisations';
+import { findStandard, listClauses, listStandardChoices } from '../repositories/catalogue';
 import { listEvaluationFindings } from '../repositories/findings';
 
 /* Evaluations (SPEC §3): planned with a team, started, report issued, closed. */
@@ -57,7 +60,7 @@ export async function planningChoices(db: AppDatabase, actor: Actor) {
 		const [certificates, organisations, standards, people] = await Promise.all([
 			repo.listCertificateChoices(tx),
 			repo.listOrganisationChoices(tx),
-			repo.listStandardChoices(tx),
+			listStandardChoices(tx),
 			repo.listTeamCandidates(tx)
 		]);
 		return { certificates, organisations, standards, people };
@@ -125,15 +128,15 @@ export async function planEvaluation(db: AppDatabase, actor: Actor, input: PlanI
 		} else {
 			if (!input.certificateId)
 				throw badInput('certificateId', 'evaluations_error_certificate_required');
-			const found = await repo.findCertificateForPlan(tx, input.certificateId);
+			const found = await findCertificate(tx, input.certificateId);
 			if (!found) throw badInput('certificateId', 'evaluations_error_certificate_unknown');
 			certificate = found;
 			organisationId = found.organisation_id;
 			standardId = found.standard_id;
 		}
-		const organisation = await repo.findOrganisationName(tx, organisationId);
+		const organisation = await findOrganisation(tx, organisationId);
 		if (!organisation) throw badInput('organisationId', 'evaluations_error_organisation_unknown');
-		const standard = await repo.findStandardCode(tx, standardId);
+		const standard = await findStandard(tx, standardId);
 		if (!standard) throw badInput('standardId', 'evaluations_error_standard_unknown');
 		const { team, names } = await checkedTeam(tx, input.teamIds, input.leadId);
 
@@ -301,7 +304,7 @@ export async function getEvaluation(db: AppDatabase, actor: Actor, id: string, n
 		const [team, findings, clauses, rules] = await Promise.all([
 			repo.listTeam(tx, id),
 			listEvaluationFindings(tx, id),
-			repo.listStandardClauses(tx, evaluation.standard_id),
+			listClauses(tx, evaluation.standard_id),
 			findSchemeRules(tx, evaluation.standard_id)
 		]);
 		const onTeam = team.some((member) => member.user_id === actor.userId);

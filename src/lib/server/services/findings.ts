@@ -10,13 +10,8 @@ import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors'
 import { refuseUniqueViolations } from '../db/errors';
 import { recordAudit } from '../repositories/audit';
 import { findSchemeRules } from '../repositories/scheme-rules';
-import {
-	findClause,
-	findEvaluation,
-	isOnTeam,
-	listOrganisationChoices,
-	listStandardChoices
-} from '../repositories/evaluations';
+import { findEvaluation, isOnTeam, listOrganisationChoices } from '../repositories/evaluations';
+import { findClause, listStandardChoices } from '../repositories/catalogue';
 import * as repo from '../repositories/findings';
 import { loadVisibleFinding } from './finding-access';
 
