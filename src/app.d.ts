@@ -8,6 +8,8 @@ declare global {
 			person: SignedInPerson | null;
 			actor: Actor | null;
 			locale: Locale;
+			/** Bodies the signed-in person belongs to (0 when signed out). */
+			membershipCount: number;
 		}
 		interface Error {
 			message: string;

@@ -28,6 +28,7 @@ const handleSession: Handle = async ({ event, resolve }) => {
 	const app = await runtimeApp();
 	event.locals.person = null;
 	event.locals.actor = null;
+	event.locals.membershipCount = 0;
 	const token = event.cookies.get(SESSION_COOKIE);
 	if (token) {
 		const person = await validateSessionToken(app.db, token, app.sessionPolicy);
@@ -35,6 +36,7 @@ const handleSession: Handle = async ({ event, resolve }) => {
 		else {
 			setSessionCookie(event.cookies, token, person.expiresAt, app.config.secureCookies);
 			event.locals.person = person;
+			event.locals.membershipCount = person.membershipCount;
 			event.locals.actor = await resolveActor(app.db, person);
 		}
 	}

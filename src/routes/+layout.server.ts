@@ -1,6 +1,5 @@
 import type { LayoutServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
-import { listTenantsOf } from '$lib/server/services/sessions';
 
 export const load: LayoutServerLoad = async ({ locals }) => {
 	const { actor, person } = locals;
@@ -16,7 +15,7 @@ export const load: LayoutServerLoad = async ({ locals }) => {
 				}
 			: null,
 		// Offer switching only to people who have somewhere to switch to.
-		canSwitchTenant: person ? (await listTenantsOf(app.db, person.userId)).length > 1 : false,
+		canSwitchTenant: locals.membershipCount > 1,
 		// Only administrators are told about infrastructure.
 		redisUnavailable: actor?.role === 'admin' && !app.redis?.available()
 	};

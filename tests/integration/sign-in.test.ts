@@ -363,6 +363,8 @@ describe.each(DIALECTS)('sign-in and sessions (%s)', (kind) => {
 
 			const { token, person: fresh } = await signedIn(person.email);
 			expect(fresh.tenantId).toBeNull();
+			// Counted in the session's own transaction: the header offers switching from it.
+			expect((await validateSessionToken(t.db, token, POLICY))?.membershipCount).toBe(2);
 			expect(await resolveActor(t.db, fresh)).toBeNull();
 
 			expect(await chooseTenant(t.db, fresh, other.id)).toBe(false);

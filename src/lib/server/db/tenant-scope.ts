@@ -49,6 +49,14 @@ export class AppDatabase {
 	}
 }
 
+/**
+ * Inside an `asPerson(null, …)` transaction, once a session's secret has been verified: act as
+ * that person for the rest of the transaction (their own memberships become visible).
+ */
+export async function actAsPerson(tx: Tx, userId: string): Promise<void> {
+	await sql`select set_config('app.user_id', ${userId}, true)`.execute(tx);
+}
+
 /** Every tenant's id, for jobs that visit each tenant in its own scope. */
 export async function listTenantIds(db: AppDatabase): Promise<string[]> {
 	const rows = await db.asPerson(null, (tx) =>

@@ -21,6 +21,16 @@ export function listOwnMemberships(tx: Tx, userId: string) {
 		.execute();
 }
 
+/** How many bodies the person belongs to (person scope), to offer switching only when it means something. */
+export async function countOwnMemberships(tx: Tx, userId: string): Promise<number> {
+	const row = await tx
+		.selectFrom('memberships')
+		.select((eb) => eb.fn.countAll<string>().as('n'))
+		.where('user_id', '=', userId)
+		.executeTakeFirstOrThrow();
+	return Number(row.n);
+}
+
 /** The acting membership in the current tenant, with everything a request needs to know. */
 export function findActingMembership(tx: Tx, userId: string) {
 	return tx

@@ -1,4 +1,4 @@
-import type { AppDatabase } from '../db/tenant-scope';
+import { actAsPerson, type AppDatabase } from '../db/tenant-scope';
 import type { Actor } from '../actor';
 import type { Locale } from '../../../../db/schema';
 import {
@@ -9,7 +9,11 @@ import {
 	secretMatches
 } from '../auth/token';
 import * as sessions from '../repositories/sessions';
-import { findActingMembership, listOwnMemberships } from '../repositories/memberships';
+import {
+	countOwnMemberships,
+	findActingMembership,
+	listOwnMemberships
+} from '../repositories/memberships';
 
 export interface SignedInPerson {
 	sessionId: string;
@@ -46,14 +50,15 @@ export async function createSession(
 
 /**
  * The person behind a session token, or null for a malformed, unknown, wrong-secret or expired
- * one. Extends the expiry when the session is past half its life (sliding expiry).
+ * one. Extends the expiry when the session is past half its life (sliding expiry), and counts the
+ * person's memberships in the same transaction (the page header offers switching from it).
  */
 export async function validateSessionToken(
 	db: AppDatabase,
 	token: string,
 	policy: SessionPolicy,
 	now = new Date()
-): Promise<SignedInPerson | null> {
+): Promise<(SignedInPerson & { membershipCount: number }) | null> {
 	const parsed = parseSessionToken(token);
 	if (!parsed) return null;
 	return db.asPerson(null, async (tx) => {
@@ -65,7 +70,10 @@ export async function validateSessionToken(
 		}
 		const renewed = renewedExpiry(row.expires_at, now, policy.lifetimeMs);
 		if (renewed) await sessions.setSessionExpiry(tx, row.id, renewed);
+		await actAsPerson(tx, row.user_id);
+		const membershipCount = await countOwnMemberships(tx, row.user_id);
 		return {
+			membershipCount,
 			sessionId: row.id,
 			userId: row.user_id,
 			email: row.email,
