@@ -51,14 +51,6 @@ export function listDecidableEvaluations(tx: Tx, certificateId: string) {
 		.execute();
 }
 
-export function findEvaluation(tx: Tx, evaluationId: string) {
-	return tx
-		.selectFrom('evaluations')
-		.select(['id', 'certificate_id', 'status', 'kind'])
-		.where('id', '=', evaluationId)
-		.executeTakeFirst();
-}
-
 /** The findings of evaluations, as the decision rules read them. */
 export function listEvaluationFindings(tx: Tx, evaluationIds: string[]) {
 	if (evaluationIds.length === 0) return Promise.resolve([]);

@@ -10,6 +10,7 @@ import { todayInZone } from '../domain/calendar';
 import { badInput, notFound, Refusal, staleVersion } from '../errors';
 import { recordAudit } from '../repositories/audit';
 import * as repo from '../repositories/decisions';
+import { findEvaluation, isOnTeam } from '../repositories/evaluations';
 import { insertCertificateHistoryEntries } from '../repositories/certificates';
 
 /*
@@ -207,7 +208,7 @@ export async function takeDecision(
 		if (!evaluationId && !EVALUATION_OPTIONAL.includes(input.kind))
 			throw badInput('evaluationId', 'findings_decision_evaluation_required');
 		if (evaluationId) {
-			const evaluation = await repo.findEvaluation(tx, evaluationId);
+			const evaluation = await findEvaluation(tx, evaluationId);
 			if (
 				!evaluation ||
 				evaluation.certificate_id !== certificate.id ||
@@ -216,9 +217,7 @@ export async function takeDecision(
 				throw badInput('evaluationId', 'findings_decision_evaluation_invalid');
 		}
 		const findings = evaluationId ? await repo.listEvaluationFindings(tx, [evaluationId]) : [];
-		const onTeam = evaluationId
-			? (await repo.evaluationsWithMember(tx, [evaluationId], actor.userId)).has(evaluationId)
-			: false;
+		const onTeam = evaluationId ? await isOnTeam(tx, evaluationId, actor.userId) : false;
 
 		const gradeLevels = certificate.grade_scale_id
 			? await repo.listGradeLevels(tx, certificate.grade_scale_id)
