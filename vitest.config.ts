@@ -5,6 +5,7 @@ export default defineConfig({
 	plugins: [sveltekit()],
 	test: {
 		include: ['tests/**/*.test.ts'],
+		globalSetup: ['tests/global-setup.ts'],
 		// Each integration file creates its own databases; two workers suit the 2-core machines.
 		maxWorkers: 2,
 		testTimeout: 30_000,

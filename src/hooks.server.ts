@@ -10,7 +10,8 @@ import {
 	SESSION_COOKIE,
 	setSessionCookie
 } from '$lib/server/auth/cookies';
-import { asLocale } from '$lib/server/i18n/translate';
+import { asLocale, translate } from '$lib/server/i18n/translate';
+import { isCrossSite } from '$lib/server/http/same-origin';
 import { startInlineWorkers } from '../jobs/worker';
 
 export const init: ServerInit = async () => {
@@ -22,6 +23,25 @@ export const init: ServerInit = async () => {
 		await workers?.close();
 		await app.close();
 	});
+};
+
+/** CSRF: every changing request — form action, upload, tRPC — passes the same origin rule. */
+const handleOrigin: Handle = ({ event, resolve }) => {
+	if (!isCrossSite(event.request, event.url.origin)) return resolve(event);
+	const locale = asLocale(event.cookies.get(LOCALE_COOKIE)) ?? 'zh-CN';
+	const message = translate('error_cross_site', locale);
+	const wantsJson =
+		event.url.pathname.startsWith('/api/') ||
+		(event.request.headers.get('accept') ?? '').includes('application/json');
+	return wantsJson
+		? new Response(JSON.stringify({ error: { message, code: 'FORBIDDEN' } }), {
+				status: 403,
+				headers: { 'content-type': 'application/json' }
+			})
+		: new Response(message, {
+				status: 403,
+				headers: { 'content-type': 'text/plain; charset=utf-8' }
+			});
 };
 
 const handleSession: Handle = async ({ event, resolve }) => {
@@ -65,4 +85,4 @@ const handleLocale: Handle = ({ event, resolve }) => {
 	);
 };
 
-export const handle = sequence(handleSession, handleLocale);
+export const handle = sequence(handleOrigin, handleSession, handleLocale);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,11 +24,35 @@ export function freePort(): Promise<number> {
 
 let built = false;
 
-/** Builds the app as `npm start` would find it, once per test run. */
+/**
+ * Builds the app as `npm start` would find it, once per test run: test files run in several
+ * workers, so the first one builds under a lock and the others wait for its mark.
+ */
 export function buildApp(): void {
 	if (built) return;
-	const result = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
-	if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
+	const run = process.env.CERTTRACK_TEST_RUN ?? `pid-${process.pid}`;
+	const mark = join(root, 'build', '.built-for-test-run');
+	const lock = join(root, '.build-lock');
+	const deadline = Date.now() + 300_000;
+	for (;;) {
+		if (existsSync(mark) && readFileSync(mark, 'utf8') === run) break;
+		try {
+			mkdirSync(lock);
+		} catch {
+			if (Date.now() > deadline) throw new Error('waited 5 minutes for another build');
+			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+			continue;
+		}
+		try {
+			if (existsSync(mark) && readFileSync(mark, 'utf8') === run) break;
+			const result = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+			if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
+			writeFileSync(mark, run);
+		} finally {
+			rmSync(lock, { recursive: true, force: true });
+		}
+		break;
+	}
 	built = true;
 }
 

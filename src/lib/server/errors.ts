@@ -24,3 +24,8 @@ export const badInput = (
 	params: Record<string, string | number> = {}
 ) => new Refusal('BAD_REQUEST', messageKey, params, field);
 export const staleVersion = () => new Refusal('CONFLICT', 'error_stale_version');
+
+/** A permission refusal (domain/permissions.ts) as the Refusal services throw. */
+export function refusalOf(result: { ok: false; reason: string; kind: RefusalKind }): Refusal {
+	return new Refusal(result.kind, result.reason);
+}

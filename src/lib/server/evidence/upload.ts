@@ -1,3 +1,4 @@
+import { isCrossSite } from '../http/same-origin';
 import busboy from 'busboy';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -73,11 +74,6 @@ export interface EvidenceUploadInput {
  * leaves that out, Sec-Fetch-Site) must say this very site. This endpoint is not tRPC and
  * takes multipart, which any form can send, so it checks itself.
  */
-export function isSameOrigin(request: Request): boolean {
-	const origin = request.headers.get('origin');
-	if (origin) return origin === new URL(request.url).origin;
-	return request.headers.get('sec-fetch-site') === 'same-origin';
-}
 
 export function formatBytes(bytes: number, locale: Locale): string {
 	const units = ['B', 'KB', 'MB', 'GB'];
@@ -310,7 +306,7 @@ export async function handleEvidenceUpload(
 		body: { files: [], error: say(key, params) }
 	});
 
-	if (!isSameOrigin(request)) return refuse(403, 'error_cross_site');
+	if (isCrossSite(request)) return refuse(403, 'error_cross_site');
 	if (!actor) return refuse(401, 'error_signed_out');
 	const contentType = request.headers.get('content-type') ?? '';
 	if (!/^multipart\/form-data\s*;/i.test(contentType) || !request.body)

@@ -2,21 +2,19 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter } from './router';
 import type { TrpcContext } from './context';
 import { translate } from '../i18n/translate';
+import { isCrossSite } from '../http/same-origin';
 
 export const TRPC_ENDPOINT = '/api/trpc';
 
 /**
- * CSRF: a mutation must come as JSON (a form cannot send that cross-site without CORS) from
- * this origin, by the Origin header, or by Sec-Fetch-Site where a browser omits Origin.
+ * CSRF: a mutation must come as JSON (a form cannot send that cross-site without CORS), and from
+ * this origin by the one rule every changing request follows (http/same-origin.ts).
  */
 export function crossSiteMutation(request: Request): boolean {
 	if (request.method !== 'POST') return false;
 	const contentType = request.headers.get('content-type') ?? '';
 	if (!contentType.toLowerCase().startsWith('application/json')) return true;
-	const origin = request.headers.get('origin');
-	if (origin) return origin !== new URL(request.url).origin;
-	const site = request.headers.get('sec-fetch-site');
-	return site !== null && site !== 'same-origin';
+	return isCrossSite(request);
 }
 
 export function handleTrpcRequest(request: Request, context: TrpcContext): Promise<Response> {

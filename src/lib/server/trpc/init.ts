@@ -1,35 +1,14 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
-import * as zodLocales from 'zod/v4/locales';
-import type { Role } from '../../../../db/schema';
 import type { TrpcContext } from './context';
 import type { Actor } from '../actor';
+import type { Role } from '../../../../db/schema';
 import { isCbStaff, isOrgUser } from '../domain/roles';
+import { mayEver, type Capability } from '../domain/permissions';
 import { Refusal } from '../errors';
-import { hasMessage, translate } from '../i18n/translate';
-
-const zodMessages = {
-	'zh-CN': zodLocales.zhCN().localeError,
-	en: zodLocales.en().localeError
-};
-
-type ZodIssue = ZodError['issues'][number];
-
-/** One message per field, in the user's language; our own refinements carry message keys. */
-function fieldMessages(issues: ZodIssue[], locale: TrpcContext['locale']) {
-	const fields: Record<string, string> = {};
-	for (const issue of issues) {
-		const field = issue.path.join('.') || '_';
-		if (fields[field]) continue;
-		const localised = hasMessage(issue.message)
-			? translate(issue.message, locale)
-			: zodMessages[locale]?.(issue as never);
-		fields[field] =
-			typeof localised === 'string' ? localised : (localised?.message ?? issue.message);
-	}
-	return fields;
-}
+import { translate } from '../i18n/translate';
+import { fieldErrors } from '../i18n/field-errors';
 
 const t = initTRPC.context<TrpcContext>().create({
 	transformer: superjson,
@@ -40,7 +19,7 @@ const t = initTRPC.context<TrpcContext>().create({
 		const { stack: _stack, ...data } = fullShape.data;
 		const shape = { ...fullShape, data };
 		if (cause instanceof ZodError) {
-			const fields = fieldMessages(cause.issues, locale);
+			const fields = fieldErrors(cause, locale);
 			return {
 				...shape,
 				message: translate('error_invalid_input', locale),
@@ -102,7 +81,18 @@ function refuse(locale: TrpcContext['locale']): never {
 	throw new TRPCError({ code: 'FORBIDDEN', message: translate('error_forbidden', locale) });
 }
 
-/** Certification-body staff holding one of `roles` (every CB role when none is given). */
+/**
+ * Someone whose role may hold `capability` (domain/permissions.ts); the service then checks the
+ * capability against the thing acted on (team membership, the finding's status …).
+ */
+export function capabilityProcedure(capability: Capability) {
+	return tenantProcedure.use(({ ctx, next }) => {
+		if (!mayEver(ctx.actor, capability)) refuse(ctx.locale);
+		return next({ ctx });
+	});
+}
+
+/** MIGRATION SHIM (issue 6): role lists until every procedure names a capability; removed after. */
 export function staffProcedure(...roles: Role[]) {
 	return tenantProcedure.use(({ ctx, next }) => {
 		const role = ctx.actor.role;

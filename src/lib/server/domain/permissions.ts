@@ -1,0 +1,225 @@
+import type { FindingKind, FindingStatus, Role } from '../../../../db/schema';
+import { CB_ROLES, isCbStaff, isOrgUser, ORG_ROLES } from './roles';
+
+/*
+ * Who may do what (SPEC §2), written once. Each capability names the roles that may ever hold it
+ * and, where the answer depends on the thing acted on, a rule over that subject. Services enforce
+ * `check`; tRPC procedure builders, form actions and page flags (which buttons show) ask the same
+ * functions, so a page never offers what the service would refuse. No role literal lives outside
+ * this module and `roles.ts`.
+ */
+
+/** The parts of an actor a permission reads. */
+export interface PermissionActor {
+	role: Role;
+	userId?: string;
+	/** Set for organisation users: the one organisation they belong to. */
+	organisationId?: string | null;
+}
+
+/** A refusal as a message key (messages/*.json); services turn it into a FORBIDDEN refusal. */
+export type PermissionResult =
+	| { ok: true }
+	| {
+			ok: false;
+			reason: string;
+			/** FORBIDDEN by default; CONFLICT when the subject's state is why; NOT_FOUND to reveal nothing. */
+			kind: 'FORBIDDEN' | 'CONFLICT' | 'NOT_FOUND';
+	  };
+
+const ALLOWED: PermissionResult = { ok: true };
+const refused = (
+	reason = 'error_forbidden',
+	kind: 'FORBIDDEN' | 'CONFLICT' | 'NOT_FOUND' = 'FORBIDDEN'
+): PermissionResult => ({ ok: false, reason, kind });
+
+const ADMIN = ['admin'] as const satisfies readonly Role[];
+const RUNNERS = ['admin', 'evaluator'] as const satisfies readonly Role[];
+const DECIDERS = ['decision_maker'] as const satisfies readonly Role[];
+const PEOPLE_KEEPERS = ['admin', 'org_admin'] as const satisfies readonly Role[];
+const EVERYONE = [...CB_ROLES, ...ORG_ROLES] as const satisfies readonly Role[];
+
+/** Evaluators act on an evaluation (and its findings) only when they are on its team. */
+interface TeamSubject {
+	onTeam: boolean;
+}
+
+interface FindingSubject extends TeamSubject {
+	kind: FindingKind;
+	status: FindingStatus;
+}
+
+interface OrganisationSubject {
+	organisationId: string;
+}
+
+/** Statuses in which a follow-up effectiveness check makes sense: the plan is accepted. */
+export const FOLLOW_UP_STATUSES: readonly FindingStatus[] = [
+	'action_in_progress',
+	'evidence_submitted',
+	'closed'
+];
+
+type Rule<Subject> = {
+	roles: readonly Role[];
+	/** Message key when the role may not; defaults to `error_forbidden`. */
+	roleReason?: string;
+	subject?: (actor: PermissionActor, subject: Subject) => PermissionResult;
+};
+
+function onTeamUnlessAdmin(reason: string) {
+	return (actor: PermissionActor, subject: TeamSubject): PermissionResult =>
+		actor.role === 'admin' || subject.onTeam ? ALLOWED : refused(reason);
+}
+
+function rule<Subject = void>(definition: Rule<Subject>): Rule<Subject> {
+	return definition;
+}
+
+const RULES = {
+	/* The catalogue: standards, clauses, grade scales, scheme rules. */
+	'catalogue.read': rule({ roles: CB_ROLES }),
+	'catalogue.manage': rule({ roles: ADMIN }),
+
+	/* Organisations, their contacts and users. */
+	'organisation.list': rule({ roles: EVERYONE }),
+	'organisation.manage': rule({ roles: RUNNERS }),
+	'organisation.inviteUsers': rule<OrganisationSubject>({
+		roles: PEOPLE_KEEPERS,
+		subject: (actor, subject) =>
+			actor.role === 'admin' ||
+			(actor.organisationId != null && actor.organisationId === subject.organisationId)
+				? ALLOWED
+				: refused()
+	}),
+
+	/* Certificates and the decisions on them (ISO/IEC 17065 §7.6: decided by someone else). */
+	'certificate.list': rule({ roles: EVERYONE }),
+	'certificate.manage': rule({ roles: RUNNERS }),
+	'certificate.decide': rule<{ onEvaluationTeam: boolean }>({
+		roles: DECIDERS,
+		roleReason: 'findings_decision_refused_role',
+		// Impartiality: nobody decides on an evaluation they took part in.
+		subject: (_actor, subject) =>
+			subject.onEvaluationTeam ? refused('findings_decision_refused_team_member') : ALLOWED
+	}),
+
+	/* Evaluations. */
+	'evaluation.read': rule({ roles: CB_ROLES }),
+	'evaluation.plan': rule({ roles: RUNNERS }),
+	'evaluation.run': rule<TeamSubject>({
+		roles: RUNNERS,
+		subject: onTeamUnlessAdmin('evaluations_error_not_on_team')
+	}),
+
+	/* Findings: the body's side of the nonconformity life cycle is the evaluation team's. */
+	'finding.list': rule({ roles: CB_ROLES }),
+	'finding.record': rule<TeamSubject>({
+		roles: RUNNERS,
+		subject: onTeamUnlessAdmin('evaluations_error_not_on_team')
+	}),
+	'finding.changeDue': rule<FindingSubject>({
+		roles: RUNNERS,
+		subject: (actor, subject) => {
+			const team = onTeamUnlessAdmin('evaluations_error_not_on_team')(actor, subject);
+			if (!team.ok) return team;
+			// The due date moves only while the nonconformity is open.
+			if (subject.kind !== 'nonconformity')
+				return refused('evaluations_error_due_only_nonconformity', 'CONFLICT');
+			if (subject.status === 'closed')
+				return refused('evaluations_error_due_finding_closed', 'CONFLICT');
+			return ALLOWED;
+		}
+	}),
+	'finding.review': rule<TeamSubject>({
+		roles: RUNNERS,
+		subject: onTeamUnlessAdmin('evaluations_error_not_on_team')
+	}),
+	'finding.setFollowUp': rule<FindingSubject>({
+		roles: RUNNERS,
+		roleReason: 'findings_refused_role_follow_up',
+		subject: (actor, subject) => {
+			const team = onTeamUnlessAdmin('evaluations_error_not_on_team')(actor, subject);
+			if (!team.ok) return team;
+			if (subject.kind !== 'nonconformity')
+				return refused('findings_refused_not_a_nonconformity', 'CONFLICT');
+			if (!FOLLOW_UP_STATUSES.includes(subject.status))
+				return refused('findings_refused_follow_up_status', 'CONFLICT');
+			return ALLOWED;
+		}
+	}),
+	/** The organisation's side: answering and submitting evidence for its own findings. */
+	'finding.answer': rule<OrganisationSubject>({
+		roles: ORG_ROLES,
+		subject: (actor, subject) =>
+			actor.organisationId != null && actor.organisationId === subject.organisationId
+				? ALLOWED
+				: refused('error_not_found', 'NOT_FOUND')
+	}),
+	'myActions.read': rule({ roles: ORG_ROLES }),
+
+	/* People and their roles. */
+	'people.manage': rule({ roles: PEOPLE_KEEPERS }),
+
+	/* The audit log and the operator's view of the installation. */
+	'audit.read': rule({ roles: ADMIN }),
+	'system.status': rule({ roles: ADMIN }),
+
+	/* The dashboard: everyone sees one, shaped by their side. */
+	'dashboard.read': rule({ roles: EVERYONE })
+} as const;
+
+type Rules = typeof RULES;
+export type Capability = keyof Rules;
+type SubjectOf<C extends Capability> = Rules[C] extends Rule<infer S> ? S : never;
+export type SubjectArgs<C extends Capability> = [SubjectOf<C>] extends [void] ? [] : [SubjectOf<C>];
+
+export const CAPABILITIES = Object.keys(RULES) as Capability[];
+
+/** The roles that may ever hold `capability` (what a procedure builder and a nav link ask). */
+export function rolesFor(capability: Capability): readonly Role[] {
+	return RULES[capability].roles;
+}
+
+/** Whether the actor's role may ever hold `capability`, whatever the subject. */
+export function mayEver(actor: PermissionActor, capability: Capability): boolean {
+	return RULES[capability].roles.includes(actor.role);
+}
+
+/** The full answer: the role first, then the rule over the subject; a refusal names its reason. */
+export function check<C extends Capability>(
+	actor: PermissionActor,
+	capability: C,
+	...subject: SubjectArgs<C>
+): PermissionResult {
+	const definition = RULES[capability] as Rule<SubjectOf<C>>;
+	if (!definition.roles.includes(actor.role)) return refused(definition.roleReason);
+	if (definition.subject) return definition.subject(actor, subject[0] as SubjectOf<C>);
+	return ALLOWED;
+}
+
+/** `check` as a boolean, for page flags. */
+export function can<C extends Capability>(
+	actor: PermissionActor,
+	capability: C,
+	...subject: SubjectArgs<C>
+): boolean {
+	return check(actor, capability, ...subject).ok;
+}
+
+/** Which side of the nonconformity life cycle a role acts for, if any. */
+export function lifecycleSide(role: Role): 'organisation' | 'body' | null {
+	if (isOrgUser(role)) return 'organisation';
+	if (isCbStaff(role) && rolesFor('finding.review').includes(role)) return 'body';
+	return null;
+}
+
+/** Roles a person may be given by `actor` in the people form. */
+export function grantableRoles(actor: PermissionActor): readonly Role[] {
+	if (actor.role === 'admin') return EVERYONE;
+	if (actor.role === 'org_admin') return ORG_ROLES;
+	return [];
+}
+
+/** Roles that may be picked for an evaluation's team. */
+export const TEAM_ROLES: readonly Role[] = RUNNERS;

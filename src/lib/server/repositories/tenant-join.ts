@@ -1,0 +1,39 @@
+import type { JoinBuilder } from 'kysely';
+import type { Database } from '../../../../db/schema';
+
+/*
+ * Every tenant-owned table's key starts with `tenant_id`, and every foreign key includes it, so
+ * each join between two such tables matches both columns. Written once here; a query says
+ * `.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))`.
+ */
+
+type TenantTable = {
+	[T in keyof Database]: Database[T] extends { tenant_id: unknown; id: unknown } ? T : never;
+}[keyof Database];
+
+type TenantColumn = {
+	[T in TenantTable]: `${T}.${keyof Database[T] & string}`;
+}[TenantTable];
+
+/** `<table>.tenant_id = <from>.tenant_id and <table>.id = <from>.<column>`. */
+export function tenantJoin<DB, TB extends keyof DB>(table: TenantTable, foreignKey: TenantColumn) {
+	const from = foreignKey.slice(0, foreignKey.indexOf('.'));
+	// The column names are checked against the schema by the parameter types above; Kysely's
+	// builder cannot see that through the template, hence `never`.
+	return (join: JoinBuilder<DB, TB>) =>
+		join
+			.onRef(`${table}.tenant_id` as never, '=', `${from}.tenant_id` as never)
+			.onRef(`${table}.id` as never, '=', foreignKey as never);
+}
+
+/** The same join, when `table`'s column points at `from`'s id: `<from>.id = <table>.<column>`. */
+export function tenantJoinBack<DB, TB extends keyof DB>(
+	table: TenantTable,
+	column: TenantColumn,
+	from: TenantTable
+) {
+	return (join: JoinBuilder<DB, TB>) =>
+		join
+			.onRef(`${table}.tenant_id` as never, '=', `${from}.tenant_id` as never)
+			.onRef(column as never, '=', `${from}.id` as never);
+}
