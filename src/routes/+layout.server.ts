@@ -1,5 +1,23 @@
 import type { LayoutServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
+import { can, mayEver } from '$lib/server/domain/permissions';
+import type { Actor } from '$lib/server/actor';
+
+/** Which links of the main navigation the actor's role may follow (domain/permissions.ts). */
+function navigation(actor: Actor | null) {
+	if (!actor) return null;
+	return {
+		dashboard: mayEver(actor, 'dashboard.read'),
+		myActions: mayEver(actor, 'myActions.read'),
+		evaluations: mayEver(actor, 'evaluation.read'),
+		findings: mayEver(actor, 'finding.list'),
+		organisations: mayEver(actor, 'dashboard.allOrganisations'),
+		certificates: mayEver(actor, 'certificate.list'),
+		catalogue: mayEver(actor, 'catalogue.read'),
+		people: mayEver(actor, 'people.manage'),
+		audit: mayEver(actor, 'audit.read')
+	};
+}
 
 export const load: LayoutServerLoad = async ({ locals }) => {
 	const { actor, person } = locals;
@@ -14,9 +32,10 @@ export const load: LayoutServerLoad = async ({ locals }) => {
 					organisationName: actor.organisationName
 				}
 			: null,
+		nav: navigation(actor),
 		// Offer switching only to people who have somewhere to switch to.
 		canSwitchTenant: locals.membershipCount > 1,
-		// Only administrators are told about infrastructure.
-		redisUnavailable: actor?.role === 'admin' && !app.redis?.available()
+		// Only those who look after the installation are told about its infrastructure.
+		redisUnavailable: !!actor && can(actor, 'system.status') && !app.redis?.available()
 	};
 };

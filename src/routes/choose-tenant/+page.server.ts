@@ -2,7 +2,9 @@ import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { chooseTenant, listTenantsOf } from '$lib/server/services/sessions';
-import { m } from '$lib/paraglide/messages';
+import { chooseTenantInput } from '$lib/server/services/sessions.schema';
+import { parseForm } from '$lib/server/forms';
+import { translate } from '$lib/server/i18n/translate';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	if (!locals.person) redirect(303, '/login');
@@ -20,11 +22,14 @@ export const load: PageServerLoad = async ({ locals }) => {
 export const actions: Actions = {
 	default: async ({ locals, request }) => {
 		if (!locals.person) redirect(303, '/login');
-		const tenantId = String((await request.formData()).get('tenantId') ?? '');
-		const chosen =
-			/^[0-9a-f-]{36}$/.test(tenantId) &&
-			(await chooseTenant((await runtimeApp()).db, locals.person, tenantId));
-		if (!chosen) error(403, m.error_not_a_member());
+		const parsed = await parseForm(request, chooseTenantInput, locals.locale);
+		if (!parsed.ok) {
+			const { status, data } = parsed.failure;
+			// A tenant that is no id is one the person is not a member of.
+			error(status === 400 && !data.errors._ ? 403 : status, Object.values(data.errors)[0]);
+		}
+		if (!(await chooseTenant((await runtimeApp()).db, locals.person, parsed.data.tenantId)))
+			error(403, translate('error_not_a_member', locals.locale));
 		redirect(303, '/dashboard');
 	}
 };

@@ -1,31 +1,29 @@
-import { redirect } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
-import { asLocale } from '$lib/server/i18n/translate';
 import { LOCALE_COOKIE } from '$lib/server/auth/cookies';
-import { setUserLocale } from '$lib/server/repositories/users';
+import { parseForm } from '$lib/server/forms';
+import { rememberLocale } from '$lib/server/services/sessions';
+import { chooseLocaleInput } from '$lib/server/services/sessions.schema';
 
 export const load: PageServerLoad = () => redirect(303, '/');
 
 export const actions: Actions = {
 	/** An explicit choice: remembered in a cookie and, when signed in, on the person. */
 	default: async ({ request, cookies, locals }) => {
-		const form = await request.formData();
-		const locale = asLocale(String(form.get('locale')));
-		const target = String(form.get('redirectTo') ?? '/');
-		if (locale) {
-			cookies.set(LOCALE_COOKIE, locale, {
-				path: '/',
-				httpOnly: false,
-				sameSite: 'lax',
-				maxAge: 400 * 24 * 3600
-			});
-			const person = locals.person;
-			if (person) {
-				const app = await runtimeApp();
-				await app.db.asPerson(person.userId, (tx) => setUserLocale(tx, person.userId, locale));
-			}
+		const parsed = await parseForm(request, chooseLocaleInput, locals.locale);
+		if (!parsed.ok) {
+			const { status, data } = parsed.failure;
+			error(status, Object.values(data.errors)[0]);
 		}
-		redirect(303, target.startsWith('/') && !target.startsWith('//') ? target : '/');
+		const { locale, redirectTo } = parsed.data;
+		cookies.set(LOCALE_COOKIE, locale, {
+			path: '/',
+			httpOnly: false,
+			sameSite: 'lax',
+			maxAge: 400 * 24 * 3600
+		});
+		if (locals.person) await rememberLocale((await runtimeApp()).db, locals.person.userId, locale);
+		redirect(303, redirectTo);
 	}
 };

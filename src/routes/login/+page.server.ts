@@ -5,24 +5,27 @@ import { signIn } from '$lib/server/services/sign-in';
 import { chooseTenant, listTenantsOf, validateSessionToken } from '$lib/server/services/sessions';
 import { setSessionCookie } from '$lib/server/auth/cookies';
 import { m } from '$lib/paraglide/messages';
+import { parseForm } from '$lib/server/forms';
+import { signInInput } from '$lib/server/services/sign-in.schema';
+import { sitePath } from '$lib/server/services/sessions.schema';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.person) redirect(303, '/');
 	return { signedOut: url.searchParams.has('signed-out') };
 };
 
-/** Only paths of this site, so the `next` parameter cannot send anyone elsewhere. */
-function safeNext(value: string | null): string {
-	return value && value.startsWith('/') && !value.startsWith('//') ? value : '/dashboard';
-}
-
 export const actions: Actions = {
-	default: async ({ request, cookies, getClientAddress, url }) => {
+	default: async ({ request, cookies, getClientAddress, locals, url }) => {
 		const app = await runtimeApp();
-		const form = await request.formData();
-		const email = String(form.get('email') ?? '').trim();
-		const password = String(form.get('password') ?? '');
-		if (!email || !password) return fail(400, { email, message: m.login_missing() });
+		const parsed = await parseForm(request, signInInput, locals.locale);
+		if (!parsed.ok) {
+			const { status, data } = parsed.failure;
+			return fail(status, {
+				email: data.values.email ?? '',
+				message: Object.values(data.errors)[0]
+			});
+		}
+		const { email, password } = parsed.data;
 
 		const result = await signIn(
 			{ db: app.db, limiter: app.limiter, sessionPolicy: app.sessionPolicy },
@@ -42,7 +45,7 @@ export const actions: Actions = {
 		if (memberships.length === 1) {
 			const person = await validateSessionToken(app.db, result.token, app.sessionPolicy);
 			if (person && memberships[0]) await chooseTenant(app.db, person, memberships[0].tenant_id);
-			redirect(303, safeNext(url.searchParams.get('next')));
+			redirect(303, sitePath(url.searchParams.get('next'), '/dashboard'));
 		}
 		redirect(303, '/choose-tenant');
 	}

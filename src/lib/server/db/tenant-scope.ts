@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../../../db/schema';
-import { APP_ROLE } from '../../../../db/migrations/2026-11-26-02-tenant-isolation';
+import { APP_ROLE } from './roles';
 import type { DatabaseConnection } from './connection';
 
 export type Tx = Transaction<Database>;
@@ -41,12 +41,18 @@ export class AppDatabase {
 
 	#run<T>(tenantId: string | null, userId: string | null, work: (tx: Tx) => Promise<T>) {
 		return this.#kysely.transaction().execute(async (tx) => {
-			await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId ?? ''}, true), set_config('app.user_id', ${userId ?? ''}, true)`.execute(
-				tx
-			);
+			await scopeStatement(tenantId, userId).execute(tx);
 			return work(tx);
 		});
 	}
+}
+
+/**
+ * What opens every transaction: the app role, the tenant and the person, each for this
+ * transaction only (`true`: local to it). Exported for the SQL snapshots (src/queries).
+ */
+export function scopeStatement(tenantId: string | null, userId: string | null) {
+	return sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId ?? ''}, true), set_config('app.user_id', ${userId ?? ''}, true)`;
 }
 
 /**

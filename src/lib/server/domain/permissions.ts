@@ -166,7 +166,9 @@ const RULES = {
 	'system.status': rule({ roles: ADMIN }),
 
 	/* The dashboard: everyone sees one, shaped by their side. */
-	'dashboard.read': rule({ roles: EVERYONE })
+	'dashboard.read': rule({ roles: EVERYONE }),
+	/** The body's staff count (and browse) every organisation; an organisation's users their own. */
+	'dashboard.allOrganisations': rule({ roles: CB_ROLES })
 } as const;
 
 type Rules = typeof RULES;

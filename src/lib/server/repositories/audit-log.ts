@@ -195,6 +195,32 @@ export async function checkChainBatch(
 	return rows;
 }
 
+/**
+ * The first entry past the chain head (one inserted without the chaining trigger), or null. One
+ * statement, so one snapshot: a genuine append commits its entry and the head's move together.
+ */
+export async function findEntryBeyondHead(tx: Tx, tenantId: string): Promise<number | null> {
+	const row = await tx
+		.selectFrom('audit_log')
+		.select((eb) => eb.fn.min('audit_log.seq').as('seq'))
+		.where('audit_log.tenant_id', '=', tenantId)
+		.where((eb) =>
+			eb(
+				'audit_log.seq',
+				'>',
+				eb.fn.coalesce(
+					eb
+						.selectFrom('audit_chain_heads')
+						.select('audit_chain_heads.seq')
+						.where('audit_chain_heads.tenant_id', '=', tenantId),
+					eb.val('0')
+				)
+			)
+		)
+		.executeTakeFirst();
+	return row?.seq === null || row?.seq === undefined ? null : Number(row.seq);
+}
+
 /** The people who can appear as actors: the tenant's members, for the page's actor filter. */
 export function listAuditActors(tx: Tx) {
 	return tx

@@ -1,9 +1,10 @@
-import type { AppDatabase, Tx } from '../db/tenant-scope';
+import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
-import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from '../audit-actions';
-import { isIsoDate, todayInZone } from '../domain/calendar';
-import { badInput, forbidden } from '../errors';
+import { todayInZone } from '../domain/calendar';
+import { badInput } from '../errors';
 import * as repo from '../repositories/audit-log';
+import { authorize } from './authorize';
+import { AUDIT_PAGE_SIZE, auditFilters } from './audit.schema';
 import { toTimeline, type TimelineEntry } from './timeline';
 
 /*
@@ -18,25 +19,15 @@ export const SYSTEM_ACTOR = repo.SYSTEM_ACTOR;
 /** The hash before the first entry of every tenant's chain. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function requireAdmin(actor: Actor) {
-	if (actor.role !== 'admin') throw forbidden();
-}
-
 /** What is wrong with each filter, as message keys by field; empty when all are usable. */
-export function auditFilterProblems(filters: AuditFilters): Record<string, string> {
+export function auditFilterProblems(filters: unknown): Record<string, string> {
+	const parsed = auditFilters.safeParse(filters);
 	const problems: Record<string, string> = {};
-	if (filters.entityType && !(AUDIT_ENTITY_TYPES as readonly string[]).includes(filters.entityType))
-		problems.entityType = 'audit_error_entity_type';
-	if (filters.action && !(AUDIT_ACTIONS as readonly string[]).includes(filters.action))
-		problems.action = 'audit_error_action';
-	if (filters.actor && filters.actor !== SYSTEM_ACTOR && !UUID.test(filters.actor))
-		problems.actor = 'audit_error_actor';
-	if (filters.from && !isIsoDate(filters.from)) problems.from = 'audit_error_date';
-	if (filters.to && !isIsoDate(filters.to)) problems.to = 'audit_error_date';
-	if (!problems.from && !problems.to && filters.from && filters.to && filters.from > filters.to)
-		problems.to = 'audit_error_date_order';
+	if (parsed.success) return problems;
+	for (const issue of parsed.error.issues) {
+		const field = String(issue.path[0] ?? '_');
+		problems[field] ??= issue.message;
+	}
 	return problems;
 }
 
@@ -68,7 +59,7 @@ export interface AuditLogPage {
 	newer: number | null;
 }
 
-export const AUDIT_PAGE_SIZE = 50;
+export { AUDIT_PAGE_SIZE };
 
 /**
  * One page of the tenant's log, newest first, by keyset on seq: `before` continues towards older
@@ -81,7 +72,7 @@ export async function listAuditLog(
 	cursor: { before?: number; after?: number } = {},
 	limit = AUDIT_PAGE_SIZE
 ): Promise<AuditLogPage> {
-	requireAdmin(actor);
+	authorize(actor, 'audit.read');
 	assertFilters(filters);
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const rows = await repo.listAuditLogPage(
@@ -133,7 +124,7 @@ function toView(row: repo.AuditLogRow): AuditEntryView {
 
 /** The tenant's members, to filter the log by who acted. */
 export async function listAuditActors(db: AppDatabase, actor: Actor) {
-	requireAdmin(actor);
+	authorize(actor, 'audit.read');
 	return db.inTenant(scopeOf(actor), (tx) => repo.listAuditActors(tx));
 }
 
@@ -163,7 +154,7 @@ export async function verifyAuditChain(
 	actor: Actor,
 	options: { batchSize?: number } = {}
 ): Promise<ChainVerification> {
-	requireAdmin(actor);
+	authorize(actor, 'audit.read');
 	const batchSize = options.batchSize ?? VERIFY_BATCH;
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		// Read the head first: entries appended while we walk have higher seqs and are left for the
@@ -199,37 +190,11 @@ export async function verifyAuditChain(
 		if (!firstProblem && head && (head.seq !== lastSeq || head.hash !== lastHash))
 			firstProblem = { seq: head.seq, kind: 'head' };
 		if (!firstProblem) {
-			const beyond = await entryBeyondHead(tx, actor.tenantId);
+			const beyond = await repo.findEntryBeyondHead(tx, actor.tenantId);
 			if (beyond !== null) firstProblem = { seq: beyond, kind: 'head' };
 		}
 		return firstProblem ? { ok: false, entries, firstProblem } : { ok: true, entries };
 	});
-}
-
-/**
- * An entry past the chain head (one inserted without the chaining trigger). One statement, so
- * one snapshot: a genuine append commits its entry and the head's move together.
- */
-async function entryBeyondHead(tx: Tx, tenantId: string): Promise<number | null> {
-	const row = await tx
-		.selectFrom('audit_log')
-		.select((eb) => eb.fn.min('audit_log.seq').as('seq'))
-		.where('audit_log.tenant_id', '=', tenantId)
-		.where((eb) =>
-			eb(
-				'audit_log.seq',
-				'>',
-				eb.fn.coalesce(
-					eb
-						.selectFrom('audit_chain_heads')
-						.select('audit_chain_heads.seq')
-						.where('audit_chain_heads.tenant_id', '=', tenantId),
-					eb.val('0')
-				)
-			)
-		)
-		.executeTakeFirst();
-	return row?.seq === null || row?.seq === undefined ? null : Number(row.seq);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,7 +246,7 @@ export async function* auditCsvChunks(
 	filters: AuditFilters = {},
 	options: { batchSize?: number } = {}
 ): AsyncGenerator<string, void, undefined> {
-	requireAdmin(actor);
+	authorize(actor, 'audit.read');
 	assertFilters(filters);
 	const batchSize = options.batchSize ?? EXPORT_BATCH;
 	const scope = scopeOf(actor);

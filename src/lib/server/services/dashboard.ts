@@ -1,8 +1,9 @@
-import { sql } from 'kysely';
 import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
-import { seesAllOrganisations } from '../domain/roles';
+import { mayEver } from '../domain/permissions';
 import { todayInZone } from '../domain/calendar';
+import * as repo from '../repositories/dashboard';
+import { authorize } from './authorize';
 
 export interface DashboardSummary {
 	organisations: number;
@@ -16,42 +17,15 @@ export interface DashboardSummary {
 
 /** The counts on the dashboard, limited to the actor's organisation for organisation users. */
 export function dashboardSummary(db: AppDatabase, actor: Actor, now = new Date()) {
+	authorize(actor, 'dashboard.read');
 	const today = todayInZone(now, actor.tenant.timeZone);
-	const organisationId = seesAllOrganisations(actor.role) ? null : actor.organisationId;
+	const organisationId = mayEver(actor, 'dashboard.allOrganisations') ? null : actor.organisationId;
 	return db.inTenant(scopeOf(actor), async (tx): Promise<DashboardSummary> => {
-		const organisations = tx
-			.selectFrom('organisations')
-			.select((eb) => eb.fn.countAll<string>().as('n'))
-			.$if(!!organisationId, (q) => q.where('id', '=', organisationId!))
-			.executeTakeFirstOrThrow();
-		const certificates = tx
-			.selectFrom('certificates')
-			.select([
-				sql<string>`count(*) filter (where status = 'active')`.as('active'),
-				sql<string>`count(*) filter (where status = 'suspended')`.as('suspended')
-			])
-			.$if(!!organisationId, (q) => q.where('organisation_id', '=', organisationId!))
-			.executeTakeFirstOrThrow();
-		const findings = tx
-			.selectFrom('findings')
-			.innerJoin('evaluations', (join) =>
-				join
-					.onRef('evaluations.tenant_id', '=', 'findings.tenant_id')
-					.onRef('evaluations.id', '=', 'findings.evaluation_id')
-			)
-			.select([
-				sql<string>`count(*) filter (where findings.status <> 'closed')`.as('open'),
-				sql<string>`count(*) filter (where findings.status <> 'closed' and findings.due_on < ${today})`.as(
-					'overdue'
-				),
-				sql<string>`count(*) filter (where findings.status <> 'closed' and findings.grade = 'major')`.as(
-					'majors'
-				)
-			])
-			.where('findings.kind', '=', 'nonconformity')
-			.$if(!!organisationId, (q) => q.where('evaluations.organisation_id', '=', organisationId!))
-			.executeTakeFirstOrThrow();
-		const [o, c, f] = await Promise.all([organisations, certificates, findings]);
+		const [o, c, f] = await Promise.all([
+			repo.countOrganisations(tx, organisationId),
+			repo.countCertificatesByStatus(tx, organisationId),
+			repo.countOpenNonconformities(tx, organisationId, today)
+		]);
 		return {
 			organisations: Number(o.n),
 			activeCertificates: Number(c.active),

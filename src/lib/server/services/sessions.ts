@@ -9,6 +9,7 @@ import {
 	secretMatches
 } from '../auth/token';
 import * as sessions from '../repositories/sessions';
+import { setUserLocale } from '../repositories/users';
 import {
 	countOwnMemberships,
 	findActingMembership,
@@ -125,4 +126,9 @@ export async function resolveActor(db: AppDatabase, person: SignedInPerson): Pro
 			timeZone: row.tenant_time_zone
 		}
 	};
+}
+
+/** The person's explicit language choice, kept for their next visit from any browser. */
+export async function rememberLocale(db: AppDatabase, userId: string, locale: Locale) {
+	await db.asPerson(userId, (tx) => setUserLocale(tx, userId, locale));
 }

@@ -1,30 +1,27 @@
-import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { listAuditActors, listAuditLog, verifyAuditChain } from '$lib/server/services/audit';
+import { auditCursor, verifyAuditChainInput } from '$lib/server/services/audit.schema';
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from '$lib/server/audit-actions';
-import { Refusal } from '$lib/server/errors';
+import { loadOrRefuse, submitForm } from '$lib/server/forms';
 import { translate } from '$lib/server/i18n/translate';
 import { filterQuery, readAuditFilters } from './filters';
 
-/** A keyset cursor from the query string: a positive seq, else none. */
-function cursor(value: string | null): number | undefined {
-	if (!value || !/^\d{1,15}$/.test(value)) return undefined;
-	const seq = Number(value);
-	return seq > 0 ? seq : undefined;
-}
-
 export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'admin');
+	const actor = requireActor(locals, 'audit.read');
 	const { db } = await runtimeApp();
 	const { filters, problems } = readAuditFilters(url.searchParams);
-	const after = cursor(url.searchParams.get('after'));
-	const before = after === undefined ? cursor(url.searchParams.get('before')) : undefined;
-	const [page, actors] = await Promise.all([
-		listAuditLog(db, actor, filters, { before, after }),
-		listAuditActors(db, actor)
-	]);
+	// A cursor that is no seq is ignored: the page starts at the newest entries.
+	const cursors = auditCursor.safeParse({
+		before: url.searchParams.get('before') ?? undefined,
+		after: url.searchParams.get('after') ?? undefined
+	});
+	const after = cursors.success ? cursors.data.after : undefined;
+	const before = cursors.success && after === undefined ? cursors.data.before : undefined;
+	const [page, actors] = await loadOrRefuse(locals.locale, () =>
+		Promise.all([listAuditLog(db, actor, filters, { before, after }), listAuditActors(db, actor)])
+	);
 	const query = filterQuery(filters);
 	const withQuery = (path: string, cursor?: string) => {
 		const search = [query, cursor].filter(Boolean).join('&');
@@ -55,16 +52,11 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	verify: async ({ locals }) => {
-		const actor = requireActor(locals, 'admin');
-		try {
-			const verification = await verifyAuditChain((await runtimeApp()).db, actor);
-			return { verification, verifiedAt: new Date().toISOString() };
-		} catch (cause) {
-			if (!(cause instanceof Refusal)) throw cause;
-			return fail(cause.kind === 'FORBIDDEN' ? 403 : 400, {
-				verifyError: translate(cause.messageKey, locals.locale, cause.params)
-			});
-		}
+	verify: async ({ locals, request }) => {
+		const actor = requireActor(locals, 'audit.read');
+		return submitForm(request, locals.locale, verifyAuditChainInput, async () => ({
+			verification: await verifyAuditChain((await runtimeApp()).db, actor),
+			verifiedAt: new Date().toISOString()
+		}));
 	}
 };

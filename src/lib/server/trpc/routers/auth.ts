@@ -1,8 +1,7 @@
-import { z } from 'zod';
 import { router, signedInProcedure, memberProcedure } from '../init';
 import { chooseTenant, listTenantsOf } from '../../services/sessions';
 import { Refusal } from '../../errors';
-import { id } from '../inputs';
+import { chooseTenantInput } from '../../services/sessions.schema';
 
 export const authRouter = router({
 	/** Who is signed in, acting as what, in which tenant. */
@@ -31,11 +30,9 @@ export const authRouter = router({
 		}));
 	}),
 
-	chooseTenant: signedInProcedure
-		.input(z.object({ tenantId: id }))
-		.mutation(async ({ ctx, input }) => {
-			if (!(await chooseTenant(ctx.app.db, ctx.person, input.tenantId)))
-				throw new Refusal('FORBIDDEN', 'error_not_a_member', {}, 'tenantId');
-			return { ok: true };
-		})
+	chooseTenant: signedInProcedure.input(chooseTenantInput).mutation(async ({ ctx, input }) => {
+		if (!(await chooseTenant(ctx.app.db, ctx.person, input.tenantId)))
+			throw new Refusal('FORBIDDEN', 'error_not_a_member', {}, 'tenantId');
+		return { ok: true };
+	})
 });

@@ -8,7 +8,7 @@ import { readAuditFilters } from '../filters';
 
 /** The tenant's audit log as CSV, streamed batch by batch with the page's filters. */
 export const GET: RequestHandler = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'admin');
+	const actor = requireActor(locals, 'audit.read');
 	const { filters, problems } = readAuditFilters(url.searchParams);
 	const [problem] = Object.values(problems);
 	if (problem) error(400, translate(problem, locals.locale));
