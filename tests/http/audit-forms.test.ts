@@ -67,8 +67,11 @@ describe('audit and session forms over HTTP', () => {
 			expect(response.status).toBe(200);
 			expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
 			expect(response.headers.get('content-disposition')).toMatch(/attachment; filename="audit-/);
-			const text = await response.text();
-			expect(text.startsWith('\uFEFFseq,created_at,')).toBe(true);
+			const bytes = new Uint8Array(await response.arrayBuffer());
+			// The BOM, so that Excel reads the Chinese as UTF-8.
+			expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+			const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes).slice(1);
+			expect(text.startsWith('seq,created_at,')).toBe(true);
 			const rows = text.trim().split('\r\n').slice(1);
 			expect(rows.length).toBeGreaterThan(0);
 			expect(rows.every((row) => row.split(',')[5] === 'organisation')).toBe(true);
