@@ -130,7 +130,12 @@ describe('crossSiteMutation: Sec-Fetch-Site without Origin', () => {
 		expect(crossSiteMutation(post({ ...json, 'sec-fetch-site': 'same-origin' }))).toBe(false);
 	});
 
-	it.each(['same-site', 'cross-site', 'none', 'SAME-ORIGIN', 'garbage'])('refuses %j', (site) => {
+	// "none": the person started the request themselves (address bar, bookmark); no site did.
+	it('accepts none', () => {
+		expect(crossSiteMutation(post({ ...json, 'sec-fetch-site': 'none' }))).toBe(false);
+	});
+
+	it.each(['same-site', 'cross-site', 'SAME-ORIGIN', 'garbage'])('refuses %j', (site) => {
 		expect(crossSiteMutation(post({ ...json, 'sec-fetch-site': site }))).toBe(true);
 	});
 });
