@@ -29,7 +29,6 @@ import * as findings from '../../src/lib/server/repositories/findings';
 import * as memberships from '../../src/lib/server/repositories/memberships';
 import * as outbox from '../../src/lib/server/repositories/outbox';
 import * as sessions from '../../src/lib/server/repositories/sessions';
-import * as findingAccess from '../../src/lib/server/services/finding-access';
 
 /*
  * SQL snapshots (as Immich's server/src/queries): the row-level-security- and keyset-critical
@@ -41,6 +40,11 @@ import * as findingAccess from '../../src/lib/server/services/finding-access';
  * is reported and left out (the test does not crash); regenerating after a merge picks up what
  * exists. Add a case beside its repository's others when a query matters for isolation or paging.
  */
+
+// The visible-finding load is moving from this service into a repository: read it only if it
+// is still here, so the move does not break the test (point the case at its new home).
+const findingAccess: Record<string, unknown> =
+	await import('../../src/lib/server/services/finding-access').catch(() => ({}));
 
 const OUT_DIR = join(process.cwd(), 'src', 'queries');
 const HEADER =
@@ -294,10 +298,7 @@ const CASES: Case[] = [
 		file: 'findings',
 		name: 'finding-access.loadVisibleFinding',
 		note: 'the finding and its evaluation, locked for a transition',
-		run: (tx) =>
-			typeof findingAccess.loadVisibleFinding === 'function'
-				? findingAccess.loadVisibleFinding(tx, staff, FINDING, { forUpdate: true })
-				: null
+		run: call(findingAccess, 'loadVisibleFinding', staff, FINDING, { forUpdate: true })
 	},
 
 	// Certificates with the names every page shows.
