@@ -1,5 +1,6 @@
 import { sql, type Insertable } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { tenantJoin } from './tenant-join';
 import type { CertificateHistoryTable, CertificateStatus } from '../../../../db/schema';
 
 export interface CertificateFilter {
@@ -14,21 +15,9 @@ export interface CertificateFilter {
 export function certificatesWithNames(tx: Tx) {
 	return tx
 		.selectFrom('certificates')
-		.innerJoin('organisations', (join) =>
-			join
-				.onRef('organisations.tenant_id', '=', 'certificates.tenant_id')
-				.onRef('organisations.id', '=', 'certificates.organisation_id')
-		)
-		.innerJoin('standards', (join) =>
-			join
-				.onRef('standards.tenant_id', '=', 'certificates.tenant_id')
-				.onRef('standards.id', '=', 'certificates.standard_id')
-		)
-		.leftJoin('grade_levels', (join) =>
-			join
-				.onRef('grade_levels.tenant_id', '=', 'certificates.tenant_id')
-				.onRef('grade_levels.id', '=', 'certificates.grade_level_id')
-		)
+		.innerJoin('organisations', tenantJoin('organisations', 'certificates.organisation_id'))
+		.innerJoin('standards', tenantJoin('standards', 'certificates.standard_id'))
+		.leftJoin('grade_levels', tenantJoin('grade_levels', 'certificates.grade_level_id'))
 		.select([
 			'organisations.legal_name as organisation_name',
 			'standards.code as standard_code',
