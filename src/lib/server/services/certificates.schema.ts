@@ -26,7 +26,7 @@ const correctionFields = {
 	scope: requiredText(2000),
 	issuedOn: date,
 	/** Empty or absent: the same day as the issue. */
-	decidedOn: blankAsNull(date)
+	decidedOn: blankAsNull(date).optional()
 };
 
 export const listCertificatesInput = z
@@ -44,7 +44,7 @@ export const createCertificateInput = z.object({
 	organisationId: choice,
 	standardId: choice,
 	/** Empty when the standard has no grade scale. */
-	gradeLevelId: blankAsNull(id)
+	gradeLevelId: blankAsNull(id).optional()
 });
 
 export const updateCertificateInput = z.object({ ...correctionFields, id, version });

@@ -126,7 +126,8 @@ export function certificateFormChoices(db: AppDatabase, actor: Actor) {
 function validDate(field: string, value: string): string {
 	if (!isIsoDate(value)) throw badInput(field, 'organisations_error_date_invalid');
 	// The scheme clock adds years; a day beyond the product's range would overflow the calendar.
-	if (value < EARLIEST_DATE || value > LATEST_DATE) throw badInput(field, 'error_date_out_of_range');
+	if (value < EARLIEST_DATE || value > LATEST_DATE)
+		throw badInput(field, 'error_date_out_of_range');
 	return value;
 }
 

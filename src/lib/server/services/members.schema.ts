@@ -5,10 +5,10 @@ import { blankAsNull, blankAsUndefined, email, id, password, role, text } from '
 export const addMemberInput = z.object({
 	email,
 	/** Needed only when the email names nobody yet. */
-	name: blankAsUndefined(text(100)),
+	name: blankAsUndefined(text(100)).optional(),
 	/** The new person's initial password; an existing identity keeps theirs. */
-	password: blankAsUndefined(password),
+	password: blankAsUndefined(password).optional(),
 	role,
 	/** Empty: none (CB roles), or the organisation admin's own organisation. */
-	organisationId: blankAsNull(id)
+	organisationId: blankAsNull(id).optional()
 });

@@ -66,7 +66,7 @@ export const removeContactInput = z.object({ id: contactId });
 export const inviteInput = z.object({
 	organisationId: id,
 	email,
-	name: blankAsUndefined(text(100)),
-	password: blankAsUndefined(password),
+	name: blankAsUndefined(text(100)).optional(),
+	password: blankAsUndefined(password).optional(),
 	role: z.enum(ORG_ROLES, { error: 'organisations_error_invite_role' })
 });

@@ -12,6 +12,10 @@ export const membersRouter = router({
 	add: capabilityProcedure('people.manage')
 		.input(addMemberInput)
 		.mutation(({ ctx, input }) =>
-			members.addMember(ctx.app.db, ctx.actor, { ...input, role: input.role as Role })
+			members.addMember(ctx.app.db, ctx.actor, {
+				...input,
+				role: input.role as Role,
+				organisationId: input.organisationId ?? null
+			})
 		)
 });
