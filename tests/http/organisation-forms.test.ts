@@ -74,6 +74,56 @@ describe('organisation, certificate and people forms over HTTP', () => {
 		await server?.stop();
 	});
 
+	describe('pages', () => {
+		/** A browser's plain form post (no JavaScript): the page renders again with the failure. */
+		async function plainPost(client: Browserless, path: string, fields: Record<string, string>) {
+			const response = await client.fetch(path, {
+				method: 'POST',
+				body: new URLSearchParams(fields),
+				headers: {
+					origin: server.origin,
+					accept: 'text/html',
+					'content-type': 'application/x-www-form-urlencoded'
+				}
+			});
+			return { status: response.status, html: await response.text() };
+		}
+
+		it('renders every form page with its fields', async () => {
+			const certificates = (await pageData(admin, '/certificates')).certificates as {
+				id: string;
+			}[];
+			const certificate = certificates[0]!.id;
+			for (const [client, path, field] of [
+				[admin, '/organisations/new', 'organisation-uscc'],
+				[admin, `/organisations/${demoOrganisation.id}`, 'contact-email'],
+				[admin, `/organisations/${demoOrganisation.id}/edit`, 'organisation-legalName'],
+				[orgAdmin, `/organisations/${demoOrganisation.id}`, 'invite-role'],
+				[admin, '/certificates/new', 'certificate-gradeLevelId'],
+				[admin, `/certificates/${certificate}`, ''],
+				[admin, `/certificates/${certificate}/edit`, 'certificate-scope'],
+				[admin, '/people', 'person-organisation'],
+				[orgAdmin, '/people', 'person-role']
+			] as const) {
+				const response = await client.fetch(path, { headers: { accept: 'text/html' } });
+				expect(response.status, path).toBe(200);
+				if (field) expect(await response.text(), path).toContain(`id="${field}"`);
+			}
+		});
+
+		it('shows a refused form again with its message and the values typed', async () => {
+			const refused = await plainPost(admin, '/organisations/new', {
+				legalName: '无效代码公司',
+				uscc: '123',
+				address: ''
+			});
+			expect(refused.status).toBe(400);
+			expect(refused.html).toContain(zhCN.error_uscc_length);
+			expect(refused.html).toContain('value="无效代码公司"');
+			expect(refused.html).toContain('aria-invalid="true"');
+		});
+	});
+
 	describe('organisations/new and organisations/[id]/edit', () => {
 		it('creates an organisation and edits it, each redirecting to its page', async () => {
 			const code = freshUscc();

@@ -7,7 +7,9 @@ import { listOrganisationsInput } from '$lib/server/services/organisations.schem
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const actor = requireActor(locals, 'organisation.list');
-	const parsed = listOrganisationsInput.safeParse({ search: url.searchParams.get('q') ?? '' });
+	const parsed = listOrganisationsInput.safeParse({
+		search: (url.searchParams.get('q') ?? '').slice(0, 100)
+	});
 	const search = parsed.success ? parsed.data.search : undefined;
 	const organisations = await listOrganisations((await runtimeApp()).db, actor, search);
 	return {
