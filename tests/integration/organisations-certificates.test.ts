@@ -541,6 +541,25 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 			expect(audit[0]?.after).toMatchObject({ number: input.number, expiresOn: '2029-03-14' });
 		});
 
+		it('refuses a preview or an issue date beyond the accepted range (BAD_REQUEST, no RangeError)', async () => {
+			for (const issuedOn of ['9999-12-31', '1899-12-31']) {
+				await expect(
+					callerFor(app, adminA).certificates.previewExpiry({ standardId: graded.id, issuedOn })
+				).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+				await expectRefused(
+					() => callerFor(app, adminA).certificates.create(certificateInput({ issuedOn })),
+					'BAD_REQUEST'
+				);
+				const { status, body } = await post(
+					'certificates.create',
+					certificateInput({ issuedOn }),
+					adminA
+				);
+				expect(status).toBe(400);
+				expect(body.error.json.data.fields).toEqual({ issuedOn: en.error_date_out_of_range });
+			}
+		});
+
 		it("computes the expiry from the standard's saved scheme rules (24 months)", async () => {
 			await setValidityMonths(tenantA.id, ungraded.id, 24);
 			const preview = await callerFor(app, adminA).certificates.previewExpiry({

@@ -8,10 +8,16 @@ import {
 	isCbStaff,
 	isOrgUser,
 	isRole,
-	mayGrantRole,
 	roleNeedsOrganisation,
 	seesAllOrganisations
 } from '../../src/lib/server/domain/roles';
+import { can, mayEver } from '../../src/lib/server/domain/permissions';
+
+/** Giving a role is the `people.grant` capability (domain/permissions.ts). */
+const mayGrantRole = (
+	actor: { role: Role; organisationId: string | null },
+	grant: { role: Role; organisationId: string | null }
+) => can(actor, 'people.grant', grant);
 
 const ROLES: Role[] = ['admin', 'evaluator', 'decision_maker', 'org_admin', 'org_member'];
 
@@ -58,6 +64,7 @@ describe('per-role predicates', () => {
 			expect(isOrgUser(role)).toBe(orgUser);
 			expect(roleNeedsOrganisation(role)).toBe(needsOrganisation);
 			expect(seesAllOrganisations(role)).toBe(seesAll);
+			expect(mayEver({ role }, 'organisation.readAll')).toBe(seesAll);
 			expect(isRole(role)).toBe(true);
 		}
 	);
@@ -94,7 +101,7 @@ describe('isRole', () => {
 	});
 });
 
-describe('mayGrantRole', () => {
+describe('people.grant', () => {
 	type Target = 'own' | 'other' | 'none';
 	const actorOrganisation = (role: Role) => (isOrgUser(role) ? ORG_A : null);
 	const targetOrganisation: Record<Target, string | null> = {

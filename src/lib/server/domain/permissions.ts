@@ -83,6 +83,8 @@ const RULES = {
 
 	/* Organisations, their contacts and users. */
 	'organisation.list': rule({ roles: EVERYONE }),
+	/** CB staff see every organisation of the tenant; organisation users only their own. */
+	'organisation.readAll': rule({ roles: CB_ROLES }),
 	'organisation.manage': rule({ roles: RUNNERS }),
 	'organisation.inviteUsers': rule<OrganisationSubject>({
 		roles: PEOPLE_KEEPERS,
@@ -160,6 +162,22 @@ const RULES = {
 
 	/* People and their roles. */
 	'people.manage': rule({ roles: PEOPLE_KEEPERS }),
+	/** Everyone of the tenant; an organisation's admin sees their organisation's people only. */
+	'people.readAll': rule({ roles: ADMIN }),
+	/**
+	 * Giving someone a role: a CB admin grants any role in the tenant; an organisation's admin
+	 * grants organisation roles for their own organisation only.
+	 */
+	'people.grant': rule<{ role: Role; organisationId: string | null }>({
+		roles: PEOPLE_KEEPERS,
+		subject: (actor, grant) => {
+			if (!grantableRoles(actor).includes(grant.role)) return refused();
+			if (actor.role === 'admin') return ALLOWED;
+			return actor.organisationId != null && grant.organisationId === actor.organisationId
+				? ALLOWED
+				: refused();
+		}
+	}),
 
 	/* The audit log and the operator's view of the installation. */
 	'audit.read': rule({ roles: ADMIN }),

@@ -27,24 +27,9 @@ export function roleNeedsOrganisation(role: Role): boolean {
 }
 
 /**
- * Whether `actor` may give someone `role`: a CB admin grants any role in the tenant; an
- * organisation's admin grants organisation roles for their own organisation only.
+ * Whether a role sees every organisation of the tenant, or only its own; the same answer as the
+ * `organisation.readAll` capability (domain/permissions.ts), which services ask.
  */
-export function mayGrantRole(
-	actor: { role: Role; organisationId: string | null },
-	grant: { role: Role; organisationId: string | null }
-): boolean {
-	if (actor.role === 'admin') return true;
-	if (actor.role === 'org_admin')
-		return (
-			isOrgUser(grant.role) &&
-			actor.organisationId !== null &&
-			grant.organisationId === actor.organisationId
-		);
-	return false;
-}
-
-/** Whether a role sees every organisation of the tenant, or only its own. */
 export function seesAllOrganisations(role: Role): boolean {
 	return isCbStaff(role);
 }

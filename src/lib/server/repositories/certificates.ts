@@ -1,5 +1,6 @@
 import { sql, type Insertable } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { tenantJoin } from './tenant-join';
 import type { CertificateHistoryTable, CertificateStatus } from '../../../../db/schema';
 
 export interface CertificateFilter {
@@ -14,21 +15,9 @@ export interface CertificateFilter {
 export function certificatesWithNames(tx: Tx) {
 	return tx
 		.selectFrom('certificates')
-		.innerJoin('organisations', (join) =>
-			join
-				.onRef('organisations.tenant_id', '=', 'certificates.tenant_id')
-				.onRef('organisations.id', '=', 'certificates.organisation_id')
-		)
-		.innerJoin('standards', (join) =>
-			join
-				.onRef('standards.tenant_id', '=', 'certificates.tenant_id')
-				.onRef('standards.id', '=', 'certificates.standard_id')
-		)
-		.leftJoin('grade_levels', (join) =>
-			join
-				.onRef('grade_levels.tenant_id', '=', 'certificates.tenant_id')
-				.onRef('grade_levels.id', '=', 'certificates.grade_level_id')
-		)
+		.innerJoin('organisations', tenantJoin('organisations', 'certificates.organisation_id'))
+		.innerJoin('standards', tenantJoin('standards', 'certificates.standard_id'))
+		.leftJoin('grade_levels', tenantJoin('grade_levels', 'certificates.grade_level_id'))
 		.select([
 			'organisations.legal_name as organisation_name',
 			'standards.code as standard_code',
@@ -150,34 +139,31 @@ export async function insertCertificateHistoryEntries(
 
 /** Every status, grade and scope change of a certificate, as recorded, with the decision behind it. */
 export function listCertificateHistory(tx: Tx, certificateId: string) {
+	// The two grades join the same table under aliases, which `tenantJoin` does not name.
 	return tx
-		.selectFrom('certificate_history as h')
+		.selectFrom('certificate_history')
 		.leftJoin('grade_levels as from_grade', (join) =>
 			join
-				.onRef('from_grade.tenant_id', '=', 'h.tenant_id')
-				.onRef('from_grade.id', '=', 'h.from_grade_level_id')
+				.onRef('from_grade.tenant_id', '=', 'certificate_history.tenant_id')
+				.onRef('from_grade.id', '=', 'certificate_history.from_grade_level_id')
 		)
 		.leftJoin('grade_levels as to_grade', (join) =>
 			join
-				.onRef('to_grade.tenant_id', '=', 'h.tenant_id')
-				.onRef('to_grade.id', '=', 'h.to_grade_level_id')
+				.onRef('to_grade.tenant_id', '=', 'certificate_history.tenant_id')
+				.onRef('to_grade.id', '=', 'certificate_history.to_grade_level_id')
 		)
-		.leftJoin('decisions', (join) =>
-			join
-				.onRef('decisions.tenant_id', '=', 'h.tenant_id')
-				.onRef('decisions.id', '=', 'h.decision_id')
-		)
-		.leftJoin('users', 'users.id', 'h.recorded_by')
+		.leftJoin('decisions', tenantJoin('decisions', 'certificate_history.decision_id'))
+		.leftJoin('users', 'users.id', 'certificate_history.recorded_by')
 		.select([
-			'h.id',
-			'h.change',
-			'h.decision_id',
-			'h.from_status',
-			'h.to_status',
-			'h.from_scope',
-			'h.to_scope',
-			'h.effective_on',
-			'h.recorded_at',
+			'certificate_history.id',
+			'certificate_history.change',
+			'certificate_history.decision_id',
+			'certificate_history.from_status',
+			'certificate_history.to_status',
+			'certificate_history.from_scope',
+			'certificate_history.to_scope',
+			'certificate_history.effective_on',
+			'certificate_history.recorded_at',
 			'from_grade.label_zh as from_grade_zh',
 			'from_grade.label_en as from_grade_en',
 			'to_grade.label_zh as to_grade_zh',
@@ -186,9 +172,9 @@ export function listCertificateHistory(tx: Tx, certificateId: string) {
 			'decisions.reason as decision_reason',
 			'users.name as recorded_by_name'
 		])
-		.where('h.certificate_id', '=', certificateId)
-		.orderBy('h.recorded_at')
-		.orderBy('h.effective_on')
+		.where('certificate_history.certificate_id', '=', certificateId)
+		.orderBy('certificate_history.recorded_at')
+		.orderBy('certificate_history.effective_on')
 		.execute();
 }
 

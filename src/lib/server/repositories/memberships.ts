@@ -1,4 +1,5 @@
 import type { Tx } from '../db/tenant-scope';
+import { tenantJoin } from './tenant-join';
 import type { Role } from '../../../../db/schema';
 
 /**
@@ -36,11 +37,7 @@ export function findActingMembership(tx: Tx, userId: string) {
 	return tx
 		.selectFrom('memberships')
 		.innerJoin('tenants', 'tenants.id', 'memberships.tenant_id')
-		.leftJoin('organisations', (join) =>
-			join
-				.onRef('organisations.tenant_id', '=', 'memberships.tenant_id')
-				.onRef('organisations.id', '=', 'memberships.organisation_id')
-		)
+		.leftJoin('organisations', tenantJoin('organisations', 'memberships.organisation_id'))
 		.select([
 			'memberships.id as membership_id',
 			'memberships.tenant_id',
@@ -60,11 +57,7 @@ export function listMembers(tx: Tx) {
 	return tx
 		.selectFrom('memberships')
 		.innerJoin('users', 'users.id', 'memberships.user_id')
-		.leftJoin('organisations', (join) =>
-			join
-				.onRef('organisations.tenant_id', '=', 'memberships.tenant_id')
-				.onRef('organisations.id', '=', 'memberships.organisation_id')
-		)
+		.leftJoin('organisations', tenantJoin('organisations', 'memberships.organisation_id'))
 		.select([
 			'memberships.id',
 			'memberships.role',

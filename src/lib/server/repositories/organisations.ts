@@ -80,15 +80,6 @@ export function updateOrganisation(
 		.executeTakeFirst();
 }
 
-export function listContacts(tx: Tx, organisationId: string) {
-	return tx
-		.selectFrom('contacts')
-		.selectAll()
-		.where('organisation_id', '=', organisationId)
-		.orderBy('name')
-		.execute();
-}
-
 /** The people holding an organisation role for one organisation. */
 export function listOrganisationUsers(tx: Tx, organisationId: string) {
 	return tx

@@ -1,10 +1,13 @@
 import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
-import type { Certificate, CertificateStatus, Role } from '../../../../db/schema';
-import { NO_ORGANISATION, seesAllOrganisations } from '../domain/roles';
+import type { Certificate, CertificateStatus } from '../../../../db/schema';
+import { NO_ORGANISATION } from '../domain/roles';
+import { mayEver } from '../domain/permissions';
 import { certificateExpiry, nextSurveillanceDue } from '../domain/scheme-rules';
 import { isIsoDate, todayInZone } from '../domain/calendar';
-import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors';
+import { badInput, notFound, Refusal, staleVersion } from '../errors';
+import { authorize } from './authorize';
+import { EARLIEST_DATE, LATEST_DATE } from './common.schema';
 import * as repo from '../repositories/certificates';
 import { findStandard, listStandardChoices } from '../repositories/catalogue';
 import { findOrganisation, listOrganisations } from '../repositories/organisations';
@@ -18,7 +21,7 @@ export function listCertificates(
 	actor: Actor,
 	filter: { status?: CertificateStatus; organisationId?: string } = {}
 ) {
-	const organisationId = seesAllOrganisations(actor.role)
+	const organisationId = mayEver(actor, 'organisation.readAll')
 		? filter.organisationId
 		: (actor.organisationId ?? NO_ORGANISATION);
 	return db.inTenant(scopeOf(actor), (tx) =>
@@ -27,13 +30,6 @@ export function listCertificates(
 }
 
 /* One certificate: who may see it, its page, and the changes that are not decisions. */
-
-/** Certificates are kept by CB admins and evaluators; status and grade change only by decisions. */
-const CERTIFICATE_KEEPERS: readonly Role[] = ['admin', 'evaluator'];
-
-function requireCertificateKeeper(actor: Actor) {
-	if (!CERTIFICATE_KEEPERS.includes(actor.role)) throw forbidden();
-}
 
 /**
  * The certificate row if `actor` may see it: CB staff see every certificate of the tenant (RLS
@@ -48,7 +44,10 @@ export async function loadVisibleCertificate(
 ) {
 	const certificate = await repo.findCertificate(tx, id, options);
 	if (!certificate) throw notFound();
-	if (!seesAllOrganisations(actor.role) && certificate.organisation_id !== actor.organisationId)
+	if (
+		!mayEver(actor, 'organisation.readAll') &&
+		certificate.organisation_id !== actor.organisationId
+	)
 		throw notFound();
 	return certificate;
 }
@@ -111,7 +110,7 @@ export function certificateTimeline(db: AppDatabase, actor: Actor, certificateId
 
 /** What the certificate form offers: organisations, standards and their scales' grades. */
 export function certificateFormChoices(db: AppDatabase, actor: Actor) {
-	requireCertificateKeeper(actor);
+	authorize(actor, 'certificate.manage');
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const organisations = await listOrganisations(tx);
 		const standards = await listStandardChoices(tx);
@@ -126,6 +125,9 @@ export function certificateFormChoices(db: AppDatabase, actor: Actor) {
 
 function validDate(field: string, value: string): string {
 	if (!isIsoDate(value)) throw badInput(field, 'organisations_error_date_invalid');
+	// The scheme clock adds years; a day beyond the product's range would overflow the calendar.
+	if (value < EARLIEST_DATE || value > LATEST_DATE)
+		throw badInput(field, 'error_date_out_of_range');
 	return value;
 }
 
@@ -150,6 +152,7 @@ export function previewCertificateExpiry(
 	actor: Actor,
 	input: { standardId: string; issuedOn: string }
 ) {
+	authorize(actor, 'certificate.manage');
 	const issuedOn = validDate('issuedOn', input.issuedOn);
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		if (!(await findStandard(tx, input.standardId)))
@@ -187,7 +190,7 @@ const numberConstraint = (number: string) => ({
  * and the audit entry, all in one transaction.
  */
 export function createCertificate(db: AppDatabase, actor: Actor, input: NewCertificateInput) {
-	requireCertificateKeeper(actor);
+	authorize(actor, 'certificate.manage');
 	const number = requiredText('number', input.number, 100);
 	const scope = requiredText('scope', input.scope, 2000);
 	const { issuedOn, decidedOn } = validDates(input.issuedOn, input.decidedOn);
@@ -281,7 +284,7 @@ export function updateCertificate(
 	version: number,
 	input: CertificateCorrection
 ) {
-	requireCertificateKeeper(actor);
+	authorize(actor, 'certificate.manage');
 	const number = requiredText('number', input.number, 100);
 	const scope = requiredText('scope', input.scope, 2000);
 	const { issuedOn, decidedOn } = validDates(input.issuedOn, input.decidedOn);

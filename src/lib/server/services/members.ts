@@ -1,8 +1,10 @@
 import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import type { Role } from '../../../../db/schema';
-import { mayGrantRole, roleNeedsOrganisation } from '../domain/roles';
-import { badInput, forbidden, Refusal } from '../errors';
+import { roleNeedsOrganisation } from '../domain/roles';
+import { mayEver } from '../domain/permissions';
+import { badInput, Refusal } from '../errors';
+import { authorize } from './authorize';
 import { hashPassword } from '../auth/password';
 import { findUserByEmail, insertUser } from '../repositories/users';
 import { findMembershipOfUser, insertMembership, listMembers } from '../repositories/memberships';
@@ -21,9 +23,10 @@ export interface AddMemberInput {
 }
 
 export function listTenantMembers(db: AppDatabase, actor: Actor) {
+	authorize(actor, 'people.manage');
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const members = await listMembers(tx);
-		return actor.role === 'admin'
+		return mayEver(actor, 'people.readAll')
 			? members
 			: members.filter((m) => m.organisation_id && m.organisation_id === actor.organisationId);
 	});
@@ -37,7 +40,7 @@ export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberI
 	const organisationId = roleNeedsOrganisation(input.role) ? input.organisationId : null;
 	if (roleNeedsOrganisation(input.role) && !organisationId)
 		throw badInput('organisationId', 'error_organisation_required');
-	if (!mayGrantRole(actor, { role: input.role, organisationId })) throw forbidden();
+	authorize(actor, 'people.grant', { role: input.role, organisationId });
 
 	const passwordHash = input.password ? await hashPassword(input.password) : null;
 	const alreadyMember = () =>

@@ -1,9 +1,11 @@
 import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import type { Locale, Role } from '../../../../db/schema';
-import { isOrgUser, NO_ORGANISATION, seesAllOrganisations } from '../domain/roles';
+import { isOrgUser, NO_ORGANISATION } from '../domain/roles';
+import { mayEver } from '../domain/permissions';
 import { normaliseUscc, usccProblem } from '../domain/uscc';
-import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors';
+import { badInput, notFound, Refusal, staleVersion } from '../errors';
+import { authorize } from './authorize';
 import * as repo from '../repositories/organisations';
 import * as contacts from '../repositories/contacts';
 import { recordAudit } from '../repositories/audit';
@@ -19,7 +21,7 @@ export interface OrganisationInput {
 
 /** An organisation user sees only their own organisation; CB staff see all of the tenant's. */
 function visibleOrganisationId(actor: Actor): string | null {
-	return seesAllOrganisations(actor.role) ? null : (actor.organisationId ?? NO_ORGANISATION);
+	return mayEver(actor, 'organisation.readAll') ? null : (actor.organisationId ?? NO_ORGANISATION);
 }
 
 export function listOrganisations(db: AppDatabase, actor: Actor, search?: string) {
@@ -33,8 +35,7 @@ export function getOrganisation(db: AppDatabase, actor: Actor, id: string) {
 		const visible = visibleOrganisationId(actor);
 		const organisation = await repo.findOrganisation(tx, id);
 		if (!organisation || (visible && organisation.id !== visible)) throw notFound();
-		const contacts = await repo.listContacts(tx, id);
-		return { ...organisation, contacts };
+		return { ...organisation, contacts: await contacts.listContacts(tx, id) };
 	});
 }
 
@@ -49,6 +50,7 @@ function validUscc(input: string): string {
 }
 
 export function createOrganisation(db: AppDatabase, actor: Actor, input: OrganisationInput) {
+	authorize(actor, 'organisation.manage');
 	const uscc = validUscc(input.uscc);
 	return db
 		.inTenant(scopeOf(actor), async (tx) => {
@@ -79,6 +81,7 @@ export function updateOrganisation(
 	version: number,
 	input: OrganisationInput
 ) {
+	authorize(actor, 'organisation.manage');
 	const uscc = validUscc(input.uscc);
 	return db
 		.inTenant(scopeOf(actor), async (tx) => {
@@ -106,9 +109,7 @@ export function updateOrganisation(
 		.catch(refuseUniqueViolations({ organisations_tenant_id_uscc_key: duplicateUscc(uscc) }));
 }
 
-/* Contacts: the organisation's people who get reminders (SPEC §3). CB admins and evaluators keep them. */
-
-const CONTACT_KEEPERS: readonly Role[] = ['admin', 'evaluator'];
+/* Contacts: the organisation's people who get reminders (SPEC §3), kept with the organisation. */
 
 /** A plausible address; the API's zod check is stricter, this guards every other caller. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -120,6 +121,9 @@ export interface ContactInput {
 	locale: Locale;
 	receivesReminders: boolean;
 }
+
+/** A contact that is not (or no longer) there. */
+const CONTACT_GONE = 'organisations_error_contact_gone';
 
 function contactFields(input: ContactInput): contacts.ContactFields {
 	const email = input.email.trim();
@@ -154,17 +158,13 @@ function auditedContact(contact: {
 	};
 }
 
-function requireContactKeeper(actor: Actor) {
-	if (!CONTACT_KEEPERS.includes(actor.role)) throw forbidden();
-}
-
 export function addContact(
 	db: AppDatabase,
 	actor: Actor,
 	organisationId: string,
 	input: ContactInput
 ) {
-	requireContactKeeper(actor);
+	authorize(actor, 'organisation.manage');
 	const fields = contactFields(input);
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		if (!(await repo.findOrganisation(tx, organisationId))) throw notFound();
@@ -186,13 +186,13 @@ export function addContact(
 }
 
 export function updateContact(db: AppDatabase, actor: Actor, id: string, input: ContactInput) {
-	requireContactKeeper(actor);
+	authorize(actor, 'organisation.manage');
 	const fields = contactFields(input);
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const before = await contacts.findContact(tx, id);
-		if (!before) throw notFound();
+		if (!before) throw notFound(CONTACT_GONE);
 		const after = await contacts.updateContact(tx, id, fields);
-		if (!after) throw notFound();
+		if (!after) throw notFound(CONTACT_GONE);
 		await recordAudit(tx, {
 			tenantId: actor.tenantId,
 			actorUserId: actor.userId,
@@ -207,10 +207,10 @@ export function updateContact(db: AppDatabase, actor: Actor, id: string, input: 
 }
 
 export function removeContact(db: AppDatabase, actor: Actor, id: string) {
-	requireContactKeeper(actor);
+	authorize(actor, 'organisation.manage');
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const removed = await contacts.deleteContact(tx, id);
-		if (!removed) throw notFound();
+		if (!removed) throw notFound(CONTACT_GONE);
 		await recordAudit(tx, {
 			tenantId: actor.tenantId,
 			actorUserId: actor.userId,
@@ -243,14 +243,6 @@ export function organisationTimeline(db: AppDatabase, actor: Actor, id: string) 
 	});
 }
 
-/** Who may invite users into `organisationId`: a CB admin, or that organisation's own admin. */
-export function mayInviteOrganisationUsers(actor: Actor, organisationId: string): boolean {
-	return (
-		actor.role === 'admin' ||
-		(actor.role === 'org_admin' && actor.organisationId === organisationId)
-	);
-}
-
 /** The people holding an organisation role for it; for those who may see the organisation. */
 export function listOrganisationUsers(db: AppDatabase, actor: Actor, organisationId: string) {
 	return db.inTenant(scopeOf(actor), async (tx) => {
@@ -275,7 +267,7 @@ export function inviteOrganisationUser(
 	organisationId: string,
 	input: InviteInput
 ) {
+	authorize(actor, 'organisation.inviteUsers', { organisationId });
 	if (!isOrgUser(input.role)) throw badInput('role', 'organisations_error_invite_role');
-	if (!mayInviteOrganisationUsers(actor, organisationId)) throw forbidden();
 	return addMember(db, actor, { ...input, organisationId });
 }

@@ -1,21 +1,26 @@
 import type { PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
+import { can, mayEver } from '$lib/server/domain/permissions';
 import { listCertificates } from '$lib/server/services/certificates';
-import type { CertificateStatus } from '../../../../db/schema';
-
-const STATUSES: CertificateStatus[] = ['active', 'suspended', 'withdrawn', 'expired'];
+import {
+	CERTIFICATE_STATUSES,
+	listCertificatesInput
+} from '$lib/server/services/certificates.schema';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals);
-	const requested = url.searchParams.get('status') as CertificateStatus | null;
-	const status = requested && STATUSES.includes(requested) ? requested : undefined;
+	const actor = requireActor(locals, 'certificate.list');
+	// An unknown status in the address lists them all rather than failing the page.
+	const parsed = listCertificatesInput.safeParse({
+		status: url.searchParams.get('status') || undefined
+	});
+	const status = parsed.success ? parsed.data.status : undefined;
 	const certificates = await listCertificates((await runtimeApp()).db, actor, { status });
 	return {
 		certificates,
 		status: status ?? '',
-		statuses: STATUSES,
-		canCreate: actor.role === 'admin' || actor.role === 'evaluator',
-		ownOnly: actor.role === 'org_admin' || actor.role === 'org_member'
+		statuses: CERTIFICATE_STATUSES,
+		canCreate: can(actor, 'certificate.manage'),
+		ownOnly: !mayEver(actor, 'organisation.readAll')
 	};
 };

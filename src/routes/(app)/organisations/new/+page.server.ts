@@ -2,27 +2,22 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
+import { submitForm } from '$lib/server/forms';
 import { createOrganisation } from '$lib/server/services/organisations';
-import { organisationForm, ORGANISATION_FIELDS } from '../organisation-form';
-import { formValues, invalidInput, refused } from '../form-failure';
+import { createOrganisationInput } from '$lib/server/services/organisations.schema';
 
 export const load: PageServerLoad = ({ locals }) => {
-	requireActor(locals, 'admin', 'evaluator');
+	requireActor(locals, 'organisation.manage');
 	return {};
 };
 
 export const actions: Actions = {
 	default: async ({ locals, request }) => {
-		const actor = requireActor(locals, 'admin', 'evaluator');
-		const values = formValues(await request.formData(), ORGANISATION_FIELDS);
-		const parsed = organisationForm.safeParse(values);
-		if (!parsed.success) return invalidInput(parsed.error, locals.locale, values);
-		let id: string;
-		try {
-			id = (await createOrganisation((await runtimeApp()).db, actor, parsed.data)).id;
-		} catch (cause) {
-			return refused(cause, locals.locale, values);
-		}
-		redirect(303, `/organisations/${id}?saved=created`);
+		const actor = requireActor(locals, 'organisation.manage');
+		const { db } = await runtimeApp();
+		return submitForm(request, locals.locale, createOrganisationInput, async (input) => {
+			const organisation = await createOrganisation(db, actor, input);
+			redirect(303, `/organisations/${organisation.id}?saved=created`);
+		});
 	}
 };

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { blankAsNull, blankAsUndefined, email, id, password, role, text } from './common.schema';
+
+/** Giving a person a role in the tenant: the people form and `members.add` alike. */
+export const addMemberInput = z.object({
+	email,
+	/** Needed only when the email names nobody yet. */
+	name: blankAsUndefined(text(100)).optional(),
+	/** The new person's initial password; an existing identity keeps theirs. */
+	password: blankAsUndefined(password).optional(),
+	role,
+	/** Empty: none (CB roles), or the organisation admin's own organisation. */
+	organisationId: blankAsNull(id).optional()
+});

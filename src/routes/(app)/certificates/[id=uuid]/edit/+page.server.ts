@@ -1,0 +1,44 @@
+import { redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { runtimeApp } from '$lib/server/runtime';
+import { requireActor } from '$lib/server/guards';
+import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { getCertificate, updateCertificate } from '$lib/server/services/certificates';
+import { updateCertificateInput } from '$lib/server/services/certificates.schema';
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+	const actor = requireActor(locals, 'certificate.manage');
+	const { db } = await runtimeApp();
+	const certificate = await loadOrRefuse(locals.locale, () => getCertificate(db, actor, params.id));
+	return {
+		certificate: {
+			id: certificate.id,
+			number: certificate.number,
+			scope: certificate.scope,
+			issuedOn: certificate.issued_on,
+			decidedOn: certificate.decided_on,
+			expiresOn: certificate.expires_on,
+			version: certificate.version,
+			standardId: certificate.standard_id,
+			standardCode: certificate.standard_code,
+			organisationName: certificate.organisation_name
+		}
+	};
+};
+
+export const actions: Actions = {
+	default: async ({ locals, request, params }) => {
+		const actor = requireActor(locals, 'certificate.manage');
+		const { db } = await runtimeApp();
+		return submitForm(
+			request,
+			locals.locale,
+			updateCertificateInput,
+			async (input) => {
+				await updateCertificate(db, actor, input.id, input.version, input);
+				redirect(303, `/certificates/${input.id}?saved=updated`);
+			},
+			{ extra: { id: params.id } }
+		);
+	}
+};
