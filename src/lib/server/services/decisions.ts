@@ -90,9 +90,10 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 		if (!certificate) throw notFound();
 		const evaluations = await repo.listDecidableEvaluations(tx, certificateId);
 		const ids = evaluations.map((e) => e.id);
+		const latest = await repo.latestEvaluationId(tx, certificateId);
 		const [findings, withMe, gradeLevels] = await Promise.all([
 			repo.listEvaluationFindings(tx, ids),
-			repo.evaluationsWithMember(tx, ids, actor.userId),
+			repo.evaluationsWithMember(tx, latest ? [...ids, latest] : ids, actor.userId),
 			certificate.grade_scale_id
 				? repo.listGradeLevels(tx, certificate.grade_scale_id)
 				: Promise.resolve([])
@@ -121,6 +122,8 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 				labelEn: g.label_en
 			})),
 			kinds: kindsAllowedFor(certificate.status, actor.role),
+			/** A decision that follows no evaluation is refused to the latest evaluation's team. */
+			onLatestTeam: latest !== null && withMe.has(latest),
 			evaluations: evaluations.map((evaluation) => ({
 				id: evaluation.id,
 				kind: evaluation.kind,
