@@ -278,6 +278,53 @@ describe.each(DIALECTS)('certification decisions (%s)', (kind) => {
 		]);
 	});
 
+	it('refuses a suspension without an evaluation from a member of the latest team', async () => {
+		const c = await freshCase();
+		// The certificate's most recent evaluation had the decision maker on its team.
+		await newEvaluation(
+			t,
+			{ ...world, certificateId: c.certificateId },
+			{
+				team: [
+					{ userId: world.evaluator.userId, role: 'lead' },
+					{ userId: world.decider.userId, role: 'member' }
+				],
+				windowEnd: '2026-11-30'
+			}
+		);
+		const before = await footprint(c.certificateId);
+		for (const kind of ['suspend', 'withdraw'] as const)
+			expect(
+				await refusalOf(
+					decide(world.decider, {
+						certificateId: c.certificateId,
+						version: c.version,
+						evaluationId: null,
+						kind,
+						reason: '严重不符合逾期未整改。'
+					})
+				),
+				kind
+			).toMatchObject({ code: 'FORBIDDEN', key: 'findings_decision_refused_team_member' });
+		expect(await footprint(c.certificateId)).toEqual(before);
+
+		// An older evaluation's team does not count once a newer one is held without them.
+		await newEvaluation(
+			t,
+			{ ...world, certificateId: c.certificateId },
+			{ windowEnd: '2026-12-20' }
+		);
+		expect(
+			await decide(world.decider, {
+				certificateId: c.certificateId,
+				version: c.version,
+				evaluationId: null,
+				kind: 'suspend',
+				reason: '严重不符合逾期未整改。'
+			})
+		).toMatchObject({ status: 'suspended' });
+	});
+
 	it('lets nobody but a decision maker decide (FORBIDDEN), and hides other tenants (NOT_FOUND)', async () => {
 		const c = await freshCase();
 		const before = await footprint(c.certificateId);

@@ -12,6 +12,7 @@ import {
 	type DecisionRequest,
 	type DecisionVerdict
 } from '../../src/lib/server/domain/certification-decision';
+import { check } from '../../src/lib/server/domain/permissions';
 
 /*
  * Certification decisions (SPEC §3; ISO/IEC 17021-1 9.5, 9.6.5; ISO/IEC 17065 7.8, 7.11), written
@@ -288,5 +289,23 @@ describe('what a decision must carry', () => {
 		expect(
 			decideCertification(request(decider('suspend'), { newGradeLevelId: null, newScope: null }))
 		).toEqual({ ok: true, status: 'suspended' });
+	});
+});
+
+describe('who decides', () => {
+	it('is the certificate.decide capability, impartiality included', () => {
+		for (const role of ROLES)
+			for (const onEvaluationTeam of [true, false]) {
+				const verdict = decideCertification({
+					kind: 'maintain',
+					reason: 'Fine.',
+					certificateStatus: 'active',
+					actor: { role, onEvaluationTeam },
+					findings: []
+				});
+				expect(verdict.ok, `${role}/${onEvaluationTeam}`).toBe(
+					check({ role }, 'certificate.decide', { onEvaluationTeam }).ok
+				);
+			}
 	});
 });

@@ -7,6 +7,7 @@ import {
 	type EvaluationAction,
 	type EvaluationDecision
 } from '../../src/lib/server/domain/evaluation-lifecycle';
+import { check } from '../../src/lib/server/domain/permissions';
 
 /*
  * An evaluation moves planned → in_progress → report_issued → closed (SPEC §3), run by the body's
@@ -96,5 +97,17 @@ describe('mayRecordFindings', () => {
 			report_issued: false,
 			closed: false
 		});
+	});
+});
+
+describe('who runs an evaluation', () => {
+	it('is the evaluation.run capability, not a list of its own', () => {
+		for (const role of ROLES)
+			for (const onTeam of [true, false]) {
+				const decision = decideEvaluationStep('planned', 'start', { role, onTeam });
+				expect(decision.ok, `${role}/${onTeam}`).toBe(
+					check({ role }, 'evaluation.run', { onTeam }).ok
+				);
+			}
 	});
 });

@@ -3,12 +3,15 @@ import type {
 	DecisionKind,
 	FindingKind,
 	FindingStatus,
-	NonconformityGrade
+	NonconformityGrade,
+	Role
 } from '../../../../db/schema';
+import { check, mayEver } from './permissions';
 
 /*
  * Certification decisions (SPEC §3, ISO/IEC 17021-1 9.5 and 17065 7.8): which decision may be
  * taken on a certificate in which status, what status it leads to, and what must hold first.
+ * Who may decide is the `certificate.decide` capability (permissions.ts), impartiality included.
  */
 
 const ALLOWED_FROM: Record<DecisionKind, readonly CertificateStatus[]> = {
@@ -45,7 +48,7 @@ export interface DecisionRequest {
 	kind: DecisionKind;
 	reason: string;
 	certificateStatus: CertificateStatus;
-	actor: { role: string; onEvaluationTeam: boolean };
+	actor: { role: Role; userId?: string; onEvaluationTeam: boolean };
 	/** The findings of the evaluation the decision follows (none for a decision without one). */
 	findings: { kind: FindingKind; grade: NonconformityGrade | null; status: FindingStatus }[];
 	newGradeLevelId?: string | null;
@@ -64,9 +67,11 @@ const PLAN_ACCEPTED: readonly FindingStatus[] = [
 ];
 
 export function decideCertification(request: DecisionRequest): DecisionVerdict {
-	if (request.actor.role !== 'decision_maker') return { ok: false, reason: 'wrong_role' };
+	const { actor } = request;
+	if (!mayEver(actor, 'certificate.decide')) return { ok: false, reason: 'wrong_role' };
 	// Impartiality: nobody decides on an evaluation they took part in.
-	if (request.actor.onEvaluationTeam) return { ok: false, reason: 'team_member' };
+	if (!check(actor, 'certificate.decide', { onEvaluationTeam: actor.onEvaluationTeam }).ok)
+		return { ok: false, reason: 'team_member' };
 	if (!request.reason.trim()) return { ok: false, reason: 'reason_required' };
 	if (!ALLOWED_FROM[request.kind].includes(request.certificateStatus))
 		return { ok: false, reason: 'certificate_status' };

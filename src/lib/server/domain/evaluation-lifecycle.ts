@@ -1,6 +1,10 @@
-import type { EvaluationStatus, Role } from '../../../../db/schema';
+import type { EvaluationStatus } from '../../../../db/schema';
+import { check, mayEver, type PermissionActor } from './permissions';
 
-/* An evaluation moves planned → in_progress → report_issued → closed (SPEC §3). */
+/*
+ * An evaluation moves planned → in_progress → report_issued → closed (SPEC §3). This module holds
+ * the status rules; who may run an evaluation is the `evaluation.run` capability (permissions.ts).
+ */
 
 export const EVALUATION_ACTIONS = ['start', 'issue_report', 'close'] as const;
 export type EvaluationAction = (typeof EVALUATION_ACTIONS)[number];
@@ -11,22 +15,21 @@ const RULES: Record<EvaluationAction, { from: EvaluationStatus; to: EvaluationSt
 	close: { from: 'report_issued', to: 'closed' }
 };
 
-const EVALUATION_ROLES: readonly Role[] = ['admin', 'evaluator'];
-
 export type EvaluationRefusal = 'wrong_role' | 'wrong_status' | 'not_on_team';
 
 export type EvaluationDecision =
 	| { ok: true; to: EvaluationStatus }
 	| { ok: false; reason: EvaluationRefusal; expected?: EvaluationStatus };
 
-/** Evaluators run only the evaluations they are on the team of; an admin may run any. */
+/** Whether `actor` may take `action` on an evaluation in `status`: the capability, then the step. */
 export function decideEvaluationStep(
 	status: EvaluationStatus,
 	action: EvaluationAction,
-	actor: { role: Role; onTeam: boolean }
+	actor: PermissionActor & { onTeam: boolean }
 ): EvaluationDecision {
-	if (!EVALUATION_ROLES.includes(actor.role)) return { ok: false, reason: 'wrong_role' };
-	if (actor.role === 'evaluator' && !actor.onTeam) return { ok: false, reason: 'not_on_team' };
+	if (!mayEver(actor, 'evaluation.run')) return { ok: false, reason: 'wrong_role' };
+	if (!check(actor, 'evaluation.run', { onTeam: actor.onTeam }).ok)
+		return { ok: false, reason: 'not_on_team' };
 	const rule = RULES[action];
 	if (status !== rule.from) return { ok: false, reason: 'wrong_status', expected: rule.from };
 	return { ok: true, to: rule.to };
@@ -35,4 +38,9 @@ export function decideEvaluationStep(
 /** Findings can be recorded while the evaluation is under way (not before, not after the report). */
 export function mayRecordFindings(status: EvaluationStatus): boolean {
 	return status === 'in_progress';
+}
+
+/** The plan (window and team) may change until the evaluation starts. */
+export function mayEditPlan(status: EvaluationStatus): boolean {
+	return status === 'planned';
 }

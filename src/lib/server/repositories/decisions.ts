@@ -51,6 +51,19 @@ export function listDecidableEvaluations(tx: Tx, certificateId: string) {
 		.execute();
 }
 
+/** The certificate's most recent evaluation (latest window), whatever its status; null if none. */
+export async function latestEvaluationId(tx: Tx, certificateId: string): Promise<string | null> {
+	const row = await tx
+		.selectFrom('evaluations')
+		.select('id')
+		.where('certificate_id', '=', certificateId)
+		.orderBy('window_end', 'desc')
+		.orderBy('created_at', 'desc')
+		.limit(1)
+		.executeTakeFirst();
+	return row?.id ?? null;
+}
+
 /** The findings of evaluations, as the decision rules read them. */
 export function listEvaluationFindings(tx: Tx, evaluationIds: string[]) {
 	if (evaluationIds.length === 0) return Promise.resolve([]);

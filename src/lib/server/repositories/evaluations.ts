@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import type { EvaluationKind, EvaluationStatus } from '../../../../db/schema';
+import { TEAM_ROLES } from '../domain/permissions';
+import { tenantJoin } from './tenant-join';
 
 /* Evaluations, their teams, and the choices a plan is made from. */
 
@@ -12,21 +14,9 @@ export interface EvaluationFilter {
 export function listEvaluations(tx: Tx, filter: EvaluationFilter = {}) {
 	let query = tx
 		.selectFrom('evaluations')
-		.innerJoin('organisations', (join) =>
-			join
-				.onRef('organisations.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('organisations.id', '=', 'evaluations.organisation_id')
-		)
-		.innerJoin('standards', (join) =>
-			join
-				.onRef('standards.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('standards.id', '=', 'evaluations.standard_id')
-		)
-		.leftJoin('certificates', (join) =>
-			join
-				.onRef('certificates.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('certificates.id', '=', 'evaluations.certificate_id')
-		)
+		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
+		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
+		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'))
 		.select((eb) => [
 			'evaluations.id',
 			'evaluations.kind',
@@ -65,21 +55,9 @@ export function listEvaluations(tx: Tx, filter: EvaluationFilter = {}) {
 export function findEvaluation(tx: Tx, id: string, options: { forUpdate?: boolean } = {}) {
 	let query = tx
 		.selectFrom('evaluations')
-		.innerJoin('organisations', (join) =>
-			join
-				.onRef('organisations.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('organisations.id', '=', 'evaluations.organisation_id')
-		)
-		.innerJoin('standards', (join) =>
-			join
-				.onRef('standards.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('standards.id', '=', 'evaluations.standard_id')
-		)
-		.leftJoin('certificates', (join) =>
-			join
-				.onRef('certificates.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('certificates.id', '=', 'evaluations.certificate_id')
-		)
+		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
+		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
+		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'))
 		.selectAll('evaluations')
 		.select([
 			'organisations.legal_name as organisation_name',
@@ -244,13 +222,13 @@ export async function lastIssuedSurveillanceEnd(
 
 /* The choices a plan is made from. */
 
-/** The tenant's people who may be on an evaluation team: evaluators and administrators. */
+/** The tenant's people who may be on an evaluation team (`TEAM_ROLES`). */
 export function listTeamCandidates(tx: Tx) {
 	return tx
 		.selectFrom('memberships')
 		.innerJoin('users', 'users.id', 'memberships.user_id')
 		.select(['users.id', 'users.name', 'users.email', 'memberships.role'])
-		.where('memberships.role', 'in', ['evaluator', 'admin'])
+		.where('memberships.role', 'in', [...TEAM_ROLES])
 		.orderBy('users.name')
 		.execute();
 }
@@ -266,16 +244,8 @@ export function listOrganisationChoices(tx: Tx) {
 export function listCertificateChoices(tx: Tx) {
 	return tx
 		.selectFrom('certificates')
-		.innerJoin('organisations', (join) =>
-			join
-				.onRef('organisations.tenant_id', '=', 'certificates.tenant_id')
-				.onRef('organisations.id', '=', 'certificates.organisation_id')
-		)
-		.innerJoin('standards', (join) =>
-			join
-				.onRef('standards.tenant_id', '=', 'certificates.tenant_id')
-				.onRef('standards.id', '=', 'certificates.standard_id')
-		)
+		.innerJoin('organisations', tenantJoin('organisations', 'certificates.organisation_id'))
+		.innerJoin('standards', tenantJoin('standards', 'certificates.standard_id'))
 		.select([
 			'certificates.id',
 			'certificates.number',

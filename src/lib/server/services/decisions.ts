@@ -1,6 +1,6 @@
 import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
-import type { CertificateStatus, DecisionKind, EvaluationStatus } from '../../../../db/schema';
+import type { CertificateStatus, EvaluationStatus, Role } from '../../../../db/schema';
 import {
 	decideCertification,
 	type DecisionRefusal,
@@ -8,6 +8,8 @@ import {
 } from '../domain/certification-decision';
 import { todayInZone } from '../domain/calendar';
 import { badInput, notFound, Refusal, staleVersion } from '../errors';
+import { authorize } from './authorize';
+import { DECISION_KINDS, type PageDecisionKind } from './decisions.schema';
 import { recordAudit } from '../repositories/audit';
 import * as repo from '../repositories/decisions';
 import { findEvaluation, isOnTeam } from '../repositories/evaluations';
@@ -24,17 +26,7 @@ import { insertCertificateHistoryEntries } from '../repositories/certificates';
  * and for a stale version; BAD_REQUEST for missing or invalid fields.
  */
 
-/** The decisions taken on this page; granting belongs to the initial certification. */
-export const DECISION_KINDS = [
-	'maintain',
-	'regrade',
-	'suspend',
-	'withdraw',
-	'restore',
-	'reduce_scope'
-] as const satisfies readonly DecisionKind[];
-
-export type PageDecisionKind = (typeof DECISION_KINDS)[number];
+export { DECISION_KINDS, type PageDecisionKind } from './decisions.schema';
 
 /** Suspension and withdrawal answer nonconformities or other causes: no evaluation needed. */
 const EVALUATION_OPTIONAL: readonly PageDecisionKind[] = ['suspend', 'withdraw'];
@@ -48,7 +40,7 @@ type Finding = DecisionRequest['findings'][number] & { reference: string };
  * The findings of an evaluation that would stop a maintain decision, asked of the decision rules
  * one finding at a time so that the rule lives in one place.
  */
-function blockingFindings(findings: Finding[]) {
+function blockingFindings(findings: Finding[], role: Role) {
 	const blocking = (reason: DecisionRefusal) =>
 		findings
 			.filter((finding) => {
@@ -56,7 +48,7 @@ function blockingFindings(findings: Finding[]) {
 					kind: 'maintain',
 					reason: '-',
 					certificateStatus: 'active',
-					actor: { role: 'decision_maker', onEvaluationTeam: false },
+					actor: { role, onEvaluationTeam: false },
 					findings: [finding]
 				});
 				return !verdict.ok && verdict.reason === reason;
@@ -69,13 +61,13 @@ function blockingFindings(findings: Finding[]) {
 }
 
 /** The decisions the certificate's status allows, asked of the decision rules. */
-function kindsAllowedFor(status: CertificateStatus): PageDecisionKind[] {
+function kindsAllowedFor(status: CertificateStatus, role: Role): PageDecisionKind[] {
 	return DECISION_KINDS.filter((kind) => {
 		const verdict = decideCertification({
 			kind,
 			reason: '-',
 			certificateStatus: status,
-			actor: { role: 'decision_maker', onEvaluationTeam: false },
+			actor: { role, onEvaluationTeam: false },
 			findings: [],
 			newGradeLevelId: 'new',
 			currentGradeLevelId: null,
@@ -85,9 +77,9 @@ function kindsAllowedFor(status: CertificateStatus): PageDecisionKind[] {
 	});
 }
 
+/** Whose role may decide at all; impartiality is checked once the evaluation is known. */
 function requireDecisionMaker(actor: Actor) {
-	if (actor.role !== 'decision_maker')
-		throw new Refusal('FORBIDDEN', 'findings_decision_refused_role');
+	authorize(actor, 'certificate.decide', { onEvaluationTeam: false });
 }
 
 /** What the decision page offers: the certificate, its grades, and the evaluations to follow. */
@@ -98,9 +90,10 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 		if (!certificate) throw notFound();
 		const evaluations = await repo.listDecidableEvaluations(tx, certificateId);
 		const ids = evaluations.map((e) => e.id);
+		const latest = await repo.latestEvaluationId(tx, certificateId);
 		const [findings, withMe, gradeLevels] = await Promise.all([
 			repo.listEvaluationFindings(tx, ids),
-			repo.evaluationsWithMember(tx, ids, actor.userId),
+			repo.evaluationsWithMember(tx, latest ? [...ids, latest] : ids, actor.userId),
 			certificate.grade_scale_id
 				? repo.listGradeLevels(tx, certificate.grade_scale_id)
 				: Promise.resolve([])
@@ -128,7 +121,9 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 				labelZh: g.label_zh,
 				labelEn: g.label_en
 			})),
-			kinds: kindsAllowedFor(certificate.status),
+			kinds: kindsAllowedFor(certificate.status, actor.role),
+			/** A decision that follows no evaluation is refused to the latest evaluation's team. */
+			onLatestTeam: latest !== null && withMe.has(latest),
 			evaluations: evaluations.map((evaluation) => ({
 				id: evaluation.id,
 				kind: evaluation.kind,
@@ -136,7 +131,10 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 				windowStart: evaluation.window_start,
 				windowEnd: evaluation.window_end,
 				onTeam: withMe.has(evaluation.id),
-				...blockingFindings(findings.filter((f) => f.evaluation_id === evaluation.id))
+				...blockingFindings(
+					findings.filter((f) => f.evaluation_id === evaluation.id),
+					actor.role
+				)
 			}))
 		};
 	});
@@ -149,7 +147,7 @@ export interface DecisionInput {
 	/** The certificate's version the decision maker saw. */
 	version: number;
 	/** The evaluation the decision follows; optional for suspend and withdraw. */
-	evaluationId: string | null;
+	evaluationId?: string | null;
 	kind: PageDecisionKind;
 	reason: string;
 	/** Regrade: the new grade, from the standard's scale. */
@@ -158,8 +156,13 @@ export interface DecisionInput {
 	newScope?: string | null;
 }
 
-function refusalOf(kind: PageDecisionKind, reason: DecisionRefusal, findings: Finding[]): Refusal {
-	const { openMajors, minorsWithoutPlan } = blockingFindings(findings);
+function refusalOf(
+	kind: PageDecisionKind,
+	reason: DecisionRefusal,
+	findings: Finding[],
+	role: Role
+): Refusal {
+	const { openMajors, minorsWithoutPlan } = blockingFindings(findings, role);
 	switch (reason) {
 		case 'wrong_role':
 			return new Refusal('FORBIDDEN', 'findings_decision_refused_role');
@@ -217,7 +220,10 @@ export async function takeDecision(
 				throw badInput('evaluationId', 'findings_decision_evaluation_invalid');
 		}
 		const findings = evaluationId ? await repo.listEvaluationFindings(tx, [evaluationId]) : [];
-		const onTeam = evaluationId ? await isOnTeam(tx, evaluationId, actor.userId) : false;
+		// Impartiality: the team of the evaluation the decision follows or, for a decision that
+		// follows none, of the certificate's most recent evaluation.
+		const teamOf = evaluationId ?? (await repo.latestEvaluationId(tx, certificate.id));
+		const onTeam = teamOf ? await isOnTeam(tx, teamOf, actor.userId) : false;
 
 		const gradeLevels = certificate.grade_scale_id
 			? await repo.listGradeLevels(tx, certificate.grade_scale_id)
@@ -238,7 +244,7 @@ export async function takeDecision(
 			currentGradeLevelId: certificate.grade_level_id,
 			newScope
 		});
-		if (!verdict.ok) throw refusalOf(input.kind, verdict.reason, findings);
+		if (!verdict.ok) throw refusalOf(input.kind, verdict.reason, findings, actor.role);
 		if (newScope !== null && newScope === certificate.scope)
 			throw badInput('newScope', 'findings_decision_scope_unchanged');
 

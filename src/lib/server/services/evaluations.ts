@@ -1,15 +1,20 @@
 import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
-import type { EvaluationKind, EvaluationStatus, Role } from '../../../../db/schema';
+import type { EvaluationKind, EvaluationStatus } from '../../../../db/schema';
 import {
+	EVALUATION_ACTIONS,
 	decideEvaluationStep,
+	mayEditPlan,
 	mayRecordFindings,
 	type EvaluationAction
 } from '../domain/evaluation-lifecycle';
+import { can, mayEver } from '../domain/permissions';
 import { isOverdue } from '../domain/finding-lifecycle';
 import { nextSurveillanceDue, nonconformityDueDate } from '../domain/scheme-rules';
 import { isIsoDate, todayInZone } from '../domain/calendar';
 import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors';
+import { authorize } from './authorize';
+import { EVALUATION_KINDS } from './evaluations.schema';
 import { recordAudit } from '../repositories/audit';
 import { findSchemeRules } from '../repositories/scheme-rules';
 import * as repo from '../repositories/evaluations';
@@ -20,28 +25,11 @@ import { listEvaluationFindings } from '../repositories/findings';
 
 /* Evaluations (SPEC §3): planned with a team, started, report issued, closed. */
 
-export const EVALUATION_KINDS: readonly EvaluationKind[] = [
-	'initial',
-	'surveillance',
-	'recertification',
-	'special'
-];
-export const EVALUATION_STATUSES: readonly EvaluationStatus[] = [
-	'planned',
-	'in_progress',
-	'report_issued',
-	'closed'
-];
+export { EVALUATION_KINDS, EVALUATION_STATUSES } from './evaluations.schema';
 
-/** Who runs evaluations: administrators and evaluators (SPEC §2). */
-const RUNNING_ROLES: readonly Role[] = ['admin', 'evaluator'];
-
-function requireStaff(actor: Actor) {
-	if (!['admin', 'evaluator', 'decision_maker'].includes(actor.role)) throw forbidden();
-}
-
+/** Whose role may ever run an evaluation (the team check follows on the evaluation itself). */
 function requireRunner(actor: Actor) {
-	if (!RUNNING_ROLES.includes(actor.role)) throw forbidden();
+	if (!mayEver(actor, 'evaluation.run')) throw forbidden();
 }
 
 export async function listEvaluations(
@@ -49,13 +37,13 @@ export async function listEvaluations(
 	actor: Actor,
 	filter: { status?: EvaluationStatus; kind?: EvaluationKind } = {}
 ) {
-	requireStaff(actor);
+	authorize(actor, 'evaluation.read');
 	return db.inTenant(scopeOf(actor), (tx) => repo.listEvaluations(tx, filter));
 }
 
 /** Everything a plan is chosen from: certificates, organisations, standards, team candidates. */
 export async function planningChoices(db: AppDatabase, actor: Actor) {
-	requireRunner(actor);
+	authorize(actor, 'evaluation.plan');
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const [certificates, organisations, standards, people] = await Promise.all([
 			repo.listCertificateChoices(tx),
@@ -69,7 +57,7 @@ export async function planningChoices(db: AppDatabase, actor: Actor) {
 
 /** The people who may be on a team: the tenant's evaluators and administrators. */
 export async function teamCandidates(db: AppDatabase, actor: Actor) {
-	requireRunner(actor);
+	authorize(actor, 'evaluation.plan');
 	return db.inTenant(scopeOf(actor), (tx) => repo.listTeamCandidates(tx));
 }
 
@@ -111,7 +99,7 @@ async function checkedTeam(tx: Tx, teamIds: string[], leadId: string) {
 }
 
 export async function planEvaluation(db: AppDatabase, actor: Actor, input: PlanInput) {
-	requireRunner(actor);
+	authorize(actor, 'evaluation.plan');
 	if (!EVALUATION_KINDS.includes(input.kind))
 		throw badInput('kind', 'evaluations_error_kind_invalid');
 	checkWindow(input.windowStart, input.windowEnd);
@@ -171,18 +159,12 @@ export async function planEvaluation(db: AppDatabase, actor: Actor, input: PlanI
 	});
 }
 
-/** Loads an evaluation to change it: runners only, evaluators only on their own team. */
+/** Loads an evaluation to change it, locked, with whether the actor is on its team. */
 async function loadForChange(tx: Tx, actor: Actor, id: string) {
 	const evaluation = await repo.findEvaluation(tx, id, { forUpdate: true });
 	if (!evaluation) throw notFound();
 	const onTeam = await repo.isOnTeam(tx, id, actor.userId);
 	return { evaluation, onTeam };
-}
-
-function refuseOffTeam(actor: Actor, onTeam: boolean) {
-	if (!RUNNING_ROLES.includes(actor.role)) throw forbidden();
-	if (actor.role === 'evaluator' && !onTeam)
-		throw new Refusal('FORBIDDEN', 'evaluations_error_not_on_team');
 }
 
 export interface PlanChanges {
@@ -204,9 +186,9 @@ export async function updateEvaluationPlan(
 	checkWindow(changes.windowStart, changes.windowEnd);
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const { evaluation, onTeam } = await loadForChange(tx, actor, id);
-		refuseOffTeam(actor, onTeam);
+		authorize(actor, 'evaluation.run', { onTeam });
 		if (evaluation.version !== version) throw staleVersion();
-		if (evaluation.status !== 'planned')
+		if (!mayEditPlan(evaluation.status))
 			throw new Refusal('CONFLICT', 'evaluations_error_plan_not_editable');
 		const beforeTeam = await repo.listTeam(tx, id);
 		const { team, names } = await checkedTeam(tx, changes.teamIds, changes.leadId);
@@ -256,15 +238,8 @@ export async function takeEvaluationStep(
 	requireRunner(actor);
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const { evaluation, onTeam } = await loadForChange(tx, actor, id);
-		const decision = decideEvaluationStep(evaluation.status, action, {
-			role: actor.role,
-			onTeam
-		});
-		if (!decision.ok) {
-			if (decision.reason === 'wrong_role') throw forbidden();
-			if (decision.reason === 'not_on_team')
-				throw new Refusal('FORBIDDEN', 'evaluations_error_not_on_team');
-		}
+		authorize(actor, 'evaluation.run', { onTeam });
+		const decision = decideEvaluationStep(evaluation.status, action, { role: actor.role, onTeam });
 		if (evaluation.version !== version) throw staleVersion();
 		if (!decision.ok) throw new Refusal('CONFLICT', `evaluations_error_${action}_wrong_status`);
 		const to = decision.to as Exclude<EvaluationStatus, 'planned'>;
@@ -296,7 +271,7 @@ export const closeEvaluation = (db: AppDatabase, actor: Actor, id: string, versi
  * nonconformity would get today, and when the certificate's next surveillance falls due.
  */
 export async function getEvaluation(db: AppDatabase, actor: Actor, id: string, now = new Date()) {
-	requireStaff(actor);
+	authorize(actor, 'evaluation.read');
 	const today = todayInZone(now, actor.tenant.timeZone);
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const evaluation = await repo.findEvaluation(tx, id);
@@ -308,8 +283,8 @@ export async function getEvaluation(db: AppDatabase, actor: Actor, id: string, n
 			findSchemeRules(tx, evaluation.standard_id)
 		]);
 		const onTeam = team.some((member) => member.user_id === actor.userId);
-		const runner = RUNNING_ROLES.includes(actor.role) && (actor.role === 'admin' || onTeam);
-		const steps = (['start', 'issue_report', 'close'] as const).filter(
+		const runner = can(actor, 'evaluation.run', { onTeam });
+		const steps = EVALUATION_ACTIONS.filter(
 			(action) => decideEvaluationStep(evaluation.status, action, { role: actor.role, onTeam }).ok
 		);
 		let nextSurveillance: string | null = null;
@@ -335,9 +310,11 @@ export async function getEvaluation(db: AppDatabase, actor: Actor, id: string, n
 			openFindings: findings.filter((finding) => finding.status !== 'closed').length,
 			clauses,
 			steps,
-			mayEditPlan: runner && evaluation.status === 'planned',
+			mayEditPlan: runner && mayEditPlan(evaluation.status),
 			mayRecordFindings: runner && mayRecordFindings(evaluation.status),
 			onTeam,
+			/** The actor's role runs evaluations, but not this one: they are not on its team. */
+			offTeam: mayEver(actor, 'evaluation.run') && !runner,
 			today,
 			/** What a nonconformity recorded today would be due on, per grade. */
 			dueDates: {

@@ -1,21 +1,19 @@
 import type { PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
+import { can } from '$lib/server/domain/permissions';
+import { listEvaluations } from '$lib/server/services/evaluations';
 import {
 	EVALUATION_KINDS,
 	EVALUATION_STATUSES,
-	listEvaluations
-} from '$lib/server/services/evaluations';
-import type { EvaluationKind, EvaluationStatus } from '../../../../db/schema';
+	listEvaluationsSchema
+} from '$lib/server/services/evaluations.schema';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'admin', 'evaluator', 'decision_maker');
-	const status = url.searchParams.get('status') as EvaluationStatus | null;
-	const kind = url.searchParams.get('kind') as EvaluationKind | null;
-	const filter = {
-		status: status && EVALUATION_STATUSES.includes(status) ? status : undefined,
-		kind: kind && EVALUATION_KINDS.includes(kind) ? kind : undefined
-	};
+	const actor = requireActor(locals, 'evaluation.read');
+	// A filter the list does not know (an old or edited link) shows everything.
+	const parsed = listEvaluationsSchema.safeParse(Object.fromEntries(url.searchParams));
+	const filter = parsed.success ? parsed.data : {};
 	const evaluations = await listEvaluations((await runtimeApp()).db, actor, filter);
 	return {
 		evaluations,
@@ -23,6 +21,6 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		kind: filter.kind ?? '',
 		statuses: EVALUATION_STATUSES,
 		kinds: EVALUATION_KINDS,
-		mayPlan: actor.role === 'admin' || actor.role === 'evaluator'
+		mayPlan: can(actor, 'evaluation.plan')
 	};
 };

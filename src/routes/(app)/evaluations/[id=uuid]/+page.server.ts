@@ -1,0 +1,80 @@
+import type { Actions, PageServerLoad } from './$types';
+import { runtimeApp } from '$lib/server/runtime';
+import { requireActor } from '$lib/server/guards';
+import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import {
+	getEvaluation,
+	takeEvaluationStep,
+	teamCandidates,
+	updateEvaluationPlan
+} from '$lib/server/services/evaluations';
+import {
+	recordFindingSchema,
+	takeStepSchema,
+	updatePlanSchema
+} from '$lib/server/services/evaluations.schema';
+import { raiseFinding } from '$lib/server/services/findings';
+import { entityTimeline } from '$lib/server/services/timeline';
+import { keepingTeam } from '../team-form';
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+	const actor = requireActor(locals, 'evaluation.read');
+	const { db } = await runtimeApp();
+	return loadOrRefuse(locals.locale, async () => {
+		const detail = await getEvaluation(db, actor, params.id);
+		const [timeline, people] = await Promise.all([
+			entityTimeline(db, actor, 'evaluation', params.id),
+			detail.mayEditPlan ? teamCandidates(db, actor) : Promise.resolve([])
+		]);
+		return { ...detail, timeline, people };
+	});
+};
+
+export const actions: Actions = {
+	step: async ({ locals, params, request }) => {
+		const actor = requireActor(locals, 'evaluation.run');
+		const { db } = await runtimeApp();
+		return submitForm(
+			request,
+			locals.locale,
+			takeStepSchema,
+			async (input) => {
+				await takeEvaluationStep(db, actor, input.id, input.version, input.action);
+				return { form: 'step', done: input.action };
+			},
+			{ form: 'step', extra: { id: params.id } }
+		);
+	},
+
+	record: async ({ locals, params, request }) => {
+		const actor = requireActor(locals, 'finding.record');
+		const { db } = await runtimeApp();
+		return submitForm(
+			request,
+			locals.locale,
+			recordFindingSchema,
+			async (input) => {
+				const finding = await raiseFinding(db, actor, input.evaluationId, input);
+				return { form: 'record', recorded: finding.reference };
+			},
+			{ form: 'record', extra: { evaluationId: params.id } }
+		);
+	},
+
+	updatePlan: async ({ locals, params, request }) => {
+		const actor = requireActor(locals, 'evaluation.run');
+		const { db } = await runtimeApp();
+		return keepingTeam(request, (request) =>
+			submitForm(
+				request,
+				locals.locale,
+				updatePlanSchema,
+				async (input) => {
+					await updateEvaluationPlan(db, actor, input.id, input.version, input);
+					return { form: 'updatePlan', saved: true };
+				},
+				{ form: 'updatePlan', extra: { id: params.id } }
+			)
+		);
+	}
+};
