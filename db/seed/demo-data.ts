@@ -358,9 +358,7 @@ export const SURVEILLANCE = {
 	windowEndDay: -15,
 	/** The day its nonconformities were raised (NC-1 … NC-4, in the seed's order). */
 	raisedDay: -15,
-	/** The day the organisation answered, and the day 李华 accepted the plans he accepted. */
-	respondedDay: -10,
-	reviewedDay: -8,
+	/** 李华's comment on the plans he accepted, and the organisation's note with its evidence. */
 	reviewComment: '纠正措施计划可行，同意实施。',
 	evidenceNote: '已报名参加本行业服务标准化技术委员会工作组，附报名回执。'
 };
