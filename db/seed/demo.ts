@@ -1,223 +1,79 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, FindingStatus, NonconformityGrade } from '../schema';
-import type { AppDatabase, Tx } from '../../src/lib/server/db/tenant-scope';
+import type { Database } from '../schema';
+import type { AppDatabase } from '../../src/lib/server/db/tenant-scope';
+import type { Actor } from '../../src/lib/server/actor';
 import { hashPassword } from '../../src/lib/server/auth/password';
+import { addDays, todayInZone } from '../../src/lib/server/domain/calendar';
+import { DEFAULT_SCHEME_RULES } from '../../src/lib/server/domain/scheme-rules';
 import { recordAudit } from '../../src/lib/server/repositories/audit';
-import { addDays, addMonths, todayInZone } from '../../src/lib/server/domain/calendar';
+import { findUserByEmail, insertUser } from '../../src/lib/server/repositories/users';
+import { insertMembership } from '../../src/lib/server/repositories/memberships';
+import { resolveActor } from '../../src/lib/server/services/sessions';
+import {
+	addClause,
+	createGradeScale,
+	createStandard,
+	updateSchemeRules
+} from '../../src/lib/server/services/catalogue';
+import { addContact, createOrganisation } from '../../src/lib/server/services/organisations';
+import { addMember } from '../../src/lib/server/services/members';
+import { createCertificate } from '../../src/lib/server/services/certificates';
+import {
+	issueEvaluationReport,
+	planEvaluation,
+	startEvaluation
+} from '../../src/lib/server/services/evaluations';
+import { raiseFinding } from '../../src/lib/server/services/findings';
+import {
+	reviewResponse,
+	submitEvidence,
+	submitResponse
+} from '../../src/lib/server/services/finding-workflow';
+import {
+	DEMO_CERTIFICATES,
+	DEMO_MEMBERS,
+	DEMO_ORGANISATIONS,
+	DEMO_PASSWORD,
+	DEMO_TENANT,
+	DEMO_TIME_ZONE,
+	GRADED_STANDARD,
+	OTHER_CERTIFICATE,
+	OTHER_MEMBERS,
+	OTHER_ORGANISATION,
+	OTHER_STANDARD,
+	OTHER_TENANT,
+	PEOPLE,
+	RECURRING_OBLIGATIONS,
+	SPECIAL_EVALUATION,
+	SPECIAL_NONCONFORMITIES,
+	STANDARDS,
+	STAR_SCALE,
+	SURVEILLANCE,
+	SURVEILLANCE_NONCONFORMITIES,
+	type CertificateSeed,
+	type OrganisationSeed,
+	type PersonSeed,
+	type StandardSeed,
+	type TenantSeed
+} from './demo-data';
 
 /*
- * The demo: the standards the seed document names, one certified after-sales service company
- * with a graded certificate and the surveillance evaluation whose four nonconformities and four
- * corrective actions the seed records, and a second body with its own organisation. Dates are
- * relative to the day the demo is loaded, so its deadlines are always live.
+ * Loads the demo (db/seed/demo-data.ts) the way its people would have entered it: through the
+ * application's services, each step as the person who takes it, so every rule applies (due dates
+ * and expiries from the scheme rules, references NC-1 …, the life cycle of each finding) and
+ * every change has its audit entry. Only what no service does is done here directly: creating
+ * the two bodies with their first administrators (nobody could add them), and the recurring
+ * obligations of the seed's records calendar (no use case writes them yet).
+ *
+ * Past events take the services' `now` where they have one (a finding raised 15 days ago);
+ * steps without it (starting an evaluation, issuing its report, answering and reviewing a
+ * finding) carry the load time as their timestamp, while their dates (windows, target dates) are
+ * still set in the past.
  */
 
-export const DEMO_PASSWORD = 'demo-password-2026';
+export { DEMO_PASSWORD };
 
-interface StandardSeed {
-	code: string;
-	titleZh: string;
-	titleEn: string;
-	category: string;
-	clauses?: [number: string, titleZh: string, titleEn: string][];
-}
-
-const STANDARDS: StandardSeed[] = [
-	{
-		code: 'GB/T 27922-2011',
-		titleZh: '商品售后服务评价体系',
-		titleEn: 'Evaluation system for after-sales service of commodities',
-		category: '售后服务',
-		clauses: [
-			['4', '售后服务体系', 'After-sales service system'],
-			['4.1', '服务方针与承诺', 'Service policy and commitments'],
-			['4.1.1', '服务承诺', 'Service commitments'],
-			['4.1.2', '服务目标', 'Service objectives'],
-			['4.2', '服务管理', 'Service management'],
-			['4.2.1', '服务标准化', 'Service standardisation'],
-			['4.2.2', '服务缺陷公开', 'Disclosure of service defects'],
-			['4.3', '服务人员', 'Service personnel'],
-			['4.3.1', '人员培训', 'Staff training'],
-			['4.4', '商品服务', 'Product services'],
-			['4.4.1', '技术支持与客户培训', 'Technical support and customer training']
-		]
-	},
-	{
-		code: 'RB/T 302-2016',
-		titleZh: '合同能源管理服务认证',
-		titleEn: 'Energy performance contracting service certification',
-		category: '能源服务'
-	},
-	{
-		code: 'GB/T 20647-2006',
-		titleZh: '物业管理服务认证',
-		titleEn: 'Property management service certification',
-		category: '物业服务',
-		clauses: [
-			['4', '基本要求', 'General requirements'],
-			['4.1', '服务人员', 'Service personnel'],
-			['4.2', '服务制度', 'Service rules'],
-			['5', '房屋管理', 'Building management'],
-			['6', '共用设施设备管理', 'Shared facilities management']
-		]
-	},
-	{
-		code: 'GA/T 594-2006',
-		titleZh: '保安服务认证',
-		titleEn: 'Security service certification',
-		category: '保安服务',
-		clauses: [
-			['4', '保安服务机构', 'Security service provider'],
-			['5', '保安员', 'Security guards'],
-			['6', '服务过程', 'Service delivery']
-		]
-	},
-	{
-		code: 'SB/T 10654-2012',
-		titleZh: '茶馆经营服务认证',
-		titleEn: 'Teahouse operation service certification',
-		category: '餐饮服务'
-	},
-	{
-		code: 'SB/T 11045-2013',
-		titleZh: '商务饭店服务认证',
-		titleEn: 'Business hotel service certification',
-		category: '住宿服务'
-	},
-	{
-		code: 'SB/T 11046-2013',
-		titleZh: '节约型餐饮服务认证',
-		titleEn: 'Resource-saving catering service certification',
-		category: '餐饮服务'
-	},
-	{
-		code: 'RB/T 309-2017',
-		titleZh: '餐饮服务认证',
-		titleEn: 'Catering service certification',
-		category: '餐饮服务',
-		clauses: [
-			['5', '服务资源', 'Service resources'],
-			['6', '服务过程', 'Service process'],
-			['7', '服务评价与改进', 'Evaluation and improvement']
-		]
-	},
-	{
-		code: 'RB/T 153-2016',
-		titleZh: '餐饮服务认证',
-		titleEn: 'Catering service certification',
-		category: '餐饮服务'
-	},
-	{
-		code: 'SB/T 10857-2012',
-		titleZh: '餐饮配送服务能力评价',
-		titleEn: 'Catering delivery service capability evaluation',
-		category: '餐饮服务'
-	},
-	{
-		code: 'GB/T 21084-2017',
-		titleZh: '绿色饭店认证',
-		titleEn: 'Green hotel certification',
-		category: '住宿服务'
-	},
-	{
-		code: 'GB/T 26720-2011',
-		titleZh: '清洁环卫服务资质',
-		titleEn: 'Cleaning and sanitation service qualification',
-		category: '环卫服务'
-	},
-	{
-		code: 'SB/T 10596-2011',
-		titleZh: '清洁环卫服务资质',
-		titleEn: 'Cleaning and sanitation service qualification',
-		category: '环卫服务'
-	},
-	{
-		code: 'GB/T 27925-2011',
-		titleZh: '企业评价服务认证',
-		titleEn: 'Enterprise evaluation service certification',
-		category: '企业评价'
-	},
-	{
-		code: 'GB/T 29187-2012',
-		titleZh: '企业成熟度评价认证',
-		titleEn: 'Enterprise maturity evaluation certification',
-		category: '企业评价'
-	},
-	{
-		code: 'ISO 10668-2010',
-		titleZh: '企业成熟度评价认证',
-		titleEn: 'Enterprise maturity evaluation certification',
-		category: '企业评价'
-	}
-];
-
-// GB/T 27922 as commonly applied: ≥95 五星, ≥90 四星, ≥80 三星, ≥70 达标.
-const STAR_GRADES = [
-	{ code: '5-star', zh: '五星', en: 'Five stars', minScore: '95' },
-	{ code: '4-star', zh: '四星', en: 'Four stars', minScore: '90' },
-	{ code: '3-star', zh: '三星', en: 'Three stars', minScore: '80' },
-	{ code: 'pass', zh: '达标', en: 'Compliant', minScore: '70' }
-];
-
-interface NonconformitySeed {
-	clause: string;
-	grade: NonconformityGrade;
-	statement: string;
-	evidence: string;
-	correction: string;
-	rootCause: string;
-	correctiveAction: string;
-	owner: string;
-	status: FindingStatus;
-}
-
-// The seed's last section: four nonconformities and the four corrective actions answering them.
-const NONCONFORMITIES: NonconformitySeed[] = [
-	{
-		clause: '4.4.1',
-		grade: 'minor',
-		statement: '未进行现场服务后培训讲解。',
-		evidence: '抽查 3 份维护派工单，均无现场服务后向客户培训讲解的记录。',
-		correction: '对抽查涉及的 3 位客户进行回访，补做产品使用与保养讲解。',
-		rootCause: '上门服务作业指导书未规定服务后的讲解环节。',
-		correctiveAction: '要求服务人员在现场服务后对客户进行产品相关知识的培训讲解。',
-		owner: '服务部',
-		status: 'action_in_progress'
-	},
-	{
-		clause: '4.3.1',
-		grade: 'minor',
-		statement: '在员工培训方面力度还需要进一步提高。',
-		evidence: '年度培训计划仅安排 2 次培训，新入职维修人员无岗前培训记录。',
-		correction: '为 2 名新入职维修人员补做岗前培训并考核。',
-		rootCause: '培训计划未按岗位分解，缺少岗前培训要求。',
-		correctiveAction: '加强对员工培训力度。',
-		owner: '综合办公室',
-		status: 'response_submitted'
-	},
-	{
-		clause: '4.2.1',
-		grade: 'minor',
-		statement: '没有参加服务标准化工作、国家、行业有关标准的制定工作。',
-		evidence: '近三年无参与标准化活动的记录。',
-		correction: '指定专人跟踪本行业标准化活动信息。',
-		rootCause: '公司未将标准化工作纳入管理职责。',
-		correctiveAction: '积极参加服务标准化工作、国家、行业有关标准的制定工作。',
-		owner: '管理者代表',
-		status: 'evidence_submitted'
-	},
-	{
-		clause: '4.2.2',
-		grade: 'major',
-		statement: '没有建立服务缺陷公开机制。',
-		evidence: '公司未制定服务缺陷公开的制度，官网与服务网点均无公开渠道。',
-		correction: '在官网与各服务网点公示服务投诉渠道。',
-		rootCause: '管理层未识别服务缺陷公开的要求。',
-		correctiveAction: '建立服务缺陷公开机制。',
-		owner: '服务部',
-		status: 'response_submitted'
-	}
-];
+const DAY_MS = 86_400_000;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function isDatabaseEmpty(owner: Kysely<any>): Promise<boolean> {
@@ -225,87 +81,129 @@ export async function isDatabaseEmpty(owner: Kysely<any>): Promise<boolean> {
 	return row.rows[0]?.n === '0';
 }
 
-async function createTenant(
+/** Someone who acts in a tenant, as a request of theirs would resolve them. */
+async function actorOf(db: AppDatabase, tenantId: string, userId: string, person: PersonSeed) {
+	const actor = await resolveActor(db, {
+		sessionId: 'demo-loader',
+		userId,
+		email: person.email,
+		name: person.name,
+		locale: null,
+		expiresAt: new Date(Date.now() + DAY_MS),
+		tenantId
+	});
+	if (!actor) throw new Error(`${person.email} has no membership in the tenant`);
+	return actor;
+}
+
+/**
+ * A body and its first administrator: the one thing no service does, since nobody is there yet
+ * to do it. The tenant row needs the owner connection; the identity and membership go through
+ * the tenant scope with the system as actor, audited as the membership service would.
+ */
+async function bootstrapTenant(
 	owner: Kysely<Database>,
-	tenant: { slug: string; name: string; locale: 'zh-CN' | 'en' }
-) {
-	return owner
+	db: AppDatabase,
+	tenant: TenantSeed,
+	admin: PersonSeed,
+	passwordHash: string
+): Promise<Actor> {
+	const row = await owner
 		.insertInto('tenants')
 		.values({ slug: tenant.slug, name: tenant.name, default_locale: tenant.locale })
 		.returning('id')
 		.executeTakeFirstOrThrow();
-}
-
-/** The vocabulary of src/lib/server/audit-actions.ts for what the demo creates. */
-const CREATE_ACTIONS: Record<string, string> = {
-	standard: 'standard.create',
-	organisation: 'organisation.create',
-	membership: 'membership.grant',
-	certificate: 'certificate.create',
-	evaluation: 'evaluation.plan',
-	finding: 'finding.raise'
-};
-
-async function audited<T extends { id: string }>(
-	tx: Tx,
-	tenantId: string,
-	actorUserId: string | null,
-	entityType: string,
-	row: T,
-	after: unknown = row
-): Promise<T> {
-	await recordAudit(tx, {
-		tenantId,
-		actorUserId,
-		action: CREATE_ACTIONS[entityType] ?? `${entityType}.create`,
-		entityType,
-		entityId: row.id,
-		after
+	const tenantId = row.id;
+	const userId = await db.inTenant({ tenantId, userId: null }, async (tx) => {
+		let user = await findUserByEmail(tx, admin.email);
+		if (!user) {
+			user = await insertUser(tx, { email: admin.email, name: admin.name, passwordHash });
+			await recordAudit(tx, {
+				tenantId,
+				actorUserId: null,
+				action: 'person.create',
+				entityType: 'user',
+				entityId: user.id,
+				after: { email: user.email, name: user.name }
+			});
+		}
+		const membership = await insertMembership(tx, {
+			tenantId,
+			userId: user.id,
+			role: 'admin',
+			organisationId: null
+		});
+		await recordAudit(tx, {
+			tenantId,
+			actorUserId: null,
+			action: 'membership.grant',
+			entityType: 'membership',
+			entityId: membership.id,
+			after: { userId: user.id, email: user.email, role: 'admin', organisationId: null }
+		});
+		return user.id;
 	});
-	return row;
+	return actorOf(db, tenantId, userId, admin);
 }
 
-/** A certificate as issued: its row, the 'issued' line of its history and the audit entry. */
-async function issueCertificate(
-	tx: Tx,
-	recordedBy: string,
-	values: {
-		tenant_id: string;
-		number: string;
-		organisation_id: string;
-		standard_id: string;
-		scope: string;
-		grade_level_id: string | null;
-		issued_on: string;
-		expires_on: string;
-		decided_on: string;
-	}
+const personByEmail = new Map<string, PersonSeed>(
+	Object.values(PEOPLE).map((person) => [person.email, person])
+);
+
+/** A catalogue standard with its scheme rules (the defaults, saved) and its clause tree. */
+async function addStandard(
+	db: AppDatabase,
+	admin: Actor,
+	standard: StandardSeed,
+	gradeScaleId: string | null,
+	clauses: Map<string, string>
 ) {
-	const certificate = await audited(
-		tx,
-		values.tenant_id,
-		recordedBy,
-		'certificate',
-		await tx
-			.insertInto('certificates')
-			.values(values)
-			.returning(['id', 'number', 'status'])
-			.executeTakeFirstOrThrow()
-	);
-	await tx
-		.insertInto('certificate_history')
-		.values({
-			tenant_id: values.tenant_id,
-			certificate_id: certificate.id,
-			change: 'issued',
-			to_status: 'active',
-			to_grade_level_id: values.grade_level_id,
-			to_scope: values.scope,
-			effective_on: values.issued_on,
-			recorded_by: recordedBy
-		})
-		.execute();
-	return certificate;
+	const row = await createStandard(db, admin, {
+		code: standard.code,
+		titleZh: standard.titleZh,
+		titleEn: standard.titleEn,
+		category: standard.category,
+		gradeScaleId
+	});
+	await updateSchemeRules(db, admin, row.id, 0, DEFAULT_SCHEME_RULES);
+	// Parents come first in the data, as addClause requires.
+	for (const [number, titleZh, titleEn] of standard.clauses ?? []) {
+		const clause = await addClause(db, admin, row.id, { number, titleZh, titleEn });
+		clauses.set(`${standard.code}#${number}`, clause.id);
+	}
+	return row.id;
+}
+
+async function addOrganisation(db: AppDatabase, admin: Actor, organisation: OrganisationSeed) {
+	const row = await createOrganisation(db, admin, {
+		legalName: organisation.legalName,
+		uscc: organisation.uscc,
+		address: organisation.address
+	});
+	for (const contact of organisation.contacts ?? [])
+		await addContact(db, admin, row.id, { ...contact, receivesReminders: true });
+	return row.id;
+}
+
+async function addMembers(
+	db: AppDatabase,
+	admin: Actor,
+	members: { email: string; role: Actor['role']; organisation?: string }[],
+	organisations: Map<string, string>
+) {
+	const actors = new Map<string, Actor>();
+	for (const member of members) {
+		const person = personByEmail.get(member.email)!;
+		const added = await addMember(db, admin, {
+			email: person.email,
+			name: person.name,
+			password: DEMO_PASSWORD,
+			role: member.role,
+			organisationId: member.organisation ? organisations.get(member.organisation)! : null
+		});
+		actors.set(member.email, await actorOf(db, admin.tenantId, added.userId, person));
+	}
+	return actors;
 }
 
 export async function loadDemoData(
@@ -313,407 +211,171 @@ export async function loadDemoData(
 	db: AppDatabase,
 	today = new Date()
 ): Promise<void> {
-	const passwordHash = await hashPassword(DEMO_PASSWORD);
-	const demo = await createTenant(owner, {
-		slug: 'demo',
-		name: 'Demo Certification Body',
-		locale: 'zh-CN'
-	});
-	const other = await createTenant(owner, {
-		slug: 'other',
-		name: 'Other Certification Body',
-		locale: 'en'
-	});
-
-	const people = await db.asPerson(null, async (tx) => {
-		const insert = (email: string, name: string) =>
-			tx
-				.insertInto('users')
-				.values({ email, name, password_hash: passwordHash })
-				.returning('id')
-				.executeTakeFirstOrThrow()
-				.then((row) => row.id);
-		return {
-			admin: await insert('admin@demo.test', '张敏'),
-			evaluator: await insert('evaluator@demo.test', '李华'),
-			decider: await insert('decider@demo.test', '王强'),
-			org: await insert('org@demo.test', '陈静'),
-			multi: await insert('multi@demo.test', '刘洋'),
-			otherAdmin: await insert('admin@other.test', 'Alex Morgan')
-		};
-	});
-
-	const todayIso = todayInZone(today, 'Asia/Shanghai');
+	const todayIso = todayInZone(today, DEMO_TIME_ZONE);
 	const day = (offset: number) => addDays(todayIso, offset);
-	const daysAgo = (days: number) => new Date(today.getTime() - days * 86_400_000);
-	const expiry = (issuedOn: string) => addDays(addMonths(issuedOn, 36), -1);
+	// A moment `offset` days from now: its date in the body's zone is day(offset) (no DST there).
+	const at = (offset: number) => new Date(today.getTime() + offset * DAY_MS);
+	const passwordHash = await hashPassword(DEMO_PASSWORD);
 
-	await db.inTenant({ tenantId: demo.id, userId: people.admin }, async (tx) => {
-		const tenantId = demo.id;
-		const scale = await tx
-			.insertInto('grade_scales')
-			.values({ tenant_id: tenantId, name_zh: '星级', name_en: 'Star grades' })
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		const grades = new Map<string, string>();
-		for (const [index, grade] of STAR_GRADES.entries()) {
-			const row = await tx
-				.insertInto('grade_levels')
-				.values({
-					tenant_id: tenantId,
-					grade_scale_id: scale.id,
-					rank: index + 1,
-					code: grade.code,
-					label_zh: grade.zh,
-					label_en: grade.en,
-					min_score: grade.minScore
-				})
-				.returning('id')
-				.executeTakeFirstOrThrow();
-			grades.set(grade.code, row.id);
+	const issue = (
+		actor: Actor,
+		certificate: CertificateSeed,
+		ids: {
+			organisations: Map<string, string>;
+			standards: Map<string, string>;
+			grades: Map<string, string>;
 		}
-
-		const standards = new Map<string, string>();
-		const clauses = new Map<string, string>();
-		for (const standard of STANDARDS) {
-			const row = await audited(
-				tx,
-				tenantId,
-				people.admin,
-				'standard',
-				await tx
-					.insertInto('standards')
-					.values({
-						tenant_id: tenantId,
-						code: standard.code,
-						title_zh: standard.titleZh,
-						title_en: standard.titleEn,
-						category: standard.category,
-						grade_scale_id: standard.code === 'GB/T 27922-2011' ? scale.id : null
-					})
-					.returning(['id', 'code'])
-					.executeTakeFirstOrThrow()
-			);
-			standards.set(standard.code, row.id);
-			await tx
-				.insertInto('scheme_rules')
-				.values({ tenant_id: tenantId, standard_id: row.id })
-				.execute();
-			for (const [number, titleZh, titleEn] of standard.clauses ?? []) {
-				const parentNumber = number.includes('.') ? number.slice(0, number.lastIndexOf('.')) : null;
-				const clause = await tx
-					.insertInto('clauses')
-					.values({
-						tenant_id: tenantId,
-						standard_id: row.id,
-						parent_id: parentNumber
-							? (clauses.get(`${standard.code}#${parentNumber}`) ?? null)
-							: null,
-						number,
-						title_zh: titleZh,
-						title_en: titleEn,
-						sort_key: number
-							.split('.')
-							.map((part) => part.padStart(4, '0'))
-							.join('.')
-					})
-					.returning('id')
-					.executeTakeFirstOrThrow();
-				clauses.set(`${standard.code}#${number}`, clause.id);
-			}
-		}
-
-		const organisation = await audited(
-			tx,
-			tenantId,
-			people.admin,
-			'organisation',
-			await tx
-				.insertInto('organisations')
-				.values({
-					tenant_id: tenantId,
-					legal_name: '厦门立顺捷机电服务有限公司',
-					uscc: '91350206MA31RQB972',
-					address: '福建省厦门市湖里区'
-				})
-				.returning(['id', 'legal_name', 'uscc'])
-				.executeTakeFirstOrThrow()
-		);
-		await tx
-			.insertInto('contacts')
-			.values({
-				tenant_id: tenantId,
-				organisation_id: organisation.id,
-				name: '陈静',
-				email: 'org@demo.test',
-				phone: '0592-5550100',
-				locale: 'zh-CN'
-			})
-			.execute();
-		const neighbour = await audited(
-			tx,
-			tenantId,
-			people.admin,
-			'organisation',
-			await tx
-				.insertInto('organisations')
-				.values({
-					tenant_id: tenantId,
-					legal_name: '厦门鹭江物业管理有限公司',
-					uscc: '91350203MA8UKJ2X1X',
-					address: '福建省厦门市思明区'
-				})
-				.returning(['id', 'legal_name', 'uscc'])
-				.executeTakeFirstOrThrow()
-		);
-
-		for (const [email, role, organisationId] of [
-			[people.admin, 'admin', null],
-			[people.evaluator, 'evaluator', null],
-			[people.decider, 'decision_maker', null],
-			[people.org, 'org_admin', organisation.id],
-			[people.multi, 'evaluator', null]
-		] as const) {
-			await audited(
-				tx,
-				tenantId,
-				people.admin,
-				'membership',
-				await tx
-					.insertInto('memberships')
-					.values({ tenant_id: tenantId, user_id: email, role, organisation_id: organisationId })
-					.returning(['id', 'user_id', 'role'])
-					.executeTakeFirstOrThrow()
-			);
-		}
-
-		// Certified about eleven months ago: the first surveillance has just been held.
-		const issuedOn = day(-335);
-		const certificate = await issueCertificate(tx, people.decider, {
-			tenant_id: tenantId,
-			number: 'DCB-27922-2025-0001',
-			organisation_id: organisation.id,
-			standard_id: standards.get('GB/T 27922-2011')!,
-			scope: '家用电器售后服务（安装、维修、保养、备品备件供应）',
-			grade_level_id: grades.get('5-star')!,
-			issued_on: issuedOn,
-			expires_on: expiry(issuedOn),
-			decided_on: issuedOn
-		});
-		const propertyIssued = day(-120);
-		await issueCertificate(tx, people.decider, {
-			tenant_id: tenantId,
-			number: 'DCB-20647-2026-0002',
-			organisation_id: neighbour.id,
-			standard_id: standards.get('GB/T 20647-2006')!,
-			scope: '住宅小区物业管理服务',
-			grade_level_id: null,
-			issued_on: propertyIssued,
-			expires_on: expiry(propertyIssued),
-			decided_on: propertyIssued
+	) =>
+		createCertificate(db, actor, {
+			number: certificate.number,
+			organisationId: ids.organisations.get(certificate.organisation)!,
+			standardId: ids.standards.get(certificate.standard)!,
+			scope: certificate.scope,
+			gradeLevelId: certificate.grade ? ids.grades.get(certificate.grade)! : null,
+			issuedOn: day(certificate.issuedDay),
+			decidedOn: day(certificate.issuedDay)
 		});
 
-		const evaluation = await audited(
-			tx,
-			tenantId,
-			people.evaluator,
-			'evaluation',
-			await tx
-				.insertInto('evaluations')
-				.values({
-					tenant_id: tenantId,
-					kind: 'surveillance',
-					certificate_id: certificate.id,
-					organisation_id: organisation.id,
-					standard_id: standards.get('GB/T 27922-2011')!,
-					window_start: day(-16),
-					window_end: day(-15),
-					status: 'report_issued',
-					started_at: daysAgo(16),
-					report_issued_at: daysAgo(14)
-				})
-				.returning(['id', 'kind', 'status'])
-				.executeTakeFirstOrThrow()
+	// ── The demo body ──
+	const admin = await bootstrapTenant(owner, db, DEMO_TENANT, PEOPLE.admin, passwordHash);
+	const scale = await createGradeScale(db, admin, STAR_SCALE);
+	const grades = new Map(scale.levels.map((level) => [level.code, level.id]));
+	const standards = new Map<string, string>();
+	const clauses = new Map<string, string>();
+	for (const standard of STANDARDS)
+		standards.set(
+			standard.code,
+			await addStandard(
+				db,
+				admin,
+				standard,
+				standard.code === GRADED_STANDARD ? scale.id : null,
+				clauses
+			)
 		);
-		await tx
-			.insertInto('evaluation_team_members')
-			.values({
-				tenant_id: tenantId,
-				evaluation_id: evaluation.id,
-				user_id: people.evaluator,
-				team_role: 'lead'
-			})
-			.execute();
 
-		for (const [index, nc] of NONCONFORMITIES.entries()) {
-			const raisedOn = day(-15);
-			const finding = await audited(
-				tx,
-				tenantId,
-				people.evaluator,
-				'finding',
-				await tx
-					.insertInto('findings')
-					.values({
-						tenant_id: tenantId,
-						evaluation_id: evaluation.id,
-						reference: `NC-${index + 1}`,
+	const organisations = new Map<string, string>();
+	for (const organisation of DEMO_ORGANISATIONS)
+		organisations.set(organisation.legalName, await addOrganisation(db, admin, organisation));
+
+	const members = await addMembers(db, admin, DEMO_MEMBERS, organisations);
+	const evaluator = members.get(PEOPLE.evaluator.email)!;
+	const org = members.get(PEOPLE.org.email)!;
+
+	const certificates = new Map<string, { id: string; organisationId: string }>();
+	for (const seed of DEMO_CERTIFICATES) {
+		const certificate = await issue(admin, seed, { organisations, standards, grades });
+		certificates.set(seed.number, {
+			id: certificate.id,
+			organisationId: certificate.organisation_id
+		});
+	}
+	const clauseOf = (number: string) => clauses.get(`${GRADED_STANDARD}#${number}`) ?? null;
+
+	/** Plans and starts an evaluation led by 李华, raises its findings on `raisedDay`, issues the report. */
+	async function holdEvaluation(
+		kind: 'surveillance' | 'special',
+		plan: { certificate: string; windowStartDay: number; windowEndDay: number; raisedDay: number },
+		findings: { clause: string; grade: 'major' | 'minor'; statement: string; evidence: string }[]
+	) {
+		const planned = await planEvaluation(db, evaluator, {
+			kind,
+			certificateId: certificates.get(plan.certificate)!.id,
+			windowStart: day(plan.windowStartDay),
+			windowEnd: day(plan.windowEndDay),
+			teamIds: [evaluator.userId],
+			leadId: evaluator.userId
+		});
+		const started = await startEvaluation(db, evaluator, planned.id, planned.version);
+		const raised = [];
+		for (const finding of findings)
+			raised.push(
+				await raiseFinding(
+					db,
+					evaluator,
+					planned.id,
+					{
 						kind: 'nonconformity',
-						grade: nc.grade,
-						clause_id: clauses.get(`GB/T 27922-2011#${nc.clause}`) ?? null,
-						statement: nc.statement,
-						objective_evidence: nc.evidence,
-						raised_by: people.evaluator,
-						raised_on: raisedOn,
-						// Scheme rule defaults: major 30 days, minor 90 days.
-						due_on: day(-15 + (nc.grade === 'major' ? 30 : 90)),
-						status: nc.status
-					})
-					.returning(['id', 'reference', 'status'])
-					.executeTakeFirstOrThrow()
+						grade: finding.grade,
+						clauseId: clauseOf(finding.clause),
+						statement: finding.statement,
+						objectiveEvidence: finding.evidence
+					},
+					at(plan.raisedDay)
+				)
 			);
-			const accepted = nc.status === 'action_in_progress' || nc.status === 'evidence_submitted';
-			const response = await tx
-				.insertInto('responses')
-				.values({
-					tenant_id: tenantId,
-					finding_id: finding.id,
-					correction: nc.correction,
-					root_cause: nc.rootCause,
-					corrective_action: nc.correctiveAction,
-					action_owner: nc.owner,
-					target_on: day(-15 + (nc.grade === 'major' ? 25 : 60)),
-					submitted_by: people.org,
-					review_status: accepted ? 'accepted' : 'pending',
-					reviewed_by: accepted ? people.evaluator : null,
-					reviewed_at: accepted ? daysAgo(8) : null,
-					review_comment: accepted ? '纠正措施计划可行，同意实施。' : null
-				})
-				.returning(['id', 'finding_id', 'review_status'])
-				.executeTakeFirstOrThrow();
-			// The finding's timeline tells its story so far.
-			const steps: [action: string, actorUserId: string, status: string][] = [
-				['finding.submit_response', people.org, 'response_submitted']
-			];
-			if (accepted) steps.push(['finding.accept_response', people.evaluator, 'action_in_progress']);
-			if (nc.status === 'evidence_submitted')
-				steps.push(['finding.submit_evidence', people.org, 'evidence_submitted']);
-			let previous = 'open';
-			for (const [action, actorUserId, status] of steps) {
-				await recordAudit(tx, {
-					tenantId,
-					actorUserId,
-					action,
-					entityType: 'finding',
-					entityId: finding.id,
-					before: { status: previous },
-					after: { status }
-				});
-				previous = status;
-			}
-			if (nc.status === 'evidence_submitted') {
-				await tx
-					.insertInto('evidence_submissions')
-					.values({
-						tenant_id: tenantId,
-						finding_id: finding.id,
-						response_id: response.id,
-						note: '已报名参加本行业服务标准化技术委员会工作组，附报名回执。',
-						submitted_by: people.org
-					})
-					.execute();
-			}
-		}
+		await issueEvaluationReport(db, evaluator, planned.id, started.version);
+		return raised;
+	}
 
-		// The seed's records calendar: work orders monthly by the 2nd, statistics weekly by Tuesday,
-		// dispatch logs quarterly by the 2nd of the quarter's first month.
-		for (const [titleZh, titleEn, cadence, dueDay] of [
-			['派工单记录', 'Work-order records', 'monthly', 2],
-			['记录统计表', 'Record statistics', 'weekly', 2],
-			['电话派工记录', 'Telephone dispatch log', 'quarterly', 2]
-		] as const) {
+	// The special evaluation after a complaint: both nonconformities still open.
+	await holdEvaluation('special', SPECIAL_EVALUATION, SPECIAL_NONCONFORMITIES);
+
+	// The seed's surveillance: four nonconformities and the corrective actions answering them.
+	const raised = await holdEvaluation('surveillance', SURVEILLANCE, SURVEILLANCE_NONCONFORMITIES);
+	for (const [index, nc] of SURVEILLANCE_NONCONFORMITIES.entries()) {
+		const finding = raised[index]!;
+		let step = await submitResponse(db, org, {
+			findingId: finding.id,
+			version: finding.version,
+			correction: nc.correction,
+			rootCause: nc.rootCause,
+			correctiveAction: nc.correctiveAction,
+			owner: nc.owner,
+			targetOn: addDays(finding.raised_on, nc.targetAfterDays)
+		});
+		if (nc.status === 'response_submitted') continue;
+		step = await reviewResponse(db, evaluator, {
+			findingId: finding.id,
+			version: step.version,
+			comment: SURVEILLANCE.reviewComment,
+			verdict: 'accept'
+		});
+		if (nc.status === 'action_in_progress') continue;
+		await submitEvidence(db, org, {
+			findingId: finding.id,
+			version: step.version,
+			note: SURVEILLANCE.evidenceNote
+		});
+	}
+
+	// No use case writes recurring obligations yet: the seed's records calendar goes in directly.
+	const certified = certificates.get(DEMO_CERTIFICATES[0]!.number)!;
+	await db.inTenant({ tenantId: admin.tenantId, userId: admin.userId }, async (tx) => {
+		for (const obligation of RECURRING_OBLIGATIONS)
 			await tx
 				.insertInto('recurring_obligations')
 				.values({
-					tenant_id: tenantId,
-					organisation_id: organisation.id,
-					certificate_id: certificate.id,
-					title_zh: titleZh,
-					title_en: titleEn,
-					cadence,
-					due_day: dueDay,
-					starts_on: issuedOn
+					tenant_id: admin.tenantId,
+					organisation_id: certified.organisationId,
+					certificate_id: certified.id,
+					title_zh: obligation.titleZh,
+					title_en: obligation.titleEn,
+					cadence: obligation.cadence,
+					due_day: obligation.dueDay,
+					starts_on: day(DEMO_CERTIFICATES[0]!.issuedDay)
 				})
 				.execute();
-		}
 	});
 
-	await db.inTenant({ tenantId: other.id, userId: people.otherAdmin }, async (tx) => {
-		const tenantId = other.id;
-		const standard = await audited(
-			tx,
-			tenantId,
-			people.otherAdmin,
-			'standard',
-			await tx
-				.insertInto('standards')
-				.values({
-					tenant_id: tenantId,
-					code: 'GB/T 20647-2006',
-					title_zh: '物业管理服务认证',
-					title_en: 'Property management service certification',
-					category: '物业服务'
-				})
-				.returning(['id', 'code'])
-				.executeTakeFirstOrThrow()
-		);
-		await tx
-			.insertInto('scheme_rules')
-			.values({ tenant_id: tenantId, standard_id: standard.id })
-			.execute();
-		const organisation = await audited(
-			tx,
-			tenantId,
-			people.otherAdmin,
-			'organisation',
-			await tx
-				.insertInto('organisations')
-				.values({
-					tenant_id: tenantId,
-					legal_name: '深圳港湾物业管理有限公司',
-					uscc: '91440300MA5HGWY27L',
-					address: '广东省深圳市南山区'
-				})
-				.returning(['id', 'legal_name', 'uscc'])
-				.executeTakeFirstOrThrow()
-		);
-		const issuedOn = day(-200);
-		await issueCertificate(tx, people.otherAdmin, {
-			tenant_id: tenantId,
-			number: 'OCB-PM-2026-0001',
-			organisation_id: organisation.id,
-			standard_id: standard.id,
-			scope: 'Residential property management services',
-			grade_level_id: null,
-			issued_on: issuedOn,
-			expires_on: expiry(issuedOn),
-			decided_on: issuedOn
-		});
-		for (const [userId, role] of [
-			[people.otherAdmin, 'admin'],
-			[people.multi, 'evaluator']
-		] as const) {
-			await audited(
-				tx,
-				tenantId,
-				people.otherAdmin,
-				'membership',
-				await tx
-					.insertInto('memberships')
-					.values({ tenant_id: tenantId, user_id: userId, role, organisation_id: null })
-					.returning(['id', 'user_id', 'role'])
-					.executeTakeFirstOrThrow()
-			);
-		}
+	// ── The other body ──
+	const otherAdmin = await bootstrapTenant(
+		owner,
+		db,
+		OTHER_TENANT,
+		PEOPLE.otherAdmin,
+		passwordHash
+	);
+	const otherStandards = new Map([
+		[OTHER_STANDARD.code, await addStandard(db, otherAdmin, OTHER_STANDARD, null, new Map())]
+	]);
+	const otherOrganisations = new Map([
+		[OTHER_ORGANISATION.legalName, await addOrganisation(db, otherAdmin, OTHER_ORGANISATION)]
+	]);
+	await issue(otherAdmin, OTHER_CERTIFICATE, {
+		organisations: otherOrganisations,
+		standards: otherStandards,
+		grades: new Map()
 	});
+	await addMembers(db, otherAdmin, OTHER_MEMBERS, otherOrganisations);
 }

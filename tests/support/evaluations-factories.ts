@@ -1,8 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { TestDatabase } from './databases';
+import { actorOf } from './factories';
+import { getStandard, updateSchemeRules } from '../../src/lib/server/services/catalogue';
 
-/* Small factories for evaluations and findings tests: a standard with clauses, a certificate. */
+/*
+ * Small factories for evaluations and findings tests: a standard with clauses, a certificate,
+ * scheme rules.
+ *
+ * The standard and the certificate go in directly: their callers arrange them before the tenant
+ * has anyone who could create them (the services act as a person; a made-up admin would join
+ * the team candidates and member lists the tests check), and newStandard takes clause numbers
+ * without their parents ('4.1' with no '4'), in the order listed, which addClause refuses.
+ */
 
 const unique = () => randomBytes(3).toString('hex');
 
@@ -66,20 +76,46 @@ export async function newCertificate(
 	);
 }
 
-/** Saves scheme rules for a standard (defaults for what is not given). */
+/**
+ * Saves scheme rules for a standard (what is not given stays as it was, the defaults at first),
+ * through the catalogue service as one of the tenant's admins. Only a tenant without an admin
+ * yet gets them directly.
+ */
 export async function setSchemeRules(
 	t: TestDatabase,
 	tenantId: string,
 	standardId: string,
 	rules: { major_due_days?: number; minor_due_days?: number; max_surveillance_gap_months?: number }
 ) {
-	await t.db.inTenant({ tenantId, userId: null }, (tx) =>
-		tx
-			.insertInto('scheme_rules')
-			.values({ tenant_id: tenantId, standard_id: standardId, ...rules })
-			.onConflict((oc) => oc.columns(['tenant_id', 'standard_id']).doUpdateSet(rules))
-			.execute()
-	);
+	const adminRow = await t.owner
+		.selectFrom('memberships')
+		.select('user_id')
+		.where('tenant_id', '=', tenantId)
+		.where('role', '=', 'admin')
+		.orderBy('created_at')
+		.executeTakeFirst();
+	if (!adminRow) {
+		await t.db.inTenant({ tenantId, userId: null }, (tx) =>
+			tx
+				.insertInto('scheme_rules')
+				.values({ tenant_id: tenantId, standard_id: standardId, ...rules })
+				.onConflict((oc) => oc.columns(['tenant_id', 'standard_id']).doUpdateSet(rules))
+				.execute()
+		);
+		return;
+	}
+	const admin = await actorOf(t, tenantId, adminRow.user_id);
+	const {
+		version,
+		saved: _saved,
+		...current
+	} = (await getStandard(t.db, admin, standardId)).schemeRules;
+	await updateSchemeRules(t.db, admin, standardId, version, {
+		...current,
+		majorDueDays: rules.major_due_days ?? current.majorDueDays,
+		minorDueDays: rules.minor_due_days ?? current.minorDueDays,
+		maxSurveillanceGapMonths: rules.max_surveillance_gap_months ?? current.maxSurveillanceGapMonths
+	});
 }
 
 /** The audit actions written about one entity, oldest first (read as the owner). */

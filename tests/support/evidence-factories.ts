@@ -9,7 +9,11 @@ const unique = () => randomBytes(4).toString('hex');
 
 /**
  * A finding of `organisationId` with everything it hangs on (grade scale, standard, clause,
- * evaluation). By default an open major nonconformity of an evaluation whose report is issued.
+ * evaluation). By default an open minor nonconformity of an evaluation whose report is issued.
+ *
+ * Written directly: it is called with the raising person's id only (often an evaluator, who may
+ * not create a standard), and with findings in any status and evaluations in any status (a
+ * planned one holding a finding, which the rules refuse) for the upload's refusals.
  */
 export async function newFinding(
 	t: TestDatabase,

@@ -12,7 +12,16 @@ import { appRouter } from '../../src/lib/server/trpc/router';
 import { createCallerFactory } from '../../src/lib/server/trpc/init';
 import type { Locale } from '../../db/schema';
 
-/* Small factories in the manner of Immich's medium tests: each makes one thing, valid by default. */
+/*
+ * Small factories in the manner of Immich's medium tests: each makes one thing, valid by default.
+ *
+ * These are the ground every other factory stands on, and they write directly through the tenant
+ * scope, with no audit entry: a tenant and an identity have no service (nobody is there yet to
+ * create them), and the audit tests count a tenant's chain from its first entry (an admin made
+ * with newActor must leave it empty; 300 arranged entries must be exactly 300), which the
+ * services' own entries for an organisation or a membership would break. Tests that need those
+ * steps audited call the services (createOrganisation, addMember) themselves.
+ */
 
 const unique = () => randomBytes(4).toString('hex');
 

@@ -1,198 +1,166 @@
 import type { TestDatabase } from './databases';
-import { newMembership, newOrganisation, newPerson } from './factories';
-import { recordAudit } from '../../src/lib/server/repositories/audit';
+import { actorOf, newActor, newUscc, TEST_PASSWORD } from './factories';
+import { DEFAULT_SCHEME_RULES } from '../../src/lib/server/domain/scheme-rules';
+import {
+	addClause,
+	createGradeScale,
+	createStandard,
+	updateSchemeRules
+} from '../../src/lib/server/services/catalogue';
+import { addContact, createOrganisation } from '../../src/lib/server/services/organisations';
+import { addMember } from '../../src/lib/server/services/members';
+import { createCertificate } from '../../src/lib/server/services/certificates';
+import {
+	issueEvaluationReport,
+	planEvaluation,
+	startEvaluation
+} from '../../src/lib/server/services/evaluations';
+import { changeFindingDueDate, raiseFinding } from '../../src/lib/server/services/findings';
+import {
+	reviewResponse,
+	submitEvidence,
+	submitResponse
+} from '../../src/lib/server/services/finding-workflow';
+import { takeDecision } from '../../src/lib/server/services/decisions';
 
 /**
- * One row in every tenant-owned table of `tenantId`, written through the app's tenant scope, so
- * an isolation test can look for them from another tenant.
+ * One row (at least) in every tenant-owned table of `tenantId`, so an isolation test can look
+ * for them from another tenant. Written the way the app writes them: through the services, as
+ * the tenant's admin (who also runs the evaluation), its organisation admin and its decision
+ * maker, each change with its audit entry (audit_log, audit_chain_heads). Raw inserts
+ * only where no use case exists yet: the complaint, the uploaded evidence file (the upload
+ * endpoint streams a request into storage), the recurring obligation and its due item, and the
+ * outbox message.
+ *
+ * `person` is the organisation admin, a member of this tenant only.
  */
 export async function populateTenant(t: TestDatabase, tenantId: string) {
-	const person = await newPerson(t);
-	const organisation = await newOrganisation(t, tenantId);
-	await newMembership(t, tenantId, person.id, 'org_admin', organisation.id);
-	await t.db.inTenant({ tenantId, userId: person.id }, async (tx) => {
-		const base = { tenant_id: tenantId };
-		await tx
-			.insertInto('contacts')
-			.values({
-				...base,
-				organisation_id: organisation.id,
-				name: 'Contact',
-				email: 'c@example.test'
-			})
-			.execute();
-		const scale = await tx
-			.insertInto('grade_scales')
-			.values({ ...base, name_zh: '星级', name_en: 'Stars' })
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		const grade = await tx
-			.insertInto('grade_levels')
-			.values({
-				...base,
-				grade_scale_id: scale.id,
-				rank: 1,
-				code: '5',
-				label_zh: '五星',
-				label_en: 'Five'
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		const standard = await tx
-			.insertInto('standards')
-			.values({ ...base, code: 'GB/T 27922-2011', title_zh: '售后服务', grade_scale_id: scale.id })
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		const clause = await tx
-			.insertInto('clauses')
-			.values({
-				...base,
-				standard_id: standard.id,
-				number: '4.1',
-				title_zh: '条款',
-				sort_key: '4.1'
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		await tx
-			.insertInto('scheme_rules')
-			.values({ ...base, standard_id: standard.id })
-			.execute();
-		const certificate = await tx
-			.insertInto('certificates')
-			.values({
-				...base,
-				number: 'C-1',
-				organisation_id: organisation.id,
-				standard_id: standard.id,
-				scope: 'scope',
-				grade_level_id: grade.id,
-				issued_on: '2026-01-01',
-				expires_on: '2028-12-31',
-				decided_on: '2026-01-01'
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		const complaint = await tx
+	const admin = await newActor(t, tenantId, 'admin');
+	const decider = await newActor(t, tenantId, 'decision_maker');
+	const organisation = await createOrganisation(t.db, admin, {
+		legalName: `Organisation ${tenantId.slice(0, 8)}`,
+		uscc: newUscc(),
+		address: 'Xiamen'
+	});
+	const added = await addMember(t.db, admin, {
+		email: `org-${tenantId.slice(0, 8)}@example.test`,
+		name: 'Organisation admin',
+		password: TEST_PASSWORD,
+		role: 'org_admin',
+		organisationId: organisation.id
+	});
+	const orgUser = await actorOf(t, tenantId, added.userId);
+	const person = await t.owner
+		.selectFrom('users')
+		.selectAll()
+		.where('id', '=', added.userId)
+		.executeTakeFirstOrThrow();
+
+	await addContact(t.db, admin, organisation.id, {
+		name: 'Contact',
+		email: 'c@example.test',
+		locale: 'zh-CN',
+		receivesReminders: true
+	});
+	const scale = await createGradeScale(t.db, admin, {
+		nameZh: '星级',
+		nameEn: 'Stars',
+		levels: [{ code: '5', labelZh: '五星', labelEn: 'Five', minScore: null }]
+	});
+	const standard = await createStandard(t.db, admin, {
+		code: 'GB/T 27922-2011',
+		titleZh: '售后服务',
+		gradeScaleId: scale.id
+	});
+	const clause = await addClause(t.db, admin, standard.id, { number: '4', titleZh: '条款' });
+	await updateSchemeRules(t.db, admin, standard.id, 0, DEFAULT_SCHEME_RULES);
+	// Writes certificate_history ('issued') too.
+	const certificate = await createCertificate(t.db, admin, {
+		number: 'C-1',
+		organisationId: organisation.id,
+		standardId: standard.id,
+		scope: 'scope',
+		gradeLevelId: scale.levels[0]!.id,
+		issuedOn: '2026-01-01'
+	});
+
+	await t.db.inTenant({ tenantId, userId: admin.userId }, (tx) =>
+		tx
 			.insertInto('complaints')
 			.values({
-				...base,
+				tenant_id: tenantId,
 				certificate_id: certificate.id,
 				complainant_name: 'Someone',
 				complainant_email: 's@example.test',
 				body: 'complaint'
 			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		const evaluation = await tx
-			.insertInto('evaluations')
-			.values({
-				...base,
-				kind: 'special',
-				certificate_id: certificate.id,
-				organisation_id: organisation.id,
-				standard_id: standard.id,
-				window_start: '2026-06-01',
-				window_end: '2026-06-02',
-				complaint_id: complaint.id
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		await tx
-			.insertInto('evaluation_team_members')
-			.values({ ...base, evaluation_id: evaluation.id, user_id: person.id, team_role: 'lead' })
-			.execute();
-		const finding = await tx
-			.insertInto('findings')
-			.values({
-				...base,
-				evaluation_id: evaluation.id,
-				reference: 'NC-1',
-				kind: 'nonconformity',
-				grade: 'major',
-				clause_id: clause.id,
-				statement: 'statement',
-				raised_by: person.id,
-				raised_on: '2026-06-02',
-				due_on: '2026-07-02'
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		await tx
-			.insertInto('finding_due_changes')
-			.values({
-				...base,
-				finding_id: finding.id,
-				from_due_on: '2026-07-02',
-				to_due_on: '2026-07-09',
-				reason: 'holiday',
-				changed_by: person.id
-			})
-			.execute();
-		const response = await tx
-			.insertInto('responses')
-			.values({
-				...base,
-				finding_id: finding.id,
-				correction: 'fix',
-				root_cause: 'cause',
-				corrective_action: 'action',
-				action_owner: 'owner',
-				target_on: '2026-07-01',
-				submitted_by: person.id
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		const submission = await tx
-			.insertInto('evidence_submissions')
-			.values({
-				...base,
-				finding_id: finding.id,
-				response_id: response.id,
-				submitted_by: person.id
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		await tx
+			.execute()
+	);
+
+	const planned = await planEvaluation(t.db, admin, {
+		kind: 'special',
+		certificateId: certificate.id,
+		windowStart: '2026-06-01',
+		windowEnd: '2026-06-02',
+		teamIds: [admin.userId],
+		leadId: admin.userId
+	});
+	const started = await startEvaluation(t.db, admin, planned.id, planned.version);
+	const raised = await raiseFinding(
+		t.db,
+		admin,
+		planned.id,
+		{ kind: 'nonconformity', grade: 'minor', clauseId: clause.id, statement: 'statement' },
+		new Date('2026-06-02T04:00:00Z')
+	);
+	await issueEvaluationReport(t.db, admin, planned.id, started.version);
+	const moved = await changeFindingDueDate(t.db, admin, raised.id, raised.version, {
+		dueOn: '2026-09-07',
+		reason: 'holiday'
+	});
+	let step = await submitResponse(t.db, orgUser, {
+		findingId: raised.id,
+		version: moved.version,
+		correction: 'fix',
+		rootCause: 'cause',
+		correctiveAction: 'action',
+		owner: 'owner',
+		targetOn: '2026-07-01'
+	});
+	step = await reviewResponse(t.db, admin, {
+		findingId: raised.id,
+		version: step.version,
+		comment: '',
+		verdict: 'accept'
+	});
+	// An uploaded file, as the upload endpoint leaves it; submitting the evidence attaches it.
+	await t.db.inTenant({ tenantId, userId: orgUser.userId }, (tx) =>
+		tx
 			.insertInto('evidence')
 			.values({
-				...base,
-				finding_id: finding.id,
-				submission_id: submission.id,
+				tenant_id: tenantId,
+				finding_id: raised.id,
 				sha256: 'a'.repeat(64),
 				size_bytes: 10,
 				detected_type: 'application/pdf',
 				original_name: 'evidence.pdf',
-				uploaded_by: person.id,
+				uploaded_by: orgUser.userId,
 				effective_from: '2026-06-20'
 			})
-			.execute();
-		const decision = await tx
-			.insertInto('decisions')
-			.values({
-				...base,
-				evaluation_id: evaluation.id,
-				certificate_id: certificate.id,
-				kind: 'maintain',
-				reason: 'fine',
-				decided_by: person.id,
-				decided_on: '2026-07-10'
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		await tx
-			.insertInto('certificate_history')
-			.values({
-				...base,
-				certificate_id: certificate.id,
-				decision_id: decision.id,
-				change: 'status',
-				from_status: 'active',
-				to_status: 'active',
-				effective_on: '2026-07-10',
-				recorded_by: person.id
-			})
-			.execute();
+			.execute()
+	);
+	await submitEvidence(t.db, orgUser, { findingId: raised.id, version: step.version, note: '' });
+	// The minor's plan is accepted: the certificate may be maintained after the evaluation.
+	await takeDecision(t.db, decider, {
+		certificateId: certificate.id,
+		version: certificate.version,
+		evaluationId: planned.id,
+		kind: 'maintain',
+		reason: 'fine'
+	});
+
+	await t.db.inTenant({ tenantId, userId: admin.userId }, async (tx) => {
+		const base = { tenant_id: tenantId };
 		const obligation = await tx
 			.insertInto('recurring_obligations')
 			.values({
@@ -228,15 +196,6 @@ export async function populateTenant(t: TestDatabase, tenantId: string) {
 				html_body: '<p>t</p>'
 			})
 			.execute();
-		// Writes audit_log and, through its trigger, audit_chain_heads.
-		await recordAudit(tx, {
-			tenantId,
-			actorUserId: person.id,
-			action: 'test.populate',
-			entityType: 'organisation',
-			entityId: organisation.id,
-			after: { ok: true }
-		});
 	});
 	return { person, organisation };
 }

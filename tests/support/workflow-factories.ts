@@ -8,12 +8,30 @@ import type {
 import type { TestDatabase } from './databases';
 import type { Actor } from '../../src/lib/server/actor';
 import { newActor, newOrganisation, newTenant } from './factories';
+import {
+	addClause,
+	createGradeScale,
+	createStandard
+} from '../../src/lib/server/services/catalogue';
+import {
+	closeEvaluation,
+	issueEvaluationReport,
+	planEvaluation,
+	startEvaluation
+} from '../../src/lib/server/services/evaluations';
 
 /*
  * A small world for the corrective-action workflow and certification decisions: one body with an
  * organisation, a graded certificate, an evaluation whose report is issued (an evaluator leads
  * its team), and people on both sides; plus findings in any status, with the rows that status
- * implies. Rows go in directly through the tenant scope, as the earlier steps would have left them.
+ * implies.
+ *
+ * The catalogue and the evaluations go through the services, as their people would make them.
+ * Certificates and findings go in directly through the tenant scope, as the earlier steps would
+ * have left them: the decisions and workflow tests start from an entity with no audit entry of
+ * its own (they check that a refused step writes none, and that a decision is the certificate's
+ * only entry), and they need findings in any status on fixed dates, which the services would
+ * only reach step by step and on today's date.
  */
 
 const unique = () => randomBytes(4).toString('hex');
@@ -48,59 +66,38 @@ export async function newWorkflowWorld(t: TestDatabase): Promise<WorkflowWorld> 
 		newActor(t, tenantId, 'org_admin', organisation.id),
 		newActor(t, tenantId, 'org_member', otherOrganisation.id)
 	]);
-	const rows = await t.db.inTenant({ tenantId, userId: null }, async (tx) => {
-		const base = { tenant_id: tenantId };
-		const scale = await tx
-			.insertInto('grade_scales')
-			.values({ ...base, name_zh: '星级', name_en: 'Stars' })
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		const levels = [];
-		for (const [rank, code, zh, en] of [
-			[1, '5-star', '五星', 'Five stars'],
-			[2, '4-star', '四星', 'Four stars'],
-			[3, '3-star', '三星', 'Three stars']
-		] as const) {
-			levels.push(
-				await tx
-					.insertInto('grade_levels')
-					.values({
-						...base,
-						grade_scale_id: scale.id,
-						rank,
-						code,
-						label_zh: zh,
-						label_en: en
-					})
-					.returning('id')
-					.executeTakeFirstOrThrow()
-			);
-		}
-		const standard = await tx
-			.insertInto('standards')
-			.values({
-				...base,
-				code: `GB/T 27922-${unique()}`,
-				title_zh: '商品售后服务评价体系',
-				title_en: 'After-sales service',
-				grade_scale_id: scale.id
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		const clause = await tx
-			.insertInto('clauses')
-			.values({
-				...base,
-				standard_id: standard.id,
-				number: '4.2.1',
-				title_zh: '服务承诺',
-				title_en: 'Service commitments',
-				sort_key: '0004.0002.0001'
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		return { standardId: standard.id, clauseId: clause.id, levels: levels.map((l) => l.id) };
+	// The catalogue as the admin keeps it: the star scale, the standard, the clause (after its
+	// parents, which the rules require).
+	const scale = await createGradeScale(t.db, admin, {
+		nameZh: '星级',
+		nameEn: 'Stars',
+		levels: [
+			{ code: '5-star', labelZh: '五星', labelEn: 'Five stars', minScore: null },
+			{ code: '4-star', labelZh: '四星', labelEn: 'Four stars', minScore: null },
+			{ code: '3-star', labelZh: '三星', labelEn: 'Three stars', minScore: null }
+		]
 	});
+	const standard = await createStandard(t.db, admin, {
+		code: `GB/T 27922-${unique()}`,
+		titleZh: '商品售后服务评价体系',
+		titleEn: 'After-sales service',
+		gradeScaleId: scale.id
+	});
+	for (const [number, titleZh, titleEn] of [
+		['4', '售后服务体系', 'After-sales service system'],
+		['4.2', '服务管理', 'Service management']
+	] as const)
+		await addClause(t.db, admin, standard.id, { number, titleZh, titleEn });
+	const clause = await addClause(t.db, admin, standard.id, {
+		number: '4.2.1',
+		titleZh: '服务承诺',
+		titleEn: 'Service commitments'
+	});
+	const rows = {
+		standardId: standard.id,
+		clauseId: clause.id,
+		levels: scale.levels.map((level) => level.id)
+	};
 	const world = {
 		tenantId,
 		organisationId: organisation.id,
@@ -121,7 +118,10 @@ export async function newWorkflowWorld(t: TestDatabase): Promise<WorkflowWorld> 
 	return world;
 }
 
-/** An active five-star certificate of the world's organisation. */
+/**
+ * An active five-star certificate of the world's organisation (or suspended or withdrawn: states
+ * only a decision reaches). Directly, not through createCertificate: see the note at the top.
+ */
 export async function newCertificate(
 	t: TestDatabase,
 	world: Pick<WorkflowWorld, 'tenantId' | 'organisationId' | 'standardId' | 'grades'>,
@@ -148,11 +148,20 @@ export async function newCertificate(
 	return row.id;
 }
 
-/** A surveillance evaluation of a certificate; its team is `evaluator` as lead unless given. */
+/**
+ * A surveillance evaluation of a certificate, brought to `status` through the services (planned,
+ * started, report issued, closed) by the world's admin, or by `evaluator` when no admin is given;
+ * its team is `evaluator` as lead unless given.
+ *
+ * A team the rules refuse (someone neither evaluator nor admin on it, as the decisions tests need
+ * for a decision maker who was on the team), or one an evaluator would run without being on it,
+ * goes in directly instead, as if the rules had allowed it.
+ */
 export async function newEvaluation(
 	t: TestDatabase,
 	world: Pick<WorkflowWorld, 'tenantId' | 'organisationId' | 'standardId' | 'evaluator'> & {
 		certificateId: string;
+		admin?: Actor;
 	},
 	options: {
 		status?: EvaluationStatus;
@@ -162,6 +171,67 @@ export async function newEvaluation(
 ): Promise<string> {
 	const status = options.status ?? 'report_issued';
 	const team = options.team ?? [{ userId: world.evaluator.userId, role: 'lead' }];
+	const windowStart = '2026-11-01';
+	const windowEnd = options.windowEnd ?? '2026-11-05';
+	const actor = world.admin ?? world.evaluator;
+	const runnable =
+		(await teamTheRulesAllow(t, world.tenantId, team)) &&
+		(actor.role !== 'evaluator' || team.some((member) => member.userId === actor.userId));
+	if (!runnable) return insertEvaluation(t, world, { status, team, windowStart, windowEnd });
+
+	const planned = await planEvaluation(t.db, actor, {
+		kind: 'surveillance',
+		certificateId: world.certificateId,
+		windowStart,
+		windowEnd,
+		teamIds: team.map((member) => member.userId),
+		leadId: (team.find((member) => member.role === 'lead') ?? team[0]!).userId
+	});
+	let version = planned.version;
+	const steps = [
+		[startEvaluation, status !== 'planned'],
+		[issueEvaluationReport, status === 'report_issued' || status === 'closed'],
+		[closeEvaluation, status === 'closed']
+	] as const;
+	for (const [step, wanted] of steps)
+		if (wanted) version = (await step(t.db, actor, planned.id, version)).version;
+	return planned.id;
+}
+
+/** Whether everyone on `team` may be on an evaluation team: the tenant's evaluators and admins. */
+async function teamTheRulesAllow(
+	t: TestDatabase,
+	tenantId: string,
+	team: { userId: string }[]
+): Promise<boolean> {
+	const members = await t.owner
+		.selectFrom('memberships')
+		.select('role')
+		.where('tenant_id', '=', tenantId)
+		.where(
+			'user_id',
+			'in',
+			team.map((member) => member.userId)
+		)
+		.execute();
+	return (
+		members.length === new Set(team.map((member) => member.userId)).size &&
+		members.every((member) => member.role === 'admin' || member.role === 'evaluator')
+	);
+}
+
+/** The evaluation row and its team, directly (for a team or state the rules refuse). */
+function insertEvaluation(
+	t: TestDatabase,
+	world: { tenantId: string; organisationId: string; standardId: string; certificateId: string },
+	plan: {
+		status: EvaluationStatus;
+		team: { userId: string; role: 'lead' | 'member' }[];
+		windowStart: string;
+		windowEnd: string;
+	}
+): Promise<string> {
+	const { status, team } = plan;
 	return t.db.inTenant({ tenantId: world.tenantId, userId: null }, async (tx) => {
 		const evaluation = await tx
 			.insertInto('evaluations')
@@ -171,8 +241,8 @@ export async function newEvaluation(
 				certificate_id: world.certificateId,
 				organisation_id: world.organisationId,
 				standard_id: world.standardId,
-				window_start: '2026-11-01',
-				window_end: options.windowEnd ?? '2026-11-05',
+				window_start: plan.windowStart,
+				window_end: plan.windowEnd,
 				status,
 				started_at: status === 'planned' ? null : new Date(),
 				report_issued_at: status === 'report_issued' || status === 'closed' ? new Date() : null,

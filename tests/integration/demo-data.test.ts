@@ -1,0 +1,351 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases';
+import { actorOf } from '../support/factories';
+import { isDatabaseEmpty, loadDemoData } from '../../db/seed/demo';
+import { DEMO_CERTIFICATES, OTHER_CERTIFICATE, PEOPLE } from '../../db/seed/demo-data';
+import { verifyPassword } from '../../src/lib/server/auth/password';
+import { verifyAuditChain } from '../../src/lib/server/services/audit';
+import { addDays, addMonths, todayInZone } from '../../src/lib/server/domain/calendar';
+import { DEFAULT_SCHEME_RULES } from '../../src/lib/server/domain/scheme-rules';
+
+/*
+ * The demo loads through the services into an empty database, on PostgreSQL and PGlite: every
+ * sign-in of the README's table has its membership, deadlines and expiries are what the scheme
+ * rules compute, each body's audit chain verifies, and the reminder jobs find a nonconformity due
+ * in seven days and an overdue one.
+ */
+
+const PASSWORD = 'demo-password-2026';
+
+describe.each(DIALECTS)('the demo data (%s)', (kind) => {
+	let t: TestDatabase;
+	// A fixed moment, so the expectations are dates: 2026-12-02 in Asia/Shanghai.
+	const loadedAt = new Date('2026-12-02T03:00:00Z');
+	const today = todayInZone(loadedAt, 'Asia/Shanghai');
+
+	beforeAll(async () => {
+		t = await createTestDatabase(kind);
+		expect(await isDatabaseEmpty(t.owner)).toBe(true);
+		await loadDemoData(t.owner, t.db, loadedAt);
+	}, 300_000);
+
+	afterAll(async () => {
+		await t?.drop();
+	});
+
+	const memberships = () =>
+		t.owner
+			.selectFrom('memberships')
+			.innerJoin('users', 'users.id', 'memberships.user_id')
+			.innerJoin('tenants', 'tenants.id', 'memberships.tenant_id')
+			.leftJoin('organisations', 'organisations.id', 'memberships.organisation_id')
+			.select([
+				'users.email',
+				'tenants.slug',
+				'memberships.role',
+				'organisations.legal_name as organisation'
+			])
+			.orderBy('users.email')
+			.orderBy('tenants.slug')
+			.execute();
+
+	it('is loaded only once: the database holds tenants now', async () => {
+		expect(await isDatabaseEmpty(t.owner)).toBe(false);
+	});
+
+	it("gives each of the README's sign-ins its memberships, with the demo password", async () => {
+		expect(await memberships()).toEqual([
+			{ email: 'admin@demo.test', slug: 'demo', role: 'admin', organisation: null },
+			{ email: 'admin@other.test', slug: 'other', role: 'admin', organisation: null },
+			{ email: 'decider@demo.test', slug: 'demo', role: 'decision_maker', organisation: null },
+			{ email: 'evaluator@demo.test', slug: 'demo', role: 'evaluator', organisation: null },
+			{ email: 'multi@demo.test', slug: 'demo', role: 'evaluator', organisation: null },
+			{ email: 'multi@demo.test', slug: 'other', role: 'evaluator', organisation: null },
+			{
+				email: 'org@demo.test',
+				slug: 'demo',
+				role: 'org_admin',
+				organisation: '厦门立顺捷机电服务有限公司'
+			}
+		]);
+		const users = await t.owner
+			.selectFrom('users')
+			.select(['email', 'name', 'password_hash'])
+			.orderBy('email')
+			.execute();
+		expect(users.map((u) => [u.email, u.name])).toEqual(
+			Object.values(PEOPLE)
+				.map((p) => [p.email, p.name])
+				.sort(([a], [b]) => a!.localeCompare(b!))
+		);
+		for (const user of users)
+			expect(await verifyPassword(user.password_hash!, PASSWORD)).toBe(true);
+		const tenants = await t.owner
+			.selectFrom('tenants')
+			.select(['slug', 'name', 'default_locale', 'time_zone'])
+			.orderBy('slug')
+			.execute();
+		expect(tenants).toEqual([
+			{
+				slug: 'demo',
+				name: 'Demo Certification Body',
+				default_locale: 'zh-CN',
+				time_zone: 'Asia/Shanghai'
+			},
+			{
+				slug: 'other',
+				name: 'Other Certification Body',
+				default_locale: 'en',
+				time_zone: 'Asia/Shanghai'
+			}
+		]);
+	});
+
+	it('issues the certificates with the expiry the validity months give', async () => {
+		const rows = await t.owner
+			.selectFrom('certificates')
+			.leftJoin('grade_levels', 'grade_levels.id', 'certificates.grade_level_id')
+			.select([
+				'certificates.number',
+				'certificates.issued_on',
+				'certificates.decided_on',
+				'certificates.expires_on',
+				'certificates.status',
+				'grade_levels.code as grade'
+			])
+			.orderBy('certificates.number')
+			.execute();
+		const months = DEFAULT_SCHEME_RULES.certificateValidityMonths;
+		const expected = [...DEMO_CERTIFICATES, OTHER_CERTIFICATE]
+			.map((c) => {
+				const issuedOn = addDays(today, c.issuedDay);
+				return {
+					number: c.number,
+					issued_on: issuedOn,
+					decided_on: issuedOn,
+					expires_on: addDays(addMonths(issuedOn, months), -1),
+					status: 'active',
+					grade: c.grade ?? null
+				};
+			})
+			.sort((a, b) => a.number.localeCompare(b.number));
+		expect(rows).toEqual(expected);
+		expect(expected.find((c) => c.number === 'DCB-27922-2025-0001')).toMatchObject({
+			issued_on: '2026-01-01',
+			expires_on: '2028-12-31'
+		});
+		const history = await t.owner
+			.selectFrom('certificate_history')
+			.select(['change', 'to_status'])
+			.execute();
+		expect(history).toEqual(Array(3).fill({ change: 'issued', to_status: 'active' }));
+	});
+
+	it('keeps the scheme rules, clause trees and star scale of the catalogue', async () => {
+		const rules = await t.owner
+			.selectFrom('scheme_rules')
+			.select(['major_due_days', 'minor_due_days'])
+			.execute();
+		expect(rules).toHaveLength(17);
+		for (const rule of rules) expect(rule).toEqual({ major_due_days: 30, minor_due_days: 90 });
+		const clauses = await t.owner
+			.selectFrom('clauses')
+			.innerJoin('standards', 'standards.id', 'clauses.standard_id')
+			.leftJoin('clauses as parent', 'parent.id', 'clauses.parent_id')
+			.select(['clauses.number', 'parent.number as parent'])
+			.where('standards.code', '=', 'GB/T 27922-2011')
+			.orderBy('clauses.sort_key')
+			.execute();
+		expect(clauses.map((c) => c.number)).toEqual([
+			'4',
+			'4.1',
+			'4.1.1',
+			'4.1.2',
+			'4.2',
+			'4.2.1',
+			'4.2.2',
+			'4.3',
+			'4.3.1',
+			'4.4',
+			'4.4.1'
+		]);
+		expect(clauses.find((c) => c.number === '4.4.1')?.parent).toBe('4.4');
+		const levels = await t.owner
+			.selectFrom('grade_levels')
+			.select(['rank', 'code', 'label_zh', 'min_score'])
+			.orderBy('rank')
+			.execute();
+		expect(levels.map((l) => [l.rank, l.code, l.label_zh, Number(l.min_score)])).toEqual([
+			[1, '5-star', '五星', 95],
+			[2, '4-star', '四星', 90],
+			[3, '3-star', '三星', 80],
+			[4, 'pass', '达标', 70]
+		]);
+	});
+
+	const findings = () =>
+		t.owner
+			.selectFrom('findings')
+			.innerJoin('evaluations', 'evaluations.id', 'findings.evaluation_id')
+			.leftJoin('clauses', 'clauses.id', 'findings.clause_id')
+			.select([
+				'evaluations.kind as evaluation',
+				'evaluations.status as evaluationStatus',
+				'findings.reference',
+				'findings.grade',
+				'findings.status',
+				'findings.raised_on',
+				'findings.due_on',
+				'findings.statement',
+				'clauses.number as clause'
+			])
+			.orderBy('evaluations.kind')
+			.orderBy('findings.reference')
+			.execute();
+
+	it("records the seed's four nonconformities, due when the scheme rules say", async () => {
+		const surveillance = (await findings()).filter((f) => f.evaluation === 'surveillance');
+		const raisedOn = addDays(today, -15);
+		expect(surveillance).toEqual([
+			{
+				evaluation: 'surveillance',
+				evaluationStatus: 'report_issued',
+				reference: 'NC-1',
+				grade: 'minor',
+				status: 'action_in_progress',
+				raised_on: raisedOn,
+				due_on: addDays(raisedOn, 90),
+				statement: '未进行现场服务后培训讲解。',
+				clause: '4.4.1'
+			},
+			{
+				evaluation: 'surveillance',
+				evaluationStatus: 'report_issued',
+				reference: 'NC-2',
+				grade: 'minor',
+				status: 'response_submitted',
+				raised_on: raisedOn,
+				due_on: addDays(raisedOn, 90),
+				statement: '在员工培训方面力度还需要进一步提高。',
+				clause: '4.3.1'
+			},
+			{
+				evaluation: 'surveillance',
+				evaluationStatus: 'report_issued',
+				reference: 'NC-3',
+				grade: 'minor',
+				status: 'evidence_submitted',
+				raised_on: raisedOn,
+				due_on: addDays(raisedOn, 90),
+				statement: '没有参加服务标准化工作、国家、行业有关标准的制定工作。',
+				clause: '4.2.1'
+			},
+			{
+				evaluation: 'surveillance',
+				evaluationStatus: 'report_issued',
+				reference: 'NC-4',
+				grade: 'major',
+				status: 'response_submitted',
+				raised_on: raisedOn,
+				due_on: addDays(raisedOn, 30),
+				statement: '没有建立服务缺陷公开机制。',
+				clause: '4.2.2'
+			}
+		]);
+		const responses = await t.owner
+			.selectFrom('responses')
+			.innerJoin('findings', 'findings.id', 'responses.finding_id')
+			.select([
+				'findings.reference',
+				'responses.corrective_action',
+				'responses.review_status',
+				'responses.target_on'
+			])
+			.orderBy('findings.reference')
+			.execute();
+		expect(responses).toEqual([
+			{
+				reference: 'NC-1',
+				corrective_action: '要求服务人员在现场服务后对客户进行产品相关知识的培训讲解。',
+				review_status: 'accepted',
+				target_on: addDays(raisedOn, 60)
+			},
+			{
+				reference: 'NC-2',
+				corrective_action: '加强对员工培训力度。',
+				review_status: 'pending',
+				target_on: addDays(raisedOn, 60)
+			},
+			{
+				reference: 'NC-3',
+				corrective_action: '积极参加服务标准化工作、国家、行业有关标准的制定工作。',
+				review_status: 'accepted',
+				target_on: addDays(raisedOn, 60)
+			},
+			{
+				reference: 'NC-4',
+				corrective_action: '建立服务缺陷公开机制。',
+				review_status: 'pending',
+				target_on: addDays(raisedOn, 25)
+			}
+		]);
+	});
+
+	it('has an open nonconformity due in seven days and an overdue one, for the reminders', async () => {
+		const open = (await findings()).filter((f) => f.status === 'open');
+		expect(open.map((f) => [f.evaluation, f.reference, f.grade, f.due_on])).toEqual([
+			['special', 'NC-1', 'major', addDays(today, -53)],
+			['special', 'NC-2', 'minor', addDays(today, 7)]
+		]);
+		for (const finding of open) {
+			expect(finding.evaluationStatus).toBe('report_issued');
+			const days = finding.grade === 'major' ? 30 : 90;
+			expect(finding.due_on).toBe(addDays(finding.raised_on, days));
+		}
+		expect(open.filter((f) => f.due_on! < today)).toHaveLength(1);
+		expect(open.filter((f) => f.due_on === addDays(today, 7))).toHaveLength(1);
+	});
+
+	it('audits every change, and each body’s chain verifies', async () => {
+		for (const [slug, email] of [
+			['demo', 'admin@demo.test'],
+			['other', 'admin@other.test']
+		] as const) {
+			const tenant = await t.owner
+				.selectFrom('tenants')
+				.select('id')
+				.where('slug', '=', slug)
+				.executeTakeFirstOrThrow();
+			const user = await t.owner
+				.selectFrom('users')
+				.select('id')
+				.where('email', '=', email)
+				.executeTakeFirstOrThrow();
+			const admin = await actorOf(t, tenant.id, user.id);
+			const verification = await verifyAuditChain(t.db, admin);
+			expect(verification.ok, slug).toBe(true);
+		}
+		const actions = await sql<{ action: string; n: number }>`
+		  select action, count(*)::int as n from audit_log a join tenants t on t.id = a.tenant_id
+		  where t.slug = 'demo' group by action order by action`.execute(t.owner);
+		expect(Object.fromEntries(actions.rows.map((r) => [r.action, r.n]))).toEqual({
+			'certificate.create': 2,
+			'clause.create': 22,
+			'contact.create': 1,
+			'evaluation.issue_report': 2,
+			'evaluation.plan': 2,
+			'evaluation.start': 2,
+			'finding.accept_response': 2,
+			'finding.raise': 6,
+			'finding.submit_evidence': 1,
+			'finding.submit_response': 4,
+			'grade_scale.create': 1,
+			'membership.grant': 5,
+			'organisation.create': 2,
+			'person.create': 5,
+			'scheme_rules.update': 16,
+			'standard.create': 16
+		});
+	});
+});
