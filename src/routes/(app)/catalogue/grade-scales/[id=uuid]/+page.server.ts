@@ -1,0 +1,30 @@
+import type { Actions, PageServerLoad } from './$types';
+import { runtimeApp } from '$lib/server/runtime';
+import { requireActor } from '$lib/server/guards';
+import { loadOrRefuse } from '$lib/server/forms';
+import { getGradeScale, updateGradeScale } from '$lib/server/services/grade-scales';
+import { updateGradeScaleInput } from '$lib/server/services/grade-scales.schema';
+import { submitScaleForm } from '../scale-form.server';
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+	const actor = requireActor(locals, 'catalogue.manage');
+	const { db } = await runtimeApp();
+	return { scale: await loadOrRefuse(locals.locale, () => getGradeScale(db, actor, params.id)) };
+};
+
+export const actions: Actions = {
+	save: async ({ locals, params, request }) => {
+		const actor = requireActor(locals, 'catalogue.manage');
+		const { db } = await runtimeApp();
+		return submitScaleForm(
+			request,
+			locals.locale,
+			updateGradeScaleInput,
+			async ({ id, ...scale }) => {
+				await updateGradeScale(db, actor, id, scale);
+				return { saved: true };
+			},
+			{ id: params.id }
+		);
+	}
+};
