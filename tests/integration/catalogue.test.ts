@@ -997,7 +997,7 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 		});
 
 		it('refuse bad values in the service too, for pages that call it directly', async () => {
-			const { updateSchemeRules } = await import('../../src/lib/server/services/catalogue');
+			const { updateSchemeRules } = await import('../../src/lib/server/services/scheme-rules');
 			const standard = await newStandard();
 			const before = await auditCount();
 			const error = await Promise.resolve()
