@@ -314,6 +314,21 @@ describe('catalogue forms over HTTP', () => {
 		expect(await standard()).toMatchObject({ title_zh: '表单测试标准（修订）', version: 2 });
 	});
 
+	it('renders every catalogue page for the admin', async () => {
+		const [scale] = await query<Scale[]>(admin, 'catalogue.gradeScales');
+		for (const path of [
+			'/catalogue',
+			`/catalogue/${standardId}`,
+			`/catalogue/${standardId}/rules`,
+			'/catalogue/grade-scales',
+			`/catalogue/grade-scales/${scale!.id}`
+		]) {
+			const response = await admin.fetch(path, { headers: { accept: 'text/html' } });
+			expect(response.status, path).toBe(200);
+			expect(await response.text(), path).toContain('class="field');
+		}
+	});
+
 	it('answers an id that is no UUID with 404, before any query', async () => {
 		for (const path of [
 			'/catalogue/not-a-uuid',

@@ -12,7 +12,10 @@ import type { AUDIT_ENTITY_TYPES, AuditAction } from '../audit-actions';
  * The input a service was given, checked again by its use case's schema (pages, jobs and the
  * demo data call services directly): the first problem as a refusal on its field.
  */
-export function checked<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
+export function checked<Schema extends z.ZodType>(
+	schema: Schema,
+	input: unknown
+): z.output<Schema> {
 	const result = schema.safeParse(input);
 	if (result.success) return result.data;
 	const issue = result.error.issues[0];

@@ -19,7 +19,6 @@ import { audit } from './catalogue-support';
  * all or nothing.
  */
 
-
 export interface ClauseImportRow extends ClauseCsvRow {
 	/** new: a number the standard lacks; update: its titles change; unchanged: nothing to do. */
 	status: 'new' | 'update' | 'unchanged';
