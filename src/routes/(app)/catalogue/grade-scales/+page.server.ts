@@ -4,7 +4,7 @@ import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { listStandards } from '$lib/server/services/standards';
 import { createGradeScale, listGradeScales } from '$lib/server/services/grade-scales';
-import { gradeScaleInput } from '$lib/server/services/grade-scales.schema';
+import { gradeScaleInput, MAX_GRADE_LEVELS } from '$lib/server/services/grade-scales.schema';
 import { submitScaleForm } from './scale-form.server';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -16,6 +16,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	]);
 	return {
 		created: url.searchParams.has('created'),
+		maxLevels: MAX_GRADE_LEVELS,
 		scales: scales.map((scale) => ({
 			...scale,
 			standards: standards
