@@ -89,6 +89,9 @@ const COLUMNS = {
 	minScore: 'levelMinScore'
 } as const;
 
+/** A posted form: each field's value, a list where the name repeats. */
+type PostedForm = Record<string, string | string[]>;
+
 /** A posted form's level columns as the list of levels; anything else passes unchanged. */
 function levelsFromColumns(value: unknown): unknown {
 	if (typeof value !== 'object' || value === null || 'levels' in value) return value;
@@ -112,16 +115,22 @@ function levelsFromColumns(value: unknown): unknown {
 }
 
 const scaleObject = z.object(scaleShape).superRefine(levelsInOrder);
+const updateObject = z.object({ id, ...scaleShape }).superRefine(levelsInOrder);
 
 /** A new grade scale with its levels, highest first. */
-export const gradeScaleInput = z.preprocess(levelsFromColumns, scaleObject);
+export const gradeScaleInput = z.preprocess<
+	unknown,
+	typeof scaleObject,
+	GradeScaleInput | PostedForm
+>(levelsFromColumns, scaleObject);
 export type GradeScaleInput = z.input<typeof scaleObject>;
 
 /** A grade scale renamed, its levels set in the order given. */
-export const updateGradeScaleInput = z.preprocess(
-	levelsFromColumns,
-	z.object({ id, ...scaleShape }).superRefine(levelsInOrder)
-);
+export const updateGradeScaleInput = z.preprocess<
+	unknown,
+	typeof updateObject,
+	z.input<typeof updateObject> | PostedForm
+>(levelsFromColumns, updateObject);
 
 /** One grade scale to read. */
 export const gradeScaleIdInput = z.object({ id });
