@@ -232,7 +232,7 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 						caller.updateSchemeRules({
 							standardId: standard.id,
 							version: 0,
-							rules: DEFAULT_SCHEME_RULES
+							...DEFAULT_SCHEME_RULES
 						}),
 					'FORBIDDEN'
 				);
@@ -358,8 +358,7 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 				'NOT_FOUND'
 			);
 			await expectRefused(
-				() =>
-					caller.updateSchemeRules({ standardId: inB.id, version: 0, rules: DEFAULT_SCHEME_RULES }),
+				() => caller.updateSchemeRules({ standardId: inB.id, version: 0, ...DEFAULT_SCHEME_RULES }),
 				'NOT_FOUND'
 			);
 			expect((await caller.standards()).map((s) => s.id)).not.toContain(inB.id);
@@ -715,7 +714,7 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 				'NOT_FOUND'
 			);
 			await expectRefused(
-				() => callerFor(app, adminA).catalogue.updateGradeScale({ id: inB.id, scale: STAR_SCALE }),
+				() => callerFor(app, adminA).catalogue.updateGradeScale({ id: inB.id, ...STAR_SCALE }),
 				'NOT_FOUND'
 			);
 		});
@@ -770,17 +769,15 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 			const [five, four, three] = scale.levels;
 			const edited = await caller.updateGradeScale({
 				id: scale.id,
-				scale: {
-					nameZh: '星级（修订）',
-					nameEn: 'Stars',
-					levels: [
-						{ id: five!.id, code: '5-star', labelZh: '五星级', labelEn: 'Five', minScore: 96 },
-						{ id: null, code: 'new', labelZh: '新增', minScore: 93 },
-						// four and three swap codes: the unique constraints must not trip.
-						{ id: three!.id, code: '4-star', labelZh: '四星', minScore: 85 },
-						{ id: four!.id, code: '3-star', labelZh: '三星', minScore: null }
-					]
-				}
+				nameZh: '星级（修订）',
+				nameEn: 'Stars',
+				levels: [
+					{ id: five!.id, code: '5-star', labelZh: '五星级', labelEn: 'Five', minScore: 96 },
+					{ id: null, code: 'new', labelZh: '新增', minScore: 93 },
+					// four and three swap codes: the unique constraints must not trip.
+					{ id: three!.id, code: '4-star', labelZh: '四星', minScore: 85 },
+					{ id: four!.id, code: '3-star', labelZh: '三星', minScore: null }
+				]
 			});
 			expect(edited.name_zh).toBe('星级（修订）');
 			expect(edited.levels.map((l) => [l.rank, l.code, l.label_zh, l.min_score])).toEqual([
@@ -795,10 +792,8 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 
 			const removed = await caller.updateGradeScale({
 				id: scale.id,
-				scale: {
-					nameZh: '星级（修订）',
-					levels: [{ id: five!.id, code: '5-star', labelZh: '五星级', minScore: 96 }]
-				}
+				nameZh: '星级（修订）',
+				levels: [{ id: five!.id, code: '5-star', labelZh: '五星级', minScore: 96 }]
 			});
 			expect(removed.levels.map((l) => l.id)).toEqual([five!.id]);
 			const audit = await auditOf('grade_scale', scale.id);
@@ -837,10 +832,8 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 				() =>
 					caller.updateGradeScale({
 						id: scale.id,
-						scale: {
-							nameZh: '星级',
-							levels: [{ id: five!.id, code: '5-star', labelZh: '五星', minScore: 95 }]
-						}
+						nameZh: '星级',
+						levels: [{ id: five!.id, code: '5-star', labelZh: '五星', minScore: 95 }]
 					}),
 				'BAD_REQUEST'
 			);
@@ -884,7 +877,7 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 			const first = await caller.updateSchemeRules({
 				standardId: standard.id,
 				version: 0,
-				rules: custom
+				...custom
 			});
 			expect(first).toEqual({ ...custom, version: 1, saved: true });
 			const read = await callerFor(app, evaluatorA).catalogue.standard({ id: standard.id });
@@ -898,7 +891,8 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 			const second = await caller.updateSchemeRules({
 				standardId: standard.id,
 				version: 1,
-				rules: { ...custom, certificateValidityMonths: 24 }
+				...custom,
+				certificateValidityMonths: 24
 			});
 			expect(second.version).toBe(2);
 
@@ -916,23 +910,23 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 		it('refuse a stale version, including a second first save', async () => {
 			const standard = await newStandard();
 			const caller = callerFor(app, adminA).catalogue;
-			await caller.updateSchemeRules({ standardId: standard.id, version: 0, rules: custom });
+			await caller.updateSchemeRules({ standardId: standard.id, version: 0, ...custom });
 			await expectRefused(
 				() =>
 					caller.updateSchemeRules({
 						standardId: standard.id,
 						version: 0,
-						rules: DEFAULT_SCHEME_RULES
+						...DEFAULT_SCHEME_RULES
 					}),
 				'CONFLICT'
 			);
-			await caller.updateSchemeRules({ standardId: standard.id, version: 1, rules: custom });
+			await caller.updateSchemeRules({ standardId: standard.id, version: 1, ...custom });
 			await expectRefused(
 				() =>
 					caller.updateSchemeRules({
 						standardId: standard.id,
 						version: 1,
-						rules: DEFAULT_SCHEME_RULES
+						...DEFAULT_SCHEME_RULES
 					}),
 				'CONFLICT'
 			);
@@ -945,26 +939,22 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 		it('refuse a value out of bounds with the message on its field', async () => {
 			const standard = await newStandard();
 			const cases: [Partial<typeof custom>, string, string][] = [
-				[{ majorDueDays: 0 }, 'rules.majorDueDays', en.catalogue_rules_error_major],
-				[{ minorDueDays: 1.5 }, 'rules.minorDueDays', en.catalogue_rules_error_minor],
+				[{ majorDueDays: 0 }, 'majorDueDays', en.catalogue_rules_error_major],
+				[{ minorDueDays: 1.5 }, 'minorDueDays', en.catalogue_rules_error_minor],
 				[
 					{ certificateValidityMonths: 121 },
-					'rules.certificateValidityMonths',
+					'certificateValidityMonths',
 					en.catalogue_rules_error_validity
 				],
-				[
-					{ suspendWithinDays: -5 },
-					'rules.suspendWithinDays',
-					en.catalogue_rules_error_suspend_within
-				],
+				[{ suspendWithinDays: -5 }, 'suspendWithinDays', en.catalogue_rules_error_suspend_within],
 				[
 					{ firstSurveillanceMonths: 36, certificateValidityMonths: 36 },
-					'rules.firstSurveillanceMonths',
+					'firstSurveillanceMonths',
 					en.catalogue_rules_error_first_after_expiry
 				],
 				[
 					{ majorDueDays: 100, minorDueDays: 90 },
-					'rules.majorDueDays',
+					'majorDueDays',
 					en.catalogue_rules_error_major_after_minor
 				]
 			];
@@ -975,13 +965,13 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 						callerFor(app, adminA).catalogue.updateSchemeRules({
 							standardId: standard.id,
 							version: 0,
-							rules
+							...rules
 						}),
 					'BAD_REQUEST'
 				);
 				const { status, body } = await post(
 					'catalogue.updateSchemeRules',
-					{ standardId: standard.id, version: 0, rules },
+					{ standardId: standard.id, version: 0, ...rules },
 					adminA
 				);
 				expect(status).toBe(400);
@@ -992,13 +982,14 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 				{
 					standardId: standard.id,
 					version: 0,
-					rules: { ...DEFAULT_SCHEME_RULES, firstSurveillanceFrom: 'audit' }
+					...DEFAULT_SCHEME_RULES,
+					firstSurveillanceFrom: 'audit'
 				},
 				adminA,
 				'zh-CN'
 			);
 			expect(wrongFrom.body.error.json.data.fields).toEqual({
-				'rules.firstSurveillanceFrom': zhCN.catalogue_rules_error_from
+				firstSurveillanceFrom: zhCN.catalogue_rules_error_from
 			});
 			expect(
 				(await callerFor(app, adminA).catalogue.standard({ id: standard.id })).schemeRules.saved
@@ -1006,7 +997,7 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 		});
 
 		it('refuse bad values in the service too, for pages that call it directly', async () => {
-			const { updateSchemeRules } = await import('../../src/lib/server/services/catalogue');
+			const { updateSchemeRules } = await import('../../src/lib/server/services/scheme-rules');
 			const standard = await newStandard();
 			const before = await auditCount();
 			const error = await Promise.resolve()

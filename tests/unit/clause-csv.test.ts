@@ -137,7 +137,9 @@ describe('parseClauseCsv: problems of the file', () => {
 		['title_zh\n总则', 'catalogue_csv_header_invalid'],
 		['number,title_zh,number\n4,总则,4', 'catalogue_csv_header_invalid'],
 		['number,title_zh,remark\n4,总则,x', 'catalogue_csv_header_invalid'],
-		['4,总则,General\n4.1,术语,Terms', 'catalogue_csv_header_invalid']
+		['4,总则,General\n4.1,术语,Terms', 'catalogue_csv_header_invalid'],
+		// PostgreSQL cannot store NUL: the file is refused before any row is read.
+		['number,title_zh\n4,总\u0000则', 'catalogue_csv_nul_character']
 	])('%j → %s', (text, error) => {
 		expect(parseClauseCsv(text)).toEqual({ rows: [], fileErrors: [error] });
 	});

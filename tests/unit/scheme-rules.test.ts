@@ -9,6 +9,7 @@ import {
 	suspensionLimit,
 	type SchemeRules
 } from '../../src/lib/server/domain/scheme-rules';
+import { updateSchemeRulesInput } from '../../src/lib/server/services/scheme-rules.schema';
 
 /* The scheme's clocks (SPEC §3), with the defaults the SPEC names and rules edited per standard. */
 
@@ -223,5 +224,59 @@ describe('schemeRulesFromRow', () => {
 			maxSuspensionMonths: 3,
 			suspendWithinDays: 5
 		});
+	});
+});
+
+describe('updateSchemeRulesInput: one schema for the tRPC procedure and the form', () => {
+	const standardId = '0b6f1b1e-8a41-4c39-9d3c-6a1f2f7b9c10';
+	const form = {
+		standardId,
+		version: '3',
+		certificateValidityMonths: '36',
+		firstSurveillanceMonths: ' 12 ',
+		firstSurveillanceFrom: 'issue',
+		maxSurveillanceGapMonths: '12',
+		majorDueDays: '30',
+		minorDueDays: '60',
+		overdueMinorBecomesMajor: 'on',
+		maxSuspensionMonths: '6',
+		suspendWithinDays: '7'
+	};
+
+	it('reads a form’s digits and checkbox as the typed values', () => {
+		expect(updateSchemeRulesInput.parse(form)).toEqual({
+			standardId,
+			version: 3,
+			certificateValidityMonths: 36,
+			firstSurveillanceMonths: 12,
+			firstSurveillanceFrom: 'issue',
+			maxSurveillanceGapMonths: 12,
+			majorDueDays: 30,
+			minorDueDays: 60,
+			overdueMinorBecomesMajor: true,
+			maxSuspensionMonths: 6,
+			suspendWithinDays: 7
+		});
+		const { overdueMinorBecomesMajor: _ticked, ...unticked } = form;
+		expect(updateSchemeRulesInput.parse(unticked).overdueMinorBecomesMajor).toBe(false);
+	});
+
+	it('takes the typed values of a tRPC call as they are', () => {
+		expect(
+			updateSchemeRulesInput.parse({ standardId, version: 0, ...DEFAULT_SCHEME_RULES })
+		).toEqual({ standardId, version: 0, ...DEFAULT_SCHEME_RULES });
+	});
+
+	it.each([
+		['majorDueDays', '0', 'catalogue_rules_error_major'],
+		['majorDueDays', '1.5', 'catalogue_rules_error_major'],
+		['minorDueDays', 'sixty', 'catalogue_rules_error_minor'],
+		['suspendWithinDays', '99999999999', 'catalogue_rules_error_suspend_within'],
+		['version', '-1', 'error_number_out_of_range'],
+		['version', '2147483648', 'error_number_out_of_range']
+	])('refuses %s = %j with %s', (field, value, key) => {
+		const result = updateSchemeRulesInput.safeParse({ ...form, [field]: value });
+		expect(result.success).toBe(false);
+		expect(result.error?.issues[0]).toMatchObject({ path: [field], message: key });
 	});
 });

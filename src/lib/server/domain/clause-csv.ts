@@ -35,7 +35,8 @@ export type ClauseFileError =
 	| 'catalogue_csv_header_invalid'
 	| 'catalogue_csv_unclosed_quote'
 	| 'catalogue_csv_no_rows'
-	| 'catalogue_csv_too_many_rows';
+	| 'catalogue_csv_too_many_rows'
+	| 'catalogue_csv_nul_character';
 
 export interface ClauseCsvRow {
 	/** The line of the file the row starts on (the header is line 1). */
@@ -184,6 +185,8 @@ const fileProblem = (error: ClauseFileError): ClauseCsv => ({ rows: [], fileErro
  */
 export function parseClauseCsv(text: string, existingNumbers: Iterable<string> = []): ClauseCsv {
 	if (text.length > CLAUSE_CSV_MAX_LENGTH) return fileProblem('catalogue_csv_too_large');
+	// PostgreSQL cannot store NUL in text; a file with one is no clause list.
+	if (text.includes('\u0000')) return fileProblem('catalogue_csv_nul_character');
 	const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 	if (body.trim() === '') return fileProblem('catalogue_csv_empty');
 	const records = csvRecords(body);

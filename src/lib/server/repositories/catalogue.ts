@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import type { SchemeRules } from '../domain/scheme-rules';
+import { tenantJoin } from './tenant-join';
 
 /* The catalogue's rows: standards, their clause trees, grade scales and scheme rules. */
 
@@ -15,11 +16,7 @@ export interface StandardFields {
 export function listStandards(tx: Tx) {
 	return tx
 		.selectFrom('standards')
-		.leftJoin('grade_scales', (join) =>
-			join
-				.onRef('grade_scales.tenant_id', '=', 'standards.tenant_id')
-				.onRef('grade_scales.id', '=', 'standards.grade_scale_id')
-		)
+		.leftJoin('grade_scales', tenantJoin('grade_scales', 'standards.grade_scale_id'))
 		.select((eb) => [
 			'standards.id',
 			'standards.code',

@@ -2,25 +2,22 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import {
-	createStandard,
-	listGradeScales,
-	listStandards,
-	standardInput
-} from '$lib/server/services/catalogue';
-import { invalid, refused } from './forms.server';
-import { readStandardForm } from './standard-form.server';
+import { can } from '$lib/server/domain/permissions';
+import { submitForm } from '$lib/server/forms';
+import { createStandard, listStandards } from '$lib/server/services/standards';
+import { listGradeScales } from '$lib/server/services/grade-scales';
+import { createStandardInput } from '$lib/server/services/standards.schema';
 
 export const load: PageServerLoad = async ({ locals }) => {
-	const actor = requireActor(locals, 'admin', 'evaluator', 'decision_maker');
+	const actor = requireActor(locals, 'catalogue.read');
 	const { db } = await runtimeApp();
-	const isAdmin = actor.role === 'admin';
+	const canManage = can(actor, 'catalogue.manage');
 	const [standards, gradeScales] = await Promise.all([
 		listStandards(db, actor),
-		isAdmin ? listGradeScales(db, actor) : Promise.resolve([])
+		canManage ? listGradeScales(db, actor) : Promise.resolve([])
 	]);
 	return {
-		isAdmin,
+		canManage,
 		standards,
 		gradeScales: gradeScales.map((scale) => ({
 			id: scale.id,
@@ -32,16 +29,11 @@ export const load: PageServerLoad = async ({ locals }) => {
 
 export const actions: Actions = {
 	create: async ({ locals, request }) => {
-		const actor = requireActor(locals, 'admin');
-		const values = readStandardForm(await request.formData());
-		const parsed = standardInput.safeParse(values.input);
-		if (!parsed.success) return invalid(values.raw, parsed.error, locals.locale);
-		let id: string;
-		try {
-			id = (await createStandard((await runtimeApp()).db, actor, parsed.data)).id;
-		} catch (cause) {
-			return refused(cause, values.raw, locals.locale);
-		}
-		redirect(303, `/catalogue/${id}?created=1`);
+		const actor = requireActor(locals, 'catalogue.manage');
+		const { db } = await runtimeApp();
+		return submitForm(request, locals.locale, createStandardInput, async (input) => {
+			const { id } = await createStandard(db, actor, input);
+			redirect(303, `/catalogue/${id}?created=1`);
+		});
 	}
 };

@@ -1,86 +1,88 @@
-import { z } from 'zod';
-import { router, staffProcedure } from '../init';
-import * as catalogue from '../../services/catalogue';
-import { id, version } from '../inputs';
+import { router, capabilityProcedure } from '../init';
+import * as standards from '../../services/standards';
+import * as clauses from '../../services/clauses';
+import * as clauseImport from '../../services/clause-import';
+import * as gradeScales from '../../services/grade-scales';
+import * as schemeRules from '../../services/scheme-rules';
+import {
+	createStandardInput,
+	standardIdInput,
+	updateStandardInput
+} from '../../services/standards.schema';
+import { addClauseInput, updateClauseInput } from '../../services/clauses.schema';
+import { clauseImportInput } from '../../services/clause-import.schema';
+import {
+	gradeScaleIdInput,
+	gradeScaleInput,
+	updateGradeScaleInput
+} from '../../services/grade-scales.schema';
+import { updateSchemeRulesInput } from '../../services/scheme-rules.schema';
 
-/* The catalogue: every CB role reads it (evaluators cite its clauses); only admins change it. */
+/* The catalogue: the body's staff read it (evaluators cite its clauses); its keepers change it. */
 
-const csv = z.string().max(4_000_000, { error: 'catalogue_csv_too_large' });
+const read = capabilityProcedure('catalogue.read');
+const manage = capabilityProcedure('catalogue.manage');
 
 export const catalogueRouter = router({
-	standards: staffProcedure().query(({ ctx }) => catalogue.listStandards(ctx.app.db, ctx.actor)),
+	standards: read.query(({ ctx }) => standards.listStandards(ctx.app.db, ctx.actor)),
 
-	standard: staffProcedure()
-		.input(z.object({ id }))
-		.query(({ ctx, input }) => catalogue.getStandard(ctx.app.db, ctx.actor, input.id)),
+	standard: read
+		.input(standardIdInput)
+		.query(({ ctx, input }) => standards.getStandard(ctx.app.db, ctx.actor, input.id)),
 
-	createStandard: staffProcedure('admin')
-		.input(catalogue.standardInput)
-		.mutation(({ ctx, input }) => catalogue.createStandard(ctx.app.db, ctx.actor, input)),
+	createStandard: manage
+		.input(createStandardInput)
+		.mutation(({ ctx, input }) => standards.createStandard(ctx.app.db, ctx.actor, input)),
 
-	updateStandard: staffProcedure('admin')
-		.input(catalogue.standardInput.extend({ id, version }))
+	updateStandard: manage
+		.input(updateStandardInput)
 		.mutation(({ ctx, input: { id, version, ...fields } }) =>
-			catalogue.updateStandard(ctx.app.db, ctx.actor, id, version, fields)
+			standards.updateStandard(ctx.app.db, ctx.actor, id, version, fields)
 		),
 
-	addClause: staffProcedure('admin')
-		.input(catalogue.clauseInput.extend({ standardId: id }))
+	addClause: manage
+		.input(addClauseInput)
 		.mutation(({ ctx, input: { standardId, ...clause } }) =>
-			catalogue.addClause(ctx.app.db, ctx.actor, standardId, clause)
+			clauses.addClause(ctx.app.db, ctx.actor, standardId, clause)
 		),
 
-	updateClause: staffProcedure('admin')
-		.input(catalogue.clauseTitlesInput.extend({ id }))
+	updateClause: manage
+		.input(updateClauseInput)
 		.mutation(({ ctx, input: { id, ...titles } }) =>
-			catalogue.updateClause(ctx.app.db, ctx.actor, id, titles)
+			clauses.updateClause(ctx.app.db, ctx.actor, id, titles)
 		),
 
-	previewClauseImport: staffProcedure('admin')
-		.input(z.object({ standardId: id, csv }))
+	previewClauseImport: manage
+		.input(clauseImportInput)
 		.mutation(({ ctx, input }) =>
-			catalogue.previewClauseImport(ctx.app.db, ctx.actor, input.standardId, input.csv)
+			clauseImport.previewClauseImport(ctx.app.db, ctx.actor, input.standardId, input.csv)
 		),
 
-	importClauses: staffProcedure('admin')
-		.input(z.object({ standardId: id, csv }))
+	importClauses: manage
+		.input(clauseImportInput)
 		.mutation(({ ctx, input }) =>
-			catalogue.importClauses(ctx.app.db, ctx.actor, input.standardId, input.csv)
+			clauseImport.importClauses(ctx.app.db, ctx.actor, input.standardId, input.csv)
 		),
 
-	gradeScales: staffProcedure().query(({ ctx }) =>
-		catalogue.listGradeScales(ctx.app.db, ctx.actor)
-	),
+	gradeScales: read.query(({ ctx }) => gradeScales.listGradeScales(ctx.app.db, ctx.actor)),
 
-	gradeScale: staffProcedure()
-		.input(z.object({ id }))
-		.query(({ ctx, input }) => catalogue.getGradeScale(ctx.app.db, ctx.actor, input.id)),
+	gradeScale: read
+		.input(gradeScaleIdInput)
+		.query(({ ctx, input }) => gradeScales.getGradeScale(ctx.app.db, ctx.actor, input.id)),
 
-	createGradeScale: staffProcedure('admin')
-		.input(catalogue.gradeScaleInput)
-		.mutation(({ ctx, input }) => catalogue.createGradeScale(ctx.app.db, ctx.actor, input)),
+	createGradeScale: manage
+		.input(gradeScaleInput)
+		.mutation(({ ctx, input }) => gradeScales.createGradeScale(ctx.app.db, ctx.actor, input)),
 
-	updateGradeScale: staffProcedure('admin')
-		.input(z.object({ id, scale: catalogue.gradeScaleInput }))
-		.mutation(({ ctx, input }) =>
-			catalogue.updateGradeScale(ctx.app.db, ctx.actor, input.id, input.scale)
+	updateGradeScale: manage
+		.input(updateGradeScaleInput)
+		.mutation(({ ctx, input: { id, ...scale } }) =>
+			gradeScales.updateGradeScale(ctx.app.db, ctx.actor, id, scale)
 		),
 
-	updateSchemeRules: staffProcedure('admin')
-		.input(
-			z.object({
-				standardId: id,
-				version: z.int().min(0),
-				rules: catalogue.schemeRulesInput
-			})
-		)
-		.mutation(({ ctx, input }) =>
-			catalogue.updateSchemeRules(
-				ctx.app.db,
-				ctx.actor,
-				input.standardId,
-				input.version,
-				input.rules
-			)
+	updateSchemeRules: manage
+		.input(updateSchemeRulesInput)
+		.mutation(({ ctx, input: { standardId, version, ...rules } }) =>
+			schemeRules.updateSchemeRules(ctx.app.db, ctx.actor, standardId, version, rules)
 		)
 });

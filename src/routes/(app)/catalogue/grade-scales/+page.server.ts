@@ -2,17 +2,13 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import {
-	createGradeScale,
-	gradeScaleInput,
-	listGradeScales,
-	listStandards
-} from '$lib/server/services/catalogue';
-import { invalid, refused } from '../forms.server';
-import { readGradeScaleForm } from './grade-scale-form.server';
+import { listStandards } from '$lib/server/services/standards';
+import { createGradeScale, listGradeScales } from '$lib/server/services/grade-scales';
+import { gradeScaleInput, MAX_GRADE_LEVELS } from '$lib/server/services/grade-scales.schema';
+import { submitScaleForm } from './scale-form.server';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'admin');
+	const actor = requireActor(locals, 'catalogue.manage');
 	const { db } = await runtimeApp();
 	const [scales, standards] = await Promise.all([
 		listGradeScales(db, actor),
@@ -20,6 +16,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	]);
 	return {
 		created: url.searchParams.has('created'),
+		maxLevels: MAX_GRADE_LEVELS,
 		scales: scales.map((scale) => ({
 			...scale,
 			standards: standards
@@ -31,15 +28,11 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 
 export const actions: Actions = {
 	create: async ({ locals, request }) => {
-		const actor = requireActor(locals, 'admin');
-		const { raw, input } = readGradeScaleForm(await request.formData());
-		const parsed = gradeScaleInput.safeParse(input);
-		if (!parsed.success) return invalid(raw, parsed.error, locals.locale);
-		try {
-			await createGradeScale((await runtimeApp()).db, actor, parsed.data);
-		} catch (cause) {
-			return refused(cause, raw, locals.locale);
-		}
-		redirect(303, '/catalogue/grade-scales?created=1');
+		const actor = requireActor(locals, 'catalogue.manage');
+		const { db } = await runtimeApp();
+		return submitScaleForm(request, locals.locale, gradeScaleInput, async (input) => {
+			await createGradeScale(db, actor, input);
+			redirect(303, '/catalogue/grade-scales?created=1');
+		});
 	}
 };

@@ -1,0 +1,155 @@
+import type { Actions, PageServerLoad } from './$types';
+import type { Locale } from '../../../../../db/schema';
+import { runtimeApp } from '$lib/server/runtime';
+import { requireActor } from '$lib/server/guards';
+import { can } from '$lib/server/domain/permissions';
+import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { translate } from '$lib/server/i18n/translate';
+import {
+	CLAUSE_CSV_MAX_ROWS,
+	CLAUSE_NUMBER_MAX_LENGTH,
+	CLAUSE_TITLE_MAX_LENGTH
+} from '$lib/server/domain/clause-csv';
+import { getStandard, standardHistory, updateStandard } from '$lib/server/services/standards';
+import { addClause, updateClause } from '$lib/server/services/clauses';
+import {
+	importClauses,
+	previewClauseImport,
+	type ClauseImportPreview
+} from '$lib/server/services/clause-import';
+import { listGradeScales } from '$lib/server/services/grade-scales';
+import { updateStandardInput } from '$lib/server/services/standards.schema';
+import { addClauseInput, updateClauseInput } from '$lib/server/services/clauses.schema';
+import { clauseImportInput } from '$lib/server/services/clause-import.schema';
+
+/** Limits some clause messages name. */
+const LIMITS = {
+	max: CLAUSE_CSV_MAX_ROWS,
+	maxTitle: CLAUSE_TITLE_MAX_LENGTH,
+	maxNumber: CLAUSE_NUMBER_MAX_LENGTH
+};
+
+export const load: PageServerLoad = async ({ locals, params, url }) => {
+	const actor = requireActor(locals, 'catalogue.read');
+	const { db } = await runtimeApp();
+	const canManage = can(actor, 'catalogue.manage');
+	return loadOrRefuse(locals.locale, async () => {
+		const standard = await getStandard(db, actor, params.id);
+		const [history, gradeScales] = await Promise.all([
+			standardHistory(db, actor, params.id),
+			canManage ? listGradeScales(db, actor) : Promise.resolve([])
+		]);
+		return {
+			canManage,
+			created: url.searchParams.has('created'),
+			standard,
+			history,
+			gradeScales: gradeScales.map(({ id, name_zh, name_en }) => ({ id, name_zh, name_en }))
+		};
+	});
+};
+
+/** The preview as the page shows it: each row's problems in words. */
+function previewForPage(preview: ClauseImportPreview, locale: Locale) {
+	const say = (key: string) => translate(key, locale, LIMITS);
+	return {
+		clean: preview.clean,
+		counts: preview.counts,
+		fileErrors: preview.fileErrors.map(say),
+		rows: preview.rows.map((row) => ({
+			line: row.line,
+			number: row.number,
+			titleZh: row.titleZh,
+			titleEn: row.titleEn,
+			status: row.status,
+			errors: row.errors.map(say)
+		}))
+	};
+}
+
+export const actions: Actions = {
+	update: async ({ locals, params, request }) => {
+		const actor = requireActor(locals, 'catalogue.manage');
+		const { db } = await runtimeApp();
+		return submitForm(
+			request,
+			locals.locale,
+			updateStandardInput,
+			async ({ id, version, ...fields }) => {
+				await updateStandard(db, actor, id, version, fields);
+				return { form: 'standard', saved: true };
+			},
+			{ extra: { id: params.id }, form: 'standard' }
+		);
+	},
+
+	addClause: async ({ locals, params, request }) => {
+		const actor = requireActor(locals, 'catalogue.manage');
+		const { db } = await runtimeApp();
+		return submitForm(
+			request,
+			locals.locale,
+			addClauseInput,
+			async ({ standardId, ...clause }) => {
+				const added = await addClause(db, actor, standardId, clause);
+				return { form: 'addClause', added: added.number };
+			},
+			{ extra: { standardId: params.id }, form: 'addClause', params: LIMITS }
+		);
+	},
+
+	updateClause: async ({ locals, request }) => {
+		const actor = requireActor(locals, 'catalogue.manage');
+		const { db } = await runtimeApp();
+		return submitForm(
+			request,
+			locals.locale,
+			updateClauseInput,
+			async ({ id, ...titles }) => {
+				await updateClause(db, actor, id, titles);
+				return { form: 'updateClause', clauseId: id, saved: true };
+			},
+			{ form: 'updateClause', params: LIMITS }
+		);
+	},
+
+	preview: async ({ locals, params, request }) => {
+		const actor = requireActor(locals, 'catalogue.manage');
+		const { db } = await runtimeApp();
+		return submitForm(
+			request,
+			locals.locale,
+			clauseImportInput,
+			async ({ standardId, csv }) => {
+				const preview = await previewClauseImport(db, actor, standardId, csv);
+				return { form: 'import', csv, preview: previewForPage(preview, locals.locale) };
+			},
+			{ extra: { standardId: params.id }, form: 'import', params: LIMITS }
+		);
+	},
+
+	import: async ({ locals, params, request }) => {
+		const actor = requireActor(locals, 'catalogue.manage');
+		const { db } = await runtimeApp();
+		return submitForm(
+			request,
+			locals.locale,
+			clauseImportInput,
+			async ({ standardId, csv }) => {
+				const result = await importClauses(db, actor, standardId, csv);
+				if (!result.imported)
+					return {
+						form: 'import',
+						csv,
+						rejected: true,
+						preview: previewForPage(result.preview, locals.locale)
+					};
+				return {
+					form: 'import',
+					imported: { inserted: result.inserted, updated: result.updated }
+				};
+			},
+			{ extra: { standardId: params.id }, form: 'import', params: LIMITS }
+		);
+	}
+};

@@ -1,0 +1,45 @@
+import type { Actions, PageServerLoad } from './$types';
+import { runtimeApp } from '$lib/server/runtime';
+import { requireActor } from '$lib/server/guards';
+import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { DEFAULT_SCHEME_RULES } from '$lib/server/domain/scheme-rules';
+import { getStandard } from '$lib/server/services/standards';
+import { updateSchemeRules } from '$lib/server/services/scheme-rules';
+import {
+	SCHEME_RULE_BOUNDS,
+	updateSchemeRulesInput
+} from '$lib/server/services/scheme-rules.schema';
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+	const actor = requireActor(locals, 'catalogue.manage');
+	const { db } = await runtimeApp();
+	const standard = await loadOrRefuse(locals.locale, () => getStandard(db, actor, params.id));
+	return {
+		standard: {
+			id: standard.id,
+			code: standard.code,
+			title_zh: standard.title_zh,
+			title_en: standard.title_en
+		},
+		rules: standard.schemeRules,
+		defaults: DEFAULT_SCHEME_RULES,
+		bounds: SCHEME_RULE_BOUNDS
+	};
+};
+
+export const actions: Actions = {
+	save: async ({ locals, params, request }) => {
+		const actor = requireActor(locals, 'catalogue.manage');
+		const { db } = await runtimeApp();
+		return submitForm(
+			request,
+			locals.locale,
+			updateSchemeRulesInput,
+			async ({ standardId, version, ...rules }) => {
+				await updateSchemeRules(db, actor, standardId, version, rules);
+				return { saved: true };
+			},
+			{ extra: { standardId: params.id } }
+		);
+	}
+};
