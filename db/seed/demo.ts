@@ -9,12 +9,10 @@ import { recordAudit } from '../../src/lib/server/repositories/audit';
 import { findUserByEmail, insertUser } from '../../src/lib/server/repositories/users';
 import { insertMembership } from '../../src/lib/server/repositories/memberships';
 import { resolveActor } from '../../src/lib/server/services/sessions';
-import {
-	addClause,
-	createGradeScale,
-	createStandard,
-	updateSchemeRules
-} from '../../src/lib/server/services/catalogue';
+import { createStandard } from '../../src/lib/server/services/standards';
+import { addClause } from '../../src/lib/server/services/clauses';
+import { createGradeScale } from '../../src/lib/server/services/grade-scales';
+import { updateSchemeRules } from '../../src/lib/server/services/scheme-rules';
 import { addContact, createOrganisation } from '../../src/lib/server/services/organisations';
 import { addMember } from '../../src/lib/server/services/members';
 import { createCertificate } from '../../src/lib/server/services/certificates';

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { TestDatabase } from './databases';
 import { actorOf } from './factories';
-import { getStandard, updateSchemeRules } from '../../src/lib/server/services/catalogue';
+import { getStandard } from '../../src/lib/server/services/standards';
+import { updateSchemeRules } from '../../src/lib/server/services/scheme-rules';
 
 /*
  * Small factories for evaluations and findings tests: a standard with clauses, a certificate,

@@ -1,12 +1,10 @@
 import type { TestDatabase } from './databases';
 import { actorOf, newActor, newUscc, TEST_PASSWORD } from './factories';
 import { DEFAULT_SCHEME_RULES } from '../../src/lib/server/domain/scheme-rules';
-import {
-	addClause,
-	createGradeScale,
-	createStandard,
-	updateSchemeRules
-} from '../../src/lib/server/services/catalogue';
+import { createStandard } from '../../src/lib/server/services/standards';
+import { addClause } from '../../src/lib/server/services/clauses';
+import { createGradeScale } from '../../src/lib/server/services/grade-scales';
+import { updateSchemeRules } from '../../src/lib/server/services/scheme-rules';
 import { addContact, createOrganisation } from '../../src/lib/server/services/organisations';
 import { addMember } from '../../src/lib/server/services/members';
 import { createCertificate } from '../../src/lib/server/services/certificates';

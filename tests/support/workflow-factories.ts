@@ -8,11 +8,9 @@ import type {
 import type { TestDatabase } from './databases';
 import type { Actor } from '../../src/lib/server/actor';
 import { newActor, newOrganisation, newTenant } from './factories';
-import {
-	addClause,
-	createGradeScale,
-	createStandard
-} from '../../src/lib/server/services/catalogue';
+import { createStandard } from '../../src/lib/server/services/standards';
+import { addClause } from '../../src/lib/server/services/clauses';
+import { createGradeScale } from '../../src/lib/server/services/grade-scales';
 import {
 	closeEvaluation,
 	issueEvaluationReport,
