@@ -45,16 +45,26 @@ export const idWith = (messageKey: string) => z.uuid({ error: messageKey });
 
 const INT4_MAX = 2_147_483_647;
 
-/** A whole number within [min, max]; a form's digits count as the number. */
+/**
+ * A whole number within [min, max]; a form's digits count as the number. Typed as number | string
+ * on the way in, so tRPC callers see a number field rather than `unknown`.
+ */
 export const wholeNumber = (min: number, max: number, messageKey = 'error_number_invalid') =>
-	z.preprocess(
-		(value) =>
-			typeof value === 'string' && /^\s*-?\d{1,10}\s*$/.test(value) ? Number(value) : value,
-		z
-			.int({ error: messageKey })
-			.min(min, { error: 'error_number_out_of_range' })
-			.max(max, { error: 'error_number_out_of_range' })
-	);
+	z
+		.union([z.number(), z.string()], { error: messageKey })
+		.transform((value) =>
+			typeof value === 'string'
+				? /^\s*-?\d{1,10}\s*$/.test(value)
+					? Number(value)
+					: Number.NaN
+				: value
+		)
+		.pipe(
+			z
+				.int({ error: messageKey })
+				.min(min, { error: 'error_number_out_of_range' })
+				.max(max, { error: 'error_number_out_of_range' })
+		);
 
 /** The version of a row the user saw (optimistic concurrency), bounded to its integer column. */
 export const version = wholeNumber(1, INT4_MAX, 'error_invalid_version');
