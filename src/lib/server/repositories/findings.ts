@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { tenantJoin } from './tenant-join';
 import type {
 	Database,
 	FindingKind,
@@ -391,4 +392,42 @@ export function findingListRows(tx: Tx, ids: string[]) {
 		])
 		.where('findings.id', 'in', ids)
 		.execute();
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * One finding with what its access rules read: its evaluation, and whether a person is on that
+ * evaluation's team (evaluators act on a finding only then).
+ * ------------------------------------------------------------------------------------------- */
+
+/** A finding with its evaluation's status, organisation, certificate, standard and kind. */
+export function findFindingWithEvaluation(
+	tx: Tx,
+	findingId: string,
+	userId: string,
+	options: { forUpdate?: boolean } = {}
+) {
+	let query = tx
+		.selectFrom('findings')
+		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
+		.selectAll('findings')
+		.select((eb) => [
+			'evaluations.status as evaluation_status',
+			'evaluations.organisation_id',
+			'evaluations.certificate_id',
+			'evaluations.standard_id',
+			'evaluations.kind as evaluation_kind',
+			eb
+				.exists(
+					eb
+						.selectFrom('evaluation_team_members')
+						.select('evaluation_team_members.user_id')
+						.whereRef('evaluation_team_members.tenant_id', '=', 'findings.tenant_id')
+						.whereRef('evaluation_team_members.evaluation_id', '=', 'findings.evaluation_id')
+						.where('evaluation_team_members.user_id', '=', userId)
+				)
+				.as('on_team')
+		])
+		.where('findings.id', '=', findingId);
+	if (options.forUpdate) query = query.forUpdate('findings');
+	return query.executeTakeFirst();
 }
