@@ -13,11 +13,7 @@ import type {
 export function listEvaluationFindings(tx: Tx, evaluationId: string) {
 	return tx
 		.selectFrom('findings')
-		.leftJoin('clauses', (join) =>
-			join
-				.onRef('clauses.tenant_id', '=', 'findings.tenant_id')
-				.onRef('clauses.id', '=', 'findings.clause_id')
-		)
+		.leftJoin('clauses', tenantJoin('clauses', 'findings.clause_id'))
 		.select([
 			'findings.id',
 			'findings.reference',
@@ -353,26 +349,10 @@ export function findingListRows(tx: Tx, ids: string[]) {
 	if (ids.length === 0) return Promise.resolve([]);
 	return tx
 		.selectFrom('findings')
-		.innerJoin('evaluations', (join) =>
-			join
-				.onRef('evaluations.tenant_id', '=', 'findings.tenant_id')
-				.onRef('evaluations.id', '=', 'findings.evaluation_id')
-		)
-		.innerJoin('organisations', (join) =>
-			join
-				.onRef('organisations.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('organisations.id', '=', 'evaluations.organisation_id')
-		)
-		.innerJoin('standards', (join) =>
-			join
-				.onRef('standards.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('standards.id', '=', 'evaluations.standard_id')
-		)
-		.leftJoin('clauses', (join) =>
-			join
-				.onRef('clauses.tenant_id', '=', 'findings.tenant_id')
-				.onRef('clauses.id', '=', 'findings.clause_id')
-		)
+		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
+		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
+		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
+		.leftJoin('clauses', tenantJoin('clauses', 'findings.clause_id'))
 		.select([
 			'findings.id',
 			'findings.reference',
