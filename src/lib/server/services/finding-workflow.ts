@@ -83,9 +83,12 @@ async function beginStep(
 	});
 	if (!decision.ok && decision.reason !== 'wrong_status')
 		throw refusalFor(action, decision, finding.status);
-	// The body's steps are the evaluation team's (or an administrator's).
-	if (lifecycleSide(actor.role) === 'body')
-		authorize(actor, 'finding.review', findingSubject(finding));
+	// The body's steps are the evaluation team's (or an administrator's); the organisation's are
+	// its own users'.
+	const side = lifecycleSide(actor.role);
+	if (side === 'body') authorize(actor, 'finding.review', findingSubject(finding));
+	if (side === 'organisation')
+		authorize(actor, 'finding.answer', { organisationId: finding.organisation_id });
 	if (finding.version !== version) throw staleVersion();
 	if (!decision.ok) throw refusalFor(action, decision, finding.status);
 	return { finding, to: decision.to };

@@ -42,8 +42,9 @@ function filterOf(params: URLSearchParams) {
 	for (;;) {
 		const parsed = findingListInput.safeParse(raw);
 		if (parsed.success) return parsed.data;
-		for (const issue of parsed.error.issues) delete raw[String(issue.path[0])];
-		if (parsed.error.issues.every((issue) => issue.path.length === 0)) return {};
+		const wrong = parsed.error.issues.map((issue) => String(issue.path[0])).filter((f) => f in raw);
+		if (wrong.length === 0) return {};
+		for (const field of wrong) delete raw[field];
 	}
 }
 
