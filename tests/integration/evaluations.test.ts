@@ -631,8 +631,16 @@ describe.each(DIALECTS)('evaluations (%s)', (kind) => {
 			expect(await auditActions(t, finding.id)).toEqual(['finding.raise']);
 
 			const newDue = addDays(today(), 60);
-			// Another evaluator (not on the team) may extend a deadline: it is not recording.
-			const changed = await callerFor(app, outsider).findings.changeDue({
+			// Moving a deadline is the team's (or an administrator's) call, like recording.
+			await expect(
+				callerFor(app, outsider).findings.changeDue({
+					id: finding.id,
+					version: 1,
+					dueOn: newDue,
+					reason: 'Not on the team'
+				})
+			).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'evaluations_error_not_on_team' });
+			const changed = await callerFor(app, lead).findings.changeDue({
 				id: finding.id,
 				version: 1,
 				dueOn: newDue,
@@ -649,7 +657,7 @@ describe.each(DIALECTS)('evaluations (%s)', (kind) => {
 				from_due_on: addDays(today(), 30),
 				to_due_on: newDue,
 				reason: '备件进口延误，经评价组长同意延期',
-				changed_by: outsider.userId
+				changed_by: lead.userId
 			});
 			expect(await auditActions(t, finding.id)).toEqual(['finding.raise', 'finding.due_change']);
 
@@ -691,7 +699,7 @@ describe.each(DIALECTS)('evaluations (%s)', (kind) => {
 					reason: 'No due date'
 				})
 			).rejects.toMatchObject({
-				code: 'BAD_REQUEST',
+				code: 'CONFLICT',
 				message: 'evaluations_error_due_only_nonconformity'
 			});
 

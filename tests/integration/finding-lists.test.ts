@@ -374,6 +374,26 @@ describe.each(DIALECTS)('finding lists (%s)', (kind) => {
 		});
 	});
 
+	it('refuses filters that are none of the offered ones, with BAD_REQUEST', async () => {
+		const caller = callerFor(app, evaluator);
+		for (const filter of [
+			{ status: 'lost' },
+			{ sort: 'sideways' },
+			{ standardId: 'not-an-id' },
+			{ search: 'x'.repeat(201) },
+			{ search: 'a\u0000b' }
+		])
+			await expect(
+				caller.findings.list(filter as Parameters<typeof caller.findings.list>[0])
+			).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+		// A form's spelling of the same filter is understood.
+		const overdue = await caller.findings.list({
+			overdue: 'on',
+			grade: ''
+		} as unknown as Parameters<typeof caller.findings.list>[0]);
+		expect(overdue.rows.every((row) => row.overdue)).toBe(true);
+	});
+
 	it('refuses a cursor that is mangled or belongs to another sort', async () => {
 		const caller = callerFor(app, evaluator);
 		await expect(caller.findings.list({ cursor: 'not-a-cursor' })).rejects.toMatchObject({

@@ -445,6 +445,119 @@ describe.each(DIALECTS)('finding workflow (%s)', (kind) => {
 			);
 		});
 
+		it('refuses an evaluator off the evaluation team every body step with FORBIDDEN', async () => {
+			const offTeam = await newActor(t, world.tenantId, 'evaluator');
+			const caller = callerFor(app, offTeam);
+			const submitted = await newFinding(t, world, { status: 'response_submitted' });
+			const inReview = await newFinding(t, world, { status: 'evidence_submitted' });
+			const inProgress = await newFinding(t, world, { status: 'action_in_progress' });
+			const findings = [submitted, inReview, inProgress];
+			const before = await Promise.all(findings.map((f) => footprint(f.id)));
+			const notOnTeam = { code: 'FORBIDDEN', key: 'evaluations_error_not_on_team' };
+			const later = addDays(todayInZone(new Date(), offTeam.tenant.timeZone), 90);
+
+			for (const verdict of ['accept', 'reject'] as const)
+				expect(
+					await refusalOf(
+						caller.workflow.reviewResponse({
+							findingId: submitted.id,
+							version: submitted.version,
+							verdict,
+							comment: 'no'
+						})
+					)
+				).toMatchObject(notOnTeam);
+			for (const verdict of ['verify_effective', 'reject_evidence'] as const)
+				expect(
+					await refusalOf(
+						caller.workflow.reviewEvidence({
+							findingId: inReview.id,
+							version: inReview.version,
+							verdict,
+							comment: 'no'
+						})
+					)
+				).toMatchObject(notOnTeam);
+			expect(
+				await refusalOf(
+					caller.findings.changeDue({
+						id: inProgress.id,
+						version: inProgress.version,
+						dueOn: later,
+						reason: 'Spare parts delayed'
+					})
+				)
+			).toMatchObject(notOnTeam);
+			expect(
+				await refusalOf(
+					caller.workflow.setFollowUpCheck({
+						findingId: inProgress.id,
+						version: inProgress.version,
+						followUpOn: later
+					})
+				)
+			).toMatchObject(notOnTeam);
+			// Correcting what was recorded is the team's too (finding.record).
+			expect(
+				await refusalOf(
+					caller.findings.update({
+						id: inProgress.id,
+						version: inProgress.version,
+						statement: 'Rewritten by an outsider',
+						objectiveEvidence: '',
+						clauseId: null
+					})
+				)
+			).toMatchObject(notOnTeam);
+			expect(await Promise.all(findings.map((f) => footprint(f.id)))).toEqual(before);
+
+			// The page offers none of it either.
+			const detail = await caller.workflow.detail({ id: submitted.id });
+			expect(detail).toMatchObject({ actions: [], mayChangeDue: false, maySetFollowUp: false });
+			const onTeam = await callerFor(app, world.evaluator).workflow.detail({ id: submitted.id });
+			expect(onTeam).toMatchObject({
+				actions: ['accept_response', 'reject_response'],
+				mayChangeDue: true,
+				maySetFollowUp: false
+			});
+		});
+
+		it('lets the team and an administrator take every body step', async () => {
+			const later = addDays(todayInZone(new Date(), world.admin.tenant.timeZone), 90);
+			for (const actor of [world.evaluator, world.admin]) {
+				const caller = callerFor(app, actor);
+				const submitted = await newFinding(t, world, { status: 'response_submitted' });
+				const accepted = await caller.workflow.reviewResponse({
+					findingId: submitted.id,
+					version: submitted.version,
+					verdict: 'accept',
+					comment: ''
+				});
+				expect(accepted.status).toBe('action_in_progress');
+				const moved = await caller.findings.changeDue({
+					id: submitted.id,
+					version: accepted.version,
+					dueOn: later,
+					reason: '备件进口延误'
+				});
+				expect(moved).toMatchObject({ due_on: later });
+				const followed = await caller.workflow.setFollowUpCheck({
+					findingId: submitted.id,
+					version: moved.version,
+					followUpOn: addDays(later, 30)
+				});
+				expect(followed.followUpCheckOn).toBe(addDays(later, 30));
+				const inReview = await newFinding(t, world, { status: 'evidence_submitted' });
+				const rejected = await caller.workflow.reviewEvidence({
+					findingId: inReview.id,
+					version: inReview.version,
+					verdict: 'reject_evidence',
+					comment: '记录不完整'
+				});
+				expect(rejected.status).toBe('action_in_progress');
+			}
+		});
+
 		it("hides another organisation's finding and another tenant's as NOT_FOUND", async () => {
 			const finding = await newFinding(t, world);
 			const before = await footprint(finding.id);
@@ -645,19 +758,20 @@ describe.each(DIALECTS)('finding workflow (%s)', (kind) => {
 			expect(await footprint(submitted.id)).toEqual(beforeReview);
 
 			const inReview = await newFinding(t, world, { status: 'evidence_submitted' });
-			expect(
-				await refusalOf(
-					callerFor(app, world.evaluator).workflow.reviewEvidence({
-						findingId: inReview.id,
-						version: inReview.version,
-						verdict: 'reject_evidence',
-						comment: ''
-					})
-				)
-			).toMatchObject({
-				code: 'BAD_REQUEST',
-				field: 'comment',
-				key: 'findings_reject_evidence_comment_required'
+			const noReason = await post(
+				'workflow.reviewEvidence',
+				{
+					findingId: inReview.id,
+					version: inReview.version,
+					verdict: 'reject_evidence',
+					comment: ''
+				},
+				world.evaluator,
+				'zh-CN'
+			);
+			expect(noReason.status).toBe(400);
+			expect(noReason.error.data.fields).toEqual({
+				comment: translate('findings_reject_evidence_comment_required', 'zh-CN')
 			});
 
 			// Evidence needs a file or a note.

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { lifecycleSide } from '../../src/lib/server/domain/permissions';
 import type { FindingKind, FindingStatus, Role } from '../../db/schema';
 import {
 	FINDING_ACTIONS,
@@ -189,6 +190,16 @@ describe('decideTransition, every status × action × role × organisation × re
 				for (const c of allCases(status, action))
 					if (c.role === 'decision_maker')
 						expect(decideTransition(request(c))).toMatchObject({ ok: false });
+	});
+
+	it('lets a role act only for the side permissions give it (lifecycleSide)', () => {
+		for (const status of STATUSES)
+			for (const action of ACTIONS)
+				for (const c of allCases(status, action)) {
+					const decision = decideTransition(request(c));
+					if (decision.ok) expect(decision.side).toBe(lifecycleSide(c.role));
+					if (lifecycleSide(c.role) === null) expect(decision.ok).toBe(false);
+				}
 	});
 
 	it('leaves closed findings closed: no action from closed, by anyone', () => {

@@ -1,4 +1,5 @@
 import type { FindingKind, FindingStatus, Role } from '../../../../db/schema';
+import { lifecycleSide } from './permissions';
 
 /*
  * The nonconformity life cycle (SPEC §4). Every path that changes a finding's status asks
@@ -51,12 +52,6 @@ const RULES: Record<FindingAction, TransitionRule> = {
 	verify_effective: { from: 'evidence_submitted', to: 'closed', side: 'body' }
 };
 
-/** Roles that act for each side. Decision makers take decisions, not finding reviews. */
-const ROLES_OF_SIDE: Record<Side, readonly Role[]> = {
-	organisation: ['org_admin', 'org_member'],
-	body: ['admin', 'evaluator']
-};
-
 export type TransitionRefusal =
 	| 'not_a_nonconformity'
 	| 'report_not_issued'
@@ -88,7 +83,8 @@ export function decideTransition({
 }: TransitionRequest): TransitionDecision {
 	const rule = RULES[action];
 	if (finding.kind !== 'nonconformity') return { ok: false, reason: 'not_a_nonconformity' };
-	if (!ROLES_OF_SIDE[rule.side].includes(actor.role)) return { ok: false, reason: 'wrong_role' };
+	// Which roles act for which side is permissions' word; decision makers act for neither.
+	if (lifecycleSide(actor.role) !== rule.side) return { ok: false, reason: 'wrong_role' };
 	if (rule.side === 'organisation' && actor.organisationId !== finding.organisationId)
 		return { ok: false, reason: 'other_organisation' };
 	if (!finding.reportIssued) return { ok: false, reason: 'report_not_issued' };
@@ -97,7 +93,10 @@ export function decideTransition({
 	return { ok: true, to: rule.to, side: rule.side };
 }
 
-/** The actions open to `actor` on `finding` now: what the page offers. */
+/**
+ * The actions the life cycle opens to `actor` on `finding` now. The body's steps are also the
+ * evaluation team's only (`finding.review`): the finding page asks that as well.
+ */
 export function availableActions(
 	finding: TransitionRequest['finding'],
 	actor: TransitionRequest['actor']

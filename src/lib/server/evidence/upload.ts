@@ -1,35 +1,27 @@
-import { isCrossSite } from '../http/same-origin';
 import busboy from 'busboy';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import type { App } from '../app';
-import { scopeOf, type Actor } from '../actor';
+import type { Actor } from '../actor';
 import type { Locale } from '../../../../db/schema';
 import { badInput, Refusal } from '../errors';
 import { translate } from '../i18n/translate';
+import { STATUS_OF_REFUSAL } from '../forms';
 import { isIsoDate, todayInZone } from '../domain/calendar';
-import { recordAudit } from '../repositories/audit';
-import { findingOpenToEvidence } from '../services/evidence';
+import { checkEvidenceUpload, recordEvidence } from '../services/evidence-upload';
 import { sanitiseFileName } from './filename';
-import {
-	checkEvidence,
-	extensionOf,
-	isTextType,
-	SNIFF_BYTES,
-	utf8TextValidator,
-	type EvidenceCheck,
-	type EvidenceType
-} from './sniff';
-import { SizeLimitExceeded, type EvidenceStorage, type StagedContent } from './storage';
+import { stageFile, UploadInterrupted } from './inspect';
+import { SizeLimitExceeded, type EvidenceStorage } from './storage';
 
 /*
- * The evidence upload (issue #3 item 5): a multipart request streamed file by file into the
- * store, never held whole in memory. Each file is sniffed once its first bytes arrive and
- * refused there if its type is not allowed or contradicts its name; it is refused the moment it
- * passes the size limit; a refused or interrupted file leaves neither a row nor a file. Each
- * accepted file gets its row and audit entry in a transaction of its own, so one bad file does
- * not cost the good ones. Called by src/routes/api/evidence/[findingId]/+server.ts, and by tests.
+ * The evidence upload over HTTP (issue #3 item 5): a multipart request streamed file by file into
+ * the store, never held whole in memory. Each file passes the stream inspection of ./inspect.ts
+ * (type sniffed from its first bytes, size bounded, hashed while streaming); a refused or
+ * interrupted file leaves neither a row nor a file. Each accepted file is recorded by
+ * services/evidence-upload.ts in a transaction of its own, so one bad file does not cost the good
+ * ones. Same-origin is checked for every POST in hooks.server.ts. Called by
+ * src/routes/api/evidence/[findingId=uuid]/+server.ts, and by tests.
  */
 
 export const MAX_FILES_PER_UPLOAD = 10;
@@ -69,12 +61,6 @@ export interface EvidenceUploadInput {
 	now?: Date;
 }
 
-/**
- * A cross-site page cannot post here on a user's behalf: the browser's Origin (or, where it
- * leaves that out, Sec-Fetch-Site) must say this very site. This endpoint is not tRPC and
- * takes multipart, which any form can send, so it checks itself.
- */
-
 export function formatBytes(bytes: number, locale: Locale): string {
 	const units = ['B', 'KB', 'MB', 'GB'];
 	let value = bytes;
@@ -88,210 +74,8 @@ export function formatBytes(bytes: number, locale: Locale): string {
 	return `${number} ${units[unit]}`;
 }
 
-const TYPE_NAMES: Record<EvidenceType | 'ooxml', string> = {
-	'application/pdf': 'PDF',
-	'image/png': 'PNG',
-	'image/jpeg': 'JPEG',
-	'image/gif': 'GIF',
-	'image/webp': 'WebP',
-	'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word (DOCX)',
-	'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Excel (XLSX)',
-	'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'PowerPoint (PPTX)',
-	'application/zip': 'ZIP',
-	'text/plain': 'TXT',
-	'text/csv': 'CSV',
-	ooxml: 'Office Open XML'
-};
-
-function refusalOf(check: Exclude<EvidenceCheck, { ok: true }>, name: string): Refusal {
-	switch (check.reason) {
-		case 'empty':
-			return badInput('file', 'evidence_empty');
-		case 'type_not_allowed':
-			return badInput('file', 'evidence_type_not_allowed');
-		case 'bytes_contradict_name':
-			return badInput('file', 'evidence_bytes_contradict_name', {
-				detected: TYPE_NAMES[check.detected],
-				extension: extensionOf(name)
-			});
-	}
-}
-
 /**
- * Passes a file through once its first SNIFF_BYTES (or the whole of a smaller file) show an
- * allowed type that agrees with its name; fails the stream with a Refusal otherwise, before
- * more is read. Text must stay UTF-8 to its last byte.
- */
-class EvidenceInspector extends Transform {
-	type: EvidenceType | null = null;
-	#head: Buffer[] = [];
-	#headLength = 0;
-	#text: ReturnType<typeof utf8TextValidator> | null = null;
-
-	constructor(private readonly name: string) {
-		super();
-	}
-
-	override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
-		if (this.type) {
-			if (this.#text && !this.#text.push(chunk))
-				return done(badInput('file', 'evidence_text_invalid'));
-			return done(null, chunk);
-		}
-		this.#head.push(chunk);
-		this.#headLength += chunk.length;
-		if (this.#headLength < SNIFF_BYTES) return done();
-		this.#decide(false, done);
-	}
-
-	override _flush(done: TransformCallback) {
-		if (!this.type) return this.#decide(true, done);
-		if (this.#text && !this.#text.end()) return done(badInput('file', 'evidence_text_invalid'));
-		done();
-	}
-
-	#decide(complete: boolean, done: TransformCallback) {
-		const head = Buffer.concat(this.#head);
-		this.#head = [];
-		// The verdict rests on the same bytes however the chunks fell; the text check below
-		// covers what lies beyond them.
-		const sniffed = head.subarray(0, SNIFF_BYTES);
-		const check = checkEvidence(sniffed, complete && sniffed.length === head.length, this.name);
-		if (!check.ok) return done(refusalOf(check, this.name));
-		this.type = check.type;
-		if (isTextType(check.type)) {
-			this.#text = utf8TextValidator();
-			if (!this.#text.push(head) || (complete && !this.#text.end()))
-				return done(badInput('file', 'evidence_text_invalid'));
-		}
-		done(null, head);
-	}
-}
-
-/** A file streamed into staging: its bytes are known good, its row not yet written. */
-interface Inspected {
-	staged: StagedContent;
-	detectedType: EvidenceType;
-}
-
-/**
- * Streams one file of the form through the inspector into staging. On any failure the file
- * is drained rather than destroyed — the rest of the form is behind it — and the error says
- * whether the request itself broke.
- */
-async function stageFile(
-	file: Readable,
-	name: string,
-	storage: EvidenceStorage,
-	maxBytes: number
-): Promise<Inspected> {
-	const inspector = new EvidenceInspector(name);
-	// The inspector may refuse a small file before the store has attached its pipeline; the
-	// pipeline still sees that error (the stream keeps it), so it must not go unhandled here.
-	inspector.on('error', () => {});
-	let broken = false;
-	file.on('error', (error) => {
-		broken = true;
-		inspector.destroy(error);
-	});
-	file.pipe(inspector);
-	try {
-		const staged = await storage.stage(inspector, { maxBytes });
-		if (inspector.type) return { staged, detectedType: inspector.type };
-		await staged.discard();
-		throw new Error('a file passed inspection without a type');
-	} catch (error) {
-		file.unpipe(inspector);
-		inspector.destroy();
-		file.resume();
-		throw broken ? new UploadInterrupted(error) : error;
-	}
-}
-
-class UploadInterrupted extends Error {
-	constructor(cause: unknown) {
-		super('the upload was interrupted', { cause });
-	}
-}
-
-interface EvidenceFile {
-	name: string;
-	declaredType: string;
-	effectiveFrom: string;
-}
-
-/**
- * The row and audit entry of one staged file, in one tenant transaction that re-checks, under
- * a lock on the finding, that evidence may still be added. The content is moved into the store
- * last: a failure before it rolls the row back and leaves nothing stored.
- */
-async function recordEvidence(
-	app: EvidenceUploadInput['app'],
-	actor: Actor,
-	findingId: string,
-	{ staged, detectedType }: Inspected,
-	file: EvidenceFile
-) {
-	return app.db.inTenant(scopeOf(actor), async (tx) => {
-		const finding = await findingOpenToEvidence(tx, actor, findingId);
-		const original = await tx
-			.selectFrom('evidence')
-			.select('id')
-			.where('sha256', '=', staged.sha256)
-			.where('duplicate_of_id', 'is', null)
-			.orderBy('uploaded_at')
-			.orderBy('id')
-			.limit(1)
-			.executeTakeFirst();
-		const duplicateOfId = original?.id ?? null;
-		const row = await tx
-			.insertInto('evidence')
-			.values({
-				tenant_id: actor.tenantId,
-				finding_id: finding.id,
-				sha256: staged.sha256,
-				size_bytes: staged.size,
-				declared_type: file.declaredType,
-				detected_type: detectedType,
-				original_name: file.name,
-				uploaded_by: actor.userId,
-				effective_from: file.effectiveFrom,
-				integrity_status: 'verified',
-				duplicate_of_id: duplicateOfId
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'evidence.upload',
-			entityType: 'finding',
-			entityId: finding.id,
-			after: {
-				evidence_id: row.id,
-				original_name: file.name,
-				size_bytes: staged.size,
-				sha256: staged.sha256,
-				detected_type: detectedType,
-				effective_from: file.effectiveFrom,
-				duplicate_of_id: duplicateOfId
-			}
-		});
-		await staged.keep();
-		return { id: row.id, duplicate: duplicateOfId !== null };
-	});
-}
-
-const HTTP_STATUS: Record<Refusal['kind'], number> = {
-	BAD_REQUEST: 400,
-	UNAUTHORIZED: 401,
-	FORBIDDEN: 403,
-	NOT_FOUND: 404,
-	CONFLICT: 409
-};
-
-/**
- * Receives the multipart request of `POST /api/evidence/[findingId]`: form field
+ * Receives the multipart request of `POST /api/evidence/[findingId=uuid]`: form field
  * `effective_from` (optional, default today in the tenant's zone; it must come before the
  * files), then up to MAX_FILES_PER_UPLOAD files. Answers with one result per file.
  */
@@ -306,7 +90,6 @@ export async function handleEvidenceUpload(
 		body: { files: [], error: say(key, params) }
 	});
 
-	if (isCrossSite(request)) return refuse(403, 'error_cross_site');
 	if (!actor) return refuse(401, 'error_signed_out');
 	const contentType = request.headers.get('content-type') ?? '';
 	if (!/^multipart\/form-data\s*;/i.test(contentType) || !request.body)
@@ -333,7 +116,7 @@ export async function handleEvidenceUpload(
 	// each file's row is written. A refused request is still read to its end, to name its files.
 	let refusal: Refusal | null = null;
 	try {
-		await app.db.inTenant(scopeOf(actor), (tx) => findingOpenToEvidence(tx, actor, findingId));
+		await checkEvidenceUpload(app.db, actor, findingId);
 	} catch (error) {
 		if (!(error instanceof Refusal)) throw error;
 		refusal = error;
@@ -377,7 +160,7 @@ export async function handleEvidenceUpload(
 				effectiveFrom
 			};
 			const recorded = recording.then(() =>
-				recordEvidence(app, actor, findingId, inspected, evidenceFile).finally(() =>
+				recordEvidence(app.db, actor, findingId, inspected, evidenceFile).finally(() =>
 					inspected.staged.discard()
 				)
 			);
@@ -423,7 +206,7 @@ export async function handleEvidenceUpload(
 	if (refusal) {
 		const error = messageOf(refusal);
 		for (const result of results) result.error ??= error;
-		return { status: HTTP_STATUS[refusal.kind], body: { files: results, error } };
+		return { status: STATUS_OF_REFUSAL[refusal.kind], body: { files: results, error } };
 	}
 	for (const result of results)
 		if (!result.ok && !result.error) result.error = say('evidence_interrupted');

@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { tenantJoin } from './tenant-join';
 import type {
 	Database,
 	FindingKind,
@@ -12,11 +13,7 @@ import type {
 export function listEvaluationFindings(tx: Tx, evaluationId: string) {
 	return tx
 		.selectFrom('findings')
-		.leftJoin('clauses', (join) =>
-			join
-				.onRef('clauses.tenant_id', '=', 'findings.tenant_id')
-				.onRef('clauses.id', '=', 'findings.clause_id')
-		)
+		.leftJoin('clauses', tenantJoin('clauses', 'findings.clause_id'))
 		.select([
 			'findings.id',
 			'findings.reference',
@@ -352,26 +349,10 @@ export function findingListRows(tx: Tx, ids: string[]) {
 	if (ids.length === 0) return Promise.resolve([]);
 	return tx
 		.selectFrom('findings')
-		.innerJoin('evaluations', (join) =>
-			join
-				.onRef('evaluations.tenant_id', '=', 'findings.tenant_id')
-				.onRef('evaluations.id', '=', 'findings.evaluation_id')
-		)
-		.innerJoin('organisations', (join) =>
-			join
-				.onRef('organisations.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('organisations.id', '=', 'evaluations.organisation_id')
-		)
-		.innerJoin('standards', (join) =>
-			join
-				.onRef('standards.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('standards.id', '=', 'evaluations.standard_id')
-		)
-		.leftJoin('clauses', (join) =>
-			join
-				.onRef('clauses.tenant_id', '=', 'findings.tenant_id')
-				.onRef('clauses.id', '=', 'findings.clause_id')
-		)
+		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
+		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
+		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
+		.leftJoin('clauses', tenantJoin('clauses', 'findings.clause_id'))
 		.select([
 			'findings.id',
 			'findings.reference',
@@ -391,4 +372,42 @@ export function findingListRows(tx: Tx, ids: string[]) {
 		])
 		.where('findings.id', 'in', ids)
 		.execute();
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * One finding with what its access rules read: its evaluation, and whether a person is on that
+ * evaluation's team (evaluators act on a finding only then).
+ * ------------------------------------------------------------------------------------------- */
+
+/** A finding with its evaluation's status, organisation, certificate, standard and kind. */
+export function findFindingWithEvaluation(
+	tx: Tx,
+	findingId: string,
+	userId: string,
+	options: { forUpdate?: boolean } = {}
+) {
+	let query = tx
+		.selectFrom('findings')
+		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
+		.selectAll('findings')
+		.select((eb) => [
+			'evaluations.status as evaluation_status',
+			'evaluations.organisation_id',
+			'evaluations.certificate_id',
+			'evaluations.standard_id',
+			'evaluations.kind as evaluation_kind',
+			eb
+				.exists(
+					eb
+						.selectFrom('evaluation_team_members')
+						.select('evaluation_team_members.user_id')
+						.whereRef('evaluation_team_members.tenant_id', '=', 'findings.tenant_id')
+						.whereRef('evaluation_team_members.evaluation_id', '=', 'findings.evaluation_id')
+						.where('evaluation_team_members.user_id', '=', userId)
+				)
+				.as('on_team')
+		])
+		.where('findings.id', '=', findingId);
+	if (options.forUpdate) query = query.forUpdate('findings');
+	return query.executeTakeFirst();
 }

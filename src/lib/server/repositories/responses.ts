@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { tenantJoin } from './tenant-join';
 import type { FindingStatus } from '../../../../db/schema';
 
 /*
@@ -295,31 +296,11 @@ export async function latestReviews(tx: Tx, findingIds: string[]) {
 export function findFindingContext(tx: Tx, findingId: string) {
 	return tx
 		.selectFrom('findings')
-		.innerJoin('evaluations', (join) =>
-			join
-				.onRef('evaluations.tenant_id', '=', 'findings.tenant_id')
-				.onRef('evaluations.id', '=', 'findings.evaluation_id')
-		)
-		.innerJoin('organisations', (join) =>
-			join
-				.onRef('organisations.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('organisations.id', '=', 'evaluations.organisation_id')
-		)
-		.innerJoin('standards', (join) =>
-			join
-				.onRef('standards.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('standards.id', '=', 'evaluations.standard_id')
-		)
-		.leftJoin('certificates', (join) =>
-			join
-				.onRef('certificates.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('certificates.id', '=', 'evaluations.certificate_id')
-		)
-		.leftJoin('clauses', (join) =>
-			join
-				.onRef('clauses.tenant_id', '=', 'findings.tenant_id')
-				.onRef('clauses.id', '=', 'findings.clause_id')
-		)
+		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
+		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
+		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
+		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'))
+		.leftJoin('clauses', tenantJoin('clauses', 'findings.clause_id'))
 		.innerJoin('users as raiser', 'raiser.id', 'findings.raised_by')
 		.select([
 			'evaluations.kind as evaluation_kind',
@@ -350,26 +331,10 @@ export function listOrganisationNonconformities(
 ) {
 	let query = tx
 		.selectFrom('findings')
-		.innerJoin('evaluations', (join) =>
-			join
-				.onRef('evaluations.tenant_id', '=', 'findings.tenant_id')
-				.onRef('evaluations.id', '=', 'findings.evaluation_id')
-		)
-		.innerJoin('standards', (join) =>
-			join
-				.onRef('standards.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('standards.id', '=', 'evaluations.standard_id')
-		)
-		.leftJoin('certificates', (join) =>
-			join
-				.onRef('certificates.tenant_id', '=', 'evaluations.tenant_id')
-				.onRef('certificates.id', '=', 'evaluations.certificate_id')
-		)
-		.leftJoin('clauses', (join) =>
-			join
-				.onRef('clauses.tenant_id', '=', 'findings.tenant_id')
-				.onRef('clauses.id', '=', 'findings.clause_id')
-		)
+		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
+		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
+		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'))
+		.leftJoin('clauses', tenantJoin('clauses', 'findings.clause_id'))
 		.select([
 			'findings.id',
 			'findings.reference',

@@ -2,8 +2,10 @@ import type { Readable } from 'node:stream';
 import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import type { FindingStatus } from '../../../../db/schema';
-import { isOrgUser } from '../domain/roles';
+import { can } from '../domain/permissions';
 import { forbidden, notFound } from '../errors';
+import { findEvidence, listEvidenceOfFinding, type EvidenceRow } from '../repositories/evidence';
+import { id as uuid } from './common.schema';
 import { loadVisibleFinding, type VisibleFinding } from './finding-access';
 import type { EvidenceStorage } from '../evidence/storage';
 import { contentDisposition } from '../evidence/filename';
@@ -11,7 +13,8 @@ import { contentTypeOf } from '../evidence/sniff';
 
 /*
  * Evidence of a finding: who may add it, who may list and download it. Uploading itself streams
- * through src/lib/server/evidence/upload.ts, which asks the same rules here.
+ * through src/lib/server/evidence/upload.ts and is recorded by ./evidence-upload.ts, which ask
+ * the same rules here.
  */
 
 /**
@@ -25,14 +28,15 @@ export const EVIDENCE_UPLOAD_STATUSES: readonly FindingStatus[] = [
 	'action_in_progress'
 ];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids reach here from URLs: one that is no UUID names nothing (and never reaches a query). */
+const isId = (value: string) => uuid.safeParse(value).success;
 
 /** Why `actor` may not upload evidence to this (visible) finding: a message key, or null. */
 export function evidenceUploadRefusal(
 	actor: Pick<Actor, 'role' | 'organisationId'>,
 	finding: Pick<VisibleFinding, 'kind' | 'status' | 'organisation_id' | 'reportIssued'>
 ): string | null {
-	if (!isOrgUser(actor.role) || actor.organisationId !== finding.organisation_id)
+	if (!can(actor, 'finding.answer', { organisationId: finding.organisation_id }))
 		return 'evidence_upload_organisation_only';
 	if (finding.kind !== 'nonconformity') return 'evidence_upload_not_nonconformity';
 	if (!finding.reportIssued || !EVIDENCE_UPLOAD_STATUSES.includes(finding.status))
@@ -42,7 +46,7 @@ export function evidenceUploadRefusal(
 
 /** The finding, locked, if `actor` may add evidence to it now; otherwise a Refusal. */
 export async function findingOpenToEvidence(tx: Tx, actor: Actor, findingId: string) {
-	if (!UUID.test(findingId)) throw notFound();
+	if (!isId(findingId)) throw notFound();
 	const finding = await loadVisibleFinding(tx, actor, findingId, { forUpdate: true });
 	const refusal = evidenceUploadRefusal(actor, finding);
 	if (refusal) throw forbidden(refusal);
@@ -71,30 +75,6 @@ export interface EvidenceItem {
 	downloadPath: string;
 }
 
-function evidenceQuery(tx: Tx) {
-	return tx
-		.selectFrom('evidence')
-		.leftJoin('users', 'users.id', 'evidence.uploaded_by')
-		.select([
-			'evidence.id',
-			'evidence.finding_id',
-			'evidence.submission_id',
-			'evidence.original_name',
-			'evidence.size_bytes',
-			'evidence.declared_type',
-			'evidence.detected_type',
-			'evidence.sha256',
-			'evidence.uploaded_by',
-			'evidence.uploaded_at',
-			'evidence.effective_from',
-			'evidence.integrity_status',
-			'evidence.duplicate_of_id',
-			'users.name as uploaded_by_name'
-		]);
-}
-
-type EvidenceRow = Awaited<ReturnType<ReturnType<typeof evidenceQuery>['executeTakeFirstOrThrow']>>;
-
 function toItem(row: EvidenceRow): EvidenceItem {
 	return {
 		id: row.id,
@@ -121,15 +101,10 @@ export async function listFindingEvidence(
 	actor: Actor,
 	findingId: string
 ): Promise<EvidenceItem[]> {
-	if (!UUID.test(findingId)) throw notFound();
+	if (!isId(findingId)) throw notFound();
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		await loadVisibleFinding(tx, actor, findingId);
-		const rows = await evidenceQuery(tx)
-			.where('evidence.finding_id', '=', findingId)
-			.orderBy('evidence.uploaded_at')
-			.orderBy('evidence.id')
-			.execute();
-		return rows.map(toItem);
+		return (await listEvidenceOfFinding(tx, findingId)).map(toItem);
 	});
 }
 
@@ -163,9 +138,9 @@ export async function openEvidenceForDownload(
 	evidenceId: string,
 	storage: EvidenceStorage
 ): Promise<EvidenceDownload> {
-	if (!UUID.test(evidenceId)) throw notFound();
+	if (!isId(evidenceId)) throw notFound();
 	const evidence = await db.inTenant(scopeOf(actor), async (tx) => {
-		const row = await evidenceQuery(tx).where('evidence.id', '=', evidenceId).executeTakeFirst();
+		const row = await findEvidence(tx, evidenceId);
 		if (!row) throw notFound();
 		await loadVisibleFinding(tx, actor, row.finding_id);
 		return toItem(row);

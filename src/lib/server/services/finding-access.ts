@@ -1,8 +1,9 @@
 import type { Tx } from '../db/tenant-scope';
 import type { Actor } from '../actor';
 import type { EvaluationStatus } from '../../../../db/schema';
-import { isOrgUser } from '../domain/roles';
+import { lifecycleSide } from '../domain/permissions';
 import { notFound } from '../errors';
+import { findFindingWithEvaluation } from '../repositories/findings';
 
 /** An organisation sees an evaluation's findings once the report is issued (SPEC §3). */
 export const REPORT_ISSUED: readonly EvaluationStatus[] = ['report_issued', 'closed'];
@@ -15,7 +16,8 @@ export function organisationMaySee(evaluationStatus: EvaluationStatus): boolean 
  * A finding with its evaluation, if `actor` may see it: CB staff see every finding of the tenant
  * (RLS keeps other tenants out); organisation users see their own organisation's findings of
  * issued reports. Anything else is "not found", so ids of others' findings reveal nothing.
- * `forUpdate` locks the finding row for a transition.
+ * `forUpdate` locks the finding row for a transition. `onTeam` says whether the actor is on the
+ * evaluation's team: the subject of the body's capabilities on the finding.
  */
 export async function loadVisibleFinding(
 	tx: Tx,
@@ -23,32 +25,24 @@ export async function loadVisibleFinding(
 	findingId: string,
 	options: { forUpdate?: boolean } = {}
 ) {
-	let query = tx
-		.selectFrom('findings')
-		.innerJoin('evaluations', (join) =>
-			join
-				.onRef('evaluations.tenant_id', '=', 'findings.tenant_id')
-				.onRef('evaluations.id', '=', 'findings.evaluation_id')
-		)
-		.selectAll('findings')
-		.select([
-			'evaluations.status as evaluation_status',
-			'evaluations.organisation_id',
-			'evaluations.certificate_id',
-			'evaluations.standard_id',
-			'evaluations.kind as evaluation_kind'
-		])
-		.where('findings.id', '=', findingId);
-	if (options.forUpdate) query = query.forUpdate('findings');
-	const finding = await query.executeTakeFirst();
-	if (!finding) throw notFound();
+	const row = await findFindingWithEvaluation(tx, findingId, actor.userId, options);
+	if (!row) throw notFound();
 	if (
-		isOrgUser(actor.role) &&
-		(finding.organisation_id !== actor.organisationId ||
-			!organisationMaySee(finding.evaluation_status))
+		lifecycleSide(actor.role) === 'organisation' &&
+		(row.organisation_id !== actor.organisationId || !organisationMaySee(row.evaluation_status))
 	)
 		throw notFound();
-	return { ...finding, reportIssued: organisationMaySee(finding.evaluation_status) };
+	const { on_team, ...finding } = row;
+	return {
+		...finding,
+		onTeam: Boolean(on_team),
+		reportIssued: organisationMaySee(finding.evaluation_status)
+	};
 }
 
 export type VisibleFinding = Awaited<ReturnType<typeof loadVisibleFinding>>;
+
+/** What the body's capabilities on a finding (`finding.review`, `finding.changeDue` …) read. */
+export function findingSubject(finding: Pick<VisibleFinding, 'kind' | 'status' | 'onTeam'>) {
+	return { kind: finding.kind, status: finding.status, onTeam: finding.onTeam };
+}

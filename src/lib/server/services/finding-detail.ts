@@ -1,10 +1,10 @@
 import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import { availableActions, isOverdue, sideToAct } from '../domain/finding-lifecycle';
+import { can, lifecycleSide } from '../domain/permissions';
 import { daysBetween, todayInZone } from '../domain/calendar';
 import * as repo from '../repositories/responses';
-import { loadVisibleFinding } from './finding-access';
-import { maySetFollowUp } from './finding-workflow';
+import { findingSubject, loadVisibleFinding } from './finding-access';
 import { timelineOf } from './timeline';
 
 export interface EvidenceFile {
@@ -33,6 +33,10 @@ export function getFindingDetail(db: AppDatabase, actor: Actor, id: string, now 
 			timelineOf(tx, 'finding', id)
 		]);
 		const today = todayInZone(now, actor.tenant.timeZone);
+		const subject = findingSubject(finding);
+		// The body's steps are offered to the evaluation team (and administrators) only: the same
+		// capabilities the services enforce.
+		const mayReview = lifecycleSide(actor.role) !== 'body' || can(actor, 'finding.review', subject);
 		const asFile = (file: (typeof files)[number]): EvidenceFile => ({
 			id: file.id,
 			originalName: file.original_name,
@@ -88,16 +92,20 @@ export function getFindingDetail(db: AppDatabase, actor: Actor, id: string, now 
 			overdue: isOverdue(finding, today),
 			daysLeft: finding.due_on ? daysBetween(today, finding.due_on) : null,
 			waitingFor: finding.kind === 'nonconformity' ? sideToAct(finding.status) : null,
-			actions: availableActions(
-				{
-					kind: finding.kind,
-					status: finding.status,
-					organisationId: finding.organisation_id,
-					reportIssued: finding.reportIssued
-				},
-				{ role: actor.role, organisationId: actor.organisationId }
-			),
-			maySetFollowUp: maySetFollowUp(actor, finding),
+			actions: mayReview
+				? availableActions(
+						{
+							kind: finding.kind,
+							status: finding.status,
+							organisationId: finding.organisation_id,
+							reportIssued: finding.reportIssued
+						},
+						{ role: actor.role, organisationId: actor.organisationId }
+					)
+				: [],
+			maySetFollowUp: can(actor, 'finding.setFollowUp', subject),
+			/** The due date moves only with a recorded reason, by the team, while the finding is open. */
+			mayChangeDue: can(actor, 'finding.changeDue', subject),
 			/** The body's most recent "no" still standing: shown above the form that answers it. */
 			lastRejection:
 				finding.status === 'open' && lastResponse?.review_status === 'rejected'

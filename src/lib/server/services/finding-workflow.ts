@@ -6,11 +6,20 @@ import {
 	type FindingAction,
 	type TransitionDecision
 } from '../domain/finding-lifecycle';
-import { isIsoDate, todayInZone } from '../domain/calendar';
+import { lifecycleSide } from '../domain/permissions';
+import { todayInZone } from '../domain/calendar';
 import { badInput, notFound, Refusal, staleVersion } from '../errors';
 import { recordAudit } from '../repositories/audit';
 import * as repo from '../repositories/responses';
-import { loadVisibleFinding, type VisibleFinding } from './finding-access';
+import { authorize } from './authorize';
+import { findingSubject, loadVisibleFinding, type VisibleFinding } from './finding-access';
+import type {
+	FollowUpInput,
+	RespondInput,
+	ReviewEvidenceInput,
+	ReviewResponseInput,
+	SubmitEvidenceInput
+} from './finding-workflow.schema';
 
 /*
  * The nonconformity life cycle as use cases (SPEC §4): each one locks the finding, checks the
@@ -19,12 +28,16 @@ import { loadVisibleFinding, type VisibleFinding } from './finding-access';
  *
  * Refusal codes, the same on every step:
  * - FORBIDDEN: the actor's role does not act on this step (an evaluator answering, an
- *   organisation user accepting, a decision maker reviewing);
+ *   organisation user accepting, a decision maker reviewing), or an evaluator is not on the
+ *   evaluation's team (`finding.review`);
  * - NOT_FOUND: the finding is not visible to the actor (another tenant, another organisation, a
  *   report not issued yet for organisation users);
  * - CONFLICT: the finding is not in the status the step needs (or its report is not issued, or it
  *   is no nonconformity), with a message that says why; or the version is stale ("reload");
  * - BAD_REQUEST: an input is missing or invalid, with the field it concerns.
+ *
+ * Inputs are as their schemas in finding-workflow.schema.ts leave them (trimmed, dates real,
+ * a rejection's comment given): the tRPC procedures and the finding page parse through them.
  */
 
 type Refused = Extract<TransitionDecision, { ok: false }>;
@@ -70,6 +83,12 @@ async function beginStep(
 	});
 	if (!decision.ok && decision.reason !== 'wrong_status')
 		throw refusalFor(action, decision, finding.status);
+	// The body's steps are the evaluation team's (or an administrator's); the organisation's are
+	// its own users'.
+	const side = lifecycleSide(actor.role);
+	if (side === 'body') authorize(actor, 'finding.review', findingSubject(finding));
+	if (side === 'organisation')
+		authorize(actor, 'finding.answer', { organisationId: finding.organisation_id });
 	if (finding.version !== version) throw staleVersion();
 	if (!decision.ok) throw refusalFor(action, decision, finding.status);
 	return { finding, to: decision.to };
@@ -101,35 +120,14 @@ async function completeStep(
 	return moved;
 }
 
-function requireText(field: string, value: string): string {
-	const text = value.trim();
-	if (!text) throw badInput(field, 'error_required');
-	return text;
-}
-
-function requireDate(field: string, value: string): string {
-	const date = value.trim();
-	if (!date) throw badInput(field, 'error_required');
-	if (!isIsoDate(date)) throw badInput(field, 'findings_date_invalid');
-	return date;
-}
-
 export interface StepResult {
 	id: string;
 	status: FindingStatus;
 	version: number;
 }
 
-export interface ResponseInput {
-	findingId: string;
-	version: number;
-	correction: string;
-	rootCause: string;
-	correctiveAction: string;
-	owner: string;
-	/** 'YYYY-MM-DD': when the corrective action will be complete. */
-	targetOn: string;
-}
+/** What the organisation's answer holds: as `respondInput` leaves it. */
+export type ResponseInput = RespondInput;
 
 /** The organisation answers a nonconformity: correction, root cause, corrective action, owner, date. */
 export function submitResponse(
@@ -138,11 +136,11 @@ export function submitResponse(
 	input: ResponseInput
 ): Promise<StepResult> {
 	const response = {
-		correction: requireText('correction', input.correction),
-		rootCause: requireText('rootCause', input.rootCause),
-		correctiveAction: requireText('correctiveAction', input.correctiveAction),
-		owner: requireText('owner', input.owner),
-		targetOn: requireDate('targetOn', input.targetOn)
+		correction: input.correction,
+		rootCause: input.rootCause,
+		correctiveAction: input.correctiveAction,
+		owner: input.owner,
+		targetOn: input.targetOn
 	};
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const { finding, to } = await beginStep(
@@ -164,24 +162,16 @@ export function submitResponse(
 	});
 }
 
-export interface ReviewInput {
-	findingId: string;
-	version: number;
-	comment: string;
-}
-
 /** The body accepts the organisation's plan, or rejects it saying why (a comment is required). */
 export function reviewResponse(
 	db: AppDatabase,
 	actor: Actor,
-	input: ReviewInput & { verdict: 'accept' | 'reject' }
+	input: ReviewResponseInput
 ): Promise<StepResult> {
-	const comment = input.comment.trim();
+	const comment = input.comment;
 	const action = input.verdict === 'accept' ? 'accept_response' : 'reject_response';
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const { finding, to } = await beginStep(tx, actor, input.findingId, input.version, action);
-		if (action === 'reject_response' && !comment)
-			throw badInput('comment', 'findings_reject_comment_required');
 		const pending = await repo.findPendingResponse(tx, finding.id);
 		if (!pending) throw new Refusal('CONFLICT', 'findings_refused_no_pending_response');
 		await repo.reviewResponse(tx, pending.id, {
@@ -202,9 +192,9 @@ export function reviewResponse(
 export function submitEvidence(
 	db: AppDatabase,
 	actor: Actor,
-	input: { findingId: string; version: number; note: string }
+	input: SubmitEvidenceInput
 ): Promise<StepResult> {
-	const note = input.note.trim();
+	const note = input.note;
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const { finding, to } = await beginStep(
 			tx,
@@ -234,14 +224,12 @@ export function submitEvidence(
 export function reviewEvidence(
 	db: AppDatabase,
 	actor: Actor,
-	input: ReviewInput & { verdict: 'verify_effective' | 'reject_evidence' }
+	input: ReviewEvidenceInput
 ): Promise<StepResult> {
-	const comment = input.comment.trim();
+	const comment = input.comment;
 	const action = input.verdict;
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const { finding, to } = await beginStep(tx, actor, input.findingId, input.version, action);
-		if (action === 'reject_evidence' && !comment)
-			throw badInput('comment', 'findings_reject_evidence_comment_required');
 		const submission = await repo.findOpenSubmission(tx, finding.id);
 		if (!submission) throw new Refusal('CONFLICT', 'findings_refused_no_open_submission');
 		await repo.recordVerdict(tx, submission.id, {
@@ -253,25 +241,6 @@ export function reviewEvidence(
 	});
 }
 
-/** Statuses in which a follow-up effectiveness check makes sense: the plan is accepted. */
-const FOLLOW_UP_STATUSES: readonly FindingStatus[] = [
-	'action_in_progress',
-	'evidence_submitted',
-	'closed'
-];
-
-/** Whether `actor` may schedule a follow-up effectiveness check on `finding` now. */
-export function maySetFollowUp(
-	actor: Pick<Actor, 'role'>,
-	finding: { kind: string; status: FindingStatus }
-): boolean {
-	return (
-		(actor.role === 'admin' || actor.role === 'evaluator') &&
-		finding.kind === 'nonconformity' &&
-		FOLLOW_UP_STATUSES.includes(finding.status)
-	);
-}
-
 /**
  * The body schedules a follow-up effectiveness check (SPEC §4: e.g. 90 days after closing), on a
  * nonconformity whose plan was accepted. The date lies after today in the tenant's zone.
@@ -279,19 +248,14 @@ export function maySetFollowUp(
 export function setFollowUpCheck(
 	db: AppDatabase,
 	actor: Actor,
-	input: { findingId: string; version: number; followUpOn: string },
+	input: FollowUpInput,
 	now = new Date()
 ): Promise<StepResult & { followUpCheckOn: string | null }> {
-	const followUpOn = requireDate('followUpOn', input.followUpOn);
+	const followUpOn = input.followUpOn;
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const finding = await loadVisibleFinding(tx, actor, input.findingId, { forUpdate: true });
-		if (actor.role !== 'admin' && actor.role !== 'evaluator')
-			throw new Refusal('FORBIDDEN', 'findings_refused_role_follow_up');
+		authorize(actor, 'finding.setFollowUp', findingSubject(finding));
 		if (finding.version !== input.version) throw staleVersion();
-		if (finding.kind !== 'nonconformity')
-			throw new Refusal('CONFLICT', 'findings_refused_not_a_nonconformity');
-		if (!FOLLOW_UP_STATUSES.includes(finding.status))
-			throw new Refusal('CONFLICT', 'findings_refused_follow_up_status');
 		const today = todayInZone(now, actor.tenant.timeZone);
 		if (followUpOn <= today)
 			throw badInput('followUpOn', 'findings_follow_up_in_future', { today });

@@ -1,30 +1,31 @@
 import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
-import type { FindingKind, FindingStatus, NonconformityGrade, Role } from '../../../../db/schema';
+import type { FindingKind, FindingStatus, NonconformityGrade } from '../../../../db/schema';
 import { mayRecordFindings } from '../domain/evaluation-lifecycle';
 import { FINDING_STATUSES, isOverdue } from '../domain/finding-lifecycle';
 import { nonconformityDueDate } from '../domain/scheme-rules';
 import { isIsoDate, todayInZone } from '../domain/calendar';
-import { isCbStaff } from '../domain/roles';
 import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors';
+import { mayEver } from '../domain/permissions';
 import { refuseUniqueViolations } from '../db/errors';
 import { recordAudit } from '../repositories/audit';
 import { findSchemeRules } from '../repositories/scheme-rules';
 import { findEvaluation, isOnTeam, listOrganisationChoices } from '../repositories/evaluations';
 import { findClause, listStandardChoices } from '../repositories/catalogue';
 import * as repo from '../repositories/findings';
-import { loadVisibleFinding } from './finding-access';
+import { authorize } from './authorize';
+import { findingSubject, loadVisibleFinding } from './finding-access';
+import { id as uuid } from './common.schema';
+import {
+	FINDING_KINDS,
+	FINDING_SORTS,
+	NONCONFORMITY_GRADES,
+	type FindingSort
+} from './findings.schema';
 
 /* Recording findings on an evaluation, changing their due dates, and the CB's finding list. */
 
-export const FINDING_KINDS: readonly FindingKind[] = [
-	'nonconformity',
-	'observation',
-	'opportunity'
-];
-export const NONCONFORMITY_GRADES: readonly NonconformityGrade[] = ['major', 'minor'];
-
-const RECORDING_ROLES: readonly Role[] = ['admin', 'evaluator'];
+export { FINDING_KINDS, FINDING_SORTS, NONCONFORMITY_GRADES, type FindingSort };
 
 /** NC-1, NC-2 … for nonconformities; OBS-n for observations; OFI-n for opportunities. */
 const REFERENCE_PREFIX: Record<FindingKind, string> = {
@@ -49,13 +50,11 @@ async function checkedClause(tx: Tx, clauseId: string | null | undefined, standa
 }
 
 /** Recording is for admins and for evaluators on the evaluation's team, while it is in progress. */
-async function requireRecording(
-	tx: Tx,
+function requireRecording(
 	actor: Actor,
-	evaluation: { id: string; status: Parameters<typeof mayRecordFindings>[0] }
+	evaluation: { onTeam: boolean; status: Parameters<typeof mayRecordFindings>[0] }
 ) {
-	if (actor.role === 'evaluator' && !(await isOnTeam(tx, evaluation.id, actor.userId)))
-		throw new Refusal('FORBIDDEN', 'evaluations_error_not_on_team');
+	authorize(actor, 'finding.record', { onTeam: evaluation.onTeam });
 	if (!mayRecordFindings(evaluation.status))
 		throw new Refusal('CONFLICT', 'evaluations_error_not_recording');
 }
@@ -79,7 +78,8 @@ export async function raiseFinding(
 	input: RaiseFindingInput,
 	now = new Date()
 ) {
-	if (!RECORDING_ROLES.includes(actor.role)) throw forbidden();
+	if (!mayEver(actor, 'finding.record')) throw forbidden();
+	// The schema (raiseFindingInput) checks the same for tRPC and forms; this guards direct callers.
 	if (!FINDING_KINDS.includes(input.kind)) throw badInput('kind', 'evaluations_error_kind_invalid');
 	const grade = input.grade || null;
 	if (input.kind === 'nonconformity' && !grade)
@@ -100,7 +100,10 @@ export async function raiseFinding(
 			// clashes) and keeps the report from being issued half-way through.
 			const evaluation = await findEvaluation(tx, evaluationId, { forUpdate: true });
 			if (!evaluation) throw notFound();
-			await requireRecording(tx, actor, evaluation);
+			requireRecording(actor, {
+				onTeam: await isOnTeam(tx, evaluation.id, actor.userId),
+				status: evaluation.status
+			});
 			const clause = await checkedClause(tx, input.clauseId, evaluation.standard_id);
 			const dueOn = grade
 				? nonconformityDueDate(raisedOn, grade, await findSchemeRules(tx, evaluation.standard_id))
@@ -163,16 +166,12 @@ export async function updateFinding(
 	version: number,
 	changes: FindingTextChanges
 ) {
-	if (!RECORDING_ROLES.includes(actor.role)) throw forbidden();
-	const statement = changes.statement.trim();
-	if (!statement) throw badInput('statement', 'error_required');
-	const objectiveEvidence = changes.objectiveEvidence.trim();
+	if (!mayEver(actor, 'finding.record')) throw forbidden();
+	// Trimmed and required by updateFindingInput.
+	const { statement, objectiveEvidence } = changes;
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const finding = await loadVisibleFinding(tx, actor, findingId, { forUpdate: true });
-		await requireRecording(tx, actor, {
-			id: finding.evaluation_id,
-			status: finding.evaluation_status
-		});
+		requireRecording(actor, { onTeam: finding.onTeam, status: finding.evaluation_status });
 		if (finding.version !== version) throw staleVersion();
 		const clause = await checkedClause(tx, changes.clauseId, finding.standard_id);
 		const beforeClause = finding.clause_id ? await findClause(tx, finding.clause_id) : null;
@@ -199,7 +198,10 @@ export async function updateFinding(
 	});
 }
 
-/** Moves a nonconformity's due date, with the reason the scheme demands on record. */
+/**
+ * Moves a nonconformity's due date, with the reason the scheme demands on record: the evaluation
+ * team's (or an administrator's) call, while the finding is open. Input as `changeDueInput`.
+ */
 export async function changeFindingDueDate(
 	db: AppDatabase,
 	actor: Actor,
@@ -207,22 +209,16 @@ export async function changeFindingDueDate(
 	version: number,
 	change: { dueOn: string; reason: string }
 ) {
-	if (!RECORDING_ROLES.includes(actor.role)) throw forbidden();
-	if (!isIsoDate(change.dueOn)) throw badInput('dueOn', 'evaluations_error_date_invalid');
-	const reason = change.reason.trim();
-	if (!reason) throw badInput('reason', 'evaluations_error_reason_required');
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const finding = await loadVisibleFinding(tx, actor, findingId, { forUpdate: true });
-		if (finding.kind !== 'nonconformity')
-			throw new Refusal('BAD_REQUEST', 'evaluations_error_due_only_nonconformity');
-		if (finding.status === 'closed')
-			throw new Refusal('CONFLICT', 'evaluations_error_due_finding_closed');
+		authorize(actor, 'finding.changeDue', findingSubject(finding));
 		if (finding.version !== version) throw staleVersion();
 		if (change.dueOn < finding.raised_on)
 			throw badInput('dueOn', 'evaluations_error_due_before_raised', {
 				raisedOn: finding.raised_on
 			});
 		if (change.dueOn === finding.due_on) throw badInput('dueOn', 'evaluations_error_due_unchanged');
+		const reason = change.reason;
 		const after = await repo.updateFindingDueOn(tx, findingId, version, change.dueOn);
 		if (!after) throw staleVersion();
 		await repo.insertDueChange(tx, {
@@ -249,9 +245,6 @@ export async function changeFindingDueDate(
 /* ---------------------------------------------------------------------------------------------
  * The finding list of CB staff: filters, text search, three sort orders, keyset pages.
  * ------------------------------------------------------------------------------------------- */
-
-export const FINDING_SORTS = ['raised', 'due', 'status'] as const;
-export type FindingSort = (typeof FINDING_SORTS)[number];
 
 export const FINDING_PAGE_SIZE = 50;
 /** How many findings one page of a text search reads at most before it stops and offers to go on. */
@@ -297,8 +290,6 @@ interface Cursor {
 	key: repo.SegmentKey;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** An opaque page cursor: the sort, the stretch, and the last row's key there. */
 export function encodeFindingCursor(cursor: Cursor): string {
 	const key =
@@ -316,7 +307,8 @@ export function decodeFindingCursor(text: string): Cursor | null {
 		if (!Array.isArray(parsed) || parsed.length !== 5) return null;
 		const [sort, segment, tag, value, id] = parsed as unknown[];
 		if (!FINDING_SORTS.includes(sort as FindingSort)) return null;
-		if (typeof segment !== 'string' || typeof id !== 'string' || !UUID.test(id)) return null;
+		if (typeof segment !== 'string' || typeof id !== 'string' || !uuid.safeParse(id).success)
+			return null;
 		if (tag === 'r' && typeof value === 'string' && isIsoDate(value))
 			return { sort: sort as FindingSort, segment, key: { raisedOn: value, id } };
 		if (tag === 'd' && (value === null || (typeof value === 'string' && isIsoDate(value))))
@@ -356,7 +348,7 @@ export async function listFindings(
 	cursor: string | null,
 	options: FindingListOptions = {}
 ) {
-	if (!isCbStaff(actor.role)) throw forbidden();
+	authorize(actor, 'finding.list');
 	const sort: FindingSort = filter.sort ?? 'raised';
 	const pageSize = options.pageSize ?? FINDING_PAGE_SIZE;
 	const scanLimit = options.scanLimit ?? FINDING_SEARCH_SCAN_LIMIT;
@@ -454,7 +446,7 @@ export async function listFindings(
 
 /** What the finding list's filters offer: standards, organisations, and the chosen evaluation. */
 export async function findingFilterChoices(db: AppDatabase, actor: Actor, evaluationId?: string) {
-	if (!isCbStaff(actor.role)) throw forbidden();
+	authorize(actor, 'finding.list');
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const [standards, organisations, evaluation] = await Promise.all([
 			listStandardChoices(tx),

@@ -1,9 +1,9 @@
 import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
-import { isOrgUser } from '../domain/roles';
 import { daysBetween, todayInZone } from '../domain/calendar';
 import { isOverdue, sideToAct } from '../domain/finding-lifecycle';
 import { forbidden } from '../errors';
+import { authorize } from './authorize';
 import * as repo from '../repositories/responses';
 
 /** How many recently closed nonconformities "my actions" lists. */
@@ -15,7 +15,8 @@ const RECENTLY_CLOSED = 10;
  * wait for the body; and the recently closed ones.
  */
 export async function listMyActions(db: AppDatabase, actor: Actor, now = new Date()) {
-	if (!isOrgUser(actor.role) || !actor.organisationId) throw forbidden();
+	authorize(actor, 'myActions.read');
+	if (!actor.organisationId) throw forbidden();
 	const organisationId = actor.organisationId;
 	const today = todayInZone(now, actor.tenant.timeZone);
 	return db.inTenant(scopeOf(actor), async (tx) => {

@@ -9,41 +9,51 @@ import {
 	NONCONFORMITY_GRADES,
 	findingFilterChoices,
 	listFindings,
-	type FindingFilter,
-	type FindingSort
+	type FindingFilter
 } from '$lib/server/services/findings';
+import { findingListInput } from '$lib/server/services/findings.schema';
 import { FINDING_STATUSES } from '$lib/server/domain/finding-lifecycle';
 import { Refusal } from '$lib/server/errors';
-import type { FindingKind, FindingStatus, NonconformityGrade } from '../../../../db/schema';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The query string's names for the filter's fields. */
+const QUERY_NAMES = {
+	status: 'status',
+	grade: 'grade',
+	kind: 'kind',
+	standardId: 'standard',
+	organisationId: 'organisation',
+	evaluationId: 'evaluation',
+	overdue: 'overdue',
+	search: 'q',
+	sort: 'sort',
+	cursor: 'after'
+} as const;
 
-/** A query parameter if it is one of `allowed`. */
-function oneOf<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
-	return value !== null && (allowed as readonly string[]).includes(value)
-		? (value as T)
-		: undefined;
-}
-
-function uuidParam(value: string | null): string | undefined {
-	return value && UUID.test(value) ? value : undefined;
+/**
+ * The filter of a list URL through the list's own schema. A hand-edited value that is not one the
+ * list offers is left out, rather than failing the page.
+ */
+function filterOf(params: URLSearchParams) {
+	const raw: Record<string, string> = {};
+	for (const [field, name] of Object.entries(QUERY_NAMES)) {
+		const value = params.get(name);
+		if (value !== null) raw[field] = value;
+	}
+	for (;;) {
+		const parsed = findingListInput.safeParse(raw);
+		if (parsed.success) return parsed.data;
+		const wrong = parsed.error.issues.map((issue) => String(issue.path[0])).filter((f) => f in raw);
+		if (wrong.length === 0) return {};
+		for (const field of wrong) delete raw[field];
+	}
 }
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'admin', 'evaluator', 'decision_maker');
+	const actor = requireActor(locals, 'finding.list');
 	const params = url.searchParams;
-	const filter: FindingFilter = {
-		status: oneOf<FindingStatus>(params.get('status'), FINDING_STATUSES),
-		grade: oneOf<NonconformityGrade>(params.get('grade'), NONCONFORMITY_GRADES),
-		kind: oneOf<FindingKind>(params.get('kind'), FINDING_KINDS),
-		standardId: uuidParam(params.get('standard')),
-		organisationId: uuidParam(params.get('organisation')),
-		evaluationId: uuidParam(params.get('evaluation')),
-		overdue: params.get('overdue') === '1' || undefined,
-		search: params.get('q')?.trim().slice(0, 200) || undefined,
-		sort: oneOf<FindingSort>(params.get('sort'), FINDING_SORTS) ?? 'raised'
-	};
-	const cursor = params.get('after');
+	const { cursor: after, ...parsed } = filterOf(params);
+	const filter: FindingFilter = { ...parsed, sort: parsed.sort ?? 'raised' };
+	const cursor = after ?? null;
 	const { db } = await runtimeApp();
 
 	let page;

@@ -1,0 +1,34 @@
+import type { SubmitFunction } from '@sveltejs/kit';
+
+/*
+ * What a form of the finding page gets back from its action: `done` on success, or the typed
+ * values with one message per field ('_' for the form as a whole) and `stale` when the finding
+ * changed since the page was loaded. Each form reads only its own outcome.
+ */
+
+export interface FormOutcome {
+	form?: string;
+	done?: boolean;
+	stale?: boolean;
+	values?: Record<string, string>;
+	errors?: Record<string, string>;
+}
+
+export function errorsOf(outcome: FormOutcome | null, form: string): Record<string, string> {
+	return outcome?.form === form ? (outcome.errors ?? {}) : {};
+}
+
+export function valuesOf(outcome: FormOutcome | null, form: string): Record<string, string> {
+	return outcome?.form === form ? (outcome.values ?? {}) : {};
+}
+
+/** An enhance callback that flags the form busy while it posts. */
+export function whileBusy(setBusy: (busy: boolean) => void): SubmitFunction {
+	return () => {
+		setBusy(true);
+		return async ({ update }) => {
+			await update();
+			setBusy(false);
+		};
+	};
+}

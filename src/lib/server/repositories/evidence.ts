@@ -1,0 +1,91 @@
+import type { Tx } from '../db/tenant-scope';
+import type { EvidenceType } from '../evidence/sniff';
+
+/* Evidence files of findings: their rows (the bytes live in the content-addressed store). */
+
+function evidenceQuery(tx: Tx) {
+	return tx
+		.selectFrom('evidence')
+		.leftJoin('users', 'users.id', 'evidence.uploaded_by')
+		.select([
+			'evidence.id',
+			'evidence.finding_id',
+			'evidence.submission_id',
+			'evidence.original_name',
+			'evidence.size_bytes',
+			'evidence.declared_type',
+			'evidence.detected_type',
+			'evidence.sha256',
+			'evidence.uploaded_by',
+			'evidence.uploaded_at',
+			'evidence.effective_from',
+			'evidence.integrity_status',
+			'evidence.duplicate_of_id',
+			'users.name as uploaded_by_name'
+		]);
+}
+
+export type EvidenceRow = Awaited<
+	ReturnType<ReturnType<typeof evidenceQuery>['executeTakeFirstOrThrow']>
+>;
+
+/** The evidence files of a finding, oldest first. */
+export function listEvidenceOfFinding(tx: Tx, findingId: string): Promise<EvidenceRow[]> {
+	return evidenceQuery(tx)
+		.where('evidence.finding_id', '=', findingId)
+		.orderBy('evidence.uploaded_at')
+		.orderBy('evidence.id')
+		.execute();
+}
+
+export function findEvidence(tx: Tx, evidenceId: string): Promise<EvidenceRow | undefined> {
+	return evidenceQuery(tx).where('evidence.id', '=', evidenceId).executeTakeFirst();
+}
+
+/** The first evidence row of the tenant with this content, if any: what a new copy points to. */
+export async function findOriginalBySha256(tx: Tx, sha256: string): Promise<string | null> {
+	const row = await tx
+		.selectFrom('evidence')
+		.select('id')
+		.where('sha256', '=', sha256)
+		.where('duplicate_of_id', 'is', null)
+		.orderBy('uploaded_at')
+		.orderBy('id')
+		.limit(1)
+		.executeTakeFirst();
+	return row?.id ?? null;
+}
+
+export interface NewEvidence {
+	tenantId: string;
+	findingId: string;
+	sha256: string;
+	sizeBytes: number;
+	declaredType: string;
+	detectedType: EvidenceType;
+	originalName: string;
+	uploadedBy: string;
+	effectiveFrom: string;
+	duplicateOfId: string | null;
+}
+
+export async function insertEvidence(tx: Tx, evidence: NewEvidence): Promise<string> {
+	const row = await tx
+		.insertInto('evidence')
+		.values({
+			tenant_id: evidence.tenantId,
+			finding_id: evidence.findingId,
+			sha256: evidence.sha256,
+			size_bytes: evidence.sizeBytes,
+			declared_type: evidence.declaredType,
+			detected_type: evidence.detectedType,
+			original_name: evidence.originalName,
+			uploaded_by: evidence.uploadedBy,
+			effective_from: evidence.effectiveFrom,
+			integrity_status: 'verified',
+			duplicate_of_id: evidence.duplicateOfId
+		})
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	return row.id;
+}
