@@ -1,7 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { Actor } from './actor';
-import type { Role } from '../../../db/schema';
-import { CAPABILITIES, mayEver, type Capability } from './domain/permissions';
+import { mayEver, type Capability } from './domain/permissions';
 import { translate } from './i18n/translate';
 
 /**
@@ -9,25 +8,10 @@ import { translate } from './i18n/translate';
  * With a capability, a role that may never hold it gets the 403 page (the same rule the tRPC
  * procedure builders and the services read).
  */
-export function requireActor(
-	locals: App.Locals,
-	capability?: Capability | LegacyRole,
-	...legacyRoles: LegacyRole[]
-): Actor {
+export function requireActor(locals: App.Locals, capability?: Capability): Actor {
 	if (!locals.person) redirect(303, '/login');
 	if (!locals.actor) redirect(303, '/choose-tenant');
-	if (capability && isCapability(capability)) {
-		if (!mayEver(locals.actor, capability)) error(403, translate('error_forbidden', locals.locale));
-	} else if (capability) {
-		const roles = [capability, ...legacyRoles];
-		if (!roles.includes(locals.actor.role)) error(403, translate('error_forbidden', locals.locale));
-	}
+	if (capability && !mayEver(locals.actor, capability))
+		error(403, translate('error_forbidden', locals.locale));
 	return locals.actor;
-}
-
-/** MIGRATION SHIM (issue 6): role lists until every page asks a capability; removed after. */
-type LegacyRole = Role;
-
-function isCapability(value: string): value is Capability {
-	return (CAPABILITIES as readonly string[]).includes(value);
 }

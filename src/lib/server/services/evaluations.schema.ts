@@ -1,17 +1,7 @@
 import { z } from 'zod';
 import type { EvaluationKind, EvaluationStatus } from '../../../../db/schema';
 import { EVALUATION_ACTIONS } from '../domain/evaluation-lifecycle';
-import {
-	blankAsNull,
-	blankAsUndefined,
-	id,
-	idWith,
-	isoDate,
-	list,
-	requiredText,
-	text,
-	version
-} from './common.schema';
+import { blankAsNull, blankAsUndefined, id, idWith, isoDate, list, version } from './common.schema';
 
 /** A field a typed caller may leave out and a form may leave blank: null either way. */
 const optional = <T extends z.ZodType>(schema: T) => blankAsNull(schema).optional();
@@ -88,16 +78,4 @@ export const evaluationStepSchema = z.object({ id, version });
 /** The evaluation page's step form: the step is named in the form. */
 export const takeStepSchema = evaluationStepSchema.extend({
 	action: z.enum(EVALUATION_ACTIONS, { error: 'error_invalid_input' })
-});
-
-/** A finding recorded on the evaluation page (the findings service applies the rules). */
-export const recordFindingSchema = z.object({
-	evaluationId: id,
-	kind: z.enum(['nonconformity', 'observation', 'opportunity'], {
-		error: 'evaluations_error_kind_invalid'
-	}),
-	grade: optional(z.enum(['major', 'minor'], { error: 'evaluations_error_grade_required' })),
-	clauseId: optional(idWith('evaluations_error_clause_unknown')),
-	statement: requiredText(10_000),
-	objectiveEvidence: text(10_000).default('')
 });

@@ -3,8 +3,7 @@ import superjson from 'superjson';
 import { ZodError } from 'zod';
 import type { TrpcContext } from './context';
 import type { Actor } from '../actor';
-import type { Role } from '../../../../db/schema';
-import { isCbStaff, isOrgUser } from '../domain/roles';
+import { isOrgUser } from '../domain/roles';
 import { mayEver, type Capability } from '../domain/permissions';
 import { Refusal } from '../errors';
 import { translate } from '../i18n/translate';
@@ -88,15 +87,6 @@ function refuse(locale: TrpcContext['locale']): never {
 export function capabilityProcedure(capability: Capability) {
 	return tenantProcedure.use(({ ctx, next }) => {
 		if (!mayEver(ctx.actor, capability)) refuse(ctx.locale);
-		return next({ ctx });
-	});
-}
-
-/** MIGRATION SHIM (issue 6): role lists until every procedure names a capability; removed after. */
-export function staffProcedure(...roles: Role[]) {
-	return tenantProcedure.use(({ ctx, next }) => {
-		const role = ctx.actor.role;
-		if (!isCbStaff(role) || (roles.length > 0 && !roles.includes(role))) refuse(ctx.locale);
 		return next({ ctx });
 	});
 }

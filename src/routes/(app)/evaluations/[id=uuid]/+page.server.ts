@@ -1,3 +1,4 @@
+import { raiseFindingInput } from '$lib/server/services/findings.schema';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
@@ -8,11 +9,7 @@ import {
 	teamCandidates,
 	updateEvaluationPlan
 } from '$lib/server/services/evaluations';
-import {
-	recordFindingSchema,
-	takeStepSchema,
-	updatePlanSchema
-} from '$lib/server/services/evaluations.schema';
+import { takeStepSchema, updatePlanSchema } from '$lib/server/services/evaluations.schema';
 import { raiseFinding } from '$lib/server/services/findings';
 import { entityTimeline } from '$lib/server/services/timeline';
 import { keepingTeam } from '../team-form';
@@ -52,7 +49,7 @@ export const actions: Actions = {
 		return submitForm(
 			request,
 			locals.locale,
-			recordFindingSchema,
+			raiseFindingInput,
 			async (input) => {
 				const finding = await raiseFinding(db, actor, input.evaluationId, input);
 				return { form: 'record', recorded: finding.reference };
