@@ -2,13 +2,21 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vite';
 
+// Tests build the app while other test files import the compiled messages: there the messages
+// were compiled once by `npm test` (npm run i18n), and the build must not rewrite them underneath.
+const compileMessages = process.env.CERTTRACK_MESSAGES_COMPILED !== '1';
+
 export default defineConfig({
 	plugins: [
-		paraglideVitePlugin({
-			project: './project.inlang',
-			outdir: './src/lib/paraglide',
-			strategy: ['cookie', 'baseLocale']
-		}),
+		...(compileMessages
+			? [
+					paraglideVitePlugin({
+						project: './project.inlang',
+						outdir: './src/lib/paraglide',
+						strategy: ['cookie', 'baseLocale']
+					})
+				]
+			: []),
 		sveltekit()
 	],
 	ssr: {

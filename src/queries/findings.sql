@@ -107,10 +107,14 @@ where "findings"."id" in ($1, $2);
 -- parameters: ["00000000-0000-4000-8000-0000000000f1","00000000-0000-4000-8000-0000000000f2"]
 
 -- finding-access.loadVisibleFinding: the finding and its evaluation, locked for a transition
-select "findings".*, "evaluations"."status" as "evaluation_status", "evaluations"."organisation_id", "evaluations"."certificate_id", "evaluations"."standard_id", "evaluations"."kind" as "evaluation_kind"
+select "findings".*, "evaluations"."status" as "evaluation_status", "evaluations"."organisation_id", "evaluations"."certificate_id", "evaluations"."standard_id", "evaluations"."kind" as "evaluation_kind", exists (select "evaluation_team_members"."user_id"
+  from "evaluation_team_members"
+  where "evaluation_team_members"."tenant_id" = "findings"."tenant_id"
+    and "evaluation_team_members"."evaluation_id" = "findings"."evaluation_id"
+    and "evaluation_team_members"."user_id" = $1) as "on_team"
 from "findings"
 inner join "evaluations" on "evaluations"."tenant_id" = "findings"."tenant_id"
   and "evaluations"."id" = "findings"."evaluation_id"
-where "findings"."id" = $1
+where "findings"."id" = $2
 for update of "findings";
--- parameters: ["00000000-0000-4000-8000-0000000000f1"]
+-- parameters: ["00000000-0000-4000-8000-0000000000b1","00000000-0000-4000-8000-0000000000f1"]

@@ -45,7 +45,11 @@ export function buildApp(): void {
 		}
 		try {
 			if (existsSync(mark) && readFileSync(mark, 'utf8') === run) break;
-			const result = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+			const result = spawnSync('npm', ['run', 'build'], {
+				cwd: root,
+				encoding: 'utf8',
+				env: { ...process.env, CERTTRACK_MESSAGES_COMPILED: '1' }
+			});
 			if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
 			writeFileSync(mark, run);
 		} finally {
