@@ -72,37 +72,35 @@ interface Fire {
 	run(tx: Tx): Promise<ResolvedMessage[]>;
 }
 
-/** Who hears what; looked up once per sweep. */
+/**
+ * Who hears what; looked up once per sweep, in the sweep's own transaction (the embedded
+ * database has one connection: a second transaction inside the first would wait forever).
+ */
 class Audience {
-	#org = new Map<string, Promise<RecipientRow[]>>();
-	#users = new Map<string, Promise<RecipientRow[]>>();
-	#roles = new Map<string, Promise<RecipientRow[]>>();
-	constructor(
-		private readonly db: AppDatabase,
-		private readonly tenantId: string
-	) {}
-	#scope = () => ({ tenantId: this.tenantId, userId: null });
-	organisation(organisationId: string) {
+	#org = new Map<string, RecipientRow[]>();
+	#users = new Map<string, RecipientRow[]>();
+	#roles = new Map<string, RecipientRow[]>();
+	async organisation(tx: Tx, organisationId: string) {
 		let hit = this.#org.get(organisationId);
 		if (!hit) {
-			hit = this.db.inTenant(this.#scope(), (tx) => organisationRecipients(tx, organisationId));
+			hit = await organisationRecipients(tx, organisationId);
 			this.#org.set(organisationId, hit);
 		}
 		return hit;
 	}
-	async user(userId: string | null): Promise<RecipientRow[]> {
+	async user(tx: Tx, userId: string | null): Promise<RecipientRow[]> {
 		if (!userId) return [];
 		let hit = this.#users.get(userId);
 		if (!hit) {
-			hit = this.db.inTenant(this.#scope(), (tx) => usersAsRecipients(tx, [userId]));
+			hit = await usersAsRecipients(tx, [userId]);
 			this.#users.set(userId, hit);
 		}
 		return hit;
 	}
-	role(capability: 'chase.alerts' | 'chase.withdrawalProposals') {
+	async role(tx: Tx, capability: 'chase.alerts' | 'chase.withdrawalProposals') {
 		let hit = this.#roles.get(capability);
 		if (!hit) {
-			hit = this.db.inTenant(this.#scope(), (tx) => usersWithRoles(tx, rolesFor(capability)));
+			hit = await usersWithRoles(tx, rolesFor(capability));
 			this.#roles.set(capability, hit);
 		}
 		return hit;
@@ -146,7 +144,7 @@ export async function sweepTenant(
 		timeZone: (await findTenantForMail(tx, tenantId)).time_zone
 	}));
 	const today = todayInZone(now, timeZone);
-	const audience = new Audience(db, tenantId);
+	const audience = new Audience();
 	const rulesCache = new Map<string, SchemeRules>();
 	const rulesOf = async (tx: Tx, standardId: string) => {
 		let rules = rulesCache.get(standardId);
@@ -174,7 +172,7 @@ export async function sweepTenant(
 				const rules = await rulesOf(tx, row.standard_id);
 				const stages = nonconformityStages({ dueOn: row.due_on, grade: row.grade }, rules, today);
 				const link = `/findings/${row.id}`;
-				const organisation = await audience.organisation(row.organisation_id);
+				const organisation = await audience.organisation(tx, row.organisation_id);
 				const common = { reference: row.reference, dueOn: row.due_on };
 				if (stages.reminder) {
 					const key: ReminderKey = {
@@ -211,7 +209,7 @@ export async function sweepTenant(
 						stage: 'escalation',
 						dueOn: row.due_on
 					};
-					const lead = await audience.user(row.lead_user_id);
+					const lead = await audience.user(tx, row.lead_user_id);
 					fires.push({
 						key,
 						run: async () => [
@@ -235,7 +233,7 @@ export async function sweepTenant(
 						stage: suspension.stage,
 						dueOn: row.due_on
 					};
-					const admins = await audience.role('chase.alerts');
+					const admins = await audience.role(tx, 'chase.alerts');
 					const certificateId = row.certificate_id;
 					fires.push({
 						key,
@@ -281,7 +279,7 @@ export async function sweepTenant(
 						stage: stages.regrade.stage,
 						dueOn: row.due_on
 					};
-					const lead = await audience.user(row.lead_user_id);
+					const lead = await audience.user(tx, row.lead_user_id);
 					fires.push({
 						key,
 						run: async (tx) => {
@@ -337,7 +335,7 @@ export async function sweepTenant(
 					stage: stage.stage,
 					dueOn: stage.dueOn
 				};
-				const evaluator = await audience.user(row.verifier_user_id ?? row.lead_user_id);
+				const evaluator = await audience.user(tx, row.verifier_user_id ?? row.lead_user_id);
 				fires.push({
 					key,
 					run: async (tx) => {
@@ -381,7 +379,7 @@ export async function sweepTenant(
 				const rules = await rulesOf(tx, row.standard_id);
 				const link = `/certificates/${row.id}`;
 				const named = { certificate: row.number, organisation: row.organisation_name };
-				const admins = await audience.role('chase.alerts');
+				const admins = await audience.role(tx, 'chase.alerts');
 				const expiry = expiryStages({ expiresOn: row.expires_on }, today);
 				if (expiry.expire) {
 					const key: ReminderKey = {
@@ -390,7 +388,7 @@ export async function sweepTenant(
 						stage: expiry.expire.stage,
 						dueOn: row.expires_on
 					};
-					const organisation = await audience.organisation(row.organisation_id);
+					const organisation = await audience.organisation(tx, row.organisation_id);
 					fires.push({
 						key,
 						run: async (tx) => {
@@ -423,7 +421,7 @@ export async function sweepTenant(
 						stage: expiry.reminder.stage,
 						dueOn: row.expires_on
 					};
-					const organisation = await audience.organisation(row.organisation_id);
+					const organisation = await audience.organisation(tx, row.organisation_id);
 					const months = Number(expiry.reminder.stage.replace(/\D/g, ''));
 					fires.push({
 						key,
@@ -446,7 +444,7 @@ export async function sweepTenant(
 							stage: stage.stage,
 							dueOn: stage.dueOn
 						};
-						const deciders = await audience.role('chase.withdrawalProposals');
+						const deciders = await audience.role(tx, 'chase.withdrawalProposals');
 						fires.push({
 							key,
 							run: async (tx) => {
@@ -496,7 +494,7 @@ export async function sweepTenant(
 							stage: surveillance.stage.stage,
 							dueOn: surveillance.dueOn
 						};
-						const lead = await audience.user(row.last_lead_user_id);
+						const lead = await audience.user(tx, row.last_lead_user_id);
 						const left = daysBetween(today, surveillance.dueOn);
 						const message =
 							left >= 0
@@ -554,7 +552,7 @@ export async function sweepTenant(
 					stage: stage.stage,
 					dueOn: row.due_on
 				};
-				const organisation = await audience.organisation(row.organisation_id);
+				const organisation = await audience.organisation(tx, row.organisation_id);
 				const left = daysBetween(today, row.due_on);
 				const link = `/organisations/${row.organisation_id}`;
 				const period = {
