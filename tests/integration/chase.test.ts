@@ -260,7 +260,7 @@ for (const kind of DIALECTS) {
 				addDays(due, 8)
 			])
 				await sweepTenant(t.db, world.tenantId, at(day));
-			expect((await reminders(certificateId)).filter((r) => true).map((r) => r.stage)).toEqual([
+			expect((await reminders(certificateId)).map((r) => r.stage)).toEqual([
 				'before_60d',
 				'before_30d',
 				'overdue_7d'
