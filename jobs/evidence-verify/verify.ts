@@ -70,7 +70,11 @@ export async function verifyEvidence(
 	return db.inTenant(scope, async (tx) => {
 		const again = await findEvidenceForCheck(tx, evidenceId);
 		if (!again || again.integrity_checked_at) return null;
-		const duplicate = await findEarlierDuplicate(tx, evidenceId, row.sha256);
+		const duplicate = await findEarlierDuplicate(tx, {
+			id: evidenceId,
+			sha256: row.sha256,
+			uploadedAt: row.uploaded_at
+		});
 		const status = problem ? 'rejected' : 'verified';
 		await recordIntegrity(tx, evidenceId, {
 			status,

@@ -14,6 +14,7 @@ export function findEvidenceForCheck(tx: Tx, evidenceId: string) {
 			'evidence.original_name',
 			'evidence.integrity_status',
 			'evidence.integrity_checked_at',
+			'evidence.uploaded_at',
 			'evidence.finding_id',
 			'findings.reference'
 		])
@@ -31,14 +32,24 @@ export function findEvidenceForCheck(tx: Tx, evidenceId: string) {
 		.executeTakeFirst();
 }
 
-/** The earliest other evidence of the tenant with the same content. */
-export function findEarlierDuplicate(tx: Tx, evidenceId: string, sha256: string) {
+/** The earliest evidence of the tenant with the same content, uploaded before this one. */
+export function findEarlierDuplicate(
+	tx: Tx,
+	evidence: { id: string; sha256: string; uploadedAt: Date }
+) {
+	const { id: evidenceId, sha256, uploadedAt } = evidence;
 	return tx
 		.selectFrom('evidence')
 		.innerJoin('findings', tenantJoin('findings', 'evidence.finding_id'))
 		.select(['evidence.id', 'findings.reference'])
 		.where('evidence.sha256', '=', sha256)
 		.where('evidence.id', '<>', evidenceId)
+		.where((eb) =>
+			eb.or([
+				eb('evidence.uploaded_at', '<', uploadedAt),
+				eb.and([eb('evidence.uploaded_at', '=', uploadedAt), eb('evidence.id', '<', evidenceId)])
+			])
+		)
 		.orderBy('evidence.uploaded_at')
 		.orderBy('evidence.id')
 		.limit(1)
