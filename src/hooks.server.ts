@@ -13,6 +13,7 @@ import {
 import { asLocale, translate } from '$lib/server/i18n/translate';
 import { isCrossSite } from '$lib/server/http/same-origin';
 import { startInlineWorkers } from '../jobs/worker';
+import { closeProducer } from '../jobs/enqueue';
 
 export const init: ServerInit = async () => {
 	const app = await startRuntime();
@@ -21,6 +22,7 @@ export const init: ServerInit = async () => {
 	// workers, Redis and the database so the process can exit.
 	process.once('sveltekit:shutdown', async () => {
 		await workers?.close();
+		await closeProducer(app);
 		await app.close();
 	});
 };

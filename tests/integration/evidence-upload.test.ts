@@ -195,6 +195,7 @@ describe.each(DIALECTS)('evidence upload and download (%s)', (kind) => {
 			{ name: 'site photo.png', ok: true, size: png.length, detectedType: 'image/png' }
 		]);
 
+		// Recorded as pending: the evidence.verify job re-reads the bytes and decides (SPEC §5).
 		const rows = await evidenceRows(findingX.id);
 		const byName = new Map(rows.map((row) => [row.original_name, row]));
 		for (const [name, bytes, type] of [
@@ -208,7 +209,7 @@ describe.each(DIALECTS)('evidence upload and download (%s)', (kind) => {
 				detected_type: type,
 				declared_type: type,
 				uploaded_by: orgUserX.userId,
-				integrity_status: 'verified',
+				integrity_status: 'pending',
 				duplicate_of_id: null,
 				submission_id: null
 			});

@@ -59,6 +59,8 @@ export interface EvidenceUploadInput {
 	storage: EvidenceStorage;
 	/** The clock, for "today" in the tenant's zone. */
 	now?: Date;
+	/** Told of each recorded file after its transaction commits (the route queues its re-check). */
+	afterRecord?: (evidenceId: string) => void;
 }
 
 export function formatBytes(bytes: number, locale: Locale): string {
@@ -166,6 +168,7 @@ export async function handleEvidenceUpload(
 			);
 			recording = recorded.catch(() => {});
 			const { id, duplicate } = await recorded;
+			input.afterRecord?.(id);
 			Object.assign(result, {
 				ok: true,
 				evidenceId: id,

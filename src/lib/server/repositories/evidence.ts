@@ -82,7 +82,8 @@ export async function insertEvidence(tx: Tx, evidence: NewEvidence): Promise<str
 			original_name: evidence.originalName,
 			uploaded_by: evidence.uploadedBy,
 			effective_from: evidence.effectiveFrom,
-			integrity_status: 'verified',
+			// The evidence.verify job re-reads the stored bytes and records what it finds.
+			integrity_status: 'pending',
 			duplicate_of_id: evidence.duplicateOfId
 		})
 		.returning('id')
