@@ -52,8 +52,10 @@ describe('the app role', () => {
 		expect(APP_ROLE).toBe(tenantIsolation.APP_ROLE);
 	});
 
-	it('covers, in the migration that made the policies, every table the catalogue lists', () => {
-		expect([...tenantIsolation.TENANT_TABLES].sort()).toEqual([...TENANT_TABLES].sort());
+	it('covers in the first isolation migration only tables the catalogue still lists', () => {
+		// Later migrations add tenant tables of their own (with their own policies, checked below
+		// table by table): the first one's list is a subset of what the catalogue finds.
+		for (const table of tenantIsolation.TENANT_TABLES) expect(TENANT_TABLES).toContain(table);
 	});
 });
 

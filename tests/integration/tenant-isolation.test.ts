@@ -42,10 +42,12 @@ const TENANT_TABLES = await tenantTablesOf(catalogue.owner);
 await catalogue.drop();
 
 /** Tables the app role may append to but never delete from. */
-const APPEND_ONLY = new Set<string>(['audit_log', 'audit_chain_heads']);
+const APPEND_ONLY = new Set<string>(['audit_log', 'audit_chain_heads', 'reminders']);
 
 /** Tables the app role may only read: the audit trigger, running as the owner, moves the chain head. */
 const READ_ONLY = new Set<string>(['audit_chain_heads']);
+/** Tables the app role may never update: a fired reminder is a fact, kept as it was written. */
+const NO_UPDATE = new Set<string>([...READ_ONLY, 'reminders']);
 
 const RLS_REFUSAL = /row-level security/i;
 const PERMISSION_REFUSAL = /permission denied/i;
@@ -177,7 +179,7 @@ describe.each(DIALECTS)('tenant isolation on %s', (kind) => {
 			else await expect(attempt).rejects.toThrow(RLS_REFUSAL);
 		});
 
-		if (READ_ONLY.has(table)) {
+		if (NO_UPDATE.has(table)) {
 			it('refuses the app role any update', async () => {
 				for (const tenantId of [A, B])
 					await expect(

@@ -182,6 +182,29 @@ export async function populateTenant(t: TestDatabase, tenantId: string) {
 			})
 			.execute();
 		await tx
+			.insertInto('reminders')
+			.values({
+				...base,
+				subject_kind: 'obligation_item',
+				subject_id: obligation.id,
+				stage: 'due_today',
+				due_on: '2026-02-02',
+				fired_on: '2026-02-02'
+			})
+			.execute();
+		await tx
+			.insertInto('notifications')
+			.values({
+				...base,
+				user_id: person.id,
+				template: 'test',
+				title: 't',
+				body: 'b',
+				link: '/dashboard',
+				dedupe_key: 'k-1'
+			})
+			.execute();
+		await tx
 			.insertInto('outbox')
 			.values({
 				...base,
