@@ -153,7 +153,7 @@ export async function decisionTakenMessage(
 				...(await reminderContacts(tx, certificate.organisation_id))
 			],
 			link: `/certificates/${decision.certificateId}`,
-			dedupeKey: `certificate.decision_taken:${decision.id}`
+			dedupeKey: `certificate.decision_taken:${decision.certificateId}:${decision.id}`
 		}
 	);
 }
