@@ -9,6 +9,7 @@ import {
 import { todayInZone } from '../domain/calendar';
 import { badInput, notFound, Refusal, staleVersion } from '../errors';
 import { authorize } from './authorize';
+import { decisionTakenMessage } from './event-messages';
 import { DECISION_KINDS, type PageDecisionKind } from './decisions.schema';
 import { recordAudit } from '../repositories/audit';
 import * as repo from '../repositories/decisions';
@@ -330,6 +331,11 @@ export async function takeDecision(
 				reason,
 				...(evaluationId ? { evaluationId } : {})
 			}
+		});
+		await decisionTakenMessage(tx, actor, {
+			id: decision.id,
+			certificateId: certificate.id,
+			kind: input.kind
 		});
 		return {
 			decisionId: decision.id,

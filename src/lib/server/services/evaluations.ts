@@ -14,6 +14,7 @@ import { nextSurveillanceDue, nonconformityDueDate } from '../domain/scheme-rule
 import { isIsoDate, todayInZone } from '../domain/calendar';
 import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors';
 import { authorize } from './authorize';
+import { reportIssuedMessage } from './event-messages';
 import { EVALUATION_KINDS } from './evaluations.schema';
 import { recordAudit } from '../repositories/audit';
 import { findSchemeRules } from '../repositories/scheme-rules';
@@ -254,6 +255,12 @@ export async function takeEvaluationStep(
 			before: { status: evaluation.status },
 			after: { status: after.status }
 		});
+		if (action === 'issue_report')
+			await reportIssuedMessage(tx, actor, {
+				id,
+				version: after.version,
+				organisation_id: evaluation.organisation_id
+			});
 		return after;
 	});
 }

@@ -12,6 +12,7 @@ import { badInput, notFound, Refusal, staleVersion } from '../errors';
 import { recordAudit } from '../repositories/audit';
 import * as repo from '../repositories/responses';
 import { authorize } from './authorize';
+import { findingMessageToLead, findingMessageToOrganisation } from './event-messages';
 import { findingSubject, loadVisibleFinding, type VisibleFinding } from './finding-access';
 import type {
 	FollowUpInput,
@@ -158,7 +159,16 @@ export function submitResponse(
 			submittedBy: actor.userId,
 			...response
 		});
-		return completeStep(tx, actor, finding, to, 'submit_response', { after: response });
+		const moved = await completeStep(tx, actor, finding, to, 'submit_response', {
+			after: response
+		});
+		await findingMessageToLead(
+			tx,
+			actor,
+			{ ...finding, version: moved.version },
+			'finding.response_submitted'
+		);
+		return moved;
 	});
 }
 
@@ -179,9 +189,21 @@ export function reviewResponse(
 			reviewerId: actor.userId,
 			comment: comment || null
 		});
-		return completeStep(tx, actor, finding, to, action, {
+		const moved = await completeStep(tx, actor, finding, to, action, {
 			after: { comment: comment || null }
 		});
+		await findingMessageToOrganisation(
+			tx,
+			actor,
+			{ ...finding, version: moved.version },
+			action === 'accept_response'
+				? {
+						template: 'finding.plan_accepted',
+						params: { dueOn: finding.due_on ?? pending.target_on }
+					}
+				: { template: 'finding.plan_sent_back', params: { comment: comment ?? '' } }
+		);
+		return moved;
 	});
 }
 
@@ -214,9 +236,16 @@ export function submitEvidence(
 			submittedBy: actor.userId
 		});
 		const files = await repo.attachPendingEvidence(tx, finding.id, submission.id);
-		return completeStep(tx, actor, finding, to, 'submit_evidence', {
+		const moved = await completeStep(tx, actor, finding, to, 'submit_evidence', {
 			after: { files, note: note || null }
 		});
+		await findingMessageToLead(
+			tx,
+			actor,
+			{ ...finding, version: moved.version },
+			'finding.evidence_submitted'
+		);
+		return moved;
 	});
 }
 
@@ -237,7 +266,18 @@ export function reviewEvidence(
 			by: actor.userId,
 			comment: comment || null
 		});
-		return completeStep(tx, actor, finding, to, action, { after: { comment: comment || null } });
+		const moved = await completeStep(tx, actor, finding, to, action, {
+			after: { comment: comment || null }
+		});
+		await findingMessageToOrganisation(
+			tx,
+			actor,
+			{ ...finding, version: moved.version },
+			action === 'verify_effective'
+				? { template: 'finding.evidence_verified', params: {} }
+				: { template: 'finding.evidence_rejected', params: { comment: comment ?? '' } }
+		);
+		return moved;
 	});
 }
 

@@ -14,6 +14,7 @@ import { findEvaluation, isOnTeam, listOrganisationChoices } from '../repositori
 import { findClause, listStandardChoices } from '../repositories/catalogue';
 import * as repo from '../repositories/findings';
 import { authorize } from './authorize';
+import { findingMessageToOrganisation } from './event-messages';
 import { findingSubject, loadVisibleFinding } from './finding-access';
 import { id as uuid } from './common.schema';
 import {
@@ -238,6 +239,15 @@ export async function changeFindingDueDate(
 			before: { dueOn: finding.due_on },
 			after: { dueOn: change.dueOn, reason }
 		});
+		await findingMessageToOrganisation(
+			tx,
+			actor,
+			{ ...finding, version: after.version },
+			{
+				template: 'finding.due_changed',
+				params: { fromDueOn: finding.due_on ?? '', dueOn: change.dueOn, reason }
+			}
+		);
 		return after;
 	});
 }
