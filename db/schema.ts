@@ -354,7 +354,7 @@ export interface OutboxTable {
 	subject: string;
 	text_body: string;
 	html_body: string;
-	status: ColumnType<'pending' | 'sent' | 'failed', 'pending' | 'sent' | 'failed' | undefined>;
+	status: ColumnType<OutboxStatus, OutboxStatus | undefined, OutboxStatus>;
 	attempts: Generated<number>;
 	next_attempt_at: Generated<Date>;
 	last_error: string | null;
@@ -421,3 +421,75 @@ export type Organisation = Selectable<OrganisationsTable>;
 export type NewOrganisation = Insertable<OrganisationsTable>;
 export type OrganisationUpdate = Updateable<OrganisationsTable>;
 export type Certificate = Selectable<CertificatesTable>;
+
+/* ---- The chase (migration 2026-12-02-01-chase): new tables, and columns merged into the tables above. ---- */
+
+export type ReminderSubjectKind = 'finding' | 'certificate' | 'surveillance' | 'obligation_item';
+export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'held' | 'digested';
+export type MailMode = 'immediate' | 'digest';
+
+/** One fired stage of a clock; the unique (tenant, subject, stage, due date) makes it fire once. */
+export interface RemindersTable {
+	tenant_id: string;
+	id: Generated<string>;
+	subject_kind: ReminderSubjectKind;
+	subject_id: string;
+	stage: string;
+	due_on: DateOnly;
+	fired_on: DateOnly;
+	fired_at: CreatedAt;
+}
+
+/** A person's in-app notification: the same message as the email, in their language. */
+export interface NotificationsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	user_id: string;
+	template: string;
+	title: string;
+	body: string;
+	link: string;
+	dedupe_key: string;
+	created_at: CreatedAt;
+	read_at: Date | null;
+}
+
+export interface OutboxTable {
+	/** Until when a worker holds the row while it sends (claimed, committed, sent outside). */
+	leased_until: Date | null;
+	recipient_user_id: string | null;
+	/** The exact page the message is about (absolute URL). */
+	link: ColumnType<string, string | undefined, string>;
+	/** The Message-ID header, stable per row: a resend after a crash carries the same one. */
+	message_id: string | null;
+}
+
+export interface UsersTable {
+	/** Immediate emails, or one daily digest. */
+	mail_mode: ColumnType<MailMode, MailMode | undefined, MailMode>;
+}
+
+export interface CertificatesTable {
+	/** Set by the chase when a major nonconformity is overdue: the date by which to suspend. */
+	suspension_due_by: DateOnly | null;
+	/** Set by the chase when a suspension outlasts max_suspension_months. */
+	withdrawal_proposed_on: DateOnly | null;
+}
+
+export interface FindingsTable {
+	/** The follow-up effectiveness check fell due on this day: a verification task is open again. */
+	verification_reopened_on: DateOnly | null;
+	/** An overdue minor was raised to major by the scheme rule on this day. */
+	regraded_by_rule_on: DateOnly | null;
+}
+
+export interface EvidenceTable {
+	integrity_checked_at: Date | null;
+	/** What the verification job found: 'ok', 'hash_mismatch', 'size_mismatch', 'type_mismatch', 'missing'. */
+	integrity_detail: string | null;
+}
+
+export interface Database {
+	reminders: RemindersTable;
+	notifications: NotificationsTable;
+}

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as schema from './2026-11-26-01-schema';
 import * as tenantIsolation from './2026-11-26-02-tenant-isolation';
 import * as findingLists from './2026-11-26-03-finding-lists';
+import * as chase from './2026-12-02-01-chase';
 
 /*
  * Listed statically (not read from disk) so the built server bundles them and can migrate the
@@ -10,7 +11,8 @@ import * as findingLists from './2026-11-26-03-finding-lists';
 export const migrations: Record<string, Migration> = {
 	'2026-11-26-01-schema': schema,
 	'2026-11-26-02-tenant-isolation': tenantIsolation,
-	'2026-11-26-03-finding-lists': findingLists
+	'2026-11-26-03-finding-lists': findingLists,
+	'2026-12-02-01-chase': chase
 };
 
 export const migrationProvider: MigrationProvider = {

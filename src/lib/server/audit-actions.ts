@@ -43,7 +43,15 @@ export const AUDIT_ACTIONS = [
 	'decision.suspend',
 	'decision.withdraw',
 	'decision.restore',
-	'decision.reduce_scope'
+	'decision.reduce_scope',
+	// The chase (issue 7): writes the clocks make, with the system (null) as actor.
+	'finding.regrade_by_rule',
+	'finding.verification_reopen',
+	'certificate.suspension_due',
+	'certificate.expire',
+	'certificate.withdrawal_propose',
+	'obligation.due_item_create',
+	'evidence.integrity_check'
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -183,6 +183,11 @@ const RULES = {
 	'audit.read': rule({ roles: ADMIN }),
 	'system.status': rule({ roles: ADMIN }),
 
+	/* The chase (issue 7): who the clocks tell, and who sees the mail the product sends. */
+	'chase.alerts': rule({ roles: ADMIN }),
+	'chase.withdrawalProposals': rule({ roles: [...ADMIN, ...DECIDERS] }),
+	'mail.deliveries': rule({ roles: ADMIN }),
+
 	/* The dashboard: everyone sees one, shaped by their side. */
 	'dashboard.read': rule({ roles: EVERYONE }),
 	/** The body's staff count (and browse) every organisation; an organisation's users their own. */

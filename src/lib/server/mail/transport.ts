@@ -1,10 +1,13 @@
 import nodemailer, { type Transporter } from 'nodemailer';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppConfig } from '../config';
 
 export interface OutgoingMail {
+	/** The outbox row: names the .eml file. */
 	id: string;
+	/** `<…>`, stable per outbox row: a resend after a crash is recognisably the same message. */
+	messageId: string;
 	to: string;
 	subject: string;
 	text: string;
@@ -14,13 +17,40 @@ export interface OutgoingMail {
 export interface MailTransport {
 	send(mail: OutgoingMail): Promise<void>;
 	describe(): string;
+	/** 'smtp' sends; 'files' writes .eml files under dataDir/mail. */
+	kind: 'smtp' | 'files';
+	close(): void;
 }
 
-/** SMTP when SMTP_URL is set; otherwise each email becomes an .eml file under data/mail. */
-export function createMailTransport(config: AppConfig): MailTransport {
+/** A refusal that retrying will not cure (an SMTP 5xx): recorded as failed at once. */
+export function isPermanentMailError(error: unknown): boolean {
+	const code = (error as { responseCode?: unknown } | null)?.responseCode;
+	return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+/** Where the .eml files of the embedded default go. */
+export function mailDirectory(config: Pick<AppConfig, 'dataDir'>): string {
+	return join(config.dataDir, 'mail');
+}
+
+/**
+ * SMTP (pooled connections) when SMTP_URL is set; otherwise each email becomes a real RFC 822
+ * file `<outbox id>.eml` (text and HTML parts, Message-ID) under data/mail. Writing goes through
+ * a temporary name and a rename, so a crash never leaves half a file, and a resend replaces the
+ * file with the same message.
+ */
+export function createMailTransport(
+	config: Pick<AppConfig, 'smtpUrl' | 'mailFrom' | 'dataDir'>
+): MailTransport {
 	if (config.smtpUrl) {
-		const transporter: Transporter = nodemailer.createTransport(config.smtpUrl);
+		const transporter: Transporter = nodemailer.createTransport({
+			url: config.smtpUrl,
+			pool: true,
+			maxConnections: 4,
+			maxMessages: Infinity
+		});
 		return {
+			kind: 'smtp',
 			describe: () => 'SMTP',
 			send: async (mail) => {
 				await transporter.sendMail({
@@ -29,14 +59,16 @@ export function createMailTransport(config: AppConfig): MailTransport {
 					subject: mail.subject,
 					text: mail.text,
 					html: mail.html,
-					messageId: `<${mail.id}@certtrack>`
+					messageId: mail.messageId
 				});
-			}
+			},
+			close: () => transporter.close()
 		};
 	}
-	const directory = join(config.dataDir, 'mail');
+	const directory = mailDirectory(config);
 	const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true });
 	return {
+		kind: 'files',
 		describe: () => `files in ${directory}`,
 		send: async (mail) => {
 			const info = await transporter.sendMail({
@@ -44,10 +76,15 @@ export function createMailTransport(config: AppConfig): MailTransport {
 				to: mail.to,
 				subject: mail.subject,
 				text: mail.text,
-				html: mail.html
+				html: mail.html,
+				messageId: mail.messageId
 			});
 			await mkdir(directory, { recursive: true });
-			await writeFile(join(directory, `${mail.id}.eml`), info.message as Buffer);
-		}
+			const target = join(directory, `${mail.id}.eml`);
+			const partial = `${target}.${process.pid}.part`;
+			await writeFile(partial, info.message as Buffer);
+			await rename(partial, target);
+		},
+		close: () => transporter.close()
 	};
 }

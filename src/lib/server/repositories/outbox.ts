@@ -1,25 +1,127 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import type { Locale, OutboxStatus } from '../../../../db/schema';
 
-/** Claims due messages of the current tenant; SKIP LOCKED lets several workers share the queue. */
-export function claimDueMessages(tx: Tx, now: Date, limit: number) {
-	return tx
+/*
+ * The transactional outbox. Messages are written with the change that causes them; delivery
+ * claims rows under a lease (FOR UPDATE SKIP LOCKED, then commit), sends outside any
+ * transaction, and marks them. A worker that dies mid-send leaves a lease that runs out: the row
+ * is claimed again and resent with the same Message-ID — duplicated at worst, never lost.
+ */
+
+export interface NewOutboxRow {
+	id: string;
+	tenantId: string;
+	dedupeKey: string;
+	template: string;
+	toEmail: string;
+	locale: Locale;
+	subject: string;
+	textBody: string;
+	htmlBody: string;
+	link: string;
+	messageId: string;
+	recipientUserId: string | null;
+	/** 'held' waits for the person's daily digest. */
+	status: 'pending' | 'held';
+}
+
+/** Inserts messages; a dedupe key already present is skipped. Returns the ids written. */
+export async function insertOutboxRows(tx: Tx, rows: NewOutboxRow[]): Promise<string[]> {
+	const written: string[] = [];
+	for (let i = 0; i < rows.length; i += 500) {
+		const inserted = await tx
+			.insertInto('outbox')
+			.values(
+				rows.slice(i, i + 500).map((row) => ({
+					id: row.id,
+					tenant_id: row.tenantId,
+					dedupe_key: row.dedupeKey,
+					template: row.template,
+					to_email: row.toEmail,
+					locale: row.locale,
+					subject: row.subject,
+					text_body: row.textBody,
+					html_body: row.htmlBody,
+					link: row.link,
+					message_id: row.messageId,
+					recipient_user_id: row.recipientUserId,
+					status: row.status
+				}))
+			)
+			.onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing())
+			.returning(['id', 'status'])
+			.execute();
+		for (const row of inserted) if (row.status === 'pending') written.push(row.id);
+	}
+	return written;
+}
+
+export interface ClaimedMessage {
+	id: string;
+	tenant_id: string;
+	to_email: string;
+	subject: string;
+	text_body: string;
+	html_body: string;
+	message_id: string | null;
+	attempts: number;
+}
+
+/**
+ * Leases up to `limit` due messages of the current tenant (or the given ones) until
+ * `leasedUntil`. Rows leased by a live worker are skipped; an expired lease is fair game.
+ */
+export async function claimDueMessages(
+	tx: Tx,
+	now: Date,
+	limit: number,
+	options: { leasedUntil: Date; ids?: string[] }
+): Promise<ClaimedMessage[]> {
+	if (options.ids && options.ids.length === 0) return [];
+	let due = tx
 		.selectFrom('outbox')
-		.selectAll()
+		.select(['tenant_id', 'id'])
 		.where('status', '=', 'pending')
 		.where('next_attempt_at', '<=', now)
-		.orderBy('next_attempt_at')
-		.limit(limit)
-		.forUpdate()
-		.skipLocked()
+		.where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<', now)]));
+	if (options.ids) due = due.where('id', 'in', options.ids);
+	const rows = await due.orderBy('next_attempt_at').limit(limit).forUpdate().skipLocked().execute();
+	if (rows.length === 0) return [];
+	return tx
+		.updateTable('outbox')
+		.set({ leased_until: options.leasedUntil })
+		.where(
+			'id',
+			'in',
+			rows.map((row) => row.id)
+		)
+		.returning([
+			'id',
+			'tenant_id',
+			'to_email',
+			'subject',
+			'text_body',
+			'html_body',
+			'message_id',
+			'attempts'
+		])
 		.execute();
 }
 
-export async function markSent(tx: Tx, id: string, now: Date) {
+export async function markSent(tx: Tx, ids: string[], now: Date) {
+	if (ids.length === 0) return;
 	await tx
 		.updateTable('outbox')
-		.set({ status: 'sent', sent_at: now, attempts: sql`attempts + 1`, last_error: null })
-		.where('id', '=', id)
+		.set({
+			status: 'sent',
+			sent_at: now,
+			attempts: sql`attempts + 1`,
+			last_error: null,
+			leased_until: null
+		})
+		.where('id', 'in', ids)
+		.where('status', '=', 'pending')
 		.execute();
 }
 
@@ -35,8 +137,99 @@ export async function markFailedAttempt(
 			status: nextAttemptAt ? 'pending' : 'failed',
 			attempts: sql`attempts + 1`,
 			last_error: error.slice(0, 1000),
+			leased_until: null,
 			...(nextAttemptAt ? { next_attempt_at: nextAttemptAt } : {})
 		})
 		.where('id', '=', id)
+		.where('status', '=', 'pending')
+		.execute();
+}
+
+/** Pending messages due now that no live lease holds: what the periodic delivery picks up. */
+export async function listDeliverableIds(tx: Tx, now: Date, limit: number): Promise<string[]> {
+	const rows = await tx
+		.selectFrom('outbox')
+		.select('id')
+		.where('status', '=', 'pending')
+		.where('next_attempt_at', '<=', now)
+		.where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<', now)]))
+		.orderBy('next_attempt_at')
+		.limit(limit)
+		.execute();
+	return rows.map((row) => row.id);
+}
+
+/** The admin "Deliveries" page: messages by status, newest first. */
+export function listDeliveries(
+	tx: Tx,
+	options: { status?: OutboxStatus; limit?: number; before?: Date } = {}
+) {
+	let query = tx
+		.selectFrom('outbox')
+		.select([
+			'id',
+			'template',
+			'to_email',
+			'locale',
+			'subject',
+			'status',
+			'attempts',
+			'last_error',
+			'next_attempt_at',
+			'created_at',
+			'sent_at',
+			'link',
+			'message_id'
+		]);
+	if (options.status) query = query.where('status', '=', options.status);
+	if (options.before) query = query.where('created_at', '<', options.before);
+	return query
+		.orderBy('created_at', 'desc')
+		.limit(options.limit ?? 100)
+		.execute();
+}
+
+export function findOutboxMessage(tx: Tx, id: string) {
+	return tx.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The "retry" button: a failed message is due again now, with its attempts counted afresh. */
+export async function retryFailedMessage(tx: Tx, id: string, now = new Date()): Promise<boolean> {
+	const result = await tx
+		.updateTable('outbox')
+		.set({ status: 'pending', attempts: 0, next_attempt_at: now, leased_until: null })
+		.where('id', '=', id)
+		.where('status', '=', 'failed')
+		.executeTakeFirst();
+	return Number(result.numUpdatedRows) === 1;
+}
+
+export function countOutboxByStatus(tx: Tx) {
+	return tx
+		.selectFrom('outbox')
+		.select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+		.groupBy('status')
+		.execute();
+}
+
+/** Messages held for a person's digest, created before `before`. */
+export function listHeldMessages(tx: Tx, before: Date) {
+	return tx
+		.selectFrom('outbox')
+		.select(['id', 'recipient_user_id', 'to_email', 'locale', 'subject', 'link', 'created_at'])
+		.where('status', '=', 'held')
+		.where('created_at', '<', before)
+		.orderBy('recipient_user_id')
+		.orderBy('created_at')
+		.execute();
+}
+
+export async function markDigested(tx: Tx, ids: string[]) {
+	if (ids.length === 0) return;
+	await tx
+		.updateTable('outbox')
+		.set({ status: 'digested' })
+		.where('id', 'in', ids)
+		.where('status', '=', 'held')
 		.execute();
 }

@@ -1,0 +1,106 @@
+import type { AppDatabase } from '../db/tenant-scope';
+import {
+	claimDueMessages,
+	markFailedAttempt,
+	markSent,
+	type ClaimedMessage
+} from '../repositories/outbox';
+import { afterFailure, MAIL_LEASE_MS } from '../domain/mail-retry';
+import { isPermanentMailError, type MailTransport } from './transport';
+
+/*
+ * Delivery in three steps, never holding a transaction while talking to the mail server:
+ *   1. claim: lease due rows (FOR UPDATE SKIP LOCKED) and commit;
+ *   2. send each, outside any transaction, with its stable Message-ID;
+ *   3. mark: sent, or a failed attempt with the next try (or failed for good).
+ * A crash between 2 and 3 leaves the lease to run out; the row is sent again with the same
+ * Message-ID. Nothing is ever marked sent that was not handed to the server.
+ */
+
+export interface DeliveryOptions {
+	now?: () => Date;
+	batch?: number;
+	/** Messages in flight at once. */
+	concurrency?: number;
+	leaseMs?: number;
+	/** Only these outbox rows (a per-message job). */
+	ids?: string[];
+	/** Stop after this many batches (the sweep is re-run on its schedule anyway). */
+	maxBatches?: number;
+}
+
+export interface DeliveryResult {
+	sent: number;
+	failed: number;
+}
+
+async function sendAll(
+	transport: MailTransport,
+	messages: ClaimedMessage[],
+	concurrency: number
+): Promise<{ sent: string[]; failures: { message: ClaimedMessage; error: unknown }[] }> {
+	const sent: string[] = [];
+	const failures: { message: ClaimedMessage; error: unknown }[] = [];
+	let next = 0;
+	const lane = async () => {
+		while (next < messages.length) {
+			const message = messages[next++]!;
+			try {
+				await transport.send({
+					id: message.id,
+					messageId: message.message_id ?? `<${message.id}@certtrack.local>`,
+					to: message.to_email,
+					subject: message.subject,
+					text: message.text_body,
+					html: message.html_body
+				});
+				sent.push(message.id);
+			} catch (error) {
+				failures.push({ message, error });
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, messages.length) }, lane));
+	return { sent, failures };
+}
+
+/** Delivers the tenant's due messages, batch by batch, until none is left (or maxBatches). */
+export async function deliverTenantOutbox(
+	db: AppDatabase,
+	transport: MailTransport,
+	tenantId: string,
+	options: DeliveryOptions = {}
+): Promise<DeliveryResult> {
+	const clock = options.now ?? (() => new Date());
+	const batch = options.batch ?? 50;
+	const scope = { tenantId, userId: null };
+	const result: DeliveryResult = { sent: 0, failed: 0 };
+	for (let round = 0; round < (options.maxBatches ?? Infinity); round++) {
+		const now = clock();
+		const claimed = await db.inTenant(scope, (tx) =>
+			claimDueMessages(tx, now, batch, {
+				leasedUntil: new Date(now.getTime() + (options.leaseMs ?? MAIL_LEASE_MS)),
+				ids: options.ids
+			})
+		);
+		if (claimed.length === 0) break;
+		const { sent, failures } = await sendAll(transport, claimed, options.concurrency ?? 8);
+		const markedAt = clock();
+		await db.inTenant(scope, async (tx) => {
+			await markSent(tx, sent, markedAt);
+			for (const { message, error } of failures) {
+				const reason = error instanceof Error ? error.message : String(error);
+				await markFailedAttempt(
+					tx,
+					message.id,
+					reason,
+					afterFailure(message.attempts, markedAt, isPermanentMailError(error))
+				);
+			}
+		});
+		result.sent += sent.length;
+		result.failed += failures.length;
+		if (options.ids || claimed.length < batch) break;
+	}
+	return result;
+}

@@ -1,0 +1,118 @@
+import type { Locale } from '../../../../db/schema';
+import { translate } from '../i18n/translate';
+import { escapeHtml, renderLayout } from './html';
+
+/*
+ * Every email the product sends, by template name, with the parameters its texts use. The texts
+ * live in messages/chase/{en,zh-CN}.json as `chase_mail_<name>_subject|_body|_action`; a
+ * template renders the subject, a plain-text part and an HTML part (escaped, table layout that
+ * common mail clients render) in the recipient's locale, each with the link to the exact page.
+ */
+
+export const TEMPLATES = {
+	'finding.due_reminder': ['reference', 'days', 'dueOn', 'statement'],
+	'finding.due_today': ['reference', 'dueOn', 'statement'],
+	'finding.overdue': ['reference', 'days', 'dueOn', 'statement'],
+	'finding.escalation': ['reference', 'organisation', 'days', 'dueOn'],
+	'finding.suspension_due': ['reference', 'organisation', 'dueOn', 'certificate', 'suspendBy'],
+	'finding.regraded': ['reference', 'organisation', 'dueOn'],
+	'finding.follow_up_check': ['reference', 'organisation', 'checkOn'],
+	'certificate.withdrawal_proposal': ['certificate', 'organisation', 'suspendedOn', 'months'],
+	'certificate.expiry_reminder': ['certificate', 'organisation', 'months', 'expiresOn'],
+	'certificate.expired': ['certificate', 'organisation', 'expiresOn'],
+	'surveillance.due_reminder': ['certificate', 'organisation', 'days', 'dueOn'],
+	'surveillance.overdue': ['certificate', 'organisation', 'days', 'dueOn'],
+	'obligation.due_reminder': ['obligation', 'dueOn', 'periodStart', 'periodEnd'],
+	'obligation.overdue': ['obligation', 'days', 'dueOn', 'periodStart', 'periodEnd'],
+	'evidence.ready_for_review': ['reference', 'fileName'],
+	'evidence.integrity_problem': ['reference', 'fileName', 'problem'],
+	'evidence.duplicate': ['reference', 'fileName', 'duplicateOf'],
+	// Event messages, written by the services in the transaction of the transition.
+	'report.issued': ['organisation', 'count', 'dueOn'],
+	'finding.plan_sent_back': ['reference', 'comment'],
+	'finding.plan_accepted': ['reference', 'dueOn'],
+	'finding.response_submitted': ['reference', 'organisation'],
+	'finding.evidence_submitted': ['reference', 'organisation'],
+	'finding.evidence_rejected': ['reference', 'comment'],
+	'finding.evidence_verified': ['reference'],
+	'certificate.decision_taken': ['certificate', 'decision'],
+	'finding.due_changed': ['reference', 'fromDueOn', 'dueOn', 'reason'],
+	digest: ['count', 'date']
+} as const satisfies Record<string, readonly string[]>;
+
+export type TemplateName = keyof typeof TEMPLATES;
+export type TemplateParams<T extends TemplateName> = Record<
+	(typeof TEMPLATES)[T][number],
+	string | number
+>;
+
+export function isTemplateName(value: string): value is TemplateName {
+	return Object.hasOwn(TEMPLATES, value);
+}
+
+/** The message key stem of a template: 'finding.due_reminder' → 'chase_mail_finding_due_reminder'. */
+function stem(template: TemplateName): string {
+	return `chase_mail_${template.replace('.', '_')}`;
+}
+
+export interface RenderedMessage {
+	subject: string;
+	text: string;
+	html: string;
+	/** The short form for the in-app notification list. */
+	title: string;
+	body: string;
+}
+
+export interface RenderContext {
+	locale: Locale;
+	recipientName: string;
+	tenantName: string;
+	/** Absolute URL of the page the message is about. */
+	link: string;
+	/** Extra HTML-safe rows under the body (the digest's list); each is escaped here. */
+	items?: { title: string; link: string }[];
+}
+
+/** The subject, text and HTML of `template` for one recipient. */
+export function renderMessage(
+	template: TemplateName,
+	values: Readonly<Record<string, string | number>>,
+	context: RenderContext
+): RenderedMessage {
+	const key = stem(template);
+	const subject = translate(`${key}_subject`, context.locale, { ...values });
+	const body = translate(`${key}_body`, context.locale, { ...values });
+	const action = translate(`${key}_action`, context.locale, { ...values });
+	const greeting = translate('chase_mail_greeting', context.locale, {
+		name: context.recipientName
+	});
+	const footer = translate('chase_mail_footer', context.locale, { tenant: context.tenantName });
+	const hint = translate('chase_mail_link_hint', context.locale);
+	const items = context.items ?? [];
+	const text = [
+		greeting,
+		'',
+		body,
+		...(items.length ? ['', ...items.map((item) => `- ${item.title}\n  ${item.link}`)] : []),
+		'',
+		`${action}: ${context.link}`,
+		'',
+		'-- ',
+		footer
+	].join('\n');
+	const html = renderLayout({
+		lang: context.locale,
+		title: subject,
+		greeting,
+		body,
+		items,
+		action,
+		link: context.link,
+		hint,
+		footer
+	});
+	return { subject, text, html, title: subject, body };
+}
+
+export { escapeHtml };

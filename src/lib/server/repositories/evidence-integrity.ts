@@ -1,0 +1,81 @@
+import type { Tx } from '../db/tenant-scope';
+import { tenantJoin } from './tenant-join';
+
+/** An evidence row with what its verification needs: the finding and its lead evaluator. */
+export function findEvidenceForCheck(tx: Tx, evidenceId: string) {
+	return tx
+		.selectFrom('evidence')
+		.innerJoin('findings', tenantJoin('findings', 'evidence.finding_id'))
+		.select([
+			'evidence.id',
+			'evidence.sha256',
+			'evidence.size_bytes',
+			'evidence.detected_type',
+			'evidence.original_name',
+			'evidence.integrity_status',
+			'evidence.integrity_checked_at',
+			'evidence.finding_id',
+			'findings.reference'
+		])
+		.select((eb) =>
+			eb
+				.selectFrom('evaluation_team_members')
+				.select('evaluation_team_members.user_id')
+				.whereRef('evaluation_team_members.tenant_id', '=', 'findings.tenant_id')
+				.whereRef('evaluation_team_members.evaluation_id', '=', 'findings.evaluation_id')
+				.where('evaluation_team_members.team_role', '=', 'lead')
+				.limit(1)
+				.as('lead_user_id')
+		)
+		.where('evidence.id', '=', evidenceId)
+		.executeTakeFirst();
+}
+
+/** The earliest other evidence of the tenant with the same content. */
+export function findEarlierDuplicate(tx: Tx, evidenceId: string, sha256: string) {
+	return tx
+		.selectFrom('evidence')
+		.innerJoin('findings', tenantJoin('findings', 'evidence.finding_id'))
+		.select(['evidence.id', 'findings.reference'])
+		.where('evidence.sha256', '=', sha256)
+		.where('evidence.id', '<>', evidenceId)
+		.orderBy('evidence.uploaded_at')
+		.orderBy('evidence.id')
+		.limit(1)
+		.executeTakeFirst();
+}
+
+export async function recordIntegrity(
+	tx: Tx,
+	evidenceId: string,
+	result: {
+		status: 'verified' | 'rejected';
+		detail: string;
+		duplicateOfId: string | null;
+		checkedAt: Date;
+	}
+) {
+	await tx
+		.updateTable('evidence')
+		.set({
+			integrity_status: result.status,
+			integrity_detail: result.detail,
+			duplicate_of_id: result.duplicateOfId,
+			integrity_checked_at: result.checkedAt
+		})
+		.where('id', '=', evidenceId)
+		.execute();
+}
+
+/** Evidence never checked, uploaded before `before`: the sweep's safety net for lost jobs. */
+export async function uncheckedEvidenceIds(tx: Tx, before: Date, limit = 100): Promise<string[]> {
+	const rows = await tx
+		.selectFrom('evidence')
+		.select('id')
+		.where('integrity_checked_at', 'is', null)
+		.where('uploaded_at', '<', before)
+		.orderBy('uploaded_at')
+		.limit(limit)
+		.execute();
+	return rows.map((row) => row.id);
+}

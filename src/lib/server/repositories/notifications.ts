@@ -1,0 +1,71 @@
+import type { Tx } from '../db/tenant-scope';
+
+export interface NewNotification {
+	tenantId: string;
+	userId: string;
+	template: string;
+	title: string;
+	body: string;
+	link: string;
+	dedupeKey: string;
+}
+
+/** Adds notifications; one per (person, dedupe key), so a retried write adds nothing. */
+export async function insertNotifications(tx: Tx, rows: NewNotification[]): Promise<void> {
+	for (let i = 0; i < rows.length; i += 500)
+		await tx
+			.insertInto('notifications')
+			.values(
+				rows.slice(i, i + 500).map((row) => ({
+					tenant_id: row.tenantId,
+					user_id: row.userId,
+					template: row.template,
+					title: row.title,
+					body: row.body,
+					link: row.link,
+					dedupe_key: row.dedupeKey
+				}))
+			)
+			.onConflict((oc) => oc.columns(['tenant_id', 'user_id', 'dedupe_key']).doNothing())
+			.execute();
+}
+
+/** A person's notifications, newest first (the bell's list). */
+export function listNotifications(tx: Tx, userId: string, limit = 50) {
+	return tx
+		.selectFrom('notifications')
+		.select(['id', 'template', 'title', 'body', 'link', 'created_at', 'read_at'])
+		.where('user_id', '=', userId)
+		.orderBy('created_at', 'desc')
+		.orderBy('id', 'desc')
+		.limit(limit)
+		.execute();
+}
+
+/** The bell's count. */
+export async function countUnreadNotifications(tx: Tx, userId: string): Promise<number> {
+	const row = await tx
+		.selectFrom('notifications')
+		.select((eb) => eb.fn.countAll<string>().as('n'))
+		.where('user_id', '=', userId)
+		.where('read_at', 'is', null)
+		.executeTakeFirstOrThrow();
+	return Number(row.n);
+}
+
+/** Marks one (or, without an id, every) notification of the person read. */
+export async function markNotificationsRead(
+	tx: Tx,
+	userId: string,
+	id: string | null,
+	now = new Date()
+): Promise<number> {
+	let query = tx
+		.updateTable('notifications')
+		.set({ read_at: now })
+		.where('user_id', '=', userId)
+		.where('read_at', 'is', null);
+	if (id) query = query.where('id', '=', id);
+	const result = await query.executeTakeFirst();
+	return Number(result.numUpdatedRows);
+}
