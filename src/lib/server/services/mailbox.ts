@@ -30,7 +30,8 @@ function splitHead(raw: string): { headers: [string, string][]; body: string } {
 	const body = at < 0 ? '' : raw.slice(at).replace(/^\r?\n\r?\n/, '');
 	const headers: [string, string][] = [];
 	for (const line of head.split(/\r?\n/)) {
-		if (/^[ \t]/.test(line) && headers.length) headers[headers.length - 1][1] += ' ' + line.trim();
+		const previous = headers.at(-1);
+		if (/^[ \t]/.test(line) && previous) previous[1] += ' ' + line.trim();
 		else {
 			const colon = line.indexOf(':');
 			if (colon > 0) headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
@@ -60,7 +61,7 @@ function decodeQuoted(text: string): string {
 		if (soft[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(soft.slice(i + 1, i + 3))) {
 			bytes.push(parseInt(soft.slice(i + 1, i + 3), 16));
 			i += 2;
-		} else bytes.push(...Buffer.from(soft[i], 'utf8'));
+		} else bytes.push(...Buffer.from(soft[i] ?? '', 'utf8'));
 	}
 	return Buffer.from(bytes).toString('utf8');
 }
