@@ -2,6 +2,7 @@ import type { LayoutServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { can, mayEver } from '$lib/server/domain/permissions';
 import type { Actor } from '$lib/server/actor';
+import { unreadCount } from '$lib/server/services/notifications';
 
 /** Which links of the main navigation the actor's role may follow (domain/permissions.ts). */
 function navigation(actor: Actor | null) {
@@ -15,7 +16,8 @@ function navigation(actor: Actor | null) {
 		certificates: mayEver(actor, 'certificate.list'),
 		catalogue: mayEver(actor, 'catalogue.read'),
 		people: mayEver(actor, 'people.manage'),
-		audit: mayEver(actor, 'audit.read')
+		audit: mayEver(actor, 'audit.read'),
+		deliveries: mayEver(actor, 'mail.deliveries')
 	};
 }
 
@@ -33,6 +35,8 @@ export const load: LayoutServerLoad = async ({ locals }) => {
 				}
 			: null,
 		nav: navigation(actor),
+		// The bell: one count query per page load.
+		unread: actor ? await unreadCount(app.db, actor) : null,
 		// Offer switching only to people who have somewhere to switch to.
 		canSwitchTenant: locals.membershipCount > 1,
 		// Only those who look after the installation are told about its infrastructure.

@@ -187,6 +187,8 @@ const RULES = {
 	'chase.alerts': rule({ roles: ADMIN }),
 	'chase.withdrawalProposals': rule({ roles: [...ADMIN, ...DECIDERS] }),
 	'mail.deliveries': rule({ roles: ADMIN }),
+	/* Mail UI: everyone signed in reads their own notifications. */
+	'notifications.read': rule({ roles: EVERYONE }),
 
 	/* The dashboard: everyone sees one, shaped by their side. */
 	'dashboard.read': rule({ roles: EVERYONE }),

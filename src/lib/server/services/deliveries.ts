@@ -1,0 +1,50 @@
+import type { AppDatabase } from '../db/tenant-scope';
+import { scopeOf, type Actor } from '../actor';
+import { Refusal, notFound } from '../errors';
+import { authorize } from './authorize';
+import { recordAudit } from '../repositories/audit';
+import { countOutboxByStatus, listDeliveries, retryFailedMessage } from '../repositories/outbox';
+import { findDeliveryStatus } from '../repositories/deliveries';
+import { chaseMode } from '../runtime';
+import type { OutboxStatus } from '../../../../db/schema';
+
+export const DELIVERIES_PAGE_SIZE = 100;
+
+/** The admin Deliveries page: the newest outbox rows (optionally of one status) and counts. */
+export async function listDeliveryPage(
+	db: AppDatabase,
+	actor: Actor,
+	options: { status?: OutboxStatus; before?: Date } = {}
+) {
+	authorize(actor, 'mail.deliveries');
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const rows = await listDeliveries(tx, { ...options, limit: DELIVERIES_PAGE_SIZE + 1 });
+		const counts = await countOutboxByStatus(tx);
+		return {
+			rows: rows.slice(0, DELIVERIES_PAGE_SIZE),
+			more: rows.length > DELIVERIES_PAGE_SIZE,
+			counts: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])),
+			mode: chaseMode()
+		};
+	});
+}
+
+/** Sends a failed message again: back to pending, audit-logged with it. */
+export async function retryDelivery(db: AppDatabase, actor: Actor, id: string): Promise<void> {
+	authorize(actor, 'mail.deliveries');
+	await db.inTenant(scopeOf(actor), async (tx) => {
+		const row = await findDeliveryStatus(tx, id);
+		if (!row) throw notFound();
+		if (row.status !== 'failed' || !(await retryFailedMessage(tx, id)))
+			throw new Refusal('CONFLICT', 'mailui_retry_not_failed', undefined, 'id');
+		await recordAudit(tx, {
+			tenantId: actor.tenantId,
+			actorUserId: actor.userId,
+			action: 'outbox.retry',
+			entityType: 'outbox',
+			entityId: id,
+			before: { status: 'failed' },
+			after: { status: 'pending' }
+		});
+	});
+}
