@@ -51,7 +51,8 @@ export const AUDIT_ACTIONS = [
 	'certificate.expire',
 	'certificate.withdrawal_propose',
 	'obligation.due_item_create',
-	'evidence.integrity_check'
+	'evidence.integrity_check',
+	'outbox.retry'
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -69,5 +70,6 @@ export const AUDIT_ENTITY_TYPES = [
 	'evaluation',
 	'finding',
 	'evidence',
-	'decision'
+	'decision',
+	'outbox'
 ] as const;

@@ -1,5 +1,5 @@
 import type { Locale } from '../../../../db/schema';
-import { translate } from '../i18n/translate';
+import { hasMessage, translate } from '../i18n/translate';
 import { escapeHtml, renderLayout } from './html';
 
 /*
@@ -75,12 +75,27 @@ export interface RenderContext {
 }
 
 /** The subject, text and HTML of `template` for one recipient. */
+/**
+ * Parameters that are codes (a decision's kind) are named in the recipient's language: the
+ * parameters are stored once per message, the words differ per recipient.
+ */
+function localisedValues(
+	template: TemplateName,
+	values: Readonly<Record<string, string | number>>,
+	locale: Locale
+): Readonly<Record<string, string | number>> {
+	if (template !== 'certificate.decision_taken') return values;
+	const kind = `findings_decision_kind_${values.decision}`;
+	return hasMessage(kind) ? { ...values, decision: translate(kind, locale) } : values;
+}
+
 export function renderMessage(
 	template: TemplateName,
 	values: Readonly<Record<string, string | number>>,
 	context: RenderContext
 ): RenderedMessage {
 	const key = stem(template);
+	values = localisedValues(template, values, context.locale);
 	const subject = translate(`${key}_subject`, context.locale, { ...values });
 	const body = translate(`${key}_body`, context.locale, { ...values });
 	const action = translate(`${key}_action`, context.locale, { ...values });
