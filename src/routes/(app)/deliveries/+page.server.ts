@@ -27,6 +27,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 			sent_at: row.sent_at?.toISOString() ?? null
 		})),
 		status: status ?? '',
+		timeZone: actor.tenant.timeZone,
 		statuses: [...DELIVERY_STATUSES],
 		older:
 			page.more && last
