@@ -1,9 +1,7 @@
 import type { Tx } from '../db/tenant-scope';
-import type { Role } from '../../../../db/schema';
-import type { RecipientRow } from './recipients';
 import { tenantJoin } from './tenant-join';
 
-/* What the event messages (SPEC §4) read about their recipients and subjects. */
+/* What the event messages (SPEC §4) read about their subjects; recipients come from ./recipients. */
 
 export async function organisationName(tx: Tx, organisationId: string): Promise<string> {
 	const row = await tx
@@ -12,67 +10,6 @@ export async function organisationName(tx: Tx, organisationId: string): Promise<
 		.where('id', '=', organisationId)
 		.executeTakeFirstOrThrow();
 	return row.legal_name;
-}
-
-/** The organisation's users holding one of `roles` (from permissions' rolesFor). */
-export async function organisationUsersWithRoles(
-	tx: Tx,
-	organisationId: string,
-	roles: readonly Role[]
-): Promise<RecipientRow[]> {
-	if (roles.length === 0) return [];
-	const rows = await tx
-		.selectFrom('memberships')
-		.innerJoin('users', 'users.id', 'memberships.user_id')
-		.select(['users.id', 'users.email', 'users.name', 'users.locale', 'users.mail_mode'])
-		.where('memberships.organisation_id', '=', organisationId)
-		.where('memberships.role', 'in', [...roles])
-		.orderBy('users.email')
-		.execute();
-	return rows.map((row) => ({
-		email: row.email,
-		name: row.name,
-		userId: row.id,
-		locale: row.locale,
-		mailMode: row.mail_mode
-	}));
-}
-
-/** The organisation's contacts with reminders on. */
-export async function reminderContacts(tx: Tx, organisationId: string): Promise<RecipientRow[]> {
-	const rows = await tx
-		.selectFrom('contacts')
-		.select(['email', 'name', 'locale'])
-		.where('organisation_id', '=', organisationId)
-		.where('receives_reminders', '=', true)
-		.orderBy('email')
-		.execute();
-	return rows.map((row) => ({
-		email: row.email,
-		name: row.name,
-		userId: null,
-		locale: row.locale,
-		mailMode: 'immediate' as const
-	}));
-}
-
-/** The lead evaluator(s) of an evaluation's team. */
-export async function leadEvaluators(tx: Tx, evaluationId: string): Promise<RecipientRow[]> {
-	const rows = await tx
-		.selectFrom('evaluation_team_members')
-		.innerJoin('users', 'users.id', 'evaluation_team_members.user_id')
-		.select(['users.id', 'users.email', 'users.name', 'users.locale', 'users.mail_mode'])
-		.where('evaluation_team_members.evaluation_id', '=', evaluationId)
-		.where('evaluation_team_members.team_role', '=', 'lead')
-		.orderBy('users.email')
-		.execute();
-	return rows.map((row) => ({
-		email: row.email,
-		name: row.name,
-		userId: row.id,
-		locale: row.locale,
-		mailMode: row.mail_mode
-	}));
 }
 
 /** How many open nonconformities an evaluation raised, and the earliest due date among them. */

@@ -19,20 +19,52 @@ export function findTenantForMail(tx: Tx, tenantId: string) {
 		.executeTakeFirstOrThrow();
 }
 
-export async function usersAsRecipients(tx: Tx, userIds: string[]): Promise<RecipientRow[]> {
-	if (userIds.length === 0) return [];
-	const rows = await tx
-		.selectFrom('users')
-		.select(['id', 'email', 'name', 'locale', 'mail_mode'])
-		.where('id', 'in', userIds)
-		.execute();
-	return rows.map((row) => ({
+type UserRow = {
+	id: string;
+	email: string;
+	name: string;
+	locale: Locale | null;
+	mail_mode: MailMode;
+};
+type ContactRow = { email: string; name: string; locale: Locale | null };
+
+const USER_COLUMNS = [
+	'users.id',
+	'users.email',
+	'users.name',
+	'users.locale',
+	'users.mail_mode'
+] as const;
+
+function userRecipient(row: UserRow): RecipientRow {
+	return {
 		email: row.email,
 		name: row.name,
 		userId: row.id,
 		locale: row.locale,
 		mailMode: row.mail_mode
-	}));
+	};
+}
+
+/** Contacts have no account: no notification list, no digest — every message goes at once. */
+function contactRecipient(row: ContactRow): RecipientRow {
+	return {
+		email: row.email,
+		name: row.name,
+		userId: null,
+		locale: row.locale,
+		mailMode: 'immediate'
+	};
+}
+
+export async function usersAsRecipients(tx: Tx, userIds: string[]): Promise<RecipientRow[]> {
+	if (userIds.length === 0) return [];
+	const rows = await tx
+		.selectFrom('users')
+		.select(USER_COLUMNS)
+		.where('id', 'in', userIds)
+		.execute();
+	return rows.map(userRecipient);
 }
 
 export async function contactsAsRecipients(tx: Tx, contactIds: string[]): Promise<RecipientRow[]> {
@@ -42,13 +74,36 @@ export async function contactsAsRecipients(tx: Tx, contactIds: string[]): Promis
 		.select(['email', 'name', 'locale'])
 		.where('id', 'in', contactIds)
 		.execute();
-	return rows.map((row) => ({
-		email: row.email,
-		name: row.name,
-		userId: null,
-		locale: row.locale,
-		mailMode: 'immediate' as const
-	}));
+	return rows.map(contactRecipient);
+}
+
+/** The organisation's contacts with reminders on. */
+export async function reminderContacts(tx: Tx, organisationId: string): Promise<RecipientRow[]> {
+	const rows = await tx
+		.selectFrom('contacts')
+		.select(['email', 'name', 'locale'])
+		.where('organisation_id', '=', organisationId)
+		.where('receives_reminders', '=', true)
+		.orderBy('email')
+		.execute();
+	return rows.map(contactRecipient);
+}
+
+/** The organisation's users; only those holding one of `roles` when given (from rolesFor). */
+export async function organisationUsers(
+	tx: Tx,
+	organisationId: string,
+	roles?: readonly Role[]
+): Promise<RecipientRow[]> {
+	if (roles?.length === 0) return [];
+	let query = tx
+		.selectFrom('memberships')
+		.innerJoin('users', 'users.id', 'memberships.user_id')
+		.select(USER_COLUMNS)
+		.where('memberships.organisation_id', '=', organisationId);
+	if (roles) query = query.where('memberships.role', 'in', [...roles]);
+	const rows = await query.orderBy('users.email').execute();
+	return rows.map(userRecipient);
 }
 
 /** The organisation's contacts with reminders on, and its users (SPEC §4 "who hears"). */
@@ -56,33 +111,9 @@ export async function organisationRecipients(
 	tx: Tx,
 	organisationId: string
 ): Promise<RecipientRow[]> {
-	const contacts = await tx
-		.selectFrom('contacts')
-		.select(['email', 'name', 'locale'])
-		.where('organisation_id', '=', organisationId)
-		.where('receives_reminders', '=', true)
-		.execute();
-	const users = await tx
-		.selectFrom('memberships')
-		.innerJoin('users', 'users.id', 'memberships.user_id')
-		.select(['users.id', 'users.email', 'users.name', 'users.locale', 'users.mail_mode'])
-		.where('memberships.organisation_id', '=', organisationId)
-		.execute();
 	return [
-		...contacts.map((row) => ({
-			email: row.email,
-			name: row.name,
-			userId: null,
-			locale: row.locale,
-			mailMode: 'immediate' as const
-		})),
-		...users.map((row) => ({
-			email: row.email,
-			name: row.name,
-			userId: row.id,
-			locale: row.locale,
-			mailMode: row.mail_mode
-		}))
+		...(await reminderContacts(tx, organisationId)),
+		...(await organisationUsers(tx, organisationId))
 	];
 }
 
@@ -92,15 +123,22 @@ export async function usersWithRoles(tx: Tx, roles: readonly Role[]): Promise<Re
 	const rows = await tx
 		.selectFrom('memberships')
 		.innerJoin('users', 'users.id', 'memberships.user_id')
-		.select(['users.id', 'users.email', 'users.name', 'users.locale', 'users.mail_mode'])
+		.select(USER_COLUMNS)
 		.where('memberships.role', 'in', [...roles])
 		.orderBy('users.email')
 		.execute();
-	return rows.map((row) => ({
-		email: row.email,
-		name: row.name,
-		userId: row.id,
-		locale: row.locale,
-		mailMode: row.mail_mode
-	}));
+	return rows.map(userRecipient);
+}
+
+/** The lead evaluator(s) of an evaluation's team. */
+export async function leadEvaluators(tx: Tx, evaluationId: string): Promise<RecipientRow[]> {
+	const rows = await tx
+		.selectFrom('evaluation_team_members')
+		.innerJoin('users', 'users.id', 'evaluation_team_members.user_id')
+		.select(USER_COLUMNS)
+		.where('evaluation_team_members.evaluation_id', '=', evaluationId)
+		.where('evaluation_team_members.team_role', '=', 'lead')
+		.orderBy('users.email')
+		.execute();
+	return rows.map(userRecipient);
 }

@@ -8,14 +8,16 @@ import {
 	type ResolvedMessage
 } from '../mail/outbox';
 import type { TemplateName, TemplateParams } from '../mail/templates';
-import type { RecipientRow } from '../repositories/recipients';
+import {
+	leadEvaluators,
+	organisationUsers,
+	reminderContacts,
+	type RecipientRow
+} from '../repositories/recipients';
 import {
 	certificateForMessage,
-	leadEvaluators,
 	openNonconformitySummary,
-	organisationName,
-	organisationUsersWithRoles,
-	reminderContacts
+	organisationName
 } from '../repositories/event-recipients';
 
 /*
@@ -28,7 +30,7 @@ import {
 async function wholeOrganisation(tx: Tx, organisationId: string): Promise<RecipientRow[]> {
 	return [
 		...(await reminderContacts(tx, organisationId)),
-		...(await organisationUsersWithRoles(tx, organisationId, rolesFor('finding.answer')))
+		...(await organisationUsers(tx, organisationId, rolesFor('finding.answer')))
 	];
 }
 
@@ -145,11 +147,7 @@ export async function decisionTakenMessage(
 		{ certificate: certificate.number, decision: decision.kind },
 		{
 			recipients: [
-				...(await organisationUsersWithRoles(
-					tx,
-					certificate.organisation_id,
-					rolesFor('people.manage')
-				)),
+				...(await organisationUsers(tx, certificate.organisation_id, rolesFor('people.manage'))),
 				...(await reminderContacts(tx, certificate.organisation_id))
 			],
 			link: `/certificates/${decision.certificateId}`,
