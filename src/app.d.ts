@@ -10,6 +10,8 @@ declare global {
 			locale: Locale;
 			/** Bodies the signed-in person belongs to (0 when signed out). */
 			membershipCount: number;
+			/** The acting member's unread notifications (the bell), 0 without one. */
+			unreadNotifications: number;
 		}
 		interface Error {
 			message: string;

@@ -3,7 +3,7 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { overwriteServerAsyncLocalStorage } from '$lib/paraglide/runtime';
 import { runtimeApp, startRuntime } from '$lib/server/runtime';
-import { resolveActor, validateSessionToken } from '$lib/server/services/sessions';
+import { resolveActing, validateSessionToken } from '$lib/server/services/sessions';
 import {
 	clearSessionCookie,
 	LOCALE_COOKIE,
@@ -51,6 +51,7 @@ const handleSession: Handle = async ({ event, resolve }) => {
 	event.locals.person = null;
 	event.locals.actor = null;
 	event.locals.membershipCount = 0;
+	event.locals.unreadNotifications = 0;
 	const token = event.cookies.get(SESSION_COOKIE);
 	if (token) {
 		const person = await validateSessionToken(app.db, token, app.sessionPolicy);
@@ -59,7 +60,9 @@ const handleSession: Handle = async ({ event, resolve }) => {
 			setSessionCookie(event.cookies, token, person.expiresAt, app.config.secureCookies);
 			event.locals.person = person;
 			event.locals.membershipCount = person.membershipCount;
-			event.locals.actor = await resolveActor(app.db, person);
+			const acting = await resolveActing(app.db, person);
+			event.locals.actor = acting.actor;
+			event.locals.unreadNotifications = acting.unreadNotifications;
 		}
 	}
 	return resolve(event);

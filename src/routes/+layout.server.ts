@@ -2,7 +2,6 @@ import type { LayoutServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { can, mayEver } from '$lib/server/domain/permissions';
 import type { Actor } from '$lib/server/actor';
-import { unreadCount } from '$lib/server/services/notifications';
 
 /** Which links of the main navigation the actor's role may follow (domain/permissions.ts). */
 function navigation(actor: Actor | null) {
@@ -35,8 +34,8 @@ export const load: LayoutServerLoad = async ({ locals }) => {
 				}
 			: null,
 		nav: navigation(actor),
-		// The bell: one count query per page load.
-		unread: actor ? await unreadCount(app.db, actor) : null,
+		// The bell: counted with the acting membership in hooks.server.ts.
+		unread: actor ? locals.unreadNotifications : null,
 		// Offer switching only to people who have somewhere to switch to.
 		canSwitchTenant: locals.membershipCount > 1,
 		// Only those who look after the installation are told about its infrastructure.

@@ -2,19 +2,11 @@ import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import { notFound } from '../errors';
 import { authorize } from './authorize';
-import {
-	countUnreadNotifications,
-	listNotifications,
-	markNotificationsRead
-} from '../repositories/notifications';
+import { listNotifications, markNotificationsRead } from '../repositories/notifications';
 import { findMailMode, findOwnNotification, setMailMode } from '../repositories/notification-list';
 import type { MailMode } from '../../../../db/schema';
 
 /** The bell: one count query. */
-export function unreadCount(db: AppDatabase, actor: Actor): Promise<number> {
-	return db.inTenant(scopeOf(actor), (tx) => countUnreadNotifications(tx, actor.userId));
-}
-
 export function myNotifications(db: AppDatabase, actor: Actor) {
 	authorize(actor, 'notifications.read');
 	return db.inTenant(scopeOf(actor), async (tx) => ({

@@ -10,6 +10,7 @@ import {
 } from '../auth/token';
 import * as sessions from '../repositories/sessions';
 import { setUserLocale } from '../repositories/users';
+import { countUnreadNotifications } from '../repositories/notifications';
 import {
 	countOwnMemberships,
 	findActingMembership,
@@ -106,25 +107,44 @@ export async function chooseTenant(db: AppDatabase, person: SignedInPerson, tena
 
 /** The acting identity in the session's tenant, or null if the membership is gone. */
 export async function resolveActor(db: AppDatabase, person: SignedInPerson): Promise<Actor | null> {
-	if (!person.tenantId) return null;
-	const row = await db.inTenant({ tenantId: person.tenantId, userId: person.userId }, (tx) =>
-		findActingMembership(tx, person.userId)
-	);
-	if (!row) return null;
-	return {
-		userId: person.userId,
-		email: person.email,
-		name: person.name,
-		tenantId: row.tenant_id,
-		role: row.role,
-		organisationId: row.organisation_id,
-		organisationName: row.organisation_name,
-		tenant: {
-			slug: row.tenant_slug,
-			name: row.tenant_name,
-			defaultLocale: row.tenant_locale,
-			timeZone: row.tenant_time_zone
+	return (await resolveActing(db, person)).actor;
+}
+
+/**
+ * The acting member and the count of their unread notifications (the header's bell), read in
+ * the one transaction that resolves the membership: a page load pays for no second one.
+ */
+export async function resolveActing(
+	db: AppDatabase,
+	person: SignedInPerson
+): Promise<{ actor: Actor | null; unreadNotifications: number }> {
+	if (!person.tenantId) return { actor: null, unreadNotifications: 0 };
+	const found = await db.inTenant(
+		{ tenantId: person.tenantId, userId: person.userId },
+		async (tx) => {
+			const row = await findActingMembership(tx, person.userId);
+			return row ? { row, unread: await countUnreadNotifications(tx, person.userId) } : null;
 		}
+	);
+	if (!found) return { actor: null, unreadNotifications: 0 };
+	const { row, unread } = found;
+	return {
+		actor: {
+			userId: person.userId,
+			email: person.email,
+			name: person.name,
+			tenantId: row.tenant_id,
+			role: row.role,
+			organisationId: row.organisation_id,
+			organisationName: row.organisation_name,
+			tenant: {
+				slug: row.tenant_slug,
+				name: row.tenant_name,
+				defaultLocale: row.tenant_locale,
+				timeZone: row.tenant_time_zone
+			}
+		},
+		unreadNotifications: unread
 	};
 }
 
