@@ -446,12 +446,17 @@ await deliverTenantOutbox(db, transport, process.env.TENANT!, { batch: 10, concu
 				() => smtp.received.filter((r) => /^bull[23]-/.test(r.to[0]!)).length === 3,
 				20_000
 			);
-			const all = await t.owner
-				.selectFrom('outbox')
-				.select('status')
-				.where('to_email', 'like', 'bull%')
-				.execute();
-			expect(all.every((r) => r.status === 'sent')).toBe(true);
+			// Sent, then marked: the mark follows the SMTP answer, so wait for it too.
+			const sentAll = async () =>
+				(
+					await t.owner
+						.selectFrom('outbox')
+						.select('status')
+						.where('to_email', 'like', 'bull%')
+						.execute()
+				).every((r) => r.status === 'sent');
+			await until(sentAll, 10_000);
+			expect(await sentAll()).toBe(true);
 			expect(delayed).toHaveLength(1);
 		} finally {
 			await producer.close();
