@@ -41,7 +41,6 @@ export const POSTGRES_DEFAULTS = {
 
 const DATE_OID = 1082;
 const DATE_ARRAY_OID = 1182;
-const TEXT_ARRAY_OID = 1009;
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
@@ -51,10 +50,14 @@ const NUMERIC_OID = 1700;
  * (node-postgres' default, and what the PGlite parsers below return); json/jsonb are parsed, and
  * JSON written as text (as the repositories do) reaches the column unchanged.
  */
+const TEXT_ARRAY_OID = 1009;
+// @types/pg lists only scalar type ids; text[]'s parser is there all the same.
+const textParser = pg.types.getTypeParser as (oid: number) => (value: string) => unknown;
+
 const pgTypes = {
 	getTypeParser(oid: number, format?: 'text' | 'binary') {
 		if (oid === DATE_OID) return (value: string) => value;
-		if (oid === DATE_ARRAY_OID) return pg.types.getTypeParser(TEXT_ARRAY_OID, 'text');
+		if (oid === DATE_ARRAY_OID) return textParser(TEXT_ARRAY_OID);
 		return format === 'binary'
 			? pg.types.getTypeParser(oid, 'binary')
 			: pg.types.getTypeParser(oid, 'text');
