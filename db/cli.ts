@@ -8,7 +8,8 @@ import { isDatabaseEmpty, loadDemoData } from './seed/demo';
 
 const command = process.argv[2];
 const config = readConfig();
-const connection = openConfiguredDatabase(config);
+// Migrations and the demo load may run longer than a request's statement timeout.
+const connection = openConfiguredDatabase(config, { statementTimeoutMs: 0 });
 const target = config.databaseUrl ? 'DATABASE_URL' : `the embedded database in ${config.dataDir}`;
 
 try {

@@ -10,9 +10,8 @@
  * names the server; the database is dropped at the end, whatever happens.
  */
 import { randomBytes } from 'node:crypto';
-import { CompiledQuery, Kysely, sql, type RawBuilder } from 'kysely';
-import { PostgresJSDialect } from 'kysely-postgres-js';
-import postgres from 'postgres';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
+import { createPostgresPool } from '../src/lib/server/db/connection';
 import type { Database } from '../db/schema';
 import { migrateToLatest } from '../db/migrate';
 import { AppDatabase } from '../src/lib/server/db/tenant-scope';
@@ -44,20 +43,10 @@ function urlOf(database: string): string {
 
 /** The app's connection settings (dates stay strings), plus a log of every query while `capture`. */
 function connect(url: string, captured: { on: boolean; queries: CompiledQuery[] }) {
-	const client = postgres(url, {
-		max: 4,
-		onnotice: () => {},
-		types: {
-			date: {
-				to: 1082,
-				from: [1082],
-				serialize: (value: string) => value,
-				parse: (value: string) => value
-			}
-		}
-	});
+	// No statement timeout: the bulk load and ANALYZE of a million rows take longer than a request.
+	const pool = createPostgresPool(url, { max: 4, statementTimeoutMs: 0 });
 	return new Kysely<Database>({
-		dialect: new PostgresJSDialect({ postgres: client }),
+		dialect: new PostgresDialect({ pool }),
 		log: (event) => {
 			if (captured.on && event.level === 'query') captured.queries.push(event.query);
 		}
@@ -162,8 +151,8 @@ function median(values: number[]): number {
 
 async function main() {
 	const name = `certtrack_bench_${randomBytes(4).toString('hex')}`;
-	const admin = postgres(SERVER, { max: 1, onnotice: () => {} });
-	await admin.unsafe(`create database ${name}`);
+	const admin = createPostgresPool(SERVER, { max: 1 });
+	await admin.query(`create database ${name}`);
 	const captured = { on: false, queries: [] as CompiledQuery[] };
 	const owner = connect(urlOf(name), captured);
 	try {
@@ -315,7 +304,7 @@ async function main() {
 		}
 	} finally {
 		await owner.destroy();
-		await admin.unsafe(`drop database if exists ${name} with (force)`);
+		await admin.query(`drop database if exists ${name} with (force)`);
 		await admin.end();
 		console.log(`\ndropped ${name}`);
 	}

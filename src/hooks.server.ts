@@ -1,4 +1,4 @@
-import type { Handle, ServerInit } from '@sveltejs/kit';
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { overwriteServerAsyncLocalStorage } from '$lib/paraglide/runtime';
@@ -14,6 +14,7 @@ import { asLocale, translate } from '$lib/server/i18n/translate';
 import { isCrossSite } from '$lib/server/http/same-origin';
 import { startInlineWorkers } from '../jobs/worker';
 import { closeProducer } from '../jobs/enqueue';
+import { isDatabaseUnavailable } from '$lib/server/db/unavailable';
 
 export const init: ServerInit = async () => {
 	const app = await startRuntime();
@@ -25,6 +26,52 @@ export const init: ServerInit = async () => {
 		await closeProducer(app);
 		await app.close();
 	});
+};
+
+/** Requests that failed because the database was unreachable: answered 503, not 500. */
+const unreachable = new WeakSet<Request>();
+
+function requestLocale(event: Parameters<Handle>[0]['event']) {
+	return event.locals.locale ?? asLocale(event.cookies.get(LOCALE_COOKIE)) ?? 'zh-CN';
+}
+
+export const handleError: HandleServerError = ({ error, event, message }) => {
+	if (isDatabaseUnavailable(error)) {
+		unreachable.add(event.request);
+		console.error(`${event.request.method} ${event.url.pathname}: database unavailable:`, error);
+		return { message: translate('error_database_unavailable', requestLocale(event)) };
+	}
+	console.error(error);
+	return { message };
+};
+
+/**
+ * A dropped or unreachable database (a restart, terminated connections, a pool that stays busy
+ * past DB_CONNECT_TIMEOUT_MS) gives 503 with Retry-After, whether it failed in a hook (the
+ * session lookup) or in a page, action or endpoint.
+ */
+const handleUnavailable: Handle = async ({ event, resolve }) => {
+	let response: Response;
+	try {
+		response = await resolve(event);
+	} catch (error) {
+		if (!isDatabaseUnavailable(error)) throw error;
+		console.error(`${event.request.method} ${event.url.pathname}: database unavailable:`, error);
+		const message = translate('error_database_unavailable', requestLocale(event));
+		return event.url.pathname.startsWith('/api/')
+			? new Response(JSON.stringify({ error: { message, code: 'SERVICE_UNAVAILABLE' } }), {
+					status: 503,
+					headers: { 'content-type': 'application/json', 'retry-after': '2' }
+				})
+			: new Response(message, {
+					status: 503,
+					headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '2' }
+				});
+	}
+	if (response.status !== 500 || !unreachable.has(event.request)) return response;
+	const headers = new Headers(response.headers);
+	headers.set('retry-after', '2');
+	return new Response(response.body, { status: 503, headers });
 };
 
 /** CSRF: every changing request — form action, upload, tRPC — passes the same origin rule. */
@@ -90,4 +137,4 @@ const handleLocale: Handle = ({ event, resolve }) => {
 	);
 };
 
-export const handle = sequence(handleOrigin, handleSession, handleLocale);
+export const handle = sequence(handleUnavailable, handleOrigin, handleSession, handleLocale);

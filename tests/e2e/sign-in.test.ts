@@ -141,7 +141,10 @@ describe('the built app on the embedded default, in Chromium', () => {
 	it('answers /healthz with the database and Redis state', async () => {
 		const response = await fetch(`${server.origin}/healthz`);
 		expect(response.status).toBe(200);
-		expect(await response.json()).toEqual({ status: 'ok', db: 'ok', redis: 'ok' });
+		const body = await response.json();
+		expect(body).toMatchObject({ status: 'ok', db: 'ok', redis: 'ok', mail: 'files' });
+		expect(['bullmq', 'timer']).toContain(body.chase);
+		expect(body.ms).toBeLessThan(1000);
 	});
 });
 
@@ -163,7 +166,12 @@ describe('the built app without Redis', () => {
 	it('still serves pages, tells the admin, and logs the outage once', async () => {
 		const health = await fetch(`${server.origin}/healthz`);
 		expect(health.status).toBe(200);
-		expect(await health.json()).toEqual({ status: 'ok', db: 'ok', redis: 'unavailable' });
+		expect(await health.json()).toMatchObject({
+			status: 'ok',
+			db: 'ok',
+			redis: 'unavailable',
+			mail: 'files'
+		});
 
 		const page = await browser.newPage();
 		await page.goto(`${server.origin}/login`);

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { readConfig, type AppConfig } from './config';
 import { connectPglite, connectPostgres, type DatabaseConnection } from './db/connection';
 import { AppDatabase } from './db/tenant-scope';
@@ -16,8 +15,8 @@ export interface App {
 	redis: RedisStatus | null;
 	limiter: SignInLimiter;
 	sessionPolicy: SessionPolicy;
-	/** Whether the database answers; for /healthz. */
-	pingDatabase(): Promise<boolean>;
+	/** Whether the database answers within `timeoutMs` (default 800), outside the pool; for /healthz. */
+	pingDatabase(timeoutMs?: number): Promise<boolean>;
 	close(): Promise<void>;
 }
 
@@ -30,9 +29,17 @@ export interface StartOptions {
 	log?: (message: string) => void;
 }
 
-export function openConfiguredDatabase(config: AppConfig): DatabaseConnection {
+export function openConfiguredDatabase(
+	config: AppConfig,
+	overrides: { statementTimeoutMs?: number } = {}
+): DatabaseConnection {
 	return config.databaseUrl
-		? connectPostgres(config.databaseUrl)
+		? connectPostgres(config.databaseUrl, {
+				max: config.database.poolSize,
+				connectTimeoutMs: config.database.connectTimeoutMs,
+				statementTimeoutMs: overrides.statementTimeoutMs ?? config.database.statementTimeoutMs,
+				idleInTransactionTimeoutMs: config.database.idleInTransactionTimeoutMs
+			})
 		: connectPglite(join(config.dataDir, 'pglite'));
 }
 
@@ -64,14 +71,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
 		redis,
 		limiter: createSignInLimiter({ redis, prefix: config.redisPrefix }),
 		sessionPolicy: sessionPolicy(config.sessionDays),
-		pingDatabase: async () => {
-			try {
-				await db.asPerson(null, (tx) => sql`select 1`.execute(tx));
-				return true;
-			} catch {
-				return false;
-			}
-		},
+		pingDatabase: (timeoutMs = 800) => connection.ping(timeoutMs),
 		close: async () => {
 			await redis?.close();
 			await connection.close();

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 export interface AppConfig {
 	/** Unset: the embedded PGlite database under dataDir. */
 	databaseUrl: string | null;
+	/** The PostgreSQL pool (DATABASE_URL only; the embedded database has one connection). */
+	database: DatabasePoolConfig;
 	dataDir: string;
 	redisUrl: string;
 	/** Unset: emails are written as .eml files under dataDir/mail instead of sent. */
@@ -19,10 +21,34 @@ export interface AppConfig {
 	secureCookies: boolean;
 }
 
+export interface DatabasePoolConfig {
+	/** DB_POOL_SIZE: connections per process. */
+	poolSize: number;
+	/** DB_CONNECT_TIMEOUT_MS: the longest a request waits for a connection (new or pooled). */
+	connectTimeoutMs: number;
+	/** DB_STATEMENT_TIMEOUT_MS: PostgreSQL's statement_timeout; 0 is no limit. */
+	statementTimeoutMs: number;
+	/** DB_IDLE_TX_TIMEOUT_MS: idle_in_transaction_session_timeout; 0 is no limit. */
+	idleInTransactionTimeoutMs: number;
+}
+
+/** A whole number ≥ `min` from the environment, else the default (a typo never means 0). */
+function whole(value: string | undefined, fallback: number, min = 0): number {
+	if (value === undefined || value.trim() === '') return fallback;
+	const parsed = Number(value);
+	return Number.isInteger(parsed) && parsed >= min ? parsed : fallback;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 	const dataDir = resolve(env.DATA_DIR ?? './data');
 	return {
 		databaseUrl: env.DATABASE_URL || null,
+		database: {
+			poolSize: whole(env.DB_POOL_SIZE, 10, 1),
+			connectTimeoutMs: whole(env.DB_CONNECT_TIMEOUT_MS, 5_000, 1),
+			statementTimeoutMs: whole(env.DB_STATEMENT_TIMEOUT_MS, 30_000),
+			idleInTransactionTimeoutMs: whole(env.DB_IDLE_TX_TIMEOUT_MS, 60_000)
+		},
 		dataDir,
 		redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
 		smtpUrl: env.SMTP_URL || null,

@@ -1,6 +1,6 @@
 /**
  * The unique constraint a database error violated, or null. Both drivers report SQLSTATE 23505;
- * postgres.js names the constraint `constraint_name`, PGlite `constraint`.
+ * node-postgres and PGlite name the constraint `constraint` (postgres.js said `constraint_name`).
  */
 export function violatedUniqueConstraint(error: unknown): string | null {
 	if (typeof error !== 'object' || error === null) return null;

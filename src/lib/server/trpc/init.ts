@@ -8,6 +8,7 @@ import { mayEver, type Capability } from '../domain/permissions';
 import { Refusal } from '../errors';
 import { translate } from '../i18n/translate';
 import { fieldErrors } from '../i18n/field-errors';
+import { isDatabaseUnavailable } from '../db/unavailable';
 
 const t = initTRPC.context<TrpcContext>().create({
 	transformer: superjson,
@@ -36,6 +37,8 @@ const t = initTRPC.context<TrpcContext>().create({
 				}
 			};
 		}
+		if (shape.data.code === 'SERVICE_UNAVAILABLE')
+			return { ...shape, message: translate('error_database_unavailable', locale) };
 		if (shape.data.code === 'INTERNAL_SERVER_ERROR')
 			return {
 				...shape,
@@ -53,6 +56,9 @@ const refusalsAsErrors = t.middleware(async ({ next }) => {
 	const result = await next();
 	if (!result.ok && result.error.cause instanceof Refusal)
 		throw new TRPCError({ code: result.error.cause.kind, cause: result.error.cause });
+	// A lost or unreachable database is "try again" (503), not a server fault.
+	if (!result.ok && isDatabaseUnavailable(result.error))
+		throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: result.error });
 	return result;
 });
 
