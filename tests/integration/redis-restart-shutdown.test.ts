@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,6 +68,65 @@ async function privateRedis() {
 		stop,
 		dispose: async () => {
 			await stop('SIGKILL');
+			await rm(dir, { recursive: true, force: true });
+		}
+	};
+}
+
+/**
+ * A private PostgreSQL (own data directory and port, run as the postgres user since initdb
+ * refuses root): the shared server is never stopped.
+ */
+async function privatePostgres() {
+	const port = await freePort();
+	const dir = await mkdtemp(join(tmpdir(), 'ct-ops-pg-'));
+	const data = join(dir, 'data');
+	const asPostgres = (args: string[]) =>
+		process.getuid?.() === 0
+			? (['runuser', ['-u', 'postgres', '--', ...args]] as const)
+			: ([args[0]!, args.slice(1)] as const);
+	if (process.getuid?.() === 0) execFileSync('chown', ['postgres', dir]);
+	const [initCmd, initArgs] = asPostgres([
+		'initdb',
+		'-D',
+		data,
+		'-A',
+		'trust',
+		'-U',
+		'postgres',
+		'--no-sync'
+	]);
+	const init = spawnSync(initCmd, initArgs, { encoding: 'utf8' });
+	if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+	const [cmd, args] = asPostgres([
+		'postgres',
+		'-D',
+		data,
+		'-p',
+		String(port),
+		'-k',
+		dir,
+		'-c',
+		'listen_addresses=127.0.0.1',
+		'-c',
+		'fsync=off'
+	]);
+	const server = spawn(cmd, args, { stdio: 'ignore' });
+	const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+	await until(
+		() => spawnSync('pg_isready', ['-h', '127.0.0.1', '-p', String(port)]).status === 0,
+		30_000
+	);
+	const stop = () => {
+		const [c, a] = asPostgres(['pg_ctl', 'stop', '-D', data, '-m', 'immediate']);
+		spawnSync(c, a, { encoding: 'utf8' });
+	};
+	return {
+		url,
+		stop,
+		dispose: async () => {
+			stop();
+			server.kill('SIGKILL');
 			await rm(dir, { recursive: true, force: true });
 		}
 	};
@@ -153,6 +212,8 @@ describe('Job Schedulers after Redis restarts empty (postgres)', () => {
 			mailFrom: 'ct@test',
 			dataDir: '/tmp'
 		});
+		// Nobody asks for these deliveries: only the scheduled clock's sweep sends them.
+		await writeMessages(t, world, 2, 'before');
 		const workers = await startWorkers(testApp(t), {
 			prefix,
 			redisUrl: redis.url,
@@ -162,8 +223,6 @@ describe('Job Schedulers after Redis restarts empty (postgres)', () => {
 		const sent = (tag: string) => smtp.received.filter((to) => to.startsWith(`${tag}-`)).length;
 		try {
 			expect(await schedulerIds(redis.url, prefix)).toEqual(['chase.fanout']);
-			// Nobody asks for these deliveries: only the scheduled clock's sweep sends them.
-			await writeMessages(t, world, 2, 'before');
 			await until(() => sent('before') === 2, 30_000);
 
 			await redis.stop();
@@ -174,6 +233,7 @@ describe('Job Schedulers after Redis restarts empty (postgres)', () => {
 			await until(async () => (await schedulerIds(redis.url, prefix)).length === 1, 30_000);
 			expect(await schedulerIds(redis.url, prefix)).toEqual(['chase.fanout']);
 			await until(() => sent('after') === 3, 60_000);
+			console.info(`Redis restarted empty: mail flowing again after ${Date.now() - restarted} ms`);
 			expect(Date.now() - restarted).toBeLessThan(60_000);
 			expect(sent('before')).toBe(2);
 		} finally {
@@ -234,6 +294,7 @@ describe('Job Schedulers after Redis restarts empty (postgres)', () => {
 			]);
 			expect(exit, worker.output()).not.toBeNull();
 			expect(exit!.code, worker.output()).toBe(0);
+			console.info(`npm run worker, Redis killed: SIGTERM → exit in ${exit!.at - signalled} ms`);
 			expect(exit!.at - signalled).toBeLessThan(10_000);
 			expect(worker.output()).toMatch(/worker: stopped/);
 		} finally {
@@ -287,6 +348,7 @@ describe('the web process (`npm start` build) with its Redis killed', () => {
 			]);
 			expect(exit, web.output()).not.toBeNull();
 			expect(exit!.code, web.output()).toBe(0);
+			console.info(`web, Redis killed: SIGTERM → exit in ${exit!.at - signalled} ms`);
 			expect(exit!.at - signalled).toBeLessThan(10_000);
 			expect(web.output()).toMatch(/web: stopped/);
 		} finally {
@@ -295,6 +357,72 @@ describe('the web process (`npm start` build) with its Redis killed', () => {
 			await rm(dataDir, { recursive: true, force: true });
 		}
 	}, 150_000);
+
+	it('with PostgreSQL and Redis both gone, web and worker still exit 0 within the bound on SIGTERM', async () => {
+		const pg = await privatePostgres();
+		const redis = await privateRedis();
+		const port = await freePort();
+		const origin = `http://127.0.0.1:${port}`;
+		const prefix = `{ct-ops-${randomBytes(4).toString('hex')}}`;
+		const env = {
+			DATABASE_URL: pg.url,
+			REDIS_URL: redis.url,
+			REDIS_PREFIX: prefix,
+			SMTP_URL: '',
+			SHUTDOWN_BOUND_MS: '10000'
+		};
+		const worker = run(['--import', 'tsx', 'jobs/worker-entry.ts'], env);
+		const web = run(['scripts/start.js'], {
+			...env,
+			WORKERS: 'off',
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			ORIGIN: origin
+		});
+		try {
+			await until(async () => {
+				try {
+					return (await fetch(`${origin}/healthz`)).ok;
+				} catch {
+					return false;
+				}
+			}, 90_000).catch(() => {
+				throw new Error(`the app did not come up:\n${web.output()}`);
+			});
+			await until(() => worker.output().includes('workers running'), 60_000).catch(() => {
+				throw new Error(`the worker did not start:\n${worker.output()}`);
+			});
+			pg.stop();
+			await redis.stop('SIGKILL');
+			// A request in flight while the database is gone: it gets an answer, not a hang.
+			const inFlight = fetch(`${origin}/healthz`).then(
+				(response) => response.status,
+				() => 'no answer'
+			);
+			await new Promise((resolve) => setTimeout(resolve, 500));
+			const signalled = Date.now();
+			worker.child.kill('SIGTERM');
+			web.child.kill('SIGTERM');
+			const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000));
+			const [workerExit, webExit] = await Promise.all([
+				Promise.race([worker.exited, timeout]),
+				Promise.race([web.exited, timeout])
+			]);
+			console.info(
+				`PostgreSQL and Redis down: SIGTERM → worker exit in ${workerExit ? workerExit.at - signalled : '>20000'} ms, web in ${webExit ? webExit.at - signalled : '>20000'} ms; in-flight /healthz: ${await inFlight}`
+			);
+			expect(workerExit?.code, worker.output()).toBe(0);
+			expect(webExit?.code, web.output()).toBe(0);
+			expect(workerExit!.at - signalled).toBeLessThan(10_000);
+			expect(webExit!.at - signalled).toBeLessThan(10_000);
+			expect(await inFlight).toBe(503);
+		} finally {
+			worker.child.kill('SIGKILL');
+			web.child.kill('SIGKILL');
+			await redis.dispose();
+			await pg.dispose();
+		}
+	}, 240_000);
 });
 
 describe('past the bound, and fatal errors', () => {
