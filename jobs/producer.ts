@@ -93,7 +93,14 @@ export function createProducer(options: { url: string; prefix: string }): Produc
 				)
 			),
 		close: async () => {
-			await Promise.all([...queues.values()].map((q) => q.close().catch(() => {})));
+			// The queues share this connection, so closing them sends nothing; still, never wait
+			// on them for long: the disconnect below is what lets go of Redis.
+			let timer: NodeJS.Timeout | undefined;
+			await Promise.race([
+				Promise.allSettled([...queues.values()].map((q) => q.close())),
+				new Promise((resolve) => (timer = setTimeout(resolve, 1_000)))
+			]);
+			clearTimeout(timer);
 			connection.disconnect();
 		}
 	};

@@ -1,9 +1,10 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { App } from '../src/lib/server/app';
 import { listTenantIds } from '../src/lib/server/db/tenant-scope';
 import { createMailTransport, type MailTransport } from '../src/lib/server/mail/transport';
-import { setChaseMode } from '../src/lib/server/runtime';
-import { jobName, QUEUES, type JobContext } from './definition';
+import { setChaseMode, settlesWithin } from '../src/lib/server/runtime';
+import { jobName, QUEUES, type JobContext, type QueueName } from './definition';
 import { createProducer, NO_PRODUCER, redisOptions, type Producer } from './producer';
 import { checkRegistry, definitions, handlerFor, handlers } from './registry';
 import { chaseFanout } from './chase-fanout/definition';
@@ -15,8 +16,12 @@ import { windowOf } from './chase-fanout/handler';
 /** How long close() waits for running jobs before it lets go of them (they are retried). */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
+/** How often the Job Schedulers are asserted again besides each (re)connection to Redis. */
+export const REASSERT_EVERY_MS = 5 * 60_000;
+
 export interface RunningWorkers {
-	close(): Promise<void>;
+	/** Stops within `withinMs` (default SHUTDOWN_GRACE_MS) whether or not Redis answers. */
+	close(options?: { withinMs?: number }): Promise<void>;
 }
 
 export interface WorkerOptions {
@@ -28,23 +33,22 @@ export interface WorkerOptions {
 	concurrency?: Partial<Record<(typeof QUEUES)[number], number>>;
 	/** Register the Job Schedulers (default true). */
 	schedule?: boolean;
+	/** Assert the schedulers again this often (default REASSERT_EVERY_MS). */
+	reassertEveryMs?: number;
 	log?: (message: string) => void;
 }
 
-async function bounded(work: Promise<unknown>, ms: number): Promise<boolean> {
-	let timer: NodeJS.Timeout | undefined;
-	const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-	try {
-		return await Promise.race([work.then(() => true), timeout]);
-	} finally {
-		clearTimeout(timer);
-	}
-}
+const bounded = settlesWithin;
 
 /**
  * The BullMQ workers: one per queue, running the registry's handlers. Refuses to start when the
- * registry is inconsistent. Registers each scheduled job with a Job Scheduler (upsert: several
- * processes doing it at once leave one scheduler) and ticks the clock once at start.
+ * registry is inconsistent.
+ *
+ * Each scheduled job has a Job Scheduler, and those live only in Redis: a Redis that comes back
+ * empty (no persistence, a failover, a flush) has none, and nothing would ever tick again. So the
+ * schedulers are asserted (upsert: idempotent, and several processes doing it at once leave one)
+ * on every connection to Redis — the first and each reconnect — and on a timer, and each
+ * assertion ticks the clock once so the sweeps run now rather than a period later.
  */
 export async function startWorkers(app: App, options: WorkerOptions = {}): Promise<RunningWorkers> {
 	const byName = checkRegistry();
@@ -78,30 +82,98 @@ export async function startWorkers(app: App, options: WorkerOptions = {}): Promi
 		worker.on('error', () => {});
 		return worker;
 	});
-	const scheduling = new Queue('chase', { connection, prefix });
-	scheduling.on('error', () => {});
-	if (options.schedule !== false) {
-		for (const definition of definitions)
-			if (definition.schedule)
-				await scheduling.upsertJobScheduler(
+
+	// The schedulers' own connection: its 'ready' is the signal that Redis is (back) there.
+	const scheduler = new Redis({
+		...connection,
+		retryStrategy: (attempt) => Math.min(attempt * 500, 5_000)
+	});
+	scheduler.on('error', () => {});
+	const scheduled = definitions.filter((definition) => definition.schedule);
+	const queues = new Map<QueueName, Queue>();
+	for (const definition of scheduled)
+		if (!queues.has(definition.queue)) {
+			const queue = new Queue(definition.queue, { connection: scheduler, prefix });
+			queue.on('error', () => {});
+			queues.set(definition.queue, queue);
+		}
+	let closing = false;
+	let asserting: Promise<boolean> | null = null;
+	let retry: NodeJS.Timeout | undefined;
+	const assertOnce = async (): Promise<boolean> => {
+		try {
+			for (const definition of scheduled) {
+				const queue = queues.get(definition.queue)!;
+				await queue.upsertJobScheduler(
 					definition.name,
-					{ every: definition.schedule.everyMs },
+					{ every: definition.schedule!.everyMs },
 					{ name: jobName(definition), data: {}, opts: definition.options }
 				);
-		await producer.add(
-			chaseFanout,
-			{},
-			{ jobId: `fanout_start_${windowOf(context.now(), 60_000)}` }
+			}
+			// One tick now: an empty Redis would otherwise wait a whole period for the first.
+			await queues
+				.get(chaseFanout.queue)
+				?.add(
+					jobName(chaseFanout),
+					{},
+					{ ...chaseFanout.options, jobId: `fanout_start_${windowOf(context.now(), 60_000)}` }
+				);
+			return true;
+		} catch (error) {
+			if (closing) return false;
+			log(`could not assert the job schedules (will retry): ${(error as Error).message}`);
+			clearTimeout(retry);
+			retry = setTimeout(() => void assertSchedules(), 5_000);
+			retry.unref();
+			return false;
+		}
+	};
+	const assertSchedules = () => {
+		if (closing || options.schedule === false) return Promise.resolve(false);
+		asserting ??= assertOnce().finally(() => (asserting = null));
+		return asserting;
+	};
+	scheduler.on('ready', () => void assertSchedules());
+	const timer = setInterval(
+		() => void assertSchedules(),
+		options.reassertEveryMs ?? REASSERT_EVERY_MS
+	);
+	timer.unref();
+	if (options.schedule !== false) {
+		// Give the first connection a moment, so the schedules are in place when this returns
+		// while Redis answers; if it does not, its 'ready' asserts them later.
+		await bounded(
+			new Promise<void>((resolve) => {
+				if (scheduler.status === 'ready') resolve();
+				else scheduler.once('ready', () => resolve());
+			}).then(() => assertSchedules()),
+			5_000
 		);
 	}
 	setChaseMode('bullmq');
 	return {
-		close: async () => {
-			const closing = Promise.all(workers.map((worker) => worker.close()));
-			if (!(await bounded(closing, SHUTDOWN_GRACE_MS)))
-				await Promise.all(workers.map((worker) => worker.close(true)));
-			await scheduling.close().catch(() => {});
-			await producer.close();
+		close: async ({ withinMs = SHUTDOWN_GRACE_MS } = {}) => {
+			closing = true;
+			clearInterval(timer);
+			clearTimeout(retry);
+			scheduler.removeAllListeners('ready');
+			// With Redis gone, a graceful close would wait for it (BullMQ's quit is queued until it
+			// reconnects): let go at once; the running jobs' locks lapse and they are retried.
+			const reachable = scheduler.status === 'ready';
+			const closingAll = Promise.allSettled(workers.map((worker) => worker.close(!reachable)));
+			if (!(await bounded(closingAll, withinMs * 0.7))) {
+				log(`the job workers did not stop within ${Math.round(withinMs * 0.7)} ms; disconnecting`);
+				await bounded(
+					Promise.allSettled(workers.map((worker) => worker.disconnect())),
+					withinMs * 0.1
+				);
+			}
+			await bounded(
+				Promise.allSettled([...queues.values()].map((queue) => queue.close())),
+				withinMs * 0.1
+			);
+			scheduler.disconnect();
+			await bounded(producer.close(), withinMs * 0.1);
 			transport.close();
 		}
 	};
@@ -166,11 +238,11 @@ export function startTimer(
 			tick();
 			await running;
 		},
-		close: async () => {
+		close: async ({ withinMs = SHUTDOWN_GRACE_MS }: { withinMs?: number } = {}) => {
 			stopped = true;
 			clearTimeout(first);
 			clearInterval(timer);
-			await bounded(running ?? Promise.resolve(), SHUTDOWN_GRACE_MS);
+			await bounded(running ?? Promise.resolve(), withinMs);
 			if (!options.transport) transport.close();
 		}
 	};
@@ -210,12 +282,16 @@ export function startInlineWorkers(app: App): RunningWorkers {
 	early.unref();
 	poll.unref();
 	return {
-		close: async () => {
+		close: async ({ withinMs = SHUTDOWN_GRACE_MS } = {}) => {
 			stopping = true;
 			clearTimeout(early);
 			clearInterval(poll);
-			await timer?.close();
-			await (await workers)?.close();
+			const started = Date.now();
+			await timer?.close({ withinMs });
+			// The workers may still be starting (waiting a moment for Redis): that counts too.
+			const running = workers && (await bounded(workers, withinMs - (Date.now() - started)));
+			if (running && workers)
+				await (await workers).close({ withinMs: withinMs - (Date.now() - started) });
 		}
 	};
 }

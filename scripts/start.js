@@ -18,6 +18,12 @@ if (!existsSync(entry)) {
 }
 
 process.env.PORT ??= '3000';
+// A stop is bounded (SHUTDOWN_BOUND_MS, default 10 s; src/lib/server/runtime.ts): requests in
+// flight get half of it (adapter-node's SHUTDOWN_TIMEOUT, in seconds), closing the rest.
+process.env.SHUTDOWN_BOUND_MS ??= '10000';
+process.env.SHUTDOWN_TIMEOUT ??= String(
+	Math.max(1, Math.floor(Number(process.env.SHUTDOWN_BOUND_MS) / 2000))
+);
 // Evidence uploads stream through their own per-file limit; let a request carry up to ten files.
 process.env.BODY_SIZE_LIMIT ??= String(
 	10 * (Number(process.env.EVIDENCE_MAX_MB ?? 25) + 1) * 1024 * 1024

@@ -2,7 +2,7 @@ import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { overwriteServerAsyncLocalStorage } from '$lib/paraglide/runtime';
-import { runtimeApp, startRuntime } from '$lib/server/runtime';
+import { exitOnFatalErrors, runtimeApp, startRuntime, stopWebOnSignals } from '$lib/server/runtime';
 import { resolveActing, validateSessionToken } from '$lib/server/services/sessions';
 import {
 	clearSessionCookie,
@@ -17,15 +17,11 @@ import { closeProducer } from '../jobs/enqueue';
 import { isDatabaseUnavailable } from '$lib/server/db/unavailable';
 
 export const init: ServerInit = async () => {
+	exitOnFatalErrors('web');
 	const app = await startRuntime();
 	const workers = app.config.inlineWorkers ? startInlineWorkers(app) : null;
-	// adapter-node stops taking requests on SIGTERM/SIGINT, then emits this: let go of the
-	// workers, Redis and the database so the process can exit.
-	process.once('sveltekit:shutdown', async () => {
-		await workers?.close();
-		await closeProducer(app);
-		await app.close();
-	});
+	// A bounded stop on SIGTERM/SIGINT, whatever is down (src/lib/server/runtime.ts).
+	stopWebOnSignals(app, { workers, closeProducer: () => closeProducer(app) });
 };
 
 /** Requests that failed because the database was unreachable: answered 503, not 500. */
