@@ -475,6 +475,11 @@ describe.each(DIALECTS)('evidence upload and download (%s)', (kind) => {
 		const copies = (await evidenceRows(findingY.id)).filter((row) => row.sha256 === sha256(png));
 		expect(copies).toHaveLength(2);
 		for (const copy of copies) expect(copy.duplicate_of_id).toBe(original?.id);
+		// The evidence list shows the link to the reviewer only.
+		const asReviewer = await listFindingEvidence(t.db, evaluatorA, findingY.id);
+		expect(asReviewer.map((item) => item.duplicateOfId)).toEqual([original?.id, original?.id]);
+		const asOrganisation = await listFindingEvidence(t.db, orgAdminY, findingY.id);
+		expect(asOrganisation.map((item) => item.duplicateOfId)).toEqual([null, null]);
 	});
 
 	it('one bad file does not cost the good ones', async () => {
