@@ -12,6 +12,7 @@ import {
 } from '$lib/server/auth/cookies';
 import { asLocale, translate } from '$lib/server/i18n/translate';
 import { isCrossSite } from '$lib/server/http/same-origin';
+import { TRPC_ENDPOINT } from '$lib/server/trpc/handler';
 import { startInlineWorkers } from '../jobs/worker';
 import { closeProducer } from '../jobs/enqueue';
 import { isDatabaseUnavailable } from '$lib/server/db/unavailable';
@@ -133,4 +134,46 @@ const handleLocale: Handle = ({ event, resolve }) => {
 	);
 };
 
-export const handle = sequence(handleUnavailable, handleOrigin, handleSession, handleLocale);
+/** What every answer without a policy of its own gets: no framing, no content to run. */
+const FALLBACK_CSP = "default-src 'none'; frame-ancestors 'none'";
+const HSTS = 'max-age=31536000; includeSubDomains';
+
+/**
+ * Security headers (issue 8 item 19) on every answer. Pages carry SvelteKit's CSP (kit.csp in
+ * svelte.config.js); other answers get a deny-all one unless they set their own, as evidence
+ * downloads do (services/evidence.ts), whose headers are left as they are. Signed-in pages and
+ * tRPC answers are never stored by a browser or proxy. HSTS only when the public ORIGIN is https.
+ */
+const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	const app = await runtimeApp();
+	const headers: Record<string, string> = {
+		'x-content-type-options': 'nosniff',
+		'referrer-policy': 'strict-origin-when-cross-origin',
+		'x-frame-options': 'DENY',
+		'content-security-policy': FALLBACK_CSP
+	};
+	if (event.locals.person || event.url.pathname.startsWith(TRPC_ENDPOINT))
+		headers['cache-control'] = 'no-store';
+	if (app.config.secureCookies) headers['strict-transport-security'] = HSTS;
+	let answer = response;
+	for (const [name, value] of Object.entries(headers)) {
+		if (answer.headers.has(name)) continue;
+		try {
+			answer.headers.set(name, value);
+		} catch {
+			// A response with immutable headers (one passed through from fetch): copy it once.
+			answer = new Response(answer.body, answer);
+			answer.headers.set(name, value);
+		}
+	}
+	return answer;
+};
+
+export const handle = sequence(
+	handleSecurityHeaders,
+	handleUnavailable,
+	handleOrigin,
+	handleSession,
+	handleLocale
+);

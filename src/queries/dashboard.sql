@@ -11,7 +11,7 @@ from "certificates"
 where "certificates"."organisation_id" = $1;
 -- parameters: ["00000000-0000-4000-8000-0000000000c1"]
 
--- dashboard.countOpenNonconformities: one organisation
+-- dashboard.countOpenNonconformities: one organisation, its issued reports only
 select count(*) filter (where findings.status <> 'closed') as "open", count(*) filter (where findings.status <> 'closed'
     and findings.due_on < $1) as "overdue", count(*) filter (where findings.status <> 'closed'
     and findings.grade = 'major') as "majors"
@@ -19,5 +19,6 @@ from "findings"
 inner join "evaluations" on "evaluations"."tenant_id" = "findings"."tenant_id"
   and "evaluations"."id" = "findings"."evaluation_id"
 where "findings"."kind" = $2
-  and "evaluations"."organisation_id" = $3;
--- parameters: ["2026-11-26","nonconformity","00000000-0000-4000-8000-0000000000c1"]
+  and "evaluations"."organisation_id" = $3
+  and "evaluations"."status" in ($4, $5);
+-- parameters: ["2026-11-26","nonconformity","00000000-0000-4000-8000-0000000000c1","report_issued","closed"]

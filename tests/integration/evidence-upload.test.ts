@@ -425,8 +425,8 @@ describe.each(DIALECTS)('evidence upload and download (%s)', (kind) => {
 				storage
 			});
 			expect(response.status).toBe(403);
-			// Whether the part got named before the break depends on how the chunks fell.
-			for (const file of response.body.files) expect(file.ok).toBe(false);
+			// Refused before the body is parsed: no file is even named.
+			expect(response.body.files).toEqual([]);
 		});
 	});
 
@@ -450,6 +450,36 @@ describe.each(DIALECTS)('evidence upload and download (%s)', (kind) => {
 		expect(original?.duplicate_of_id).toBeNull();
 		for (const copy of rows.filter((row) => row !== original))
 			expect(copy.duplicate_of_id).toBe(original?.id);
+	});
+
+	// Issue 8 item 17: the answer spoke of another organisation's files.
+	it('tells the uploader of duplicates only within their own organisation', async () => {
+		const findingY = await newFinding(
+			t,
+			orgAdminY.tenantId,
+			orgAdminY.organisationId!,
+			evaluatorA.userId
+		);
+		const png = fresh(PNG_BYTES);
+		const fromX = await upload(orgUserX, findingX.id, [{ name: 'x.png', bytes: png }]);
+		expect(fromX.body.files).toMatchObject([{ ok: true, duplicate: false }]);
+		const fromY = await upload(orgAdminY, findingY.id, [{ name: 'y.png', bytes: png }]);
+		expect(fromY.body.files).toMatchObject([{ ok: true, duplicate: false }]);
+		// Y's own second copy is news to Y.
+		const againY = await upload(orgAdminY, findingY.id, [{ name: 'y2.png', bytes: png }]);
+		expect(againY.body.files).toMatchObject([{ ok: true, duplicate: true }]);
+		// The rows still point to the tenant-wide original, for the reviewer.
+		const [original] = (await evidenceRows(findingX.id)).filter(
+			(row) => row.sha256 === sha256(png)
+		);
+		const copies = (await evidenceRows(findingY.id)).filter((row) => row.sha256 === sha256(png));
+		expect(copies).toHaveLength(2);
+		for (const copy of copies) expect(copy.duplicate_of_id).toBe(original?.id);
+		// The evidence list shows the link to the reviewer only.
+		const asReviewer = await listFindingEvidence(t.db, evaluatorA, findingY.id);
+		expect(asReviewer.map((item) => item.duplicateOfId)).toEqual([original?.id, original?.id]);
+		const asOrganisation = await listFindingEvidence(t.db, orgAdminY, findingY.id);
+		expect(asOrganisation.map((item) => item.duplicateOfId)).toEqual([null, null]);
 	});
 
 	it('one bad file does not cost the good ones', async () => {
@@ -513,7 +543,7 @@ describe.each(DIALECTS)('evidence upload and download (%s)', (kind) => {
 					{ name: 'a.pdf', bytes: fresh(PDF_BYTES) }
 				]);
 				expect(response.status).toBe(404);
-				expect(response.body.files).toMatchObject([{ name: 'a.pdf', ok: false }]);
+				expect(response.body.files).toEqual([]);
 			}
 		});
 		await leavesNothing(findingB.id, async () => {
@@ -531,9 +561,8 @@ describe.each(DIALECTS)('evidence upload and download (%s)', (kind) => {
 			]);
 			expect(response.status).toBe(403);
 			expect(response.body.error).toBe(en.evidence_upload_organisation_only);
-			expect(response.body.files).toEqual([
-				{ name: 'a.pdf', ok: false, error: en.evidence_upload_organisation_only }
-			]);
+			// Refused before the body is parsed: no name work for a request that will be refused.
+			expect(response.body.files).toEqual([]);
 		});
 	});
 

@@ -13,7 +13,7 @@ import {
 import { createSignInLimiter } from '../../src/lib/server/auth/rate-limit';
 import { connectRedis, type RedisStatus } from '../../src/lib/server/redis';
 import { hashSecret } from '../../src/lib/server/auth/token';
-import { ADDRESS_POLICY, EMAIL_POLICY } from '../../src/lib/server/domain/login-throttle';
+import { ADDRESS_POLICY, PAIR_POLICY } from '../../src/lib/server/domain/login-throttle';
 
 /* Sign-in, sessions and the sign-in limiter against a real database and a real Redis. */
 
@@ -149,13 +149,13 @@ describe.each(DIALECTS)('sign-in and sessions (%s)', (kind) => {
 	});
 
 	describe('rate limiting', () => {
-		it(`refuses the email after ${EMAIL_POLICY.refuseAfter} failures, even with the right password`, async () => {
+		it(`refuses an email from one address after ${PAIR_POLICY.refuseAfter} failures, even with the right password`, async () => {
 			const person = await newPerson(t);
 			let clock = Date.now();
 			const limiter = memoryLimiter(() => clock);
 			const from = address();
 			// The free failures through signIn itself (no delay), the rest recorded directly.
-			for (let i = 0; i < EMAIL_POLICY.freeFailures; i++)
+			for (let i = 0; i < PAIR_POLICY.freeFailures; i++)
 				expect(
 					await signIn(deps(limiter), {
 						email: person.email,
@@ -163,7 +163,7 @@ describe.each(DIALECTS)('sign-in and sessions (%s)', (kind) => {
 						address: from
 					})
 				).toEqual({ ok: false, reason: 'invalid_credentials' });
-			for (let i = EMAIL_POLICY.freeFailures; i < EMAIL_POLICY.refuseAfter; i++)
+			for (let i = PAIR_POLICY.freeFailures; i < PAIR_POLICY.refuseAfter; i++)
 				await limiter.recordFailure(person.email, from);
 
 			const refused = await signIn(deps(limiter), {
@@ -174,19 +174,17 @@ describe.each(DIALECTS)('sign-in and sessions (%s)', (kind) => {
 			expect(refused).toMatchObject({ ok: false, reason: 'throttled' });
 			if (refused.ok || refused.reason !== 'throttled') throw new Error('not throttled');
 			expect(refused.retryAfterSeconds).toBeGreaterThan(0);
-			expect(refused.retryAfterSeconds).toBeLessThanOrEqual(EMAIL_POLICY.windowSeconds);
-
-			// Per email: another address is refused too, and another email from here is not.
+			expect(refused.retryAfterSeconds).toBeLessThanOrEqual(PAIR_POLICY.windowSeconds);
 			expect(
 				await signIn(deps(limiter), {
 					email: person.email.toUpperCase(),
 					password: TEST_PASSWORD,
-					address: address()
+					address: from
 				})
 			).toMatchObject({ ok: false, reason: 'throttled' });
-			expect(await limiter.check(`other-${unique()}@example.test`, from)).toEqual({
-				kind: 'allow',
-				delayMs: 0
+			// Another email from here is not refused.
+			expect(await limiter.check(`other-${unique()}@example.test`, from)).toMatchObject({
+				kind: 'allow'
 			});
 			// No session was created while refused.
 			const sessions = await t.owner
@@ -197,23 +195,67 @@ describe.each(DIALECTS)('sign-in and sessions (%s)', (kind) => {
 			expect(sessions).toEqual([]);
 
 			// When the window ends, the right password works again.
-			clock += EMAIL_POLICY.windowSeconds * 1000 + 1;
+			clock += PAIR_POLICY.windowSeconds * 1000 + 1;
 			expect(
 				await signIn(deps(limiter), { email: person.email, password: TEST_PASSWORD, address: from })
 			).toMatchObject({ ok: true, userId: person.id });
 		});
 
+		// Issue 8 item 22: ten failures locked the email from every address for 15 minutes.
+		it("failures from an attacker's address do not lock the owner out from theirs", async () => {
+			const person = await newPerson(t);
+			const limiter = memoryLimiter();
+			const attacker = address();
+			for (let i = 0; i < 30; i++) await limiter.recordFailure(person.email, attacker);
+			expect(await limiter.check(person.email, attacker)).toMatchObject({ kind: 'refuse' });
+
+			const started = performance.now();
+			expect(
+				await signIn(deps(limiter), {
+					email: person.email,
+					password: TEST_PASSWORD,
+					address: address()
+				})
+			).toMatchObject({ ok: true, userId: person.id });
+			// Not even slowed.
+			expect(performance.now() - started).toBeLessThan(PAIR_POLICY.baseDelayMs);
+			// The attacker stays refused.
+			expect(
+				await signIn(deps(limiter), {
+					email: person.email,
+					password: TEST_PASSWORD,
+					address: attacker
+				})
+			).toMatchObject({ ok: false, reason: 'throttled' });
+		});
+
+		// Issue 8 item 22: 30 parallel attempts got 14 passwords checked instead of 10.
+		it(`30 parallel wrong attempts get exactly ${PAIR_POLICY.refuseAfter} passwords checked`, async () => {
+			const person = await newPerson(t);
+			const limiter = memoryLimiter();
+			const from = address();
+			const results = await Promise.all(
+				Array.from({ length: 30 }, () =>
+					signIn(deps(limiter), { email: person.email, password: 'wrong-password', address: from })
+				)
+			);
+			const checked = results.filter((r) => !r.ok && r.reason === 'invalid_credentials');
+			const refused = results.filter((r) => !r.ok && r.reason === 'throttled');
+			expect(checked).toHaveLength(PAIR_POLICY.refuseAfter);
+			expect(refused).toHaveLength(30 - PAIR_POLICY.refuseAfter);
+		}, 30_000);
+
 		it('slows attempts past the free failures', async () => {
 			const person = await newPerson(t);
 			const limiter = memoryLimiter();
 			const from = address();
-			for (let i = 0; i < EMAIL_POLICY.freeFailures; i++)
+			for (let i = 0; i < PAIR_POLICY.freeFailures; i++)
 				await limiter.recordFailure(person.email, from);
 			expect(await limiter.check(person.email, from)).toEqual({ kind: 'allow', delayMs: 0 });
 
 			await limiter.recordFailure(person.email, from);
 			const verdict = await limiter.check(person.email, from);
-			expect(verdict).toEqual({ kind: 'allow', delayMs: EMAIL_POLICY.baseDelayMs });
+			expect(verdict).toEqual({ kind: 'allow', delayMs: PAIR_POLICY.baseDelayMs });
 
 			const started = performance.now();
 			const result = await signIn(deps(limiter), {
@@ -223,11 +265,11 @@ describe.each(DIALECTS)('sign-in and sessions (%s)', (kind) => {
 			});
 			const elapsed = performance.now() - started;
 			expect(result).toEqual({ ok: false, reason: 'invalid_credentials' });
-			expect(elapsed).toBeGreaterThanOrEqual(EMAIL_POLICY.baseDelayMs - 5);
+			expect(elapsed).toBeGreaterThanOrEqual(PAIR_POLICY.baseDelayMs - 5);
 			// The failure just made doubles the next delay.
 			expect(await limiter.check(person.email, from)).toEqual({
 				kind: 'allow',
-				delayMs: EMAIL_POLICY.baseDelayMs * 2
+				delayMs: PAIR_POLICY.baseDelayMs * 2
 			});
 		});
 
@@ -235,7 +277,7 @@ describe.each(DIALECTS)('sign-in and sessions (%s)', (kind) => {
 			const person = await newPerson(t);
 			const limiter = memoryLimiter();
 			const from = address();
-			for (let i = 0; i < EMAIL_POLICY.freeFailures; i++)
+			for (let i = 0; i < PAIR_POLICY.freeFailures; i++)
 				await signIn(deps(limiter), {
 					email: person.email,
 					password: 'wrong-password',
@@ -431,35 +473,52 @@ describe('sign-in limiter over Redis', () => {
 		const two = createSignInLimiter({ redis, prefix });
 		const email = `shared-${unique()}@example.test`;
 		const from = `203.0.113.7-${unique()}`;
-		for (let i = 0; i < EMAIL_POLICY.refuseAfter; i++) await one.recordFailure(email, from);
+		for (let i = 0; i < PAIR_POLICY.refuseAfter; i++) await one.recordFailure(email, from);
 
-		const verdict = await two.check(email.toUpperCase(), `203.0.113.8-${unique()}`);
+		const verdict = await two.check(email.toUpperCase(), from);
 		expect(verdict.kind).toBe('refuse');
 		if (verdict.kind !== 'refuse') throw new Error('not refused');
 		expect(verdict.retryAfterSeconds).toBeGreaterThan(0);
-		expect(verdict.retryAfterSeconds).toBeLessThanOrEqual(EMAIL_POLICY.windowSeconds);
+		expect(verdict.retryAfterSeconds).toBeLessThanOrEqual(PAIR_POLICY.windowSeconds);
 
 		// The counts live in Redis under the prefix, with the policy's expiry.
 		const client = redis.client()!;
-		const emailKey = `${prefix}:signin:email:${email}`;
-		expect(await client.get(emailKey)).toBe(String(EMAIL_POLICY.refuseAfter));
+		const emailKey = `${prefix}:signin:pair:${email}|${from}`;
+		expect(await client.get(emailKey)).toBe(String(PAIR_POLICY.refuseAfter));
 		const ttl = await client.ttl(emailKey);
 		expect(ttl).toBeGreaterThan(0);
-		expect(ttl).toBeLessThanOrEqual(EMAIL_POLICY.windowSeconds);
-		expect(await client.get(`${prefix}:signin:addr:${from}`)).toBe(
-			String(EMAIL_POLICY.refuseAfter)
-		);
+		expect(ttl).toBeLessThanOrEqual(PAIR_POLICY.windowSeconds);
+		expect(await client.get(`${prefix}:signin:addr:${from}`)).toBe(String(PAIR_POLICY.refuseAfter));
 
 		// A limiter with another prefix counts separately.
 		const stranger = createSignInLimiter({ redis, prefix: `${prefix}-other` });
 		expect(await stranger.check(email, from)).toEqual({ kind: 'allow', delayMs: 0 });
 
-		// A success through one clears the email for both.
-		await two.recordSuccess(email);
+		// The same email from another address is not refused.
 		expect(await one.check(email, `203.0.113.9-${unique()}`)).toEqual({
 			kind: 'allow',
 			delayMs: 0
 		});
+
+		// A success through one clears the pair for both, and takes its attempt off the address.
+		await two.recordSuccess(email, from);
+		expect(await client.get(emailKey)).toBeNull();
+		expect(await client.get(`${prefix}:signin:addr:${from}`)).toBe(
+			String(PAIR_POLICY.refuseAfter - 1)
+		);
+		expect(await one.check(email, from)).toMatchObject({ kind: 'allow' });
+	});
+
+	it(`30 parallel reservations over two limiters: exactly ${PAIR_POLICY.refuseAfter} allowed`, async () => {
+		const one = createSignInLimiter({ redis, prefix });
+		const two = createSignInLimiter({ redis, prefix });
+		const email = `parallel-${unique()}@example.test`;
+		const from = `203.0.113.30-${unique()}`;
+		const verdicts = await Promise.all(
+			Array.from({ length: 30 }, (_, i) => (i % 2 ? one : two).reserve(email, from))
+		);
+		expect(verdicts.filter((v) => v.kind === 'allow')).toHaveLength(PAIR_POLICY.refuseAfter);
+		expect(await redis.client()!.get(`${prefix}:signin:pair:${email}|${from}`)).toBe('30');
 	});
 
 	it('slows by the shared count', async () => {
@@ -467,10 +526,10 @@ describe('sign-in limiter over Redis', () => {
 		const two = createSignInLimiter({ redis, prefix });
 		const email = `slow-${unique()}@example.test`;
 		const from = `203.0.113.10-${unique()}`;
-		for (let i = 0; i <= EMAIL_POLICY.freeFailures; i++) await one.recordFailure(email, from);
+		for (let i = 0; i <= PAIR_POLICY.freeFailures; i++) await one.recordFailure(email, from);
 		expect(await two.check(email, from)).toEqual({
 			kind: 'allow',
-			delayMs: EMAIL_POLICY.baseDelayMs
+			delayMs: PAIR_POLICY.baseDelayMs
 		});
 	});
 });
@@ -504,12 +563,12 @@ describe('sign-in limiter while Redis is unreachable', () => {
 		const email = `offline-${unique()}@example.test`;
 		const from = `203.0.113.20-${unique()}`;
 		const started = performance.now();
-		for (let i = 0; i < EMAIL_POLICY.refuseAfter; i++)
+		for (let i = 0; i < PAIR_POLICY.refuseAfter; i++)
 			await within(limiter.recordFailure(email, from), 1000);
 		const verdict = await within(limiter.check(email, from), 1000);
 		expect(verdict.kind).toBe('refuse');
-		await within(limiter.recordSuccess(email), 1000);
-		expect(await within(limiter.check(email, from), 1000)).toEqual({ kind: 'allow', delayMs: 0 });
+		await within(limiter.recordSuccess(email, from), 1000);
+		expect(await within(limiter.check(email, from), 1000)).toMatchObject({ kind: 'allow' });
 		expect(performance.now() - started).toBeLessThan(1000);
 	});
 });

@@ -403,8 +403,11 @@ const CASES: Case[] = [
 	{
 		file: 'dashboard',
 		name: 'dashboard.countOpenNonconformities',
-		note: 'one organisation',
-		run: call(dashboard, 'countOpenNonconformities', ORGANISATION, TODAY)
+		note: 'one organisation, its issued reports only',
+		run: call(dashboard, 'countOpenNonconformities', ORGANISATION, TODAY, [
+			'report_issued',
+			'closed'
+		])
 	},
 
 	// The outbox is shared by workers: claimed with SKIP LOCKED.

@@ -64,6 +64,48 @@ describe('sanitiseFileName', () => {
 		expect(name.startsWith('report.')).toBe(true);
 	});
 
+	// Issue 8 item 11: ten 16,200-character names froze the process for 22.6 s (the shortening
+	// re-measured the whole stem once per character dropped).
+	it('handles ten 16,200-character names in milliseconds', () => {
+		const names = [
+			`${'a'.repeat(16_196)}.pdf`,
+			`${'长'.repeat(16_196)}.pdf`,
+			`${'😀'.repeat(8_098)}.png`,
+			'b'.repeat(16_200),
+			`${'x/'.repeat(8_000)}${'c'.repeat(196)}.pdf`,
+			`${' '.repeat(16_196)}.txt`,
+			`${'\u202e'.repeat(16_196)}.exe`,
+			`${'d'.repeat(100)}.${'e'.repeat(16_099)}`,
+			`${'ab'.repeat(8_098)}.docx`,
+			`${'é'.repeat(16_195)}.xlsx`
+		];
+		expect(names.every((name) => name.length >= 16_200)).toBe(true);
+		const started = performance.now();
+		const safe = names.map((name) => sanitiseFileName(name));
+		expect(performance.now() - started).toBeLessThan(200);
+		for (const name of safe) {
+			expect(utf8Length(name)).toBeLessThanOrEqual(MAX_NAME_BYTES);
+			expect(name).not.toContain('\ufffd');
+		}
+		expect(safe[0]).toBe(`${'a'.repeat(MAX_NAME_BYTES - 4)}.pdf`);
+		expect(safe[1]!.endsWith('.pdf') && safe[1]!.startsWith('长长')).toBe(true);
+		expect(safe[2]!.endsWith('.png')).toBe(true);
+		expect(safe[4]).toBe(`${'c'.repeat(196)}.pdf`);
+		expect(safe[5]).toBe('txt');
+		expect(safe[6]).toBe('exe');
+		expect(safe[9]!.endsWith('.xlsx')).toBe(true);
+	});
+
+	it('keeps an overlong name whole up to the cut: the same name as before the cap', () => {
+		expect(sanitiseFileName(`${'a'.repeat(5_000)}.pdf`)).toBe(
+			`${'a'.repeat(MAX_NAME_BYTES - 4)}.pdf`
+		);
+		// A surrogate pair is never split where the raw name is cut.
+		const emoji = sanitiseFileName(`x${'😀'.repeat(3_000)}.png`);
+		expect(emoji).not.toContain('\ufffd');
+		expect(emoji.endsWith('😀.png')).toBe(true);
+	});
+
 	it('never leaves a separator, a control character or a leading dot', () => {
 		for (const nasty of [
 			'../a/../../b',

@@ -26,10 +26,18 @@ export const actions: Actions = {
 			});
 		}
 		const { email, password } = parsed.data;
+		// adapter-node reads a proxy's header only when ADDRESS_HEADER (and XFF_DEPTH) say so, and
+		// throws when that header is missing: such requests share one count rather than fail.
+		let address: string;
+		try {
+			address = getClientAddress();
+		} catch {
+			address = 'unknown';
+		}
 
 		const result = await signIn(
 			{ db: app.db, limiter: app.limiter, sessionPolicy: app.sessionPolicy },
-			{ email, password, address: getClientAddress() }
+			{ email, password, address }
 		);
 		if (!result.ok) {
 			const message =

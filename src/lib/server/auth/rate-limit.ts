@@ -1,7 +1,7 @@
 import type { RedisStatus } from '../redis';
 import {
 	ADDRESS_POLICY,
-	EMAIL_POLICY,
+	PAIR_POLICY,
 	stricter,
 	throttleVerdict,
 	type ThrottlePolicy,
@@ -9,32 +9,50 @@ import {
 } from '../domain/login-throttle';
 
 interface Count {
-	failures: number;
+	attempts: number;
 	secondsLeft: number;
 }
 
-/** Failure counts with expiry: in Redis when it is up (shared by every web process), else here. */
+/**
+ * Attempt counts with expiry: in Redis when it is up (shared by every web process), else here.
+ * `add` counts one attempt and answers the count with it, in one atomic step, so parallel
+ * attempts each see a different count (issue 8 item 22: 30 at once got 14 passwords checked).
+ */
 interface CountStore {
 	read(key: string): Promise<Count>;
-	increment(key: string, windowSeconds: number): Promise<void>;
+	add(key: string, windowSeconds: number): Promise<Count>;
+	/** Takes one attempt back (it succeeded), never below zero. */
+	remove(key: string): Promise<void>;
 	clear(key: string): Promise<void>;
 }
 
 class MemoryCountStore implements CountStore {
-	#counts = new Map<string, { failures: number; resetsAt: number }>();
+	#counts = new Map<string, { attempts: number; resetsAt: number }>();
 	constructor(private now: () => number) {}
 
-	async read(key: string): Promise<Count> {
+	#live(key: string) {
 		const entry = this.#counts.get(key);
-		if (!entry || entry.resetsAt <= this.now()) return { failures: 0, secondsLeft: 0 };
-		return { failures: entry.failures, secondsLeft: (entry.resetsAt - this.now()) / 1000 };
+		return entry && entry.resetsAt > this.now() ? entry : undefined;
 	}
-	async increment(key: string, windowSeconds: number) {
-		const entry = this.#counts.get(key);
-		if (!entry || entry.resetsAt <= this.now())
-			this.#counts.set(key, { failures: 1, resetsAt: this.now() + windowSeconds * 1000 });
-		else entry.failures += 1;
+	async read(key: string): Promise<Count> {
+		const entry = this.#live(key);
+		if (!entry) return { attempts: 0, secondsLeft: 0 };
+		return { attempts: entry.attempts, secondsLeft: (entry.resetsAt - this.now()) / 1000 };
+	}
+	async add(key: string, windowSeconds: number): Promise<Count> {
+		// No await between reading and writing: atomic within this process.
+		let entry = this.#live(key);
+		if (!entry) {
+			entry = { attempts: 0, resetsAt: this.now() + windowSeconds * 1000 };
+			this.#counts.set(key, entry);
+		}
+		entry.attempts += 1;
 		if (this.#counts.size > 100_000) this.#sweep();
+		return { attempts: entry.attempts, secondsLeft: (entry.resetsAt - this.now()) / 1000 };
+	}
+	async remove(key: string) {
+		const entry = this.#live(key);
+		if (entry && entry.attempts > 0) entry.attempts -= 1;
 	}
 	async clear(key: string) {
 		this.#counts.delete(key);
@@ -45,27 +63,40 @@ class MemoryCountStore implements CountStore {
 	}
 }
 
+/** DECR that stops at zero and leaves the expiry alone. */
+const REMOVE_ONE = `local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then return redis.call('DECR', KEYS[1]) end
+return 0`;
+
 class RedisCountStore implements CountStore {
 	constructor(
 		private redis: NonNullable<ReturnType<RedisStatus['client']>>,
 		private prefix: string
 	) {}
 	async read(key: string): Promise<Count> {
-		const [failures, ttl] = await this.redis
+		const [attempts, ttl] = await this.redis
 			.multi()
 			.get(this.prefix + key)
 			.pttl(this.prefix + key)
 			.exec()
 			.then((replies) => (replies ?? []).map(([, value]) => value));
-		return { failures: Number(failures ?? 0), secondsLeft: Math.max(0, Number(ttl ?? 0)) / 1000 };
+		return { attempts: Number(attempts ?? 0), secondsLeft: Math.max(0, Number(ttl ?? 0)) / 1000 };
 	}
-	async increment(key: string, windowSeconds: number) {
-		// The window starts with the first failure (NX), like the memory store.
-		await this.redis
+	async add(key: string, windowSeconds: number): Promise<Count> {
+		// MULTI/EXEC runs as one step; the window starts with the first attempt (NX).
+		const replies = await this.redis
 			.multi()
 			.incr(this.prefix + key)
 			.expire(this.prefix + key, windowSeconds, 'NX')
+			.pttl(this.prefix + key)
 			.exec();
+		if (!replies || replies.some(([error]) => error)) throw new Error('Redis count failed');
+		const attempts = Number(replies[0]?.[1]);
+		const ttl = Number(replies[2]?.[1]);
+		return { attempts, secondsLeft: Math.max(0, ttl) / 1000 };
+	}
+	async remove(key: string) {
+		await this.redis.eval(REMOVE_ONE, 1, this.prefix + key);
 	}
 	async clear(key: string) {
 		await this.redis.del(this.prefix + key);
@@ -73,10 +104,18 @@ class RedisCountStore implements CountStore {
 }
 
 export interface SignInLimiter {
-	/** Before checking a password: refuse, or allow after the given delay. */
+	/**
+	 * Counts this attempt before its password is checked, and answers from the attempts before
+	 * it: refuse, or allow after the given delay. The attempt stays counted as a failure unless
+	 * `recordSuccess` takes it back.
+	 */
+	reserve(email: string, address: string): Promise<ThrottleVerdict>;
+	/** What the next attempt would be told, counting nothing. */
 	check(email: string, address: string): Promise<ThrottleVerdict>;
+	/** Counts a failed attempt made elsewhere (the same as a reservation whose answer is unused). */
 	recordFailure(email: string, address: string): Promise<void>;
-	recordSuccess(email: string): Promise<void>;
+	/** The reserved attempt succeeded: the pair starts afresh and the address gets it back. */
+	recordSuccess(email: string, address: string): Promise<void>;
 }
 
 export function createSignInLimiter(options: {
@@ -98,28 +137,43 @@ export function createSignInLimiter(options: {
 			return work(memory);
 		}
 	};
+	const pairKey = (email: string, address: string) =>
+		`pair:${email.trim().toLowerCase()}|${address}`;
 	const keys = (email: string, address: string) =>
 		[
-			[`email:${email.trim().toLowerCase()}`, EMAIL_POLICY],
+			[pairKey(email, address), PAIR_POLICY],
 			[`addr:${address}`, ADDRESS_POLICY]
 		] as [string, ThrottlePolicy][];
+	const reserve = (email: string, address: string) =>
+		withStore(async (s) => {
+			const verdicts = await Promise.all(
+				keys(email, address).map(async ([key, policy]) => {
+					const count = await s.add(key, policy.windowSeconds);
+					return throttleVerdict(policy, count.attempts - 1, count.secondsLeft);
+				})
+			);
+			return verdicts.reduce(stricter);
+		});
 
 	return {
+		reserve,
 		check: (email, address) =>
 			withStore(async (s) => {
 				const verdicts = await Promise.all(
 					keys(email, address).map(async ([key, policy]) => {
 						const count = await s.read(key);
-						return throttleVerdict(policy, count.failures, count.secondsLeft);
+						return throttleVerdict(policy, count.attempts, count.secondsLeft);
 					})
 				);
 				return verdicts.reduce(stricter);
 			}),
-		recordFailure: (email, address) =>
+		recordFailure: async (email, address) => {
+			await reserve(email, address);
+		},
+		recordSuccess: (email, address) =>
 			withStore(async (s) => {
-				for (const [key, policy] of keys(email, address))
-					await s.increment(key, policy.windowSeconds);
-			}),
-		recordSuccess: (email) => withStore((s) => s.clear(`email:${email.trim().toLowerCase()}`))
+				await s.clear(pairKey(email, address));
+				await s.remove(`addr:${address}`);
+			})
 	};
 }

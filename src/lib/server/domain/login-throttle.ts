@@ -1,7 +1,9 @@
 /*
- * How sign-in failures are answered. Counted per email and per client address within a window:
- * the first few failures cost nothing, then each answer is slowed, then sign-in is refused until
- * the window ends. Pure; the counting lives in auth/rate-limit.ts.
+ * How sign-in failures are answered. Counted per (email, client address) pair and per client
+ * address within a window: the first few failures cost nothing, then each answer is slowed, then
+ * sign-in is refused until the window ends. Never per email alone: failures from an attacker's
+ * address must not lock the account's owner out from theirs (issue 8 item 22). Pure; the
+ * counting lives in auth/rate-limit.ts.
  */
 
 export interface ThrottlePolicy {
@@ -12,7 +14,8 @@ export interface ThrottlePolicy {
 	maxDelayMs: number;
 }
 
-export const EMAIL_POLICY: ThrottlePolicy = {
+/** One email from one address: a person mistyping their password, or a guesser. */
+export const PAIR_POLICY: ThrottlePolicy = {
 	windowSeconds: 15 * 60,
 	freeFailures: 3,
 	refuseAfter: 10,
@@ -20,10 +23,11 @@ export const EMAIL_POLICY: ThrottlePolicy = {
 	maxDelayMs: 4000
 };
 
+/** Every email from one address: a password sprayer (an office behind one NAT still fits). */
 export const ADDRESS_POLICY: ThrottlePolicy = {
 	windowSeconds: 15 * 60,
-	freeFailures: 10,
-	refuseAfter: 50,
+	freeFailures: 5,
+	refuseAfter: 20,
 	baseDelayMs: 250,
 	maxDelayMs: 4000
 };

@@ -21,7 +21,21 @@ const WINDOWS_FORBIDDEN = /[<>:"|?*]/g;
 /** Device names Windows reserves, whatever the extension. */
 const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
 
+/**
+ * Longest raw name (in UTF-16 code units) worth looking at: several times what can be stored,
+ * so that no sanitising rule runs short of characters, while a 16,000-character name costs no
+ * more than a 1,000-character one.
+ */
+const MAX_RAW_LENGTH = 1024;
+
 const utf8Length = (text: string) => new TextEncoder().encode(text).length;
+
+function utf8LengthOfCodePoint(codePoint: number): number {
+	if (codePoint < 0x80) return 1;
+	if (codePoint < 0x800) return 2;
+	if (codePoint < 0x10000) return 3;
+	return 4;
+}
 
 function splitExtension(name: string): { stem: string; extension: string } {
 	const dot = name.lastIndexOf('.');
@@ -30,14 +44,38 @@ function splitExtension(name: string): { stem: string; extension: string } {
 	return { stem: name.slice(0, dot), extension: name.slice(dot) };
 }
 
-/** Shortens the stem, character by character, until the whole name fits; keeps the extension. */
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+
+/**
+ * The head and the tail of an overlong raw name (the tail may hold the extension), cut between
+ * characters, never inside a surrogate pair.
+ */
+function capRawLength(name: string): string {
+	if (name.length <= MAX_RAW_LENGTH) return name;
+	let tailStart = name.length - (MAX_EXTENSION_LENGTH + 1);
+	if (isLowSurrogate(name.charCodeAt(tailStart))) tailStart++;
+	let headEnd = MAX_RAW_LENGTH - (MAX_EXTENSION_LENGTH + 1);
+	if (isHighSurrogate(name.charCodeAt(headEnd - 1))) headEnd--;
+	return name.slice(0, headEnd) + name.slice(tailStart);
+}
+
+/**
+ * Keeps the longest start of the stem that fits with the extension (at least one character), in
+ * one pass over the stem: whole characters only.
+ */
 function fitLength(name: string): string {
 	if (utf8Length(name) <= MAX_NAME_BYTES) return name;
 	const { stem, extension } = splitExtension(name);
-	const characters = Array.from(stem);
-	while (characters.length > 1 && utf8Length(characters.join('') + extension) > MAX_NAME_BYTES)
-		characters.pop();
-	return characters.join('').trimEnd() + extension;
+	const budget = MAX_NAME_BYTES - utf8Length(extension);
+	let used = 0;
+	let end = 0;
+	for (const character of stem) {
+		used += utf8LengthOfCodePoint(character.codePointAt(0)!);
+		if (used > budget && end > 0) break;
+		end += character.length;
+	}
+	return stem.slice(0, end).trimEnd() + extension;
 }
 
 /**
@@ -47,7 +85,8 @@ function fitLength(name: string): string {
  * and at most MAX_NAME_BYTES long with its extension kept. Nothing usable left: `fallback`.
  */
 export function sanitiseFileName(original: string, fallback = FALLBACK_NAME): string {
-	const lastComponent = original.normalize('NFC').split(/[/\\]/).pop() ?? '';
+	const lastSeparator = Math.max(original.lastIndexOf('/'), original.lastIndexOf('\\'));
+	const lastComponent = capRawLength(original.slice(lastSeparator + 1)).normalize('NFC');
 	let name = lastComponent
 		.replace(CONTROL, '')
 		.replace(INVISIBLE, '')

@@ -102,6 +102,19 @@ export async function handleEvidenceUpload(
 	if (declaredLength > MAX_FILES_PER_UPLOAD * (maxBytes + FRAMING_ALLOWANCE))
 		return refuse(413, 'evidence_request_too_large', { limit, max: MAX_FILES_PER_UPLOAD });
 
+	// Whether evidence may be added is settled before the body is parsed (a refused request
+	// costs no name or byte work: issue 8 item 11), and checked again as each file's row is written.
+	try {
+		await checkEvidenceUpload(app.db, actor, findingId);
+	} catch (error) {
+		if (!(error instanceof Refusal)) throw error;
+		return {
+			status: STATUS_OF_REFUSAL[error.kind],
+			body: { files: [], error: say(error.messageKey, error.params) }
+		};
+	}
+	let refusal: Refusal | null = null;
+
 	let parser: busboy.Busboy;
 	try {
 		parser = busboy({
@@ -112,16 +125,6 @@ export async function handleEvidenceUpload(
 		});
 	} catch {
 		return refuse(415, 'evidence_not_multipart');
-	}
-
-	// Whether evidence may be added is settled before a byte is stored, and checked again as
-	// each file's row is written. A refused request is still read to its end, to name its files.
-	let refusal: Refusal | null = null;
-	try {
-		await checkEvidenceUpload(app.db, actor, findingId);
-	} catch (error) {
-		if (!(error instanceof Refusal)) throw error;
-		refusal = error;
 	}
 
 	const today = todayInZone(input.now ?? new Date(), actor.tenant.timeZone);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import type { EvaluationStatus } from '../../../../db/schema';
 import { tenantJoin } from './tenant-join';
 
 /*
@@ -28,8 +29,17 @@ export function countCertificatesByStatus(tx: Tx, organisationId: string | null)
 		.executeTakeFirstOrThrow();
 }
 
-/** Open, overdue (due before `today`) and open major nonconformities. */
-export function countOpenNonconformities(tx: Tx, organisationId: string | null, today: string) {
+/**
+ * Open, overdue (due before `today`) and open major nonconformities. `visibleStatuses`, when
+ * given, keeps only findings of evaluations in those statuses: an organisation sees a finding
+ * once its report is issued (services/finding-access.ts), so it counts no others.
+ */
+export function countOpenNonconformities(
+	tx: Tx,
+	organisationId: string | null,
+	today: string,
+	visibleStatuses: readonly EvaluationStatus[] | null
+) {
 	return tx
 		.selectFrom('findings')
 		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
@@ -45,6 +55,9 @@ export function countOpenNonconformities(tx: Tx, organisationId: string | null, 
 		.where('findings.kind', '=', 'nonconformity')
 		.$if(organisationId !== null, (q) =>
 			q.where('evaluations.organisation_id', '=', organisationId!)
+		)
+		.$if(visibleStatuses !== null, (q) =>
+			q.where('evaluations.status', 'in', [...visibleStatuses!])
 		)
 		.executeTakeFirstOrThrow();
 }

@@ -56,6 +56,28 @@ export async function findOriginalBySha256(tx: Tx, sha256: string): Promise<stri
 	return row?.id ?? null;
 }
 
+/**
+ * Whether the organisation already holds evidence with this content (on any of its findings):
+ * what its uploader may be told, where the tenant-wide original would speak of other
+ * organisations' files.
+ */
+export async function organisationHoldsContent(
+	tx: Tx,
+	organisationId: string,
+	sha256: string
+): Promise<boolean> {
+	const row = await tx
+		.selectFrom('evidence')
+		.innerJoin('findings', 'findings.id', 'evidence.finding_id')
+		.innerJoin('evaluations', 'evaluations.id', 'findings.evaluation_id')
+		.select('evidence.id')
+		.where('evidence.sha256', '=', sha256)
+		.where('evaluations.organisation_id', '=', organisationId)
+		.limit(1)
+		.executeTakeFirst();
+	return row !== undefined;
+}
+
 export interface NewEvidence {
 	tenantId: string;
 	findingId: string;

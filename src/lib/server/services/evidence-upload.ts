@@ -1,7 +1,11 @@
 import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import { recordAudit } from '../repositories/audit';
-import { findOriginalBySha256, insertEvidence } from '../repositories/evidence';
+import {
+	findOriginalBySha256,
+	insertEvidence,
+	organisationHoldsContent
+} from '../repositories/evidence';
 import type { Inspected } from '../evidence/inspect';
 import { findingOpenToEvidence } from './evidence';
 
@@ -30,7 +34,8 @@ export function checkEvidenceUpload(db: AppDatabase, actor: Actor, findingId: st
 /**
  * The row and audit entry of one staged file. The content is moved into the store last: a
  * failure before it rolls the row back and leaves nothing stored. Content already held by the
- * body is recorded as a duplicate pointing at the first copy.
+ * body is recorded as a duplicate pointing at the first copy; `duplicate` tells the uploader only
+ * of copies their own organisation holds.
  */
 export function recordEvidence(
 	db: AppDatabase,
@@ -42,6 +47,11 @@ export function recordEvidence(
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const finding = await findingOpenToEvidence(tx, actor, findingId);
 		const duplicateOfId = await findOriginalBySha256(tx, staged.sha256);
+		// The row points to the tenant-wide original (reviewers see every copy), but the uploader
+		// hears only of their own organisation's files (issue 8 item 17).
+		const duplicate =
+			duplicateOfId !== null &&
+			(await organisationHoldsContent(tx, finding.organisation_id, staged.sha256));
 		const id = await insertEvidence(tx, {
 			tenantId: actor.tenantId,
 			findingId: finding.id,
@@ -71,6 +81,6 @@ export function recordEvidence(
 			}
 		});
 		await staged.keep();
-		return { id, duplicate: duplicateOfId !== null };
+		return { id, duplicate };
 	});
 }

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import type { FindingStatus } from '../../../../db/schema';
-import { can } from '../domain/permissions';
+import { can, lifecycleSide } from '../domain/permissions';
 import { forbidden, notFound } from '../errors';
 import { findEvidence, listEvidenceOfFinding, type EvidenceRow } from '../repositories/evidence';
 import { id as uuid } from './common.schema';
@@ -104,7 +104,12 @@ export async function listFindingEvidence(
 	if (!isId(findingId)) throw notFound();
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		await loadVisibleFinding(tx, actor, findingId);
-		return (await listEvidenceOfFinding(tx, findingId)).map(toItem);
+		// The original a copy points to may be another organisation's file: reviewers see the
+		// link, the organisation does not (issue 8 item 17).
+		const organisationSide = lifecycleSide(actor.role) === 'organisation';
+		return (await listEvidenceOfFinding(tx, findingId))
+			.map(toItem)
+			.map((item) => (organisationSide ? { ...item, duplicateOfId: null } : item));
 	});
 }
 
