@@ -13,11 +13,12 @@ import {
 import { asLocale, translate } from '$lib/server/i18n/translate';
 import { isCrossSite } from '$lib/server/http/same-origin';
 import { startInlineWorkers } from '../jobs/worker';
-import { closeProducer } from '../jobs/enqueue';
+import { closeProducer, nudgeDeliveryAfterCommit } from '../jobs/enqueue';
 
 export const init: ServerInit = async () => {
 	const app = await startRuntime();
 	const workers = app.config.inlineWorkers ? startInlineWorkers(app) : null;
+	nudgeDeliveryAfterCommit(app);
 	// adapter-node stops taking requests on SIGTERM/SIGINT, then emits this: let go of the
 	// workers, Redis and the database so the process can exit.
 	process.once('sveltekit:shutdown', async () => {
