@@ -68,7 +68,8 @@ export async function reportIssuedMessage(
 		},
 		{
 			recipients: await wholeOrganisation(tx, evaluation.organisation_id),
-			link: '/my-actions',
+			// The report's own nonconformities, the list the organisation answers from.
+			link: `/findings?${new URLSearchParams({ evaluation: evaluation.id, kind: 'nonconformity' })}`,
 			dedupeKey: `report.issued:${evaluation.id}:${evaluation.version}`
 		}
 	);
