@@ -34,8 +34,20 @@ export function requestDelivery(app: App, tenantId: string, outboxIds: string[])
 	return requestDeliveries(producerFor(app), tenantId, outboxIds);
 }
 
+/**
+ * Nudges delivery after every committed transaction that wrote event messages (the services
+ * note their outbox rows on the transaction: db/tenant-scope.ts). Fire and forget: the request
+ * has its answer already, and without Redis the delivery sweep sends them within its interval.
+ */
+export function nudgeDeliveryAfterCommit(app: App): void {
+	app.db.onOutboxCommitted((tenantId, outboxIds) => {
+		requestDelivery(app, tenantId, outboxIds).catch(() => false);
+	});
+}
+
 /** Lets go of the request-path producer (App.close calls this through the hooks' shutdown). */
 export async function closeProducer(app: App): Promise<void> {
+	app.db.onOutboxCommitted(null);
 	await producers.get(app)?.close();
 	producers.delete(app);
 }

@@ -14,13 +14,14 @@ import { asLocale, translate } from '$lib/server/i18n/translate';
 import { isCrossSite } from '$lib/server/http/same-origin';
 import { TRPC_ENDPOINT } from '$lib/server/trpc/handler';
 import { startInlineWorkers } from '../jobs/worker';
-import { closeProducer } from '../jobs/enqueue';
+import { closeProducer, nudgeDeliveryAfterCommit } from '../jobs/enqueue';
 import { isDatabaseUnavailable } from '$lib/server/db/unavailable';
 
 export const init: ServerInit = async () => {
 	exitOnFatalErrors('web');
 	const app = await startRuntime();
 	const workers = app.config.inlineWorkers ? startInlineWorkers(app) : null;
+	nudgeDeliveryAfterCommit(app);
 	// A bounded stop on SIGTERM/SIGINT, whatever is down (src/lib/server/runtime.ts).
 	stopWebOnSignals(app, { workers, closeProducer: () => closeProducer(app) });
 };

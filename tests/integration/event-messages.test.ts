@@ -104,6 +104,11 @@ describe.each(DIALECTS)('event messages (%s)', (kind) => {
 			locale: 'zh-CN',
 			subject: translate('chase_mail_report_issued_subject', 'zh-CN', params)
 		});
+		// The link opens the report's own nonconformities, not a general page.
+		for (const row of rows)
+			expect(new URL(row.link).pathname + new URL(row.link).search).toBe(
+				`/findings?evaluation=${evaluationId}&kind=nonconformity`
+			);
 	});
 
 	it('the life cycle: each step tells the other side, on the finding page', async () => {

@@ -11,6 +11,22 @@ export interface TenantScope {
 	userId: string | null;
 }
 
+/** Called once a transaction that wrote outbox rows has committed, with the rows' ids. */
+export type OutboxCommitListener = (tenantId: string, outboxIds: string[]) => void;
+
+const outboxWrites = new WeakMap<Tx, string[]>();
+
+/**
+ * Marks outbox rows written in `tx`: once it commits (never on rollback), the database's
+ * outbox listener hears them — the request paths nudge delivery so event emails go out at once.
+ */
+export function noteOutboxRows(tx: Tx, outboxIds: string[]): void {
+	if (outboxIds.length === 0) return;
+	const noted = outboxWrites.get(tx);
+	if (noted) noted.push(...outboxIds);
+	else outboxWrites.set(tx, [...outboxIds]);
+}
+
 /**
  * The only way the application reaches the database. Each call opens one transaction, switches
  * it to the non-owner role `certtrack_app` and sets the tenant with set_config(…, true), which
@@ -20,6 +36,7 @@ export interface TenantScope {
 export class AppDatabase {
 	readonly kind: DatabaseConnection['kind'];
 	readonly #kysely: Kysely<Database>;
+	#outboxListener: OutboxCommitListener | null = null;
 
 	constructor(connection: DatabaseConnection) {
 		this.kind = connection.kind;
@@ -39,11 +56,31 @@ export class AppDatabase {
 		return this.#run(null, userId, work);
 	}
 
-	#run<T>(tenantId: string | null, userId: string | null, work: (tx: Tx) => Promise<T>) {
-		return this.#kysely.transaction().execute(async (tx) => {
+	/**
+	 * Who hears about committed outbox rows (one listener; null to stop). It runs after the
+	 * commit and must not throw or wait: a failure there never fails the work that committed.
+	 */
+	onOutboxCommitted(listener: OutboxCommitListener | null): void {
+		this.#outboxListener = listener;
+	}
+
+	async #run<T>(tenantId: string | null, userId: string | null, work: (tx: Tx) => Promise<T>) {
+		let written: string[] | undefined;
+		const result = await this.#kysely.transaction().execute(async (tx) => {
 			await scopeStatement(tenantId, userId).execute(tx);
-			return work(tx);
+			const value = await work(tx);
+			written = outboxWrites.get(tx);
+			return value;
 		});
+		const listener = this.#outboxListener;
+		if (written && tenantId && listener) {
+			try {
+				listener(tenantId, written);
+			} catch {
+				// The work is committed; delivery still happens at the next sweep.
+			}
+		}
+		return result;
 	}
 }
 

@@ -186,6 +186,8 @@ const RULES = {
 	/* The chase (issue 7): who the clocks tell, and who sees the mail the product sends. */
 	'chase.alerts': rule({ roles: ADMIN }),
 	'chase.withdrawalProposals': rule({ roles: [...ADMIN, ...DECIDERS] }),
+	/** The flags those clocks raise on certificates: on the dashboard, certificate and decide pages. */
+	'certificate.flags': rule({ roles: [...ADMIN, ...DECIDERS] }),
 	'mail.deliveries': rule({ roles: ADMIN }),
 	/* Mail UI: everyone signed in reads their own notifications. */
 	'notifications.read': rule({ roles: EVERYONE }),

@@ -90,7 +90,12 @@ export async function writeMessages(
 	for (const message of messages) {
 		const link = absolute(context.origin, message.link);
 		const seen = new Set<string>();
-		for (const recipient of message.recipients) {
+		// One message per address; when a contact and a user share it, the user's copy is kept
+		// (it carries the in-app notification and the bell count).
+		const recipients = [...message.recipients].sort(
+			(a, b) => Number(b.userId !== null) - Number(a.userId !== null)
+		);
+		for (const recipient of recipients) {
 			const address = recipient.email.toLowerCase();
 			if (seen.has(address)) continue;
 			seen.add(address);

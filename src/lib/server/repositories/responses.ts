@@ -244,10 +244,25 @@ export function listSubmissions(tx: Tx, findingId: string) {
 }
 
 /** The finding's evidence files, oldest first; `submission_id` null means not yet submitted. */
+/**
+ * Every file of a finding with what the verification job found: files it rejected too (the page
+ * shows them loudly rather than dropping them), and the earlier evidence of the tenant with the
+ * same content.
+ */
 export function listEvidenceFiles(tx: Tx, findingId: string) {
 	return tx
 		.selectFrom('evidence')
 		.innerJoin('users as uploader', 'uploader.id', 'evidence.uploaded_by')
+		.leftJoin('evidence as original', (join) =>
+			join
+				.onRef('original.tenant_id', '=', 'evidence.tenant_id')
+				.onRef('original.id', '=', 'evidence.duplicate_of_id')
+		)
+		.leftJoin('findings as original_finding', (join) =>
+			join
+				.onRef('original_finding.tenant_id', '=', 'original.tenant_id')
+				.onRef('original_finding.id', '=', 'original.finding_id')
+		)
 		.select([
 			'evidence.id',
 			'evidence.submission_id',
@@ -257,12 +272,24 @@ export function listEvidenceFiles(tx: Tx, findingId: string) {
 			'evidence.uploaded_at',
 			'evidence.effective_from',
 			'evidence.integrity_status',
-			'uploader.name as uploaded_by_name'
+			'evidence.integrity_detail',
+			'uploader.name as uploaded_by_name',
+			'original_finding.id as duplicate_finding_id',
+			'original_finding.reference as duplicate_finding_reference',
+			'original.original_name as duplicate_name'
 		])
 		.where('evidence.finding_id', '=', findingId)
-		.where('evidence.integrity_status', '<>', 'rejected')
 		.orderBy('evidence.uploaded_at')
 		.orderBy('evidence.id')
+		.execute();
+}
+
+/** The integrity of each file of an evidence submission: what "verify effective" depends on. */
+export function submissionFileIntegrity(tx: Tx, submissionId: string) {
+	return tx
+		.selectFrom('evidence')
+		.select(['evidence.id', 'evidence.integrity_status'])
+		.where('evidence.submission_id', '=', submissionId)
 		.execute();
 }
 

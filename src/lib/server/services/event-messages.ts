@@ -1,4 +1,4 @@
-import type { Tx } from '../db/tenant-scope';
+import { noteOutboxRows, type Tx } from '../db/tenant-scope';
 import type { Actor } from '../actor';
 import { rolesFor } from '../domain/permissions';
 import {
@@ -24,6 +24,7 @@ import {
  * The event messages of SPEC §4: each written by the service of its transition, inside the
  * transaction that makes it, so a refused or rolled-back transition writes none. The dedupe key
  * names the entity and the version the transition produced: one message per transition.
+ * Their outbox rows are noted on the transaction, so the request nudges delivery after commit.
  */
 
 /** Everyone of the organisation (its users of any role) and its contacts with reminders on. */
@@ -44,7 +45,8 @@ async function send<T extends TemplateName>(
 	if (message.recipients.length === 0) return;
 	const context = await tenantMailContext(tx, actor.tenantId);
 	const messages: ResolvedMessage[] = [resolvedMessage(template, params, message)];
-	await writeMessages(tx, context, messages);
+	// Delivered at once after the commit (AppDatabase's outbox listener), not at the next sweep.
+	noteOutboxRows(tx, await writeMessages(tx, context, messages));
 }
 
 /** The report is out: the organisation hears what to answer (its open nonconformities) by when. */
@@ -66,7 +68,8 @@ export async function reportIssuedMessage(
 		},
 		{
 			recipients: await wholeOrganisation(tx, evaluation.organisation_id),
-			link: '/my-actions',
+			// The report's own nonconformities, the list the organisation answers from.
+			link: `/findings?${new URLSearchParams({ evaluation: evaluation.id, kind: 'nonconformity' })}`,
 			dedupeKey: `report.issued:${evaluation.id}:${evaluation.version}`
 		}
 	);

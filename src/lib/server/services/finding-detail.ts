@@ -6,6 +6,7 @@ import { daysBetween, todayInZone } from '../domain/calendar';
 import * as repo from '../repositories/responses';
 import { findingSubject, loadVisibleFinding } from './finding-access';
 import { timelineOf } from './timeline';
+import { checkVerifyEffective, type IntegrityStatus } from '../domain/evidence-integrity';
 
 export interface EvidenceFile {
 	id: string;
@@ -15,6 +16,11 @@ export interface EvidenceFile {
 	uploadedAt: Date;
 	effectiveFrom: string;
 	uploadedByName: string;
+	integrityStatus: IntegrityStatus;
+	/** What the verification job found wrong (a chase_integrity_* key's suffix), if anything. */
+	integrityProblem: string | null;
+	/** The earlier evidence of the tenant with the same bytes: shown to the body's reviewers. */
+	duplicateOf: { findingId: string; reference: string; name: string } | null;
 }
 
 /**
@@ -44,7 +50,21 @@ export function getFindingDetail(db: AppDatabase, actor: Actor, id: string, now 
 			detectedType: file.detected_type,
 			uploadedAt: file.uploaded_at,
 			effectiveFrom: file.effective_from,
-			uploadedByName: file.uploaded_by_name
+			uploadedByName: file.uploaded_by_name,
+			integrityStatus: file.integrity_status,
+			integrityProblem:
+				file.integrity_status === 'rejected' ? (file.integrity_detail ?? 'missing') : null,
+			// Another organisation's finding may hold the original: its reference is the body's to see.
+			duplicateOf:
+				lifecycleSide(actor.role) === 'body' &&
+				file.duplicate_finding_id &&
+				file.duplicate_finding_reference
+					? {
+							findingId: file.duplicate_finding_id,
+							reference: file.duplicate_finding_reference,
+							name: file.duplicate_name ?? ''
+						}
+					: null
 		});
 		const [lastResponse] = responses;
 		const [lastSubmission] = submissions;
@@ -146,7 +166,13 @@ export function getFindingDetail(db: AppDatabase, actor: Actor, id: string, now 
 				verdictAt: s.verdict_at,
 				verdictByName: s.verdict_by_name,
 				verdictComment: s.verdict_comment,
-				files: files.filter((f) => f.submission_id === s.id).map(asFile)
+				files: files.filter((f) => f.submission_id === s.id).map(asFile),
+				/** Whether the integrity of its files lets the reviewer verify it effective. */
+				verifyCheck: checkVerifyEffective(
+					files
+						.filter((f) => f.submission_id === s.id)
+						.map((f) => ({ integrityStatus: f.integrity_status }))
+				)
 			})),
 			pendingFiles: files.filter((f) => f.submission_id === null).map(asFile),
 			timeline

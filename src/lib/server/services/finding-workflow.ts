@@ -8,6 +8,7 @@ import {
 } from '../domain/finding-lifecycle';
 import { lifecycleSide } from '../domain/permissions';
 import { todayInZone } from '../domain/calendar';
+import { checkVerifyEffective } from '../domain/evidence-integrity';
 import { badInput, notFound, Refusal, staleVersion } from '../errors';
 import { recordAudit } from '../repositories/audit';
 import * as repo from '../repositories/responses';
@@ -261,6 +262,16 @@ export function reviewEvidence(
 		const { finding, to } = await beginStep(tx, actor, input.findingId, input.version, action);
 		const submission = await repo.findOpenSubmission(tx, finding.id);
 		if (!submission) throw new Refusal('CONFLICT', 'findings_refused_no_open_submission');
+		if (action === 'verify_effective') {
+			const files = await repo.submissionFileIntegrity(tx, submission.id);
+			const check = checkVerifyEffective(
+				files.map((file) => ({ integrityStatus: file.integrity_status }))
+			);
+			if (!check.ok)
+				throw new Refusal('CONFLICT', 'chase_refused_verify_integrity', {
+					count: check.rejected
+				});
+		}
 		await repo.recordVerdict(tx, submission.id, {
 			verdict: action === 'verify_effective' ? 'effective' : 'not_effective',
 			by: actor.userId,

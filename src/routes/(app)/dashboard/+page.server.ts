@@ -2,8 +2,9 @@ import type { PageServerLoad } from './$types';
 import type { Actor } from '$lib/server/actor';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { mayEver } from '$lib/server/domain/permissions';
+import { can, mayEver } from '$lib/server/domain/permissions';
 import { dashboardSummary } from '$lib/server/services/dashboard';
+import { listFlaggedCertificates } from '$lib/server/services/certificate-flags';
 
 /** What the dashboard says the actor is here to do: the first of their capabilities that fits. */
 function focusOf(actor: Actor): 'organisation' | 'administer' | 'evaluate' | 'decide' {
@@ -15,10 +16,14 @@ function focusOf(actor: Actor): 'organisation' | 'administer' | 'evaluate' | 'de
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const actor = requireActor(locals, 'dashboard.read');
-	const summary = await dashboardSummary((await runtimeApp()).db, actor);
+	const { db } = await runtimeApp();
+	const summary = await dashboardSummary(db, actor);
+	// The chase's certificate flags, for the admins and decision makers who act on them.
+	const flagged = can(actor, 'certificate.flags') ? await listFlaggedCertificates(db, actor) : null;
 	const allOrganisations = mayEver(actor, 'dashboard.allOrganisations');
 	return {
 		summary,
+		flagged,
 		name: actor.name,
 		role: actor.role,
 		tenantName: actor.tenant.name,

@@ -2,6 +2,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { chaseStatus } from '$lib/server/chase-status';
 import { listDeliveryPage, retryDelivery } from '$lib/server/services/deliveries';
 import {
 	DELIVERY_STATUSES,
@@ -11,7 +12,8 @@ import {
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const actor = requireActor(locals, 'mail.deliveries');
-	const { db } = await runtimeApp();
+	const app = await runtimeApp();
+	const { db } = app;
 	const { status } = deliveryFilter.parse({ status: url.searchParams.get('status') ?? undefined });
 	const beforeParam = url.searchParams.get('before');
 	const before = beforeParam && !isNaN(Date.parse(beforeParam)) ? new Date(beforeParam) : undefined;
@@ -28,6 +30,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		})),
 		status: status ?? '',
 		timeZone: actor.tenant.timeZone,
+		chase: chaseStatus(app),
 		statuses: [...DELIVERY_STATUSES],
 		older:
 			page.more && last

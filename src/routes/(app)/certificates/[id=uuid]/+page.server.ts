@@ -8,6 +8,7 @@ import {
 	getCertificate,
 	listCertificateEvaluations
 } from '$lib/server/services/certificates';
+import { getCertificateFlags } from '$lib/server/services/certificate-flags';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
 	const actor = requireActor(locals, 'certificate.list');
@@ -16,6 +17,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 		certificate: await getCertificate(db, actor, params.id),
 		evaluations: await listCertificateEvaluations(db, actor, params.id),
 		timeline: await certificateTimeline(db, actor, params.id),
+		flags: can(actor, 'certificate.flags') ? await getCertificateFlags(db, actor, params.id) : null,
 		canEdit: can(actor, 'certificate.manage'),
 		canDecide: mayEver(actor, 'certificate.decide'),
 		isStaff: can(actor, 'evaluation.read'),

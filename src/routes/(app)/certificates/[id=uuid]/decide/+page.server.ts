@@ -6,6 +6,8 @@ import { loadOrRefuse, submitForm } from '$lib/server/forms';
 import { translate } from '$lib/server/i18n/translate';
 import { getDecisionOptions, takeDecision } from '$lib/server/services/decisions';
 import { decisionOptionsSchema, takeDecisionSchema } from '$lib/server/services/decisions.schema';
+import { getCertificateFlags } from '$lib/server/services/certificate-flags';
+import { can } from '$lib/server/domain/permissions';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const actor = requireActor(locals, 'certificate.decide');
@@ -14,7 +16,11 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	const input = decisionOptionsSchema.safeParse({ certificateId: params.id });
 	if (!input.success) error(404, translate('error_not_found', locals.locale));
 	return loadOrRefuse(locals.locale, async () => ({
-		options: await getDecisionOptions(db, actor, input.data.certificateId)
+		options: await getDecisionOptions(db, actor, input.data.certificateId),
+		// Why the chase flagged the certificate, above the decision it calls for.
+		flags: can(actor, 'certificate.flags')
+			? await getCertificateFlags(db, actor, input.data.certificateId)
+			: null
 	}));
 };
 

@@ -1,0 +1,82 @@
+import { sql } from 'kysely';
+import type { Tx } from '../db/tenant-scope';
+import { tenantJoin } from './tenant-join';
+
+/*
+ * What the certificate flags of the chase rest on: the flagged certificates, the findings whose
+ * "suspension due" stage fired (the reminders table records each firing), and the suspension a
+ * withdrawal proposal counts from.
+ */
+
+/** Active or suspended certificates carrying a flag, the most urgent first. */
+export function flaggedCertificates(tx: Tx, limit: number) {
+	return tx
+		.selectFrom('certificates')
+		.innerJoin('organisations', tenantJoin('organisations', 'certificates.organisation_id'))
+		.select([
+			'certificates.id',
+			'certificates.number',
+			'certificates.status',
+			'certificates.suspension_due_by',
+			'certificates.withdrawal_proposed_on',
+			'organisations.legal_name as organisation_name'
+		])
+		.where((eb) =>
+			eb.or([
+				eb.and([
+					eb('certificates.status', '=', 'active'),
+					eb('certificates.suspension_due_by', 'is not', null)
+				]),
+				eb.and([
+					eb('certificates.status', '=', 'suspended'),
+					eb('certificates.withdrawal_proposed_on', 'is not', null)
+				])
+			])
+		)
+		.orderBy(
+			sql`coalesce(certificates.suspension_due_by, certificates.withdrawal_proposed_on)`,
+			'asc'
+		)
+		.orderBy('certificates.number')
+		.limit(limit)
+		.execute();
+}
+
+/** The findings whose overdue raised "suspension due" on these certificates, oldest due first. */
+export function suspensionCauses(tx: Tx, certificateIds: string[]) {
+	if (certificateIds.length === 0) return Promise.resolve([]);
+	return tx
+		.selectFrom('reminders')
+		.innerJoin('findings', (join) =>
+			join
+				.onRef('findings.tenant_id', '=', 'reminders.tenant_id')
+				.onRef('findings.id', '=', 'reminders.subject_id')
+		)
+		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
+		.select([
+			'evaluations.certificate_id',
+			'findings.id',
+			'findings.reference',
+			'findings.grade',
+			'findings.status',
+			'findings.due_on',
+			'reminders.fired_on'
+		])
+		.where('reminders.subject_kind', '=', 'finding')
+		.where('reminders.stage', '=', 'suspension_due')
+		.where('evaluations.certificate_id', 'in', certificateIds)
+		.orderBy('findings.due_on')
+		.orderBy('findings.reference')
+		.execute();
+}
+
+/** The day the certificate's current suspension began (its latest move to "suspended"). */
+export async function suspendedSince(tx: Tx, certificateId: string): Promise<string | null> {
+	const row = await tx
+		.selectFrom('certificate_history')
+		.select((eb) => eb.fn.max('effective_on').as('on'))
+		.where('certificate_id', '=', certificateId)
+		.where('to_status', '=', 'suspended')
+		.executeTakeFirst();
+	return (row?.on as string | null | undefined) ?? null;
+}
