@@ -122,9 +122,9 @@ describe('email templates (MJML)', () => {
 		expect(rendered.html).toContain('href="#"');
 	});
 
-	it('the layouts are valid MJML (strict validation, no errors)', () => {
+	it('the layouts are valid MJML (strict validation, no errors)', async () => {
 		for (const withItems of [false, true]) {
-			const result = mjml2html(layoutSource(withItems), { validationLevel: 'strict' });
+			const result = await mjml2html(layoutSource(withItems), { validationLevel: 'strict' });
 			expect(result.errors).toEqual([]);
 			expect(result.html).toContain('<table');
 		}

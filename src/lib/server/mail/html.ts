@@ -1,5 +1,15 @@
 import mjml2html from 'mjml';
 
+type MjmlResult = Awaited<ReturnType<typeof mjml2html>>;
+/**
+ * @types/mjml describes mjml 5, whose compiler returns a Promise; mjml 4.18 (installed: mjml 5
+ * needs Node 22) returns the result itself. Compiling happens once, at first use, so synchronous.
+ */
+const compileMjml = mjml2html as unknown as (
+	input: string,
+	options: Parameters<typeof mjml2html>[1]
+) => MjmlResult;
+
 /*
  * The HTML part of every email, written in MJML (a maintained email templating library whose
  * output is the table layout with inline styles that Outlook, Gmail and Apple Mail render).
@@ -54,11 +64,11 @@ type Token = Exclude<keyof Layout, 'items'> | 'items';
 
 const t = (name: Token) => `@@ct_${name}@@`;
 
-const FONT = "-apple-system, 'Segoe UI', 'PingFang SC', 'Microsoft YaHei', Arial, sans-serif";
+const FONT = "Arial, 'PingFang SC', 'Microsoft YaHei', sans-serif";
 
 /** The MJML source; `withItems` adds the digest's list of links. */
 function source(withItems: boolean): string {
-	// Each mj-section costs ~1 KB of Outlook wrapper tables in every message: two sections only.
+	// Each mj-section costs ~1 KB of Outlook wrapper tables in every stored message: one card.
 	const items = withItems
 		? `<mj-text padding="4px 0" css-class="ct-items">${t('items')}</mj-text>`
 		: '';
@@ -76,17 +86,11 @@ function source(withItems: boolean): string {
 			<mj-column>
 				<mj-text font-size="13px" font-weight="bold" color="#1d4ed8" padding="0 0 4px">${t('bodyName')}</mj-text>
 				<mj-text font-size="18px" font-weight="bold">${t('title')}</mj-text>
-				<mj-text>${t('greeting')}</mj-text>
-				<mj-text>${t('body')}</mj-text>
+				<mj-text><p style="margin:0 0 12px">${t('greeting')}</p>${t('body')}</mj-text>
 				${items}
 				<mj-button href="${t('link')}" background-color="#1d4ed8" color="#ffffff" font-size="14px" border-radius="4px" inner-padding="10px 18px" align="left" padding="16px 0">${t('action')}</mj-button>
 				<mj-text font-size="12px" color="#6b7280">${t('hint')} <a href="${t('link')}" style="color:#1d4ed8">${t('link')}</a></mj-text>
-			</mj-column>
-		</mj-section>
-		<mj-section padding="8px 24px 24px">
-			<mj-column>
-				<mj-text font-size="12px" color="#6b7280" padding="4px 0">${t('reason')}</mj-text>
-				<mj-text font-size="12px" color="#6b7280" padding="4px 0">${t('settings')} <a href="${t('settingsLink')}" style="color:#1d4ed8">${t('settingsAction')}</a></mj-text>
+				<mj-text font-size="12px" color="#6b7280" padding="16px 0 4px" css-class="ct-footer"><p style="margin:0 0 8px;padding-top:12px;border-top:1px solid #e5e7eb">${t('reason')}</p>${t('settings')} <a href="${t('settingsLink')}" style="color:#1d4ed8">${t('settingsAction')}</a></mj-text>
 			</mj-column>
 		</mj-section>
 	</mj-body>
@@ -107,16 +111,30 @@ export function layoutCompilations(): number {
 	return compilations;
 }
 
+/** Whitespace between tags and inside tags only: text and conditional comments are kept. */
+function compact(html: string): string {
+	return html
+		.replace(/\n\s*/g, '\n')
+		.replace(/<([a-zA-Z][^<>]*)>/g, (tag: string) => tag.replace(/\s*\n\s*/g, ' '))
+		.replace(/>\n+</g, '><')
+		.replace(/ +>/g, '>');
+}
+
 /** Compiles (strictly: any MJML error throws) the layout once and keeps it. */
 export function compiledLayout(withItems: boolean): Compiled {
 	let hit = compiled.get(withItems);
 	if (!hit) {
-		const result = mjml2html(source(withItems), { validationLevel: 'strict' });
+		const result = compileMjml(source(withItems), { validationLevel: 'strict' });
+		if (typeof (result as { then?: unknown }).then === 'function')
+			throw new Error(
+				'MJML layout: this mjml compiles asynchronously (mjml 5); mjml 4 is expected'
+			);
 		if (result.errors.length)
 			throw new Error(`MJML layout: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);
 		compilations++;
-		// Indentation is a third of MJML's output; dropping it once here spares every message.
-		const html = result.html.replace(/\n\s+/g, '\n');
+		// MJML's indentation and line breaks between tags are a third of its output; dropping
+		// them once here spares every one of the messages stored and sent.
+		const html = compact(result.html);
 		hit = { html, parts: html.split(/@@ct_(\w+)@@/) };
 		compiled.set(withItems, hit);
 	}
