@@ -41,12 +41,13 @@ import {
 	periodsToGenerate
 } from '../../src/lib/server/domain/clocks/obligations';
 import {
+	mailOrigin,
 	resolvedMessage,
-	tenantMailContext,
 	writeMessages,
 	type ResolvedMessage,
 	type TenantMailContext
 } from '../../src/lib/server/mail/outbox';
+import type { TemplateName, TemplateParams } from '../../src/lib/server/mail/templates';
 
 /*
  * One tenant's sweep: ask the database which (subject, stage) pairs are due today in the tenant's
@@ -57,7 +58,7 @@ import {
  * stage is computed from is the one committed.
  */
 
-const PAGE = 500;
+const PAGE = 1000;
 
 export interface SweepResult {
 	today: string;
@@ -66,10 +67,44 @@ export interface SweepResult {
 	outboxIds: string[];
 }
 
-/** A stage to fire: its key, and what firing it writes (domain change, audit, messages). */
+/**
+ * A stage due now: its reminder key, and what firing it writes besides the reminder row (the
+ * domain change with its audit entry, if any) and the messages it sends. `run` is called only
+ * when this transaction recorded the key, with the key's dedupe key for the messages.
+ */
 interface Fire {
 	key: ReminderKey;
-	run(tx: Tx): Promise<ResolvedMessage[]>;
+	run(tx: Tx, dedupeKey: string): Promise<ResolvedMessage[]> | ResolvedMessage[];
+}
+
+/** What every clock has: a key for each due stage and the effect of firing it. */
+function due(
+	subjectKind: ReminderKey['subjectKind'],
+	subjectId: string,
+	stage: string,
+	dueOn: string,
+	run: Fire['run']
+): Fire {
+	return { key: { subjectKind, subjectId, stage, dueOn }, run };
+}
+
+/** A message-only effect: the stage sends `template` and changes nothing else. */
+function send<T extends TemplateName>(
+	template: T,
+	params: TemplateParams<T>,
+	recipients: RecipientRow[],
+	link: string
+): Fire['run'] {
+	return (_tx, dedupeKey) => [resolvedMessage(template, params, { recipients, link, dedupeKey })];
+}
+
+/**
+ * One clock of the chase: reads its due subjects a page at a time (`after` is the last id of the
+ * previous page) in the writing transaction, and says which stages are due.
+ */
+interface Clock {
+	name: string;
+	read(tx: Tx, after: string | null): Promise<{ fires: Fire[]; last: string | null }>;
 }
 
 /**
@@ -109,7 +144,11 @@ class Audience {
 
 const dedupe = (key: ReminderKey) => `reminder:${reminderKeyString(key)}`;
 
-/** Writes `fires` in one transaction: reminders first, then only the recorded ones' effects. */
+/**
+ * Writes `fires` in the page's transaction: all reminder rows in one multi-row insert (ON
+ * CONFLICT DO NOTHING on the unique key), then only the recorded ones' effects, then all their
+ * messages rendered and written to the outbox in bulk.
+ */
 async function fireAll(
 	tx: Tx,
 	context: TenantMailContext,
@@ -128,7 +167,7 @@ async function fireAll(
 	for (const fire of fires) {
 		if (!recorded.has(reminderKeyString(fire.key))) continue;
 		fired++;
-		messages.push(...(await fire.run(tx)));
+		messages.push(...(await fire.run(tx, dedupe(fire.key))));
 	}
 	return { fired, outboxIds: await writeMessages(tx, context, messages) };
 }
@@ -139,10 +178,16 @@ export async function sweepTenant(
 	now: Date = new Date()
 ): Promise<SweepResult> {
 	const scope = { tenantId, userId: null };
-	const { context, timeZone } = await db.inTenant(scope, async (tx) => ({
-		context: await tenantMailContext(tx, tenantId),
-		timeZone: (await findTenantForMail(tx, tenantId)).time_zone
-	}));
+	const { context, timeZone } = await db.inTenant(scope, async (tx) => {
+		const tenant = await findTenantForMail(tx, tenantId);
+		const context: TenantMailContext = {
+			tenantId,
+			tenantName: tenant.name,
+			defaultLocale: tenant.default_locale,
+			origin: mailOrigin()
+		};
+		return { context, timeZone: tenant.time_zone };
+	});
 	const today = todayInZone(now, timeZone);
 	const audience = new Audience();
 	const rulesCache = new Map<string, SchemeRules>();
@@ -154,94 +199,67 @@ export async function sweepTenant(
 		}
 		return rules;
 	};
-	const result: SweepResult = { today, fired: 0, outboxIds: [] };
-	const add = (part: { fired: number; outboxIds: string[] }) => {
-		result.fired += part.fired;
-		result.outboxIds.push(...part.outboxIds);
-	};
+	const audit = (
+		tx: Tx,
+		entry: Omit<Parameters<typeof recordAudit>[1], 'tenantId' | 'actorUserId'>
+	) => recordAudit(tx, { tenantId, actorUserId: null, ...entry });
 
-	// Nonconformities, page by page: reminders, escalation, suspension due, regrade.
-	const lastReminderDay = addDays(today, 14);
-	let afterId: string | null = null;
-	for (;;) {
-		const page = await db.inTenant(scope, async (tx) => {
-			const rows = await openNonconformitiesDueBy(tx, lastReminderDay, afterId, PAGE);
+	/** Nonconformities: reminders, escalation, suspension due, regrade. Paged by id. */
+	const nonconformities: Clock = {
+		name: 'nonconformities',
+		async read(tx, after) {
+			const rows = await openNonconformitiesDueBy(tx, addDays(today, 14), after, PAGE);
 			const fires: Fire[] = [];
 			for (const row of rows) {
 				if (!row.due_on || !row.grade) continue;
+				const dueOn = row.due_on;
 				const rules = await rulesOf(tx, row.standard_id);
-				const stages = nonconformityStages({ dueOn: row.due_on, grade: row.grade }, rules, today);
+				const stages = nonconformityStages({ dueOn, grade: row.grade }, rules, today);
 				const link = `/findings/${row.id}`;
 				const organisation = await audience.organisation(tx, row.organisation_id);
-				const common = { reference: row.reference, dueOn: row.due_on };
+				const common = { reference: row.reference, dueOn };
+				const at = (stage: string, run: Fire['run']) => due('finding', row.id, stage, dueOn, run);
 				if (stages.reminder) {
-					const key: ReminderKey = {
-						subjectKind: 'finding',
-						subjectId: row.id,
-						stage: stages.reminder.stage,
-						dueOn: row.due_on
-					};
-					const left = daysBetween(today, row.due_on);
-					const message =
-						left > 0
-							? resolvedMessage(
-									'finding.due_reminder',
-									{ ...common, days: left, statement: row.statement },
-									{ recipients: organisation, link, dedupeKey: dedupe(key) }
-								)
-							: left === 0
-								? resolvedMessage(
-										'finding.due_today',
-										{ ...common, statement: row.statement },
-										{ recipients: organisation, link, dedupeKey: dedupe(key) }
+					const left = daysBetween(today, dueOn);
+					const statement = row.statement;
+					fires.push(
+						at(
+							stages.reminder.stage,
+							left > 0
+								? send(
+										'finding.due_reminder',
+										{ ...common, days: left, statement },
+										organisation,
+										link
 									)
-								: resolvedMessage(
-										'finding.overdue',
-										{ ...common, days: -left, statement: row.statement },
-										{ recipients: organisation, link, dedupeKey: dedupe(key) }
-									);
-					fires.push({ key, run: async () => [message] });
+								: left === 0
+									? send('finding.due_today', { ...common, statement }, organisation, link)
+									: send(
+											'finding.overdue',
+											{ ...common, days: -left, statement },
+											organisation,
+											link
+										)
+						)
+					);
 				}
 				if (stages.escalation) {
-					const key: ReminderKey = {
-						subjectKind: 'finding',
-						subjectId: row.id,
-						stage: 'escalation',
-						dueOn: row.due_on
-					};
 					const lead = await audience.user(tx, row.lead_user_id);
-					fires.push({
-						key,
-						run: async () => [
-							resolvedMessage(
-								'finding.escalation',
-								{
-									...common,
-									organisation: row.organisation_name,
-									days: daysBetween(row.due_on!, today)
-								},
-								{ recipients: lead, link, dedupeKey: dedupe(key) }
-							)
-						]
-					});
+					const params = {
+						...common,
+						organisation: row.organisation_name,
+						days: daysBetween(dueOn, today)
+					};
+					fires.push(at('escalation', send('finding.escalation', params, lead, link)));
 				}
 				const suspension = stages.suspensionDue;
-				if (suspension && row.certificate_id) {
-					const key: ReminderKey = {
-						subjectKind: 'finding',
-						subjectId: row.id,
-						stage: suspension.stage,
-						dueOn: row.due_on
-					};
+				const certificateId = row.certificate_id;
+				if (suspension && certificateId) {
 					const admins = await audience.role(tx, 'chase.alerts');
-					const certificateId = row.certificate_id;
-					fires.push({
-						key,
-						run: async (tx) => {
+					fires.push(
+						at(suspension.stage, async (tx, dedupeKey) => {
 							const flagged = await flagSuspensionDue(tx, certificateId, suspension.suspendBy);
-							await recordAudit(tx, {
-								tenantId,
-								actorUserId: null,
+							await audit(tx, {
 								action: 'certificate.suspension_due',
 								entityType: 'certificate',
 								entityId: certificateId,
@@ -253,41 +271,28 @@ export async function sweepTenant(
 									suspend_within_days: rules.suspendWithinDays
 								}
 							});
-							return [
-								resolvedMessage(
-									'finding.suspension_due',
-									{
-										...common,
-										organisation: row.organisation_name,
-										certificate: row.certificate_number ?? '',
-										suspendBy: suspension.suspendBy
-									},
-									{
-										recipients: admins,
-										link: `/certificates/${certificateId}`,
-										dedupeKey: dedupe(key)
-									}
-								)
-							];
-						}
-					});
+							const params = {
+								...common,
+								organisation: row.organisation_name,
+								certificate: row.certificate_number ?? '',
+								suspendBy: suspension.suspendBy
+							};
+							return send(
+								'finding.suspension_due',
+								params,
+								admins,
+								`/certificates/${certificateId}`
+							)(tx, dedupeKey);
+						})
+					);
 				}
 				if (stages.regrade) {
-					const key: ReminderKey = {
-						subjectKind: 'finding',
-						subjectId: row.id,
-						stage: stages.regrade.stage,
-						dueOn: row.due_on
-					};
 					const lead = await audience.user(tx, row.lead_user_id);
-					fires.push({
-						key,
-						run: async (tx) => {
+					fires.push(
+						at(stages.regrade.stage, async (tx, dedupeKey) => {
 							const changed = await regradeMinorToMajor(tx, row.id, today);
 							if (!changed) return [];
-							await recordAudit(tx, {
-								tenantId,
-								actorUserId: null,
+							await audit(tx, {
 								action: 'finding.regrade_by_rule',
 								entityType: 'finding',
 								entityId: row.id,
@@ -297,83 +302,70 @@ export async function sweepTenant(
 									version: changed.version,
 									reason: 'scheme rule overdue_minor_becomes_major',
 									rule: 'overdue_minor_becomes_major',
-									due_on: row.due_on
+									due_on: dueOn
 								}
 							});
-							return [
-								resolvedMessage(
-									'finding.regraded',
-									{ ...common, organisation: row.organisation_name },
-									{ recipients: [...organisation, ...lead], link, dedupeKey: dedupe(key) }
-								)
-							];
-						}
-					});
+							const params = { ...common, organisation: row.organisation_name };
+							return send(
+								'finding.regraded',
+								params,
+								[...organisation, ...lead],
+								link
+							)(tx, dedupeKey);
+						})
+					);
 				}
 			}
-			return {
-				rows: rows.length,
-				last: rows.at(-1)?.id ?? null,
-				out: await fireAll(tx, context, today, fires)
-			};
-		});
-		add(page.out);
-		if (page.rows < PAGE || !page.last) break;
-		afterId = page.last;
-	}
+			return { fires, last: rows.length === PAGE ? (rows.at(-1)?.id ?? null) : null };
+		}
+	};
 
-	// Follow-up effectiveness checks.
-	add(
-		await db.inTenant(scope, async (tx) => {
+	/** Follow-up effectiveness checks: verification reopens on the day. */
+	const followUps: Clock = {
+		name: 'follow-up checks',
+		async read(tx) {
 			const fires: Fire[] = [];
 			for (const row of await followUpChecksDue(tx, today)) {
-				const stage = followUpStage(row.follow_up_check_on!, today);
+				const checkOn = row.follow_up_check_on!;
+				const stage = followUpStage(checkOn, today);
 				if (!stage) continue;
-				const key: ReminderKey = {
-					subjectKind: 'finding',
-					subjectId: row.id,
-					stage: stage.stage,
-					dueOn: stage.dueOn
-				};
 				const evaluator = await audience.user(tx, row.verifier_user_id ?? row.lead_user_id);
-				fires.push({
-					key,
-					run: async (tx) => {
+				fires.push(
+					due('finding', row.id, stage.stage, stage.dueOn, async (tx, dedupeKey) => {
 						await reopenVerification(tx, row.id, today);
-						await recordAudit(tx, {
-							tenantId,
-							actorUserId: null,
+						await audit(tx, {
 							action: 'finding.verification_reopen',
 							entityType: 'finding',
 							entityId: row.id,
 							before: { verification_reopened_on: row.verification_reopened_on },
 							after: {
 								verification_reopened_on: today,
-								follow_up_check_on: row.follow_up_check_on,
+								follow_up_check_on: checkOn,
 								reason: 'follow-up effectiveness check due'
 							}
 						});
-						return [
-							resolvedMessage(
-								'finding.follow_up_check',
-								{
-									reference: row.reference,
-									organisation: row.organisation_name,
-									checkOn: row.follow_up_check_on!
-								},
-								{ recipients: evaluator, link: `/findings/${row.id}`, dedupeKey: dedupe(key) }
-							)
-						];
-					}
-				});
+						const params = {
+							reference: row.reference,
+							organisation: row.organisation_name,
+							checkOn
+						};
+						return send(
+							'finding.follow_up_check',
+							params,
+							evaluator,
+							`/findings/${row.id}`
+						)(tx, dedupeKey);
+					})
+				);
 			}
-			return fireAll(tx, context, today, fires);
-		})
-	);
+			return { fires, last: null };
+		}
+	};
 
-	// Certificates: expiry, withdrawal proposals, surveillance.
-	add(
-		await db.inTenant(scope, async (tx) => {
+	/** Certificates: expiry, withdrawal proposals, surveillance. */
+	const certificates: Clock = {
+		name: 'certificates',
+		async read(tx) {
 			const fires: Fire[] = [];
 			for (const row of await watchedCertificates(tx)) {
 				const rules = await rulesOf(tx, row.standard_id);
@@ -382,76 +374,52 @@ export async function sweepTenant(
 				const admins = await audience.role(tx, 'chase.alerts');
 				const expiry = expiryStages({ expiresOn: row.expires_on }, today);
 				if (expiry.expire) {
-					const key: ReminderKey = {
-						subjectKind: 'certificate',
-						subjectId: row.id,
-						stage: expiry.expire.stage,
-						dueOn: row.expires_on
-					};
 					const organisation = await audience.organisation(tx, row.organisation_id);
-					fires.push({
-						key,
-						run: async (tx) => {
+					fires.push(
+						due('certificate', row.id, expiry.expire.stage, row.expires_on, async (tx, key) => {
 							const expired = await expireCertificate(tx, tenantId, row.id, today);
 							if (!expired) return [];
-							await recordAudit(tx, {
-								tenantId,
-								actorUserId: null,
+							await audit(tx, {
 								action: 'certificate.expire',
 								entityType: 'certificate',
 								entityId: row.id,
 								before: { status: expired.fromStatus },
 								after: { status: 'expired', expires_on: row.expires_on, reason: 'validity ended' }
 							});
-							return [
-								resolvedMessage(
-									'certificate.expired',
-									{ ...named, expiresOn: row.expires_on },
-									{ recipients: [...organisation, ...admins], link, dedupeKey: dedupe(key) }
-								)
-							];
-						}
-					});
+							const params = { ...named, expiresOn: row.expires_on };
+							return send(
+								'certificate.expired',
+								params,
+								[...organisation, ...admins],
+								link
+							)(tx, key);
+						})
+					);
 					continue;
 				}
 				if (expiry.reminder && row.status === 'active') {
-					const key: ReminderKey = {
-						subjectKind: 'certificate',
-						subjectId: row.id,
-						stage: expiry.reminder.stage,
-						dueOn: row.expires_on
-					};
 					const organisation = await audience.organisation(tx, row.organisation_id);
 					const months = Number(expiry.reminder.stage.replace(/\D/g, ''));
-					fires.push({
-						key,
-						run: async () => [
-							resolvedMessage(
-								'certificate.expiry_reminder',
-								{ ...named, months, expiresOn: row.expires_on },
-								{ recipients: [...organisation, ...admins], link, dedupeKey: dedupe(key) }
-							)
-						]
-					});
+					const params = { ...named, months, expiresOn: row.expires_on };
+					fires.push(
+						due(
+							'certificate',
+							row.id,
+							expiry.reminder.stage,
+							row.expires_on,
+							send('certificate.expiry_reminder', params, [...organisation, ...admins], link)
+						)
+					);
 				}
 				if (row.status === 'suspended' && row.suspended_on) {
 					const suspendedOn = String(row.suspended_on).slice(0, 10);
 					const stage = withdrawalProposalStage(suspendedOn, rules, today);
 					if (stage) {
-						const key: ReminderKey = {
-							subjectKind: 'certificate',
-							subjectId: row.id,
-							stage: stage.stage,
-							dueOn: stage.dueOn
-						};
 						const deciders = await audience.role(tx, 'chase.withdrawalProposals');
-						fires.push({
-							key,
-							run: async (tx) => {
+						fires.push(
+							due('certificate', row.id, stage.stage, stage.dueOn, async (tx, dedupeKey) => {
 								await proposeWithdrawal(tx, row.id, today);
-								await recordAudit(tx, {
-									tenantId,
-									actorUserId: null,
+								await audit(tx, {
 									action: 'certificate.withdrawal_propose',
 									entityType: 'certificate',
 									entityId: row.id,
@@ -463,15 +431,15 @@ export async function sweepTenant(
 										max_suspension_months: rules.maxSuspensionMonths
 									}
 								});
-								return [
-									resolvedMessage(
-										'certificate.withdrawal_proposal',
-										{ ...named, suspendedOn, months: rules.maxSuspensionMonths },
-										{ recipients: deciders, link, dedupeKey: dedupe(key) }
-									)
-								];
-							}
-						});
+								const params = { ...named, suspendedOn, months: rules.maxSuspensionMonths };
+								return send(
+									'certificate.withdrawal_proposal',
+									params,
+									deciders,
+									link
+								)(tx, dedupeKey);
+							})
+						);
 					}
 				}
 				if (row.status === 'active') {
@@ -488,37 +456,37 @@ export async function sweepTenant(
 					);
 					// Surveillance falls due within the certificate's validity only.
 					if (surveillance.stage && surveillance.dueOn <= row.expires_on) {
-						const key: ReminderKey = {
-							subjectKind: 'surveillance',
-							subjectId: row.id,
-							stage: surveillance.stage.stage,
-							dueOn: surveillance.dueOn
-						};
 						const lead = await audience.user(tx, row.last_lead_user_id);
 						const left = daysBetween(today, surveillance.dueOn);
-						const message =
-							left >= 0
-								? resolvedMessage(
-										'surveillance.due_reminder',
-										{ ...named, days: left, dueOn: surveillance.dueOn },
-										{ recipients: [...admins, ...lead], link, dedupeKey: dedupe(key) }
-									)
-								: resolvedMessage(
-										'surveillance.overdue',
-										{ ...named, days: -left, dueOn: surveillance.dueOn },
-										{ recipients: [...admins, ...lead], link, dedupeKey: dedupe(key) }
-									);
-						fires.push({ key, run: async () => [message] });
+						const recipients = [...admins, ...lead];
+						const dueOn = surveillance.dueOn;
+						fires.push(
+							due(
+								'surveillance',
+								row.id,
+								surveillance.stage.stage,
+								dueOn,
+								left >= 0
+									? send(
+											'surveillance.due_reminder',
+											{ ...named, days: left, dueOn },
+											recipients,
+											link
+										)
+									: send('surveillance.overdue', { ...named, days: -left, dueOn }, recipients, link)
+							)
+						);
 					}
 				}
 			}
-			return fireAll(tx, context, today, fires);
-		})
-	);
+			return { fires, last: null };
+		}
+	};
 
-	// Recurring obligations: generate the periods' due items, then remind of unfulfilled ones.
-	add(
-		await db.inTenant(scope, async (tx) => {
+	/** Recurring obligations: generate the periods' due items, then remind of unfulfilled ones. */
+	const obligations: Clock = {
+		name: 'obligations',
+		async read(tx) {
 			const wanted = (await activeObligations(tx)).flatMap((obligation) =>
 				periodsToGenerate(
 					{
@@ -530,9 +498,7 @@ export async function sweepTenant(
 				).map((period) => ({ obligationId: obligation.id, ...period }))
 			);
 			for (const item of await insertDueItems(tx, tenantId, wanted))
-				await recordAudit(tx, {
-					tenantId,
-					actorUserId: null,
+				await audit(tx, {
 					action: 'obligation.due_item_create',
 					entityType: 'obligation_due_item',
 					entityId: item.id,
@@ -546,12 +512,6 @@ export async function sweepTenant(
 			for (const row of await unfulfilledDueItemsBy(tx, addDays(today, 3))) {
 				const stage = obligationReminderStage(row.due_on, today);
 				if (!stage) continue;
-				const key: ReminderKey = {
-					subjectKind: 'obligation_item',
-					subjectId: row.id,
-					stage: stage.stage,
-					dueOn: row.due_on
-				};
 				const organisation = await audience.organisation(tx, row.organisation_id);
 				const left = daysBetween(today, row.due_on);
 				const link = `/organisations/${row.organisation_id}`;
@@ -563,22 +523,44 @@ export async function sweepTenant(
 				// The title in the recipient's language is not known per row here: the Chinese
 				// title is the seed's own; the English one, when set, follows it.
 				const obligation = row.title_en ? `${row.title_zh} / ${row.title_en}` : row.title_zh;
-				const message =
-					left >= 0
-						? resolvedMessage(
-								'obligation.due_reminder',
-								{ obligation, ...period },
-								{ recipients: organisation, link, dedupeKey: dedupe(key) }
-							)
-						: resolvedMessage(
-								'obligation.overdue',
-								{ obligation, days: -left, ...period },
-								{ recipients: organisation, link, dedupeKey: dedupe(key) }
-							);
-				fires.push({ key, run: async () => [message] });
+				fires.push(
+					due(
+						'obligation_item',
+						row.id,
+						stage.stage,
+						row.due_on,
+						left >= 0
+							? send('obligation.due_reminder', { obligation, ...period }, organisation, link)
+							: send(
+									'obligation.overdue',
+									{ obligation, days: -left, ...period },
+									organisation,
+									link
+								)
+					)
+				);
 			}
-			return fireAll(tx, context, today, fires);
-		})
-	);
+			return { fires, last: null };
+		}
+	};
+
+	// Every clock the same way: one transaction per (tenant, page) reads the due subjects (FOR
+	// SHARE: the committed dates) and writes their reminder rows, effects and outbox rows.
+	const result: SweepResult = { today, fired: 0, outboxIds: [] };
+	for (const clock of [nonconformities, followUps, certificates, obligations]) {
+		let after: string | null = null;
+		do {
+			const page: { fired: number; outboxIds: string[]; last: string | null } = await db.inTenant(
+				scope,
+				async (tx) => {
+					const { fires, last } = await clock.read(tx, after);
+					return { ...(await fireAll(tx, context, today, fires)), last };
+				}
+			);
+			result.fired += page.fired;
+			result.outboxIds.push(...page.outboxIds);
+			after = page.last;
+		} while (after);
+	}
 	return result;
 }

@@ -5,8 +5,8 @@ import { escapeHtml, renderLayout } from './html';
 /*
  * Every email the product sends, by template name, with the parameters its texts use. The texts
  * live in messages/chase/{en,zh-CN}.json as `chase_mail_<name>_subject|_body|_action`; a
- * template renders the subject, a plain-text part and an HTML part (escaped, table layout that
- * common mail clients render) in the recipient's locale, each with the link to the exact page.
+ * template renders the subject, a plain-text part and an HTML part (an MJML layout compiled once,
+ * filled with escaped values: html.ts) in the recipient's locale, each with the link to the exact page.
  */
 
 export const TEMPLATES = {
@@ -72,9 +72,18 @@ export interface RenderContext {
 	link: string;
 	/** Extra HTML-safe rows under the body (the digest's list); each is escaped here. */
 	items?: { title: string; link: string }[];
+	/** The page where the person changes their setting; default `<origin of link>/notifications`. */
+	settingsLink?: string;
 }
 
-/** The subject, text and HTML of `template` for one recipient. */
+function settingsPage(link: string): string {
+	try {
+		return `${new URL(link).origin}/notifications`;
+	} catch {
+		return '/notifications';
+	}
+}
+
 /**
  * Parameters that are codes (a decision's kind) are named in the recipient's language: the
  * parameters are stored once per message, the words differ per recipient.
@@ -89,6 +98,7 @@ function localisedValues(
 	return hasMessage(kind) ? { ...values, decision: translate(kind, locale) } : values;
 }
 
+/** The subject, text and HTML of `template` for one recipient. */
 export function renderMessage(
 	template: TemplateName,
 	values: Readonly<Record<string, string | number>>,
@@ -104,6 +114,8 @@ export function renderMessage(
 	});
 	const footer = translate('chase_mail_footer', context.locale, { tenant: context.tenantName });
 	const hint = translate('chase_mail_link_hint', context.locale);
+	const settings = translate('mail_layout_settings', context.locale);
+	const settingsLink = context.settingsLink ?? settingsPage(context.link);
 	const items = context.items ?? [];
 	const text = [
 		greeting,
@@ -114,18 +126,24 @@ export function renderMessage(
 		`${action}: ${context.link}`,
 		'',
 		'-- ',
-		footer
+		footer,
+		`${settings} ${settingsLink}`
 	].join('\n');
 	const html = renderLayout({
 		lang: context.locale,
 		title: subject,
+		bodyName: context.tenantName,
+		preheader: body,
 		greeting,
 		body,
 		items,
 		action,
 		link: context.link,
 		hint,
-		footer
+		reason: footer,
+		settings,
+		settingsAction: translate('mail_layout_settings_action', context.locale),
+		settingsLink
 	});
 	return { subject, text, html, title: subject, body };
 }

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import mjml2html from 'mjml';
+import { TEMPLATES, renderMessage, type TemplateName } from '../../src/lib/server/mail/templates';
+import {
+	compiledLayout,
+	escapeHtml,
+	layoutCompilations,
+	layoutSource
+} from '../../src/lib/server/mail/html';
+import { translate } from '../../src/lib/server/i18n/translate';
+import type { Locale } from '../../db/schema';
+
+/*
+ * Every email template renders through the MJML layouts (issue 7 §5): in both languages, with its
+ * link as a button and as text, the body's name, a preheader and the footer pointing at
+ * /notifications; hostile values stay text; the layouts are valid MJML, compiled once per process.
+ */
+
+const LOCALES: Locale[] = ['zh-CN', 'en'];
+const LINK = 'https://ct.example.test/findings/0b8e7f36-6d4c-4d1e-9a53-1f1f3c2b9a10';
+const HOSTILE = `<script>alert("x")</script> & 'quoted' "double"`;
+
+function params(template: TemplateName, value: (name: string) => string | number) {
+	return Object.fromEntries(TEMPLATES[template].map((name) => [name, value(name)]));
+}
+
+const sample = (name: string) =>
+	name === 'days' || name === 'months' || name === 'count' ? 3 : `${name}-value`;
+
+const names = Object.keys(TEMPLATES) as TemplateName[];
+
+describe('email templates (MJML)', () => {
+	it('has the templates the product sends', () => {
+		expect(names.length).toBeGreaterThanOrEqual(27);
+	});
+
+	for (const template of names)
+		for (const locale of LOCALES)
+			it(`${template} renders in ${locale} with its link, body name, preheader and footer`, () => {
+				const rendered = renderMessage(template, params(template, sample), {
+					locale,
+					recipientName: 'Ann',
+					tenantName: 'Body Ltd',
+					link: LINK,
+					items: template === 'digest' ? [{ title: 'First', link: `${LINK}?a=1&b=2` }] : []
+				});
+				const stem = `chase_mail_${template.replace('.', '_')}`;
+				const subject = translate(`${stem}_subject`, locale, params(template, sample));
+				const action = translate(`${stem}_action`, locale, params(template, sample));
+				const body = translate(`${stem}_body`, locale, params(template, sample));
+				expect(rendered.subject).toBe(subject);
+				expect(rendered.subject).not.toContain(`${stem}_`);
+				// Every parameter the texts use arrives in the message.
+				for (const name of TEMPLATES[template])
+					if (body.includes(String(sample(name))))
+						expect(rendered.html).toContain(escapeHtml(String(sample(name))));
+				const html = rendered.html;
+				expect(html).toMatch(/^<!doctype html>/i);
+				expect(html).toContain(`lang="${locale}"`);
+				expect(html).not.toMatch(/@@ct_\w+@@/);
+				// The link: once as the button (a table cell with the link), once written out.
+				expect(html.match(new RegExp(`href="${LINK}"`, 'g'))?.length).toBeGreaterThanOrEqual(2);
+				expect(html).toContain(escapeHtml(action));
+				expect(html).toContain('Body Ltd');
+				expect(html).toContain(`<title>${escapeHtml(subject)}</title>`);
+				// The preheader: MJML's hidden preview block carries the body text.
+				expect(html).toMatch(/display:none[^>]*>[^<]*\S/);
+				expect(html).toContain(escapeHtml(body).slice(0, 20));
+				expect(html).toContain('href="https://ct.example.test/notifications"');
+				expect(html).toContain(escapeHtml(translate('mail_layout_settings_action', locale)));
+				expect(rendered.text).toContain(LINK);
+				expect(rendered.text).toContain('https://ct.example.test/notifications');
+				if (template === 'digest') expect(html).toContain(`href="${LINK}?a=1&amp;b=2"`);
+			});
+
+	it('keeps hostile values as text in the HTML: no markup, quotes and & escaped', () => {
+		for (const locale of LOCALES) {
+			const rendered = renderMessage(
+				'finding.plan_sent_back',
+				{ reference: HOSTILE, comment: HOSTILE },
+				{
+					locale,
+					recipientName: HOSTILE,
+					tenantName: HOSTILE,
+					link: LINK,
+					items: []
+				}
+			);
+			expect(rendered.html).not.toContain('<script>');
+			expect(rendered.html).not.toContain(`"double"`);
+			expect(rendered.html).not.toContain(`'quoted'`);
+			expect(rendered.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp;');
+			expect(rendered.html).toContain('&#39;quoted&#39;');
+			// The plain-text part is text: it keeps the characters as they are.
+			expect(rendered.text).toContain(HOSTILE);
+		}
+	});
+
+	it('does not expand a value that looks like a layout token', () => {
+		const rendered = renderMessage(
+			'finding.evidence_verified',
+			{ reference: '@@ct_link@@' },
+			{ locale: 'en', recipientName: '@@ct_items@@', tenantName: 'B', link: LINK }
+		);
+		expect(rendered.html).toContain('@@ct_link@@');
+		expect(rendered.html).toContain('@@ct_items@@');
+	});
+
+	it('puts only http(s) links into an href', () => {
+		const rendered = renderMessage(
+			'digest',
+			{ count: 1, date: '2027-01-01' },
+			{
+				locale: 'en',
+				recipientName: 'A',
+				tenantName: 'B',
+				link: 'javascript:alert(1)',
+				items: [{ title: 'x', link: 'javascript:alert(2)' }]
+			}
+		);
+		expect(rendered.html).not.toContain('javascript:');
+		expect(rendered.html).toContain('href="#"');
+	});
+
+	it('the layouts are valid MJML (strict validation, no errors)', async () => {
+		for (const withItems of [false, true]) {
+			const result = await mjml2html(layoutSource(withItems), { validationLevel: 'strict' });
+			expect(result.errors).toEqual([]);
+			expect(result.html).toContain('<table');
+		}
+	});
+
+	it('compiles each layout once per process, whatever the number of messages', () => {
+		compiledLayout(false);
+		compiledLayout(true);
+		const before = layoutCompilations();
+		expect(before).toBeLessThanOrEqual(2);
+		const started = performance.now();
+		for (let i = 0; i < 2_000; i++)
+			renderMessage(
+				'finding.due_reminder',
+				{ reference: `NC-${i}`, days: 7, dueOn: '2027-03-01', statement: 'x' },
+				{ locale: i % 2 ? 'en' : 'zh-CN', recipientName: 'A', tenantName: 'B', link: LINK }
+			);
+		expect(layoutCompilations()).toBe(before);
+		// Substitution, not compilation: thousands of messages in well under a second's budget.
+		expect(performance.now() - started).toBeLessThan(5_000);
+	});
+});
