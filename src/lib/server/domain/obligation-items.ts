@@ -40,8 +40,7 @@ export function displayStatusOf(item: DueItemFacts, today: IsoDate): DueItemDisp
 }
 
 export type Transition =
-	| { ok: true; status: DueItemStatus }
-	| { ok: false; reason: string; kind: 'CONFLICT' };
+	{ ok: true; status: DueItemStatus } | { ok: false; reason: string; kind: 'CONFLICT' };
 
 const conflict = (reason: string): Transition => ({ ok: false, reason, kind: 'CONFLICT' });
 

@@ -123,7 +123,10 @@ export function listDueItemsForView(
 			'recurring_obligations',
 			tenantJoin('recurring_obligations', 'obligation_due_items.obligation_id')
 		)
-		.innerJoin('organisations', tenantJoin('organisations', 'recurring_obligations.organisation_id'))
+		.innerJoin(
+			'organisations',
+			tenantJoin('organisations', 'recurring_obligations.organisation_id')
+		)
 		.select([
 			'obligation_due_items.id',
 			'obligation_due_items.obligation_id',
@@ -201,7 +204,10 @@ export function setDueItemRaisedFinding(tx: Tx, itemId: string, findingId: strin
 export function listObligations(tx: Tx, options: { organisationId?: string } = {}) {
 	let query = tx
 		.selectFrom('recurring_obligations')
-		.innerJoin('organisations', tenantJoin('organisations', 'recurring_obligations.organisation_id'))
+		.innerJoin(
+			'organisations',
+			tenantJoin('organisations', 'recurring_obligations.organisation_id')
+		)
 		.select([
 			'recurring_obligations.id',
 			'recurring_obligations.organisation_id',

@@ -30,8 +30,7 @@ export function checkEvidenceUpload(db: AppDatabase, actor: Actor, findingId: st
 
 /** The subject an uploaded file is evidence of: a finding, or an obligation's due item. */
 export type EvidenceSubject =
-	| { kind: 'finding'; id: string }
-	| { kind: 'obligation_due_item'; id: string };
+	{ kind: 'finding'; id: string } | { kind: 'obligation_due_item'; id: string };
 
 /** Whether `actor` may add evidence to the subject now (a Refusal otherwise). */
 export function checkEvidenceUploadTo(db: AppDatabase, actor: Actor, subject: EvidenceSubject) {

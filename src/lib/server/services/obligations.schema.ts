@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { blankAsUndefined, checkbox, id, isoDate, requiredText, text, wholeNumber } from './common.schema';
+import {
+	blankAsUndefined,
+	checkbox,
+	id,
+	isoDate,
+	requiredText,
+	text,
+	wholeNumber
+} from './common.schema';
 
 /*
  * The inputs of recurring obligations (issue 7 §3): one schema per use case, shared by the tRPC

@@ -23,11 +23,7 @@ import type { RecipientRow } from '../repositories/recipients';
 import { authorize } from './authorize';
 import { raiseFinding } from './findings';
 import { id as uuid } from './common.schema';
-import type {
-	ObligationInput,
-	ObligationUpdate,
-	ReviewDueItemInput
-} from './obligations.schema';
+import type { ObligationInput, ObligationUpdate, ReviewDueItemInput } from './obligations.schema';
 
 /*
  * Recurring obligations (issue 7 §3). The sweep (jobs/chase-tenant) creates one due item per
@@ -49,7 +45,8 @@ function factsOf(item: Pick<repo.DueItemRow, 'status' | 'due_on' | 'submitted_at
 
 /** An organisation's user sees their own organisation's items; the body's runners see all. */
 function authorizeSight(actor: Actor, organisationId: string) {
-	if (mayEver(actor, 'obligation.fulfil')) authorize(actor, 'obligation.fulfil', { organisationId });
+	if (mayEver(actor, 'obligation.fulfil'))
+		authorize(actor, 'obligation.fulfil', { organisationId });
 	else authorize(actor, 'obligation.view');
 }
 
@@ -132,7 +129,9 @@ export async function listObligationPage(
 		if (!actor.organisationId) throw notFound();
 		authorize(actor, 'obligation.fulfil', { organisationId: actor.organisationId });
 	} else authorize(actor, 'obligation.view');
-	const organisationId = organisationSide ? (actor.organisationId ?? undefined) : options.organisationId;
+	const organisationId = organisationSide
+		? (actor.organisationId ?? undefined)
+		: options.organisationId;
 	const today = todayInZone(now, actor.tenant.timeZone);
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const rows = await repo.listDueItemsForView(tx, { organisationId, limit: VIEW_LIMIT });
@@ -212,7 +211,10 @@ export async function submitDueItem(
 	if (!mayEver(actor, 'obligation.fulfil')) throw forbidden('obligations_error_organisation_only');
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const item = await loadDueItem(tx, actor, input.itemId, true);
-		const transition = submitTransition(item.status, await repo.countEvidenceOfDueItem(tx, item.id));
+		const transition = submitTransition(
+			item.status,
+			await repo.countEvidenceOfDueItem(tx, item.id)
+		);
 		if (!transition.ok) throw new Refusal(transition.kind, transition.reason);
 		await repo.setDueItemSubmitted(tx, item.id, now);
 		await recordAudit(tx, {
@@ -363,7 +365,12 @@ export async function createObligation(db: AppDatabase, actor: Actor, input: Obl
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const organisations = await listOrganisationChoices(tx);
 		if (!organisations.some((organisation) => organisation.id === input.organisationId))
-			throw new Refusal('BAD_REQUEST', 'obligations_error_organisation_unknown', {}, 'organisationId');
+			throw new Refusal(
+				'BAD_REQUEST',
+				'obligations_error_organisation_unknown',
+				{},
+				'organisationId'
+			);
 		const { organisationId, ...fields } = input;
 		const id = await repo.insertObligation(tx, actor.tenantId, organisationId, fields);
 		await recordAudit(tx, {
