@@ -264,7 +264,7 @@ export interface EvidenceSubmissionsTable {
 export interface EvidenceTable {
 	tenant_id: string;
 	id: Generated<string>;
-	finding_id: string;
+	finding_id: string | null;
 	submission_id: string | null;
 	sha256: string;
 	size_bytes: ColumnType<string, number | bigint | string, never>;
@@ -342,6 +342,11 @@ export interface ObligationDueItemsTable {
 	>;
 	submission_id: string | null;
 	submitted_at: Date | null;
+	reviewed_by: string | null;
+	reviewed_at: Date | null;
+	review_comment: string | null;
+	/** The finding this late or missing item was raised as. */
+	raised_finding_id: string | null;
 }
 
 export interface OutboxTable {
@@ -484,6 +489,8 @@ export interface FindingsTable {
 }
 
 export interface EvidenceTable {
+	/** An obligation's due item, when the file fulfils one (exactly one of this and finding_id). */
+	obligation_due_item_id: string | null;
 	integrity_checked_at: Date | null;
 	/** What the verification job found: 'ok', 'hash_mismatch', 'size_mismatch', 'type_mismatch', 'missing'. */
 	integrity_detail: string | null;

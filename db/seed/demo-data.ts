@@ -402,9 +402,14 @@ export const SPECIAL_NONCONFORMITIES: OpenNonconformitySeed[] = [
 /** The seed's records calendar: work orders monthly by the 2nd, statistics weekly by Tuesday,
  * dispatch logs quarterly by the 2nd of the quarter's first month. */
 export const RECURRING_OBLIGATIONS: RecurringObligationSeed[] = [
-	{ titleZh: '派工单记录', titleEn: 'Work-order records', cadence: 'monthly', dueDay: 2 },
-	{ titleZh: '记录统计表', titleEn: 'Record statistics', cadence: 'weekly', dueDay: 2 },
-	{ titleZh: '电话派工记录', titleEn: 'Telephone dispatch log', cadence: 'quarterly', dueDay: 2 }
+	// The seed's archive deadlines (issue 7 §3): due on the 2nd of the next quarter's first month …
+	{ titleZh: '电话派工记录', titleEn: 'Telephone dispatch log', cadence: 'quarterly', dueDay: 2 },
+	// … on the 2nd of the next month …
+	{ titleZh: '派工单', titleEn: 'Work orders', cadence: 'monthly', dueDay: 2 },
+	{ titleZh: '返修收条', titleEn: 'Repair receipts', cadence: 'monthly', dueDay: 2 },
+	{ titleZh: '记录', titleEn: 'Records', cadence: 'monthly', dueDay: 2 },
+	// … and on Tuesday (ISO weekday 2) of the next week.
+	{ titleZh: '记录统计表', titleEn: 'Record statistics', cadence: 'weekly', dueDay: 2 }
 ];
 
 /** The other body: one standard, one organisation with its certificate, and two members. */

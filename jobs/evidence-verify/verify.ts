@@ -96,8 +96,9 @@ export async function verifyEvidence(
 			}
 		});
 		const lead = row.lead_user_id ? await usersAsRecipients(tx, [row.lead_user_id]) : [];
-		const link = `/findings/${row.finding_id}`;
-		const base = { reference: row.reference, fileName: row.original_name };
+		// An obligation's evidence has no lead evaluator: nobody is told, the body reads the grid.
+		const link = row.finding_id ? `/findings/${row.finding_id}` : '/obligations';
+		const base = { reference: row.reference ?? '', fileName: row.original_name };
 		const messages: ResolvedMessage[] = [];
 		const dedupeKey = (kind: string) => `evidence:${evidenceId}:${kind}`;
 		if (problem)
@@ -126,7 +127,7 @@ export async function verifyEvidence(
 			messages.push(
 				resolvedMessage(
 					'evidence.duplicate',
-					{ ...base, duplicateOf: duplicate.reference },
+					{ ...base, duplicateOf: duplicate.reference ?? '' },
 					{ recipients: lead, link, dedupeKey: dedupeKey('duplicate') }
 				)
 			);

@@ -33,9 +33,24 @@ export function evidenceUploadPath(findingId: string): string {
 	return `/api/evidence/${encodeURIComponent(findingId)}`;
 }
 
+/** The upload path of an obligation's due item: the same pipeline and checks as a finding's. */
+export function dueItemEvidenceUploadPath(itemId: string): string {
+	return `/api/obligation-evidence/${encodeURIComponent(itemId)}`;
+}
+
 /** Sends `files` as evidence of the finding, effective from `effectiveFrom` ('YYYY-MM-DD'). */
 export function uploadEvidence(
 	findingId: string,
+	effectiveFrom: string,
+	files: readonly File[],
+	events: UploadEvents = {}
+): EvidenceUpload {
+	return uploadEvidenceTo(evidenceUploadPath(findingId), effectiveFrom, files, events);
+}
+
+/** Sends `files` to an evidence upload path (a finding's or a due item's). */
+export function uploadEvidenceTo(
+	path: string,
 	effectiveFrom: string,
 	files: readonly File[],
 	events: UploadEvents = {}
@@ -62,7 +77,7 @@ export function uploadEvidence(
 		xhr.onerror = () => resolve({ kind: 'network_error' });
 		xhr.onabort = () => resolve({ kind: 'cancelled' });
 	});
-	xhr.open('POST', evidenceUploadPath(findingId));
+	xhr.open('POST', path);
 	xhr.responseType = 'json';
 	xhr.setRequestHeader('accept', 'application/json');
 	xhr.send(form);

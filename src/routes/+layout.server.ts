@@ -11,6 +11,7 @@ function navigation(actor: Actor | null) {
 		myActions: mayEver(actor, 'myActions.read'),
 		evaluations: mayEver(actor, 'evaluation.read'),
 		findings: mayEver(actor, 'finding.list'),
+		obligations: mayEver(actor, 'obligation.fulfil') || mayEver(actor, 'obligation.view'),
 		organisations: mayEver(actor, 'dashboard.allOrganisations'),
 		certificates: mayEver(actor, 'certificate.list'),
 		catalogue: mayEver(actor, 'catalogue.read'),

@@ -160,6 +160,20 @@ const RULES = {
 	}),
 	'myActions.read': rule({ roles: ORG_ROLES }),
 
+	/* Recurring obligations (issue 7 §3): the organisation fulfils its due items, the body reads them. */
+	/** An organisation's users see and fulfil their own organisation's due items only. */
+	'obligation.fulfil': rule<OrganisationSubject>({
+		roles: ORG_ROLES,
+		subject: (actor, subject) =>
+			actor.organisationId != null && actor.organisationId === subject.organisationId
+				? ALLOWED
+				: refused('error_not_found', 'NOT_FOUND')
+	}),
+	'obligation.view': rule({ roles: RUNNERS }),
+	'obligation.review': rule({ roles: RUNNERS }),
+	'obligation.raiseFinding': rule({ roles: RUNNERS }),
+	'obligation.manage': rule({ roles: ADMIN }),
+
 	/* People and their roles. */
 	'people.manage': rule({ roles: PEOPLE_KEEPERS }),
 	/** Everyone of the tenant; an organisation's admin sees their organisation's people only. */

@@ -9,7 +9,11 @@ import { badInput, Refusal } from '../errors';
 import { translate } from '../i18n/translate';
 import { STATUS_OF_REFUSAL } from '../forms';
 import { isIsoDate, todayInZone } from '../domain/calendar';
-import { checkEvidenceUpload, recordEvidence } from '../services/evidence-upload';
+import {
+	checkEvidenceUploadTo,
+	recordEvidenceOf,
+	type EvidenceSubject
+} from '../services/evidence-upload';
 import { sanitiseFileName } from './filename';
 import { stageFile, UploadInterrupted } from './inspect';
 import { SizeLimitExceeded, type EvidenceStorage } from './storage';
@@ -54,7 +58,10 @@ export interface EvidenceUploadInput {
 	request: Request;
 	app: Pick<App, 'db' | 'config'>;
 	actor: Actor | null;
-	findingId: string;
+	/** The finding the files are evidence of (ignored when `subject` is given). */
+	findingId?: string;
+	/** Or any subject: an obligation's due item (POST /api/obligation-evidence/[itemId]). */
+	subject?: EvidenceSubject;
 	locale: Locale;
 	storage: EvidenceStorage;
 	/** The clock, for "today" in the tenant's zone. */
@@ -84,7 +91,8 @@ export function formatBytes(bytes: number, locale: Locale): string {
 export async function handleEvidenceUpload(
 	input: EvidenceUploadInput
 ): Promise<EvidenceUploadResponse> {
-	const { request, app, actor, findingId, locale, storage } = input;
+	const { request, app, actor, locale, storage } = input;
+	const subject: EvidenceSubject = input.subject ?? { kind: 'finding', id: input.findingId ?? '' };
 	const say = (key: string, params: Record<string, string | number> = {}) =>
 		translate(key, locale, params);
 	const refuse = (status: number, key: string, params: Record<string, string | number> = {}) => ({
@@ -105,7 +113,7 @@ export async function handleEvidenceUpload(
 	// Whether evidence may be added is settled before the body is parsed (a refused request
 	// costs no name or byte work: issue 8 item 11), and checked again as each file's row is written.
 	try {
-		await checkEvidenceUpload(app.db, actor, findingId);
+		await checkEvidenceUploadTo(app.db, actor, subject);
 	} catch (error) {
 		if (!(error instanceof Refusal)) throw error;
 		return {
@@ -165,7 +173,7 @@ export async function handleEvidenceUpload(
 				effectiveFrom
 			};
 			const recorded = recording.then(() =>
-				recordEvidence(app.db, actor, findingId, inspected, evidenceFile).finally(() =>
+				recordEvidenceOf(app.db, actor, subject, inspected, evidenceFile).finally(() =>
 					inspected.staged.discard()
 				)
 			);

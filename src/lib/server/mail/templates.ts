@@ -36,6 +36,9 @@ export const TEMPLATES = {
 	'finding.evidence_rejected': ['reference', 'comment'],
 	'finding.evidence_verified': ['reference'],
 	'certificate.decision_taken': ['certificate', 'decision'],
+	// Recurring obligations (texts in messages/obligations): submitted (the body), rejected (the organisation).
+	'obligation.submitted': ['obligation', 'organisation', 'periodStart', 'periodEnd'],
+	'obligation.rejected': ['obligation', 'periodStart', 'periodEnd', 'comment'],
 	'finding.due_changed': ['reference', 'fromDueOn', 'dueOn', 'reason'],
 	digest: ['count', 'date']
 } as const satisfies Record<string, readonly string[]>;

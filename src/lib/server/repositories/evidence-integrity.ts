@@ -1,11 +1,14 @@
 import type { Tx } from '../db/tenant-scope';
 import { tenantJoin } from './tenant-join';
 
-/** An evidence row with what its verification needs: the finding and its lead evaluator. */
+/**
+ * An evidence row with what its verification needs: the finding and its lead evaluator (none for
+ * the evidence of an obligation's due item, which the body reviews from the obligations page).
+ */
 export function findEvidenceForCheck(tx: Tx, evidenceId: string) {
 	return tx
 		.selectFrom('evidence')
-		.innerJoin('findings', tenantJoin('findings', 'evidence.finding_id'))
+		.leftJoin('findings', tenantJoin('findings', 'evidence.finding_id'))
 		.select([
 			'evidence.id',
 			'evidence.sha256',
@@ -16,6 +19,7 @@ export function findEvidenceForCheck(tx: Tx, evidenceId: string) {
 			'evidence.integrity_checked_at',
 			'evidence.uploaded_at',
 			'evidence.finding_id',
+			'evidence.obligation_due_item_id',
 			'findings.reference'
 		])
 		.select((eb) =>
@@ -40,7 +44,7 @@ export function findEarlierDuplicate(
 	const { id: evidenceId, sha256, uploadedAt } = evidence;
 	return tx
 		.selectFrom('evidence')
-		.innerJoin('findings', tenantJoin('findings', 'evidence.finding_id'))
+		.leftJoin('findings', tenantJoin('findings', 'evidence.finding_id'))
 		.select(['evidence.id', 'findings.reference'])
 		.where('evidence.sha256', '=', sha256)
 		.where('evidence.id', '<>', evidenceId)

@@ -10,6 +10,7 @@ function evidenceQuery(tx: Tx) {
 		.select([
 			'evidence.id',
 			'evidence.finding_id',
+			'evidence.obligation_due_item_id',
 			'evidence.submission_id',
 			'evidence.original_name',
 			'evidence.size_bytes',
@@ -80,7 +81,9 @@ export async function organisationHoldsContent(
 
 export interface NewEvidence {
 	tenantId: string;
-	findingId: string;
+	/** Exactly one subject: a finding, or a recurring obligation's due item. */
+	findingId: string | null;
+	obligationDueItemId?: string | null;
 	sha256: string;
 	sizeBytes: number;
 	declaredType: string;
@@ -97,6 +100,7 @@ export async function insertEvidence(tx: Tx, evidence: NewEvidence): Promise<str
 		.values({
 			tenant_id: evidence.tenantId,
 			finding_id: evidence.findingId,
+			obligation_due_item_id: evidence.obligationDueItemId ?? null,
 			sha256: evidence.sha256,
 			size_bytes: evidence.sizeBytes,
 			declared_type: evidence.declaredType,

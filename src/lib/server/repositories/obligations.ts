@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import { tenantJoin } from './tenant-join';
 
@@ -80,4 +81,239 @@ export function listDueItems(tx: Tx, options: { organisationId?: string } = {}) 
 	if (options.organisationId)
 		query = query.where('recurring_obligations.organisation_id', '=', options.organisationId);
 	return query.orderBy('obligation_due_items.period_start', 'desc').execute();
+}
+
+/** One due item with its obligation, for the services' rules (locked when it is to change). */
+export function findDueItem(tx: Tx, itemId: string, options: { forUpdate?: boolean } = {}) {
+	let query = tx
+		.selectFrom('obligation_due_items')
+		.innerJoin(
+			'recurring_obligations',
+			tenantJoin('recurring_obligations', 'obligation_due_items.obligation_id')
+		)
+		.select([
+			'obligation_due_items.id',
+			'obligation_due_items.obligation_id',
+			'obligation_due_items.period_start',
+			'obligation_due_items.period_end',
+			'obligation_due_items.due_on',
+			'obligation_due_items.status',
+			'obligation_due_items.submitted_at',
+			'obligation_due_items.raised_finding_id',
+			'recurring_obligations.organisation_id',
+			'recurring_obligations.title_zh',
+			'recurring_obligations.title_en',
+			'recurring_obligations.active'
+		])
+		.where('obligation_due_items.id', '=', itemId);
+	if (options.forUpdate) query = query.forUpdate('obligation_due_items');
+	return query.executeTakeFirst();
+}
+
+export type DueItemRow = NonNullable<Awaited<ReturnType<typeof findDueItem>>>;
+
+/** Due items with what the pages show, newest period first; an organisation's only if given. */
+export function listDueItemsForView(
+	tx: Tx,
+	options: { organisationId?: string; since?: string; limit: number }
+) {
+	let query = tx
+		.selectFrom('obligation_due_items')
+		.innerJoin(
+			'recurring_obligations',
+			tenantJoin('recurring_obligations', 'obligation_due_items.obligation_id')
+		)
+		.innerJoin(
+			'organisations',
+			tenantJoin('organisations', 'recurring_obligations.organisation_id')
+		)
+		.select([
+			'obligation_due_items.id',
+			'obligation_due_items.obligation_id',
+			'obligation_due_items.period_start',
+			'obligation_due_items.period_end',
+			'obligation_due_items.due_on',
+			'obligation_due_items.status',
+			'obligation_due_items.submitted_at',
+			'obligation_due_items.review_comment',
+			'obligation_due_items.raised_finding_id',
+			'recurring_obligations.organisation_id',
+			'recurring_obligations.title_zh',
+			'recurring_obligations.title_en',
+			'recurring_obligations.cadence',
+			'organisations.legal_name as organisation_name'
+		])
+		.select((eb) =>
+			eb
+				.selectFrom('evidence')
+				.select(eb.fn.countAll<string>().as('n'))
+				.whereRef('evidence.tenant_id', '=', 'obligation_due_items.tenant_id')
+				.whereRef('evidence.obligation_due_item_id', '=', 'obligation_due_items.id')
+				.as('evidence_count')
+		);
+	if (options.organisationId)
+		query = query.where('recurring_obligations.organisation_id', '=', options.organisationId);
+	if (options.since) query = query.where('obligation_due_items.period_start', '>=', options.since);
+	return query
+		.orderBy('obligation_due_items.period_start', 'desc')
+		.orderBy('recurring_obligations.title_zh')
+		.limit(options.limit)
+		.execute();
+}
+
+export function setDueItemSubmitted(tx: Tx, itemId: string, submittedAt: Date) {
+	return tx
+		.updateTable('obligation_due_items')
+		.set({
+			status: 'submitted',
+			submitted_at: submittedAt,
+			reviewed_by: null,
+			reviewed_at: null,
+			review_comment: null
+		})
+		.where('id', '=', itemId)
+		.execute();
+}
+
+export function setDueItemReviewed(
+	tx: Tx,
+	itemId: string,
+	review: { status: 'accepted' | 'rejected'; by: string; at: Date; comment: string | null }
+) {
+	return tx
+		.updateTable('obligation_due_items')
+		.set({
+			status: review.status,
+			reviewed_by: review.by,
+			reviewed_at: review.at,
+			review_comment: review.comment
+		})
+		.where('id', '=', itemId)
+		.execute();
+}
+
+export function setDueItemRaisedFinding(tx: Tx, itemId: string, findingId: string) {
+	return tx
+		.updateTable('obligation_due_items')
+		.set({ raised_finding_id: findingId })
+		.where('id', '=', itemId)
+		.execute();
+}
+
+/** Every obligation (active or not), with its organisation's name. */
+export function listObligations(tx: Tx, options: { organisationId?: string } = {}) {
+	let query = tx
+		.selectFrom('recurring_obligations')
+		.innerJoin(
+			'organisations',
+			tenantJoin('organisations', 'recurring_obligations.organisation_id')
+		)
+		.select([
+			'recurring_obligations.id',
+			'recurring_obligations.organisation_id',
+			'recurring_obligations.title_zh',
+			'recurring_obligations.title_en',
+			'recurring_obligations.cadence',
+			'recurring_obligations.due_day',
+			'recurring_obligations.starts_on',
+			'recurring_obligations.active',
+			'organisations.legal_name as organisation_name'
+		]);
+	if (options.organisationId)
+		query = query.where('recurring_obligations.organisation_id', '=', options.organisationId);
+	return query
+		.orderBy('organisations.legal_name')
+		.orderBy('recurring_obligations.title_zh')
+		.execute();
+}
+
+export function findObligation(tx: Tx, obligationId: string) {
+	return tx
+		.selectFrom('recurring_obligations')
+		.selectAll()
+		.where('id', '=', obligationId)
+		.forUpdate()
+		.executeTakeFirst();
+}
+
+export interface ObligationFields {
+	titleZh: string;
+	titleEn: string;
+	cadence: 'weekly' | 'monthly' | 'quarterly';
+	dueDay: number;
+	startsOn: string;
+}
+
+export async function insertObligation(
+	tx: Tx,
+	tenantId: string,
+	organisationId: string,
+	fields: ObligationFields
+) {
+	const row = await tx
+		.insertInto('recurring_obligations')
+		.values({
+			tenant_id: tenantId,
+			organisation_id: organisationId,
+			title_zh: fields.titleZh,
+			title_en: fields.titleEn,
+			cadence: fields.cadence,
+			due_day: fields.dueDay,
+			starts_on: fields.startsOn
+		})
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	return row.id;
+}
+
+export function updateObligation(
+	tx: Tx,
+	obligationId: string,
+	fields: ObligationFields & { active: boolean }
+) {
+	return tx
+		.updateTable('recurring_obligations')
+		.set({
+			title_zh: fields.titleZh,
+			title_en: fields.titleEn,
+			cadence: fields.cadence,
+			due_day: fields.dueDay,
+			starts_on: fields.startsOn,
+			active: fields.active
+		})
+		.where('id', '=', obligationId)
+		.execute();
+}
+
+/** The organisation's evaluation a late obligation is raised in: the earliest one under way. */
+export function nextEvaluationOf(tx: Tx, organisationId: string) {
+	return tx
+		.selectFrom('evaluations')
+		.select(['id', 'status', 'window_start'])
+		.where('organisation_id', '=', organisationId)
+		.where('status', 'in', ['in_progress', 'planned'])
+		.orderBy(sql`case when status = 'in_progress' then 0 else 1 end`)
+		.orderBy('window_start')
+		.limit(1)
+		.executeTakeFirst();
+}
+
+/** The files of one due item, oldest first. */
+export function listEvidenceOfDueItem(tx: Tx, itemId: string) {
+	return tx
+		.selectFrom('evidence')
+		.select(['id', 'original_name', 'size_bytes', 'uploaded_at', 'integrity_status'])
+		.where('obligation_due_item_id', '=', itemId)
+		.orderBy('uploaded_at')
+		.orderBy('id')
+		.execute();
+}
+
+export async function countEvidenceOfDueItem(tx: Tx, itemId: string): Promise<number> {
+	const row = await tx
+		.selectFrom('evidence')
+		.select((eb) => eb.fn.countAll<string>().as('n'))
+		.where('obligation_due_item_id', '=', itemId)
+		.executeTakeFirstOrThrow();
+	return Number(row.n);
 }

@@ -8,6 +8,7 @@ import {
 } from '../repositories/evidence';
 import type { Inspected } from '../evidence/inspect';
 import { findingOpenToEvidence } from './evidence';
+import { dueItemOpenToEvidence } from './obligations';
 
 /*
  * Recording one uploaded evidence file (issue #3 item 5): its row and audit entry in one tenant
@@ -28,6 +29,65 @@ export interface EvidenceFileFacts {
 export function checkEvidenceUpload(db: AppDatabase, actor: Actor, findingId: string) {
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		await findingOpenToEvidence(tx, actor, findingId);
+	});
+}
+
+/** The subject an uploaded file is evidence of: a finding, or an obligation's due item. */
+export type EvidenceSubject =
+	{ kind: 'finding'; id: string } | { kind: 'obligation_due_item'; id: string };
+
+/** Whether `actor` may add evidence to the subject now (a Refusal otherwise). */
+export function checkEvidenceUploadTo(db: AppDatabase, actor: Actor, subject: EvidenceSubject) {
+	if (subject.kind === 'finding') return checkEvidenceUpload(db, actor, subject.id);
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		await dueItemOpenToEvidence(tx, actor, subject.id);
+	});
+}
+
+/** recordEvidence for either subject, with the same checks, rows and audit. */
+export function recordEvidenceOf(
+	db: AppDatabase,
+	actor: Actor,
+	subject: EvidenceSubject,
+	inspected: Inspected,
+	file: EvidenceFileFacts
+): Promise<{ id: string; duplicate: boolean }> {
+	if (subject.kind === 'finding') return recordEvidence(db, actor, subject.id, inspected, file);
+	const { staged, detectedType } = inspected;
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const item = await dueItemOpenToEvidence(tx, actor, subject.id);
+		const duplicateOfId = await findOriginalBySha256(tx, staged.sha256);
+		const id = await insertEvidence(tx, {
+			tenantId: actor.tenantId,
+			findingId: null,
+			obligationDueItemId: item.id,
+			sha256: staged.sha256,
+			sizeBytes: staged.size,
+			declaredType: file.declaredType,
+			detectedType,
+			originalName: file.name,
+			uploadedBy: actor.userId,
+			effectiveFrom: file.effectiveFrom,
+			duplicateOfId
+		});
+		await recordAudit(tx, {
+			tenantId: actor.tenantId,
+			actorUserId: actor.userId,
+			action: 'evidence.upload',
+			entityType: 'obligation_due_item',
+			entityId: item.id,
+			after: {
+				evidence_id: id,
+				original_name: file.name,
+				size_bytes: staged.size,
+				sha256: staged.sha256,
+				detected_type: detectedType,
+				effective_from: file.effectiveFrom,
+				duplicate_of_id: duplicateOfId
+			}
+		});
+		await staged.keep();
+		return { id, duplicate: duplicateOfId !== null };
 	});
 }
 

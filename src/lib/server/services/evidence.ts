@@ -7,6 +7,7 @@ import { forbidden, notFound } from '../errors';
 import { findEvidence, listEvidenceOfFinding, type EvidenceRow } from '../repositories/evidence';
 import { id as uuid } from './common.schema';
 import { loadVisibleFinding, type VisibleFinding } from './finding-access';
+import { assertDueItemVisible } from './obligations';
 import type { EvidenceStorage } from '../evidence/storage';
 import { contentDisposition } from '../evidence/filename';
 import { contentTypeOf } from '../evidence/sniff';
@@ -59,7 +60,8 @@ export function evidenceDownloadPath(evidenceId: string): string {
 
 export interface EvidenceItem {
 	id: string;
-	findingId: string;
+	/** Null for the evidence of a recurring obligation's due item. */
+	findingId: string | null;
 	submissionId: string | null;
 	originalName: string;
 	sizeBytes: number;
@@ -135,7 +137,8 @@ export interface EvidenceDownload {
 
 /**
  * One evidence file's bytes, for whoever may see its finding (loadVisibleFinding: staff of the
- * tenant; the finding's organisation once the report is issued). Anyone else: not found.
+ * tenant; the finding's organisation once the report is issued) or its obligation's due item.
+ * Anyone else: not found.
  */
 export async function openEvidenceForDownload(
 	db: AppDatabase,
@@ -147,7 +150,10 @@ export async function openEvidenceForDownload(
 	const evidence = await db.inTenant(scopeOf(actor), async (tx) => {
 		const row = await findEvidence(tx, evidenceId);
 		if (!row) throw notFound();
-		await loadVisibleFinding(tx, actor, row.finding_id);
+		if (row.finding_id) await loadVisibleFinding(tx, actor, row.finding_id);
+		else if (row.obligation_due_item_id)
+			await assertDueItemVisible(tx, actor, row.obligation_due_item_id);
+		else throw notFound();
 		return toItem(row);
 	});
 	if (!(await storage.has(evidence.sha256))) throw notFound('evidence_file_missing');

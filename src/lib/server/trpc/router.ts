@@ -10,6 +10,7 @@ import { decisionsRouter } from './routers/decisions';
 import { evidenceRouter } from './routers/evidence';
 import { auditRouter } from './routers/audit';
 import { workflowRouter } from './routers/workflow';
+import { obligationsRouter } from './routers/obligations';
 
 export const appRouter = router({
 	auth: authRouter,
@@ -22,7 +23,8 @@ export const appRouter = router({
 	decisions: decisionsRouter,
 	evidence: evidenceRouter,
 	audit: auditRouter,
-	workflow: workflowRouter
+	workflow: workflowRouter,
+	obligations: obligationsRouter
 });
 
 export type AppRouter = typeof appRouter;
