@@ -1,5 +1,6 @@
-import { sql, type Insertable } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { atVersion, nextVersion } from './versioned';
 import { tenantJoin } from './tenant-join';
 import type { CertificateHistoryTable, CertificateStatus } from '../../../../db/schema';
 
@@ -112,11 +113,9 @@ export function updateCertificateRecord(
 			issued_on: changes.issuedOn,
 			decided_on: changes.decidedOn,
 			expires_on: changes.expiresOn,
-			version: sql`version + 1`,
-			updated_at: sql`now()`
+			...nextVersion()
 		})
-		.where('id', '=', id)
-		.where('version', '=', version)
+		.where(atVersion(id, version))
 		.returningAll()
 		.executeTakeFirst();
 }

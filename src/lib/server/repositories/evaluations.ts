@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { atVersion } from './versioned';
 import type { EvaluationKind, EvaluationStatus } from '../../../../db/schema';
 import { TEAM_ROLES } from '../domain/permissions';
 import { tenantJoin } from './tenant-join';
@@ -165,8 +166,7 @@ export function updateEvaluationWindow(
 			window_end: window.windowEnd,
 			version: sql`version + 1`
 		})
-		.where('id', '=', id)
-		.where('version', '=', version)
+		.where(atVersion(id, version))
 		.returningAll()
 		.executeTakeFirst();
 }
@@ -187,8 +187,7 @@ export function updateEvaluationStatus(
 	return tx
 		.updateTable('evaluations')
 		.set({ status: to, [STEP_TIMESTAMPS[to]]: sql`now()`, version: sql`version + 1` })
-		.where('id', '=', id)
-		.where('version', '=', version)
+		.where(atVersion(id, version))
 		.returningAll()
 		.executeTakeFirst();
 }
