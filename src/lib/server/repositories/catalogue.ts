@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { atVersion, nextVersion } from './versioned';
 import type { SchemeRules } from '../domain/scheme-rules';
 import { tenantJoin } from './tenant-join';
 
@@ -76,8 +77,7 @@ export function updateStandard(tx: Tx, id: string, version: number, fields: Stan
 			grade_scale_id: fields.gradeScaleId,
 			version: sql`version + 1`
 		})
-		.where('id', '=', id)
-		.where('version', '=', version)
+		.where(atVersion(id, version))
 		.returningAll()
 		.executeTakeFirst();
 }
@@ -376,9 +376,8 @@ export function insertSchemeRules(
 export function updateSchemeRules(tx: Tx, standardId: string, version: number, rules: SchemeRules) {
 	return tx
 		.updateTable('scheme_rules')
-		.set({ ...ruleColumns(rules), version: sql`version + 1`, updated_at: sql`now()` })
-		.where('standard_id', '=', standardId)
-		.where('version', '=', version)
+		.set({ ...ruleColumns(rules), ...nextVersion() })
+		.where(atVersion(standardId, version, 'standard_id'))
 		.returningAll()
 		.executeTakeFirst();
 }

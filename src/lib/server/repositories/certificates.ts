@@ -1,5 +1,7 @@
-import { sql, type Insertable } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { atVersion, nextVersion } from './versioned';
+import { lastIssuedEvaluationEnd } from './evaluations';
 import { tenantJoin } from './tenant-join';
 import type { CertificateHistoryTable, CertificateStatus } from '../../../../db/schema';
 
@@ -112,11 +114,9 @@ export function updateCertificateRecord(
 			issued_on: changes.issuedOn,
 			decided_on: changes.decidedOn,
 			expires_on: changes.expiresOn,
-			version: sql`version + 1`,
-			updated_at: sql`now()`
+			...nextVersion()
 		})
-		.where('id', '=', id)
-		.where('version', '=', version)
+		.where(atVersion(id, version))
 		.returningAll()
 		.executeTakeFirst();
 }
@@ -191,21 +191,8 @@ export function listEvaluationsOfCertificate(tx: Tx, certificateId: string) {
  * The end of the certificate's latest surveillance or recertification evaluation whose report
  * is out: the scheme's surveillance clock restarts from it.
  */
-export async function lastSurveillanceEndedOn(
-	tx: Tx,
-	certificateId: string
-): Promise<string | null> {
-	const row = await tx
-		.selectFrom('evaluations')
-		.select('window_end')
-		.where('certificate_id', '=', certificateId)
-		.where('kind', 'in', ['surveillance', 'recertification'])
-		.where('status', 'in', ['report_issued', 'closed'])
-		.orderBy('window_end', 'desc')
-		.limit(1)
-		.executeTakeFirst();
-	return row?.window_end ?? null;
-}
+export const lastSurveillanceEndedOn = (tx: Tx, certificateId: string) =>
+	lastIssuedEvaluationEnd(tx, certificateId, ['surveillance', 'recertification']);
 
 export function findGradeLevel(tx: Tx, id: string) {
 	return tx.selectFrom('grade_levels').selectAll().where('id', '=', id).executeTakeFirst();

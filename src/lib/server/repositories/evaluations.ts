@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { atVersion } from './versioned';
 import type { EvaluationKind, EvaluationStatus } from '../../../../db/schema';
 import { TEAM_ROLES } from '../domain/permissions';
 import { tenantJoin } from './tenant-join';
@@ -165,8 +166,7 @@ export function updateEvaluationWindow(
 			window_end: window.windowEnd,
 			version: sql`version + 1`
 		})
-		.where('id', '=', id)
-		.where('version', '=', version)
+		.where(atVersion(id, version))
 		.returningAll()
 		.executeTakeFirst();
 }
@@ -187,8 +187,7 @@ export function updateEvaluationStatus(
 	return tx
 		.updateTable('evaluations')
 		.set({ status: to, [STEP_TIMESTAMPS[to]]: sql`now()`, version: sql`version + 1` })
-		.where('id', '=', id)
-		.where('version', '=', version)
+		.where(atVersion(id, version))
 		.returningAll()
 		.executeTakeFirst();
 }
@@ -203,22 +202,27 @@ export async function countOpenFindings(tx: Tx, evaluationId: string): Promise<n
 	return Number(row.n);
 }
 
-/** The end of the certificate's latest surveillance whose report is out: the surveillance clock. */
-export async function lastIssuedSurveillanceEnd(
+/** The end of the certificate's latest evaluation of one of `kinds` whose report is out. */
+export async function lastIssuedEvaluationEnd(
 	tx: Tx,
-	certificateId: string
+	certificateId: string,
+	kinds: readonly EvaluationKind[]
 ): Promise<string | null> {
 	const row = await tx
 		.selectFrom('evaluations')
 		.select('window_end')
 		.where('certificate_id', '=', certificateId)
-		.where('kind', '=', 'surveillance')
+		.where('kind', 'in', kinds)
 		.where('status', 'in', ['report_issued', 'closed'])
 		.orderBy('window_end', 'desc')
 		.limit(1)
 		.executeTakeFirst();
 	return row?.window_end ?? null;
 }
+
+/** The end of the certificate's latest surveillance whose report is out: the surveillance clock. */
+export const lastIssuedSurveillanceEnd = (tx: Tx, certificateId: string) =>
+	lastIssuedEvaluationEnd(tx, certificateId, ['surveillance']);
 
 /* The choices a plan is made from. */
 

@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { atVersion, nextVersion } from './versioned';
 import { tenantJoin } from './tenant-join';
 import type {
 	Database,
@@ -91,11 +92,9 @@ export function updateFindingText(
 			statement: changes.statement,
 			objective_evidence: changes.objectiveEvidence,
 			clause_id: changes.clauseId,
-			version: sql`version + 1`,
-			updated_at: sql`now()`
+			...nextVersion()
 		})
-		.where('id', '=', id)
-		.where('version', '=', version)
+		.where(atVersion(id, version))
 		.returningAll()
 		.executeTakeFirst();
 }
@@ -103,9 +102,8 @@ export function updateFindingText(
 export function updateFindingDueOn(tx: Tx, id: string, version: number, dueOn: string) {
 	return tx
 		.updateTable('findings')
-		.set({ due_on: dueOn, version: sql`version + 1`, updated_at: sql`now()` })
-		.where('id', '=', id)
-		.where('version', '=', version)
+		.set({ due_on: dueOn, ...nextVersion() })
+		.where(atVersion(id, version))
 		.returningAll()
 		.executeTakeFirst();
 }

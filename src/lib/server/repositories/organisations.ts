@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { atVersion, nextVersion } from './versioned';
 
 export interface OrganisationFilter {
 	/** Limit to one organisation (organisation users). */
@@ -71,11 +71,9 @@ export function updateOrganisation(
 			legal_name: changes.legalName,
 			uscc: changes.uscc,
 			address: changes.address,
-			version: sql`version + 1`,
-			updated_at: sql`now()`
+			...nextVersion()
 		})
-		.where('id', '=', id)
-		.where('version', '=', version)
+		.where(atVersion(id, version))
 		.returningAll()
 		.executeTakeFirst();
 }

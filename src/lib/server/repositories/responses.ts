@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { atVersion, nextVersion } from './versioned';
 import { tenantJoin } from './tenant-join';
 import type { FindingStatus } from '../../../../db/schema';
 
@@ -20,11 +21,9 @@ export function moveFinding(
 		.set({
 			status: change.status,
 			closed_at: change.closed ? sql<Date>`now()` : null,
-			version: sql<number>`version + 1`,
-			updated_at: sql<Date>`now()`
+			...nextVersion()
 		})
-		.where('id', '=', findingId)
-		.where('version', '=', version)
+		.where(atVersion(findingId, version))
 		.returning(['id', 'status', 'version', 'closed_at'])
 		.executeTakeFirst();
 }
@@ -34,11 +33,9 @@ export function setFollowUpCheck(tx: Tx, findingId: string, version: number, on:
 		.updateTable('findings')
 		.set({
 			follow_up_check_on: on,
-			version: sql<number>`version + 1`,
-			updated_at: sql<Date>`now()`
+			...nextVersion()
 		})
-		.where('id', '=', findingId)
-		.where('version', '=', version)
+		.where(atVersion(findingId, version))
 		.returning(['id', 'status', 'version', 'follow_up_check_on'])
 		.executeTakeFirst();
 }
