@@ -80,6 +80,8 @@ describe('sanitiseFileName', () => {
 			`${'é'.repeat(16_195)}.xlsx`
 		];
 		expect(names.every((name) => name.length >= 16_200)).toBe(true);
+		// Compiled once first, so that the bound measures the names, not the JIT.
+		sanitiseFileName(`${'z'.repeat(300)}.pdf`);
 		const started = performance.now();
 		const safe = names.map((name) => sanitiseFileName(name));
 		expect(performance.now() - started).toBeLessThan(200);

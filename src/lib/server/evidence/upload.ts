@@ -121,7 +121,8 @@ export async function handleEvidenceUpload(
 			body: { files: [], error: say(error.messageKey, error.params) }
 		};
 	}
-	let refusal: Refusal | null = null;
+	// Set by the field and file handlers below, which TypeScript's narrowing does not follow.
+	let refusal = null as Refusal | null;
 
 	let parser: busboy.Busboy;
 	try {

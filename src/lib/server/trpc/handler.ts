@@ -34,7 +34,10 @@ export function batchSize(request: Request): number {
 }
 
 /** The body, read up to `limit` bytes; null once it goes past (the rest is never read). */
-async function readBounded(request: Request, limit: number): Promise<Uint8Array | null> {
+async function readBounded(
+	request: Request,
+	limit: number
+): Promise<Uint8Array<ArrayBuffer> | null> {
 	if (!request.body) return new Uint8Array();
 	const reader = request.body.getReader();
 	const chunks: Uint8Array[] = [];
