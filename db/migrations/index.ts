@@ -3,6 +3,7 @@ import * as schema from './2026-11-26-01-schema';
 import * as tenantIsolation from './2026-11-26-02-tenant-isolation';
 import * as findingLists from './2026-11-26-03-finding-lists';
 import * as chase from './2026-12-02-01-chase';
+import * as databaseRoles from './2026-12-02-03-database-roles';
 
 /*
  * Listed statically (not read from disk) so the built server bundles them and can migrate the
@@ -12,7 +13,8 @@ export const migrations: Record<string, Migration> = {
 	'2026-11-26-01-schema': schema,
 	'2026-11-26-02-tenant-isolation': tenantIsolation,
 	'2026-11-26-03-finding-lists': findingLists,
-	'2026-12-02-01-chase': chase
+	'2026-12-02-01-chase': chase,
+	'2026-12-02-03-database-roles': databaseRoles
 };
 
 export const migrationProvider: MigrationProvider = {

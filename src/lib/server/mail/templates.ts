@@ -37,6 +37,7 @@ export const TEMPLATES = {
 	'finding.evidence_verified': ['reference'],
 	'certificate.decision_taken': ['certificate', 'decision'],
 	'finding.due_changed': ['reference', 'fromDueOn', 'dueOn', 'reason'],
+	'membership.invitation': ['tenant'],
 	digest: ['count', 'date']
 } as const satisfies Record<string, readonly string[]>;
 
