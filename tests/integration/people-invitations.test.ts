@@ -117,9 +117,7 @@ describe.each(DIALECTS)('membership invitations on %s', (kind) => {
 		]);
 		expect(await listPendingInvitations(t.db, adminB)).toEqual([]);
 		// The admin sees the address they typed, never the person's name.
-		expect(JSON.stringify(await listPendingInvitations(t.db, adminA))).not.toContain(
-			'Secret Name'
-		);
+		expect(JSON.stringify(await listPendingInvitations(t.db, adminA))).not.toContain('Secret Name');
 	});
 
 	it('lets only the invited person answer, once; declining attaches nothing', async () => {

@@ -658,7 +658,12 @@ describe.each(DIALECTS)('tRPC access rules (%s)', (kind) => {
 			for (const input of [
 				{ email: `unknown-${stamp}@example.test`, role: 'evaluator' },
 				{ email: elsewhere.email, role: 'evaluator' },
-				{ email: `new-${stamp}@example.test`, name: 'New', password: TEST_PASSWORD, role: 'evaluator' }
+				{
+					email: `new-${stamp}@example.test`,
+					name: 'New',
+					password: TEST_PASSWORD,
+					role: 'evaluator'
+				}
 			]) {
 				const { status, body } = await post('members.add', input, contextFor(adminA, 'en'));
 				expect(status).toBe(200);

@@ -21,7 +21,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 			tenantName: invitation.tenant_name,
 			role: invitation.role
 		})),
-		answered: answered === 'accepted' || answered === 'declined' || answered === 'gone' ? answered : null,
+		answered:
+			answered === 'accepted' || answered === 'declined' || answered === 'gone' ? answered : null,
 		memberships: memberships.map((membership) => ({
 			tenantId: membership.tenant_id,
 			name: membership.tenant_name,

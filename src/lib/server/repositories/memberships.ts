@@ -133,7 +133,10 @@ export function insertInvitation(tx: Tx, invitation: NewInvitation) {
 export function listOpenInvitations(tx: Tx) {
 	return tx
 		.selectFrom('membership_invitations')
-		.leftJoin('organisations', tenantJoin('organisations', 'membership_invitations.organisation_id'))
+		.leftJoin(
+			'organisations',
+			tenantJoin('organisations', 'membership_invitations.organisation_id')
+		)
 		.select([
 			'membership_invitations.id',
 			'membership_invitations.email',

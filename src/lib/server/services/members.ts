@@ -162,9 +162,7 @@ export async function answerMyInvitation(
 	answer: 'accepted' | 'declined',
 	now: Date = new Date()
 ): Promise<boolean> {
-	const invitation = await db.asPerson(userId, (tx) =>
-		findOwnInvitation(tx, userId, invitationId)
-	);
+	const invitation = await db.asPerson(userId, (tx) => findOwnInvitation(tx, userId, invitationId));
 	if (!invitation) return false;
 	return db
 		.inTenant({ tenantId: invitation.tenant_id, userId }, async (tx) => {

@@ -3,11 +3,7 @@ import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { submitForm } from '$lib/server/forms';
 import { grantableRoles } from '$lib/server/domain/permissions';
-import {
-	addMember,
-	listPendingInvitations,
-	listTenantMembers
-} from '$lib/server/services/members';
+import { addMember, listPendingInvitations, listTenantMembers } from '$lib/server/services/members';
 import { addMemberInput } from '$lib/server/services/members.schema';
 import { listOrganisations } from '$lib/server/services/organisations';
 import type { Role } from '../../../../db/schema';
