@@ -79,6 +79,19 @@ export interface MembershipsTable {
 	created_at: CreatedAt;
 }
 
+export interface MembershipInvitationsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	email: string;
+	user_id: string | null;
+	role: Role;
+	organisation_id: string | null;
+	invited_by: string | null;
+	created_at: CreatedAt;
+	answered_at: Date | null;
+	answer: 'accepted' | 'declined' | null;
+}
+
 export interface GradeScalesTable {
 	tenant_id: string;
 	id: Generated<string>;
@@ -396,6 +409,7 @@ export interface Database {
 	organisations: OrganisationsTable;
 	contacts: ContactsTable;
 	memberships: MembershipsTable;
+	membership_invitations: MembershipInvitationsTable;
 	grade_scales: GradeScalesTable;
 	grade_levels: GradeLevelsTable;
 	standards: StandardsTable;

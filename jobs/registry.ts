@@ -12,6 +12,8 @@ import { mailDigest } from './mail-digest/definition';
 import { handleMailDigest } from './mail-digest/handler';
 import { evidenceVerify } from './evidence-verify/definition';
 import { handleEvidenceVerify } from './evidence-verify/handler';
+import { auditCheckpoint } from './audit-checkpoint/definition';
+import { handleAuditCheckpoint } from './audit-checkpoint/handler';
 
 /** Every job there is. A producer may only add these. */
 export const definitions: readonly JobDefinitionShape[] = [
@@ -20,7 +22,8 @@ export const definitions: readonly JobDefinitionShape[] = [
 	mailDeliver,
 	mailSweep,
 	mailDigest,
-	evidenceVerify
+	evidenceVerify,
+	auditCheckpoint
 ];
 
 /** Every handler, bound to its definition (which types its data by the schema). */
@@ -30,7 +33,8 @@ export const handlers: readonly BoundJob[] = [
 	mailDeliver.bind(handleMailDeliver),
 	mailSweep.bind(handleMailSweep),
 	mailDigest.bind(handleMailDigest),
-	evidenceVerify.bind(handleEvidenceVerify)
+	evidenceVerify.bind(handleEvidenceVerify),
+	auditCheckpoint.bind(handleAuditCheckpoint)
 ];
 
 export class RegistryMismatch extends Error {

@@ -12,6 +12,7 @@ import { chaseTenant } from './chase-tenant/definition';
 import { mailSweep } from './mail-sweep/definition';
 import { mailDigest } from './mail-digest/definition';
 import { windowOf } from './chase-fanout/handler';
+import { auditCheckpoint, CHECKPOINT_INTERVAL_MS } from './audit-checkpoint/definition';
 
 /** How long close() waits for running jobs before it lets go of them (they are retried). */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -205,8 +206,17 @@ export function startTimer(
 	};
 	let running: Promise<void> | null = null;
 	let stopped = false;
+	let lastCheckpoint: number | null = null;
 	const pass = async () => {
 		const now = context.now();
+		if (lastCheckpoint === null || now.getTime() - lastCheckpoint >= CHECKPOINT_INTERVAL_MS) {
+			lastCheckpoint = now.getTime();
+			try {
+				await handlerFor(auditCheckpoint, handlers).run(context, {});
+			} catch (error) {
+				log(`${auditCheckpoint.name} failed: ${(error as Error).message}`);
+			}
+		}
 		for (const tenantId of await listTenantIds(app.db)) {
 			for (const [definition, data] of [
 				[chaseTenant, { tenantId, window: windowOf(now, 60_000) }],

@@ -14,7 +14,7 @@ import { addClause } from '../../src/lib/server/services/clauses';
 import { createGradeScale } from '../../src/lib/server/services/grade-scales';
 import { updateSchemeRules } from '../../src/lib/server/services/scheme-rules';
 import { addContact, createOrganisation } from '../../src/lib/server/services/organisations';
-import { addMember } from '../../src/lib/server/services/members';
+import { addMember, answerMyInvitation } from '../../src/lib/server/services/members';
 import { createCertificate } from '../../src/lib/server/services/certificates';
 import {
 	issueEvaluationReport,
@@ -199,7 +199,9 @@ async function addMembers(
 			role: member.role,
 			organisationId: member.organisation ? organisations.get(member.organisation)! : null
 		});
-		actors.set(member.email, await actorOf(db, admin.tenantId, added.userId, person));
+		// The demo people accept their invitations at once (issue 8 §16: nobody is attached unasked).
+		await answerMyInvitation(db, added.userId!, added.invitationId, 'accepted');
+		actors.set(member.email, await actorOf(db, admin.tenantId, added.userId!, person));
 	}
 	return actors;
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptInvitation } from '../support/invitations';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases';
 import {
 	actorOf,
@@ -450,9 +451,15 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 				password: TEST_PASSWORD,
 				role: 'org_member'
 			});
-			const audit = await auditOf(result.membershipId);
-			expect(audit.map((a) => a.action)).toEqual(['membership.grant']);
-			const member = await actorOf(t, tenantA.id, result.userId);
+			expect(result).toEqual({ invitationId: expect.any(String), invited: true });
+			expect((await auditOf(result.invitationId)).map((a) => a.action)).toEqual([
+				'membership.invite'
+			]);
+			// A member only once they accept.
+			expect(await callerFor(app, adminA).organisations.users({ id: orgY.id })).toEqual([]);
+			const membership = await acceptInvitation(t, tenantA.id, email);
+			expect((await auditOf(membership.id)).map((a) => a.action)).toEqual(['membership.grant']);
+			const member = await actorOf(t, tenantA.id, membership.user_id);
 			expect(member).toMatchObject({ role: 'org_member', organisationId: orgY.id });
 			const users = await callerFor(app, adminA).organisations.users({ id: orgY.id });
 			expect(users.map((u) => u.email)).toEqual([email]);
@@ -466,7 +473,7 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 				password: TEST_PASSWORD,
 				role: 'org_admin'
 			});
-			expect(result.createdPerson).toBe(true);
+			expect(result.invited).toBe(true);
 			await expectRefused(
 				() =>
 					callerFor(app, orgAdminX).organisations.invite({

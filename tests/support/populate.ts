@@ -6,7 +6,7 @@ import { addClause } from '../../src/lib/server/services/clauses';
 import { createGradeScale } from '../../src/lib/server/services/grade-scales';
 import { updateSchemeRules } from '../../src/lib/server/services/scheme-rules';
 import { addContact, createOrganisation } from '../../src/lib/server/services/organisations';
-import { addMember } from '../../src/lib/server/services/members';
+import { addMember, answerMyInvitation } from '../../src/lib/server/services/members';
 import { createCertificate } from '../../src/lib/server/services/certificates';
 import {
 	issueEvaluationReport,
@@ -47,11 +47,12 @@ export async function populateTenant(t: TestDatabase, tenantId: string) {
 		role: 'org_admin',
 		organisationId: organisation.id
 	});
-	const orgUser = await actorOf(t, tenantId, added.userId);
+	await answerMyInvitation(t.db, added.userId!, added.invitationId, 'accepted');
+	const orgUser = await actorOf(t, tenantId, added.userId!);
 	const person = await t.owner
 		.selectFrom('users')
 		.selectAll()
-		.where('id', '=', added.userId)
+		.where('id', '=', added.userId!)
 		.executeTakeFirstOrThrow();
 
 	await addContact(t.db, admin, organisation.id, {

@@ -5,11 +5,24 @@ import { chooseTenant, listTenantsOf } from '$lib/server/services/sessions';
 import { chooseTenantInput } from '$lib/server/services/sessions.schema';
 import { parseForm } from '$lib/server/forms';
 import { translate } from '$lib/server/i18n/translate';
+import { listMyInvitations } from '$lib/server/services/members';
 
-export const load: PageServerLoad = async ({ locals }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	if (!locals.person) redirect(303, '/login');
-	const memberships = await listTenantsOf((await runtimeApp()).db, locals.person.userId);
+	const { db } = await runtimeApp();
+	const [memberships, invitations] = await Promise.all([
+		listTenantsOf(db, locals.person.userId),
+		listMyInvitations(db, locals.person.userId)
+	]);
+	const answered = url.searchParams.get('invitation');
 	return {
+		invitations: invitations.map((invitation) => ({
+			id: invitation.id,
+			tenantName: invitation.tenant_name,
+			role: invitation.role
+		})),
+		answered:
+			answered === 'accepted' || answered === 'declined' || answered === 'gone' ? answered : null,
 		memberships: memberships.map((membership) => ({
 			tenantId: membership.tenant_id,
 			name: membership.tenant_name,

@@ -40,6 +40,7 @@ export const TEMPLATES = {
 	'obligation.submitted': ['obligation', 'organisation', 'periodStart', 'periodEnd'],
 	'obligation.rejected': ['obligation', 'periodStart', 'periodEnd', 'comment'],
 	'finding.due_changed': ['reference', 'fromDueOn', 'dueOn', 'reason'],
+	'membership.invitation': ['tenant'],
 	digest: ['count', 'date']
 } as const satisfies Record<string, readonly string[]>;
 

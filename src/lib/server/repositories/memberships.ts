@@ -91,3 +91,109 @@ export function insertMembership(
 		.returningAll()
 		.executeTakeFirstOrThrow();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Invitations (issue 8 §16): a membership offered, to be accepted by the person.
+
+export interface NewInvitation {
+	tenantId: string;
+	email: string;
+	userId: string | null;
+	role: Role;
+	organisationId: string | null;
+	invitedBy: string;
+}
+
+/** The tenant's open invitation for an address (tenant scope). */
+export function findOpenInvitationByEmail(tx: Tx, email: string) {
+	return tx
+		.selectFrom('membership_invitations')
+		.selectAll()
+		.where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
+		.where('answer', 'is', null)
+		.executeTakeFirst();
+}
+
+export function insertInvitation(tx: Tx, invitation: NewInvitation) {
+	return tx
+		.insertInto('membership_invitations')
+		.values({
+			tenant_id: invitation.tenantId,
+			email: invitation.email.trim(),
+			user_id: invitation.userId,
+			role: invitation.role,
+			organisation_id: invitation.organisationId,
+			invited_by: invitation.invitedBy
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+}
+
+/** The tenant's open invitations, by the address the administrator typed (tenant scope). */
+export function listOpenInvitations(tx: Tx) {
+	return tx
+		.selectFrom('membership_invitations')
+		.leftJoin(
+			'organisations',
+			tenantJoin('organisations', 'membership_invitations.organisation_id')
+		)
+		.select([
+			'membership_invitations.id',
+			'membership_invitations.email',
+			'membership_invitations.role',
+			'membership_invitations.organisation_id',
+			'membership_invitations.created_at',
+			'organisations.legal_name as organisation_name'
+		])
+		.where('membership_invitations.answer', 'is', null)
+		.orderBy('membership_invitations.created_at', 'desc')
+		.execute();
+}
+
+/** The person's own open invitations with the inviting tenant's name (person scope). */
+export function listOwnInvitations(tx: Tx, userId: string) {
+	return tx
+		.selectFrom('membership_invitations')
+		.innerJoin('tenants', 'tenants.id', 'membership_invitations.tenant_id')
+		.select([
+			'membership_invitations.id',
+			'membership_invitations.tenant_id',
+			'membership_invitations.role',
+			'membership_invitations.created_at',
+			'tenants.name as tenant_name'
+		])
+		.where('membership_invitations.user_id', '=', userId)
+		.where('membership_invitations.answer', 'is', null)
+		.orderBy('membership_invitations.created_at')
+		.execute();
+}
+
+/** One open invitation of the person, by id alone (person scope: RLS shows only their own). */
+export function findOwnInvitation(tx: Tx, userId: string, id: string) {
+	return tx
+		.selectFrom('membership_invitations')
+		.selectAll()
+		.where('id', '=', id)
+		.where('user_id', '=', userId)
+		.where('answer', 'is', null)
+		.executeTakeFirst();
+}
+
+/** Records the answer once: false when the invitation was no longer open. */
+export async function answerInvitation(
+	tx: Tx,
+	id: string,
+	userId: string,
+	answer: 'accepted' | 'declined',
+	at: Date
+): Promise<boolean> {
+	const rows = await tx
+		.updateTable('membership_invitations')
+		.set({ answer, answered_at: at })
+		.where('id', '=', id)
+		.where('user_id', '=', userId)
+		.where('answer', 'is', null)
+		.returning('id')
+		.execute();
+	return rows.length > 0;
+}

@@ -2,6 +2,7 @@ import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import { todayInZone } from '../domain/calendar';
 import { badInput } from '../errors';
+import type { AuditCheckpoint, CheckpointStore } from '../evidence/checkpoints';
 import * as repo from '../repositories/audit-log';
 import { authorize } from './authorize';
 import { AUDIT_PAGE_SIZE, auditFilters } from './audit.schema';
@@ -131,7 +132,7 @@ export async function listAuditActors(db: AppDatabase, actor: Actor) {
 // ---------------------------------------------------------------------------------------------
 // Verification
 
-export type ChainProblemKind = 'gap' | 'link' | 'hash' | 'head';
+export type ChainProblemKind = 'gap' | 'link' | 'hash' | 'head' | 'checkpoint';
 
 export interface ChainVerification {
 	ok: boolean;
@@ -139,6 +140,8 @@ export interface ChainVerification {
 	entries: number;
 	/** The first thing found wrong, in seq order (a missing seq for a gap). */
 	firstProblem?: { seq: number; kind: ChainProblemKind };
+	/** Present when verified against the checkpoints kept outside the database. */
+	checkpoints?: { checked: number; latest: AuditCheckpoint | null };
 }
 
 const VERIFY_BATCH = 2000;
@@ -152,11 +155,16 @@ const VERIFY_BATCH = 2000;
 export async function verifyAuditChain(
 	db: AppDatabase,
 	actor: Actor,
-	options: { batchSize?: number } = {}
+	options: { batchSize?: number; checkpoints?: CheckpointStore } = {}
 ): Promise<ChainVerification> {
 	authorize(actor, 'audit.read');
 	const batchSize = options.batchSize ?? VERIFY_BATCH;
-	return db.inTenant(scopeOf(actor), async (tx) => {
+	// The anchors outside the database: a chain rewritten and re-hashed end to end still has to
+	// match the heads copied out before the rewrite.
+	const anchors = options.checkpoints ? await options.checkpoints.list(actor.tenantId) : null;
+	const expected = new Map<number, string>();
+	for (const anchor of anchors ?? []) expected.set(anchor.seq, anchor.hash);
+	const result = await db.inTenant(scopeOf(actor), async (tx) => {
 		// Read the head first: entries appended while we walk have higher seqs and are left for the
 		// next verification, so a busy tenant never looks broken.
 		const head = await repo.findChainHead(tx, actor.tenantId);
@@ -164,6 +172,7 @@ export async function verifyAuditChain(
 		let lastHash = GENESIS_HASH;
 		let entries = 0;
 		let firstProblem: ChainVerification['firstProblem'];
+		let checkpointProblem: ChainVerification['firstProblem'];
 		const upTo = head?.seq ?? 0;
 		for (;;) {
 			const rows = await repo.checkChainBatch(
@@ -181,6 +190,9 @@ export async function verifyAuditChain(
 					else if (!row.linked) firstProblem = { seq, kind: 'link' };
 					else if (!row.intact) firstProblem = { seq, kind: 'hash' };
 				}
+				const anchored = expected.get(seq);
+				if (anchored !== undefined && anchored !== row.hash)
+					checkpointProblem ??= { seq, kind: 'checkpoint' };
 				lastSeq = seq;
 				lastHash = row.hash;
 				entries++;
@@ -193,8 +205,46 @@ export async function verifyAuditChain(
 			const beyond = await repo.findEntryBeyondHead(tx, actor.tenantId);
 			if (beyond !== null) firstProblem = { seq: beyond, kind: 'head' };
 		}
+		// A checkpoint past the last entry walked: entries it anchored are gone.
+		for (const seq of expected.keys())
+			if (seq > lastSeq && (!checkpointProblem || seq < checkpointProblem.seq))
+				checkpointProblem = { seq, kind: 'checkpoint' };
+		if (checkpointProblem && (!firstProblem || checkpointProblem.seq < firstProblem.seq))
+			firstProblem = checkpointProblem;
 		return firstProblem ? { ok: false, entries, firstProblem } : { ok: true, entries };
 	});
+	if (!anchors) return result;
+	return { ...result, checkpoints: { checked: anchors.length, latest: anchors.at(-1) ?? null } };
+}
+
+/** The newest checkpoint of the actor's tenant, for the audit page. */
+export async function latestAuditCheckpoint(
+	actor: Actor,
+	store: CheckpointStore
+): Promise<AuditCheckpoint | null> {
+	authorize(actor, 'audit.read');
+	return store.latest(actor.tenantId);
+}
+
+/**
+ * The daily anchor (job audit.checkpoint): copies the tenant's chain head to the store, unless
+ * the newest checkpoint already holds that head. Returns the checkpoint written, or null.
+ */
+export async function writeAuditCheckpoint(
+	db: AppDatabase,
+	store: CheckpointStore,
+	tenantId: string,
+	now: Date = new Date()
+): Promise<AuditCheckpoint | null> {
+	const head = await db.inTenant({ tenantId, userId: null }, (tx) =>
+		repo.findChainHead(tx, tenantId)
+	);
+	if (!head || head.seq === 0) return null;
+	const latest = await store.latest(tenantId);
+	if (latest && latest.seq === head.seq && latest.hash === head.hash) return null;
+	const checkpoint = { seq: head.seq, hash: head.hash, at: now.toISOString() };
+	await store.append(tenantId, checkpoint);
+	return checkpoint;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { blankAsNull, blankAsUndefined, email, id, password, role, text } from './common.schema';
+import {
+	blankAsNull,
+	blankAsUndefined,
+	email,
+	id,
+	idWith,
+	password,
+	role,
+	text
+} from './common.schema';
 
 /** Giving a person a role in the tenant: the people form and `members.add` alike. */
 export const addMemberInput = z.object({
@@ -11,4 +20,10 @@ export const addMemberInput = z.object({
 	role,
 	/** Empty: none (CB roles), or the organisation admin's own organisation. */
 	organisationId: blankAsNull(id).optional()
+});
+
+/** The invitee's answer: `members.answerInvitation` and the invitations form alike. */
+export const answerInvitationInput = z.object({
+	invitationId: idWith('invitations_gone'),
+	answer: z.enum(['accepted', 'declined'], { error: 'invitations_gone' })
 });

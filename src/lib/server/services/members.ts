@@ -7,10 +7,21 @@ import { badInput, Refusal } from '../errors';
 import { authorize } from './authorize';
 import { hashPassword } from '../auth/password';
 import { findUserByEmail, insertUser } from '../repositories/users';
-import { findMembershipOfUser, insertMembership, listMembers } from '../repositories/memberships';
+import {
+	answerInvitation,
+	findMembershipOfUser,
+	findOpenInvitationByEmail,
+	findOwnInvitation,
+	insertInvitation,
+	insertMembership,
+	listMembers,
+	listOpenInvitations,
+	listOwnInvitations
+} from '../repositories/memberships';
+import { resolvedMessage, tenantMailContext, writeMessages } from '../mail/outbox';
 import { findOrganisation } from '../repositories/organisations';
 import { recordAudit } from '../repositories/audit';
-import { refuseUniqueViolations } from '../db/errors';
+import { refuseUniqueViolations, violatedUniqueConstraint } from '../db/errors';
 
 export interface AddMemberInput {
 	email: string;
@@ -33,8 +44,12 @@ export function listTenantMembers(db: AppDatabase, actor: Actor) {
 }
 
 /**
- * Gives a person a role in the actor's tenant: a new identity, or an existing one found by
- * email (a person may work with several bodies). One membership per person and tenant.
+ * Offers a person a role in the actor's tenant (issue 8 §16). Whoever the email names, the answer
+ * is the same — an invitation, sent by email in this transaction — so it never tells whether the
+ * address has an account here or in another body, and nobody sees the person's name before they
+ * accept. An address with no account yet gets one, with the name and initial password given (a
+ * person may work with several bodies; an existing identity keeps its own). The membership
+ * exists once the person, signed in, accepts (acceptInvitation).
  */
 export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberInput) {
 	const organisationId = roleNeedsOrganisation(input.role) ? input.organisationId : null;
@@ -42,52 +57,151 @@ export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberI
 		throw badInput('organisationId', 'error_organisation_required');
 	authorize(actor, 'people.grant', { role: input.role, organisationId });
 
+	// Hashed whether or not it will be used: the answer takes as long for a known address.
 	const passwordHash = input.password ? await hashPassword(input.password) : null;
-	const alreadyMember = () =>
-		new Refusal('CONFLICT', 'error_already_member', { email: input.email.trim() }, 'email');
+	const email = input.email.trim();
+	const alreadyMember = () => new Refusal('CONFLICT', 'error_already_member', { email }, 'email');
 	return db
 		.inTenant(scopeOf(actor), async (tx) => {
 			if (organisationId && !(await findOrganisation(tx, organisationId)))
 				throw badInput('organisationId', 'error_organisation_unknown');
 
-			let user = await findUserByEmail(tx, input.email);
-			const createdPerson = !user;
-			if (!user) {
-				if (!input.name?.trim()) throw badInput('name', 'error_name_required_for_new_person');
-				if (!passwordHash) throw badInput('password', 'error_password_required_for_new_person');
-				user = await insertUser(tx, { email: input.email, name: input.name, passwordHash });
+			let user = await findUserByEmail(tx, email);
+			// A member of this tenant is on the people list already: saying so reveals nothing.
+			if (user && (await findMembershipOfUser(tx, user.id))) throw alreadyMember();
+			const open = await findOpenInvitationByEmail(tx, email);
+			if (open) return { invitationId: open.id, invited: true as const, userId: open.user_id };
+
+			if (!user && input.name?.trim() && passwordHash) {
+				user = await insertUser(tx, { email, name: input.name, passwordHash });
 				await recordAudit(tx, {
 					tenantId: actor.tenantId,
 					actorUserId: actor.userId,
 					action: 'person.create',
 					entityType: 'user',
 					entityId: user.id,
-					after: { email: user.email, name: user.name }
+					after: { email: user.email }
 				});
 			}
-			if (await findMembershipOfUser(tx, user.id)) throw alreadyMember();
-
-			const membership = await insertMembership(tx, {
+			const invitation = await insertInvitation(tx, {
 				tenantId: actor.tenantId,
-				userId: user.id,
+				email,
+				userId: user?.id ?? null,
 				role: input.role,
-				organisationId
+				organisationId,
+				invitedBy: actor.userId
 			});
 			await recordAudit(tx, {
 				tenantId: actor.tenantId,
 				actorUserId: actor.userId,
+				action: 'membership.invite',
+				entityType: 'membership_invitation',
+				entityId: invitation.id,
+				after: { email, role: input.role, organisationId }
+			});
+			const context = await tenantMailContext(tx, actor.tenantId);
+			await writeMessages(tx, context, [
+				resolvedMessage(
+					'membership.invitation',
+					{ tenant: context.tenantName },
+					{
+						// Addressed by email only: no in-app notification in a tenant they are not in.
+						recipients: [
+							{
+								email: user?.email ?? email,
+								name: user?.name ?? email,
+								userId: null,
+								locale: user?.locale ?? null,
+								mailMode: 'immediate'
+							}
+						],
+						link: '/choose-tenant',
+						dedupeKey: `invitation:${invitation.id}`
+					}
+				)
+			]);
+			// userId is for the seed and tests, which accept on the person's behalf; the routes
+			// answer with the invitation alone.
+			return { invitationId: invitation.id, invited: true as const, userId: user?.id ?? null };
+		})
+		.catch(
+			// Two admins adding the same person at once: the loser finds the invitation or member.
+			refuseUniqueViolations({
+				users_email_key: alreadyMember,
+				memberships_tenant_id_user_id_key: alreadyMember,
+				membership_invitations_open_idx: alreadyMember
+			})
+		);
+}
+
+/** The tenant's open invitations (the addresses its administrators typed), for the people page. */
+export function listPendingInvitations(db: AppDatabase, actor: Actor) {
+	authorize(actor, 'people.manage');
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const open = await listOpenInvitations(tx);
+		return mayEver(actor, 'people.readAll')
+			? open
+			: open.filter((i) => i.organisation_id && i.organisation_id === actor.organisationId);
+	});
+}
+
+/** The signed-in person's open invitations, before or after choosing a tenant. */
+export function listMyInvitations(db: AppDatabase, userId: string) {
+	return db.asPerson(userId, (tx) => listOwnInvitations(tx, userId));
+}
+
+/**
+ * The person's answer. Accepting creates the membership in the inviting tenant, audited there;
+ * declining closes the invitation. False when the invitation is not (or no longer) theirs to
+ * answer — the same for an unknown id, another person's and one answered already.
+ */
+export async function answerMyInvitation(
+	db: AppDatabase,
+	userId: string,
+	invitationId: string,
+	answer: 'accepted' | 'declined',
+	now: Date = new Date()
+): Promise<boolean> {
+	const invitation = await db.asPerson(userId, (tx) => findOwnInvitation(tx, userId, invitationId));
+	if (!invitation) return false;
+	return db
+		.inTenant({ tenantId: invitation.tenant_id, userId }, async (tx) => {
+			if (!(await answerInvitation(tx, invitation.id, userId, answer, now))) return false;
+			if (answer === 'declined') {
+				await recordAudit(tx, {
+					tenantId: invitation.tenant_id,
+					actorUserId: userId,
+					action: 'membership.decline',
+					entityType: 'membership_invitation',
+					entityId: invitation.id
+				});
+				return true;
+			}
+			if (await findMembershipOfUser(tx, userId)) return true;
+			const membership = await insertMembership(tx, {
+				tenantId: invitation.tenant_id,
+				userId,
+				role: invitation.role,
+				organisationId: invitation.organisation_id
+			});
+			await recordAudit(tx, {
+				tenantId: invitation.tenant_id,
+				actorUserId: userId,
 				action: 'membership.grant',
 				entityType: 'membership',
 				entityId: membership.id,
-				after: { userId: user.id, email: user.email, role: input.role, organisationId }
+				after: {
+					userId,
+					role: invitation.role,
+					organisationId: invitation.organisation_id,
+					invitationId: invitation.id
+				}
 			});
-			return { membershipId: membership.id, userId: user.id, createdPerson };
+			return true;
 		})
-		.catch(
-			// Two admins adding the same person at once: the loser finds them already a member.
-			refuseUniqueViolations({
-				users_email_key: alreadyMember,
-				memberships_tenant_id_user_id_key: alreadyMember
-			})
-		);
+		.catch((error: unknown) => {
+			// Accepted twice at once: the other answer made the membership.
+			if (violatedUniqueConstraint(error) === 'memberships_tenant_id_user_id_key') return true;
+			throw error;
+		});
 }

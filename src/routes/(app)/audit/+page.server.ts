@@ -1,7 +1,13 @@
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { listAuditActors, listAuditLog, verifyAuditChain } from '$lib/server/services/audit';
+import {
+	latestAuditCheckpoint,
+	listAuditActors,
+	listAuditLog,
+	verifyAuditChain
+} from '$lib/server/services/audit';
+import { checkpointStore } from '$lib/server/evidence/checkpoints';
 import { auditCursor, verifyAuditChainInput } from '$lib/server/services/audit.schema';
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from '$lib/server/audit-actions';
 import { loadOrRefuse, submitForm } from '$lib/server/forms';
@@ -10,7 +16,7 @@ import { filterQuery, readAuditFilters } from './filters';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const actor = requireActor(locals, 'audit.read');
-	const { db } = await runtimeApp();
+	const { db, config } = await runtimeApp();
 	const { filters, problems } = readAuditFilters(url.searchParams);
 	// A cursor that is no seq is ignored: the page starts at the newest entries.
 	const cursors = auditCursor.safeParse({
@@ -19,8 +25,12 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	});
 	const after = cursors.success ? cursors.data.after : undefined;
 	const before = cursors.success && after === undefined ? cursors.data.before : undefined;
-	const [page, actors] = await loadOrRefuse(locals.locale, () =>
-		Promise.all([listAuditLog(db, actor, filters, { before, after }), listAuditActors(db, actor)])
+	const [page, actors, checkpoint] = await loadOrRefuse(locals.locale, () =>
+		Promise.all([
+			listAuditLog(db, actor, filters, { before, after }),
+			listAuditActors(db, actor),
+			latestAuditCheckpoint(actor, checkpointStore(config))
+		])
 	);
 	const query = filterQuery(filters);
 	const withQuery = (path: string, cursor?: string) => {
@@ -33,6 +43,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	return {
 		page,
 		actors,
+		checkpoint,
 		filters,
 		// What the person typed, shown back beside its error.
 		requested: Object.fromEntries(url.searchParams),
@@ -54,8 +65,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 export const actions: Actions = {
 	verify: async ({ locals, request }) => {
 		const actor = requireActor(locals, 'audit.read');
+		const { db, config } = await runtimeApp();
 		return submitForm(request, locals.locale, verifyAuditChainInput, async () => ({
-			verification: await verifyAuditChain((await runtimeApp()).db, actor),
+			verification: await verifyAuditChain(db, actor, { checkpoints: checkpointStore(config) }),
 			verifiedAt: new Date().toISOString()
 		}));
 	}

@@ -3,7 +3,7 @@ import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { submitForm } from '$lib/server/forms';
 import { grantableRoles } from '$lib/server/domain/permissions';
-import { addMember, listTenantMembers } from '$lib/server/services/members';
+import { addMember, listPendingInvitations, listTenantMembers } from '$lib/server/services/members';
 import { addMemberInput } from '$lib/server/services/members.schema';
 import { listOrganisations } from '$lib/server/services/organisations';
 import type { Role } from '../../../../db/schema';
@@ -11,12 +11,20 @@ import type { Role } from '../../../../db/schema';
 export const load: PageServerLoad = async ({ locals }) => {
 	const actor = requireActor(locals, 'people.manage');
 	const { db } = await runtimeApp();
-	const [members, organisations] = await Promise.all([
+	const [members, invitations, organisations] = await Promise.all([
 		listTenantMembers(db, actor),
+		listPendingInvitations(db, actor),
 		listOrganisations(db, actor)
 	]);
 	return {
 		members,
+		invitations: invitations.map((i) => ({
+			id: i.id,
+			email: i.email,
+			role: i.role,
+			organisationName: i.organisation_name,
+			sentAt: new Date(i.created_at).toISOString()
+		})),
 		organisations: organisations.map((o) => ({ id: o.id, name: o.legal_name })),
 		grantableRoles: grantableRoles(actor)
 	};
@@ -33,7 +41,7 @@ export const actions: Actions = {
 				// An organisation's admin adds people to their own organisation unless they chose one.
 				organisationId: input.organisationId ?? actor.organisationId ?? null
 			});
-			return { added: input.email };
+			return { invited: input.email };
 		});
 	}
 };

@@ -1,5 +1,6 @@
 import { router, capabilityProcedure } from '../init';
 import * as audit from '../../services/audit';
+import { checkpointStore } from '../../evidence/checkpoints';
 import { auditListInput, verifyAuditChainInput } from '../../services/audit.schema';
 
 export const auditRouter = router({
@@ -12,5 +13,9 @@ export const auditRouter = router({
 
 	verify: capabilityProcedure('audit.read')
 		.input(verifyAuditChainInput)
-		.query(({ ctx }) => audit.verifyAuditChain(ctx.app.db, ctx.actor))
+		.query(({ ctx }) =>
+			audit.verifyAuditChain(ctx.app.db, ctx.actor, {
+				checkpoints: checkpointStore(ctx.app.config)
+			})
+		)
 });

@@ -1,6 +1,7 @@
-import { capabilityProcedure, router } from '../init';
+import { capabilityProcedure, router, signedInProcedure } from '../init';
+import { Refusal } from '../../errors';
 import * as members from '../../services/members';
-import { addMemberInput } from '../../services/members.schema';
+import { addMemberInput, answerInvitationInput } from '../../services/members.schema';
 import type { Role } from '../../../../../db/schema';
 
 export const membersRouter = router({
@@ -11,11 +12,36 @@ export const membersRouter = router({
 	/** A CB admin adds anyone; an organisation admin adds their organisation's users (service rule). */
 	add: capabilityProcedure('people.manage')
 		.input(addMemberInput)
-		.mutation(({ ctx, input }) =>
-			members.addMember(ctx.app.db, ctx.actor, {
+		.mutation(async ({ ctx, input }) => {
+			const { invitationId } = await members.addMember(ctx.app.db, ctx.actor, {
 				...input,
 				role: input.role as Role,
 				organisationId: input.organisationId ?? null
-			})
-		)
+			});
+			// The same answer whoever the address belongs to (issue 8 §16).
+			return { invitationId, invited: true as const };
+		}),
+
+	/** The tenant's open invitations (the addresses typed, never another tenant's names). */
+	invitations: capabilityProcedure('people.manage').query(({ ctx }) =>
+		members.listPendingInvitations(ctx.app.db, ctx.actor)
+	),
+
+	/** The signed-in person's own open invitations, in any tenant. */
+	myInvitations: signedInProcedure.query(({ ctx }) =>
+		members.listMyInvitations(ctx.app.db, ctx.person.userId)
+	),
+
+	answerInvitation: signedInProcedure
+		.input(answerInvitationInput)
+		.mutation(async ({ ctx, input }) => {
+			const answered = await members.answerMyInvitation(
+				ctx.app.db,
+				ctx.person.userId,
+				input.invitationId,
+				input.answer
+			);
+			if (!answered) throw new Refusal('NOT_FOUND', 'invitations_gone', {}, 'invitationId');
+			return { ok: true };
+		})
 });

@@ -61,7 +61,13 @@ export const organisationsRouter = router({
 	/** A CB admin, or the organisation's own admin (the service checks which organisation). */
 	invite: capabilityProcedure('organisation.inviteUsers')
 		.input(inviteInput)
-		.mutation(({ ctx, input }) =>
-			organisations.inviteOrganisationUser(ctx.app.db, ctx.actor, input.organisationId, input)
-		)
+		.mutation(async ({ ctx, input }) => {
+			const { invitationId } = await organisations.inviteOrganisationUser(
+				ctx.app.db,
+				ctx.actor,
+				input.organisationId,
+				input
+			);
+			return { invitationId, invited: true as const };
+		})
 });
