@@ -40,12 +40,18 @@ create index membership_invitations_user_idx
 	await sql`create policy tenant_isolation on membership_invitations using (tenant_id = app_current_tenant()) with check (tenant_id = app_current_tenant())`.execute(
 		db
 	);
-	// Before a tenant is chosen, the invitee reads and answers their own open invitations.
+	// Before a tenant is chosen, the invitee reads and answers their own invitations — but never
+	// creates one: an INSERT passes only the tenant policy, so nobody invites themselves anywhere.
 	await sql`
-create policy own_invitations on membership_invitations
+create policy own_invitations_read on membership_invitations for select
+  using (app_current_tenant() is null and user_id = app_current_user())`.execute(db);
+	await sql`
+create policy own_invitations_answer on membership_invitations for update
   using (app_current_tenant() is null and user_id = app_current_user())
   with check (app_current_tenant() is null and user_id = app_current_user())`.execute(db);
-	await sql`grant select, insert, update on membership_invitations to certtrack_app`.execute(db);
+	await sql`grant select, insert, update, delete on membership_invitations to certtrack_app`.execute(
+		db
+	);
 	await sql`
 create policy tenant_inviting on tenants for select using (
   app_current_tenant() is null and exists (

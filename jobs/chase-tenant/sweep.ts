@@ -514,7 +514,9 @@ export async function sweepTenant(
 				if (!stage) continue;
 				const organisation = await audience.organisation(tx, row.organisation_id);
 				const left = daysBetween(today, row.due_on);
-				const link = `/organisations/${row.organisation_id}`;
+				// The organisation fulfils the item on its obligations page (it cannot open the
+				// body's organisation page).
+				const link = '/obligations';
 				const period = {
 					periodStart: row.period_start,
 					periodEnd: row.period_end,

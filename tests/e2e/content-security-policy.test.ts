@@ -77,7 +77,7 @@ describe('content security policy in Chromium', () => {
 				'/notifications'
 			]
 		],
-		['org@demo.test', ['/dashboard', '/findings', '/my-actions', '/notifications']]
+		['org@demo.test', ['/dashboard', '/my-actions', '/obligations', '/notifications']]
 	])(
 		'%s: every page hydrates with no CSP violation',
 		async (email, paths) => {

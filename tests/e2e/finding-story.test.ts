@@ -420,7 +420,7 @@ describe('the nonconformity story, from the evaluation to the certification deci
 			await decider.waitForFunction(() => document.documentElement.lang === 'en');
 			await decider.waitForSelector('body[data-hydrated]');
 
-			await decider.getByRole('link', { name: 'Take a decision' }).click();
+			await decider.getByRole('link', { name: 'Take a decision' }).first().click();
 			await decider.waitForURL(`**${certificatePath}/decide`);
 			await decider.waitForSelector('body[data-hydrated]');
 

@@ -345,9 +345,19 @@ describe('organisation, certificate and people forms over HTTP', () => {
 				role: 'org_admin'
 			});
 			expect(byOrgAdmin).toMatchObject({ type: 'success' });
+			// An invitation, not a membership: the person joins when they accept it (issue 8 item 16).
 			const users = (await pageData(admin, path)).users as { email: string; role: string }[];
-			expect(users.map((u) => u.email)).toEqual(
-				expect.arrayContaining(['invited-by-admin@example.test', 'invited-by-org@example.test'])
+			expect(users.map((u) => u.email)).not.toContain('invited-by-admin@example.test');
+			const pending = (await pageData(admin, '/people')).invitations as {
+				email: string;
+				role: string;
+				organisationName: string | null;
+			}[];
+			expect(pending).toEqual(
+				expect.arrayContaining([
+					expect.objectContaining({ email: 'invited-by-admin@example.test', role: 'org_member' }),
+					expect.objectContaining({ email: 'invited-by-org@example.test', role: 'org_admin' })
+				])
 			);
 
 			// A CB role is no organisation role.
@@ -523,16 +533,15 @@ describe('organisation, certificate and people forms over HTTP', () => {
 			});
 			expect(added).toMatchObject({
 				type: 'success',
-				data: { added: 'people-form-evaluator@example.test' }
+				data: { invited: 'people-form-evaluator@example.test' }
 			});
-			const members = (await pageData(admin, '/people')).members as { email: string }[];
-			expect(members.map((m) => m.email)).toContain('people-form-evaluator@example.test');
-
-			const again = await admin.action('/people', 'add', {
-				email: 'people-form-evaluator@example.test',
-				role: 'evaluator'
-			});
-			expect(again.status).toBe(409);
+			// Invited, listed as pending, not a member until they accept.
+			const after = await pageData(admin, '/people');
+			const members = after.members as { email: string }[];
+			expect(members.map((m) => m.email)).not.toContain('people-form-evaluator@example.test');
+			expect(
+				(after.invitations as { email: string; role: string }[]).map((i) => i.email)
+			).toContain('people-form-evaluator@example.test');
 		});
 
 		it('the organisation’s admin adds to their own organisation, and grants no CB role', async () => {
@@ -546,12 +555,12 @@ describe('organisation, certificate and people forms over HTTP', () => {
 				organisationId: ''
 			});
 			expect(added).toMatchObject({ type: 'success' });
-			const members = (await pageData(orgAdmin, '/people')).members as {
+			const pending = (await pageData(orgAdmin, '/people')).invitations as {
 				email: string;
-				organisation_id: string;
+				organisationName: string | null;
 			}[];
-			expect(members.find((m) => m.email === 'people-form-member@example.test')).toMatchObject({
-				organisation_id: demoOrganisation.id
+			expect(pending.find((i) => i.email === 'people-form-member@example.test')).toMatchObject({
+				organisationName: demoOrganisation.legal_name
 			});
 
 			const cb = await orgAdmin.action('/people', 'add', {

@@ -180,8 +180,12 @@ describe.each(DIALECTS)('audit trail on %s', (kind) => {
 		});
 
 		it('answers an admin through tRPC, and only for their own tenant', async () => {
-			expect(await callerFor(app, adminA).audit.verify()).toEqual({ ok: true, entries: ENTRIES });
-			expect(await callerFor(app, adminB).audit.verify()).toEqual({ ok: true, entries: 3 });
+			// The tRPC answer also names the checkpoints it was checked against (none written here).
+			expect(await callerFor(app, adminA).audit.verify()).toMatchObject({
+				ok: true,
+				entries: ENTRIES
+			});
+			expect(await callerFor(app, adminB).audit.verify()).toMatchObject({ ok: true, entries: 3 });
 		});
 
 		it('verifies an empty chain as intact', async () => {

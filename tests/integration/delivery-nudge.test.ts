@@ -84,9 +84,11 @@ describe.each(DIALECTS)('delivery nudged after commit (%s)', (kind) => {
 		);
 		const ids = await outboxIdsFor(finding.id);
 		expect(ids.length).toBe(1); // the lead evaluator hears it
-		expect(await until(async () => !!(await queue.getJob(jobId('mail', ids[0]!))))).toBe(true);
-		const job = await queue.getJob(jobId('mail', ids[0]!));
-		expect(job?.data).toEqual({ tenantId: world.tenantId, outboxId: ids[0] });
+		// Delivery jobs carry a batch of outbox rows (mail.deliver v2), keyed by the first and count.
+		const id = jobId('mail', ids[0]!, ids.length);
+		expect(await until(async () => !!(await queue.getJob(id)))).toBe(true);
+		const job = await queue.getJob(id);
+		expect(job?.data).toEqual({ tenantId: world.tenantId, outboxIds: ids });
 	});
 
 	it('nudges nothing for a refused step (its messages rolled back with it)', async () => {

@@ -342,6 +342,7 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 			'finding.submit_response': 4,
 			'grade_scale.create': 1,
 			'membership.grant': 5,
+			'membership.invite': 4,
 			'organisation.create': 2,
 			'person.create': 5,
 			'scheme_rules.update': 16,

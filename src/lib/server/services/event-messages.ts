@@ -68,8 +68,9 @@ export async function reportIssuedMessage(
 		},
 		{
 			recipients: await wholeOrganisation(tx, evaluation.organisation_id),
-			// The report's own nonconformities, the list the organisation answers from.
-			link: `/findings?${new URLSearchParams({ evaluation: evaluation.id, kind: 'nonconformity' })}`,
+			// The organisation's list of what to answer: its people cannot open the staff's
+			// /findings list or the evaluation page (finding.list is a CB capability).
+			link: '/my-actions',
 			dedupeKey: `report.issued:${evaluation.id}:${evaluation.version}`
 		}
 	);
