@@ -34,7 +34,7 @@ try {
 			await page.fill('input[name=password]', PASSWORD);
 			await Promise.all([
 				page.waitForURL((url) => !url.pathname.startsWith('/login')),
-				page.click('button[type=submit]')
+				page.press('input[name=password]', 'Enter')
 			]);
 			for (const path of pathList.split(',')) {
 				for (const width of WIDTHS) {
