@@ -58,34 +58,9 @@ export function unfulfilledDueItemsBy(tx: Tx, lastDay: string) {
 		.execute();
 }
 
-/** The body's view: every due item of an organisation (or all), newest period first. */
-export function listDueItems(tx: Tx, options: { organisationId?: string } = {}) {
-	let query = tx
-		.selectFrom('obligation_due_items')
-		.innerJoin(
-			'recurring_obligations',
-			tenantJoin('recurring_obligations', 'obligation_due_items.obligation_id')
-		)
-		.select([
-			'obligation_due_items.id',
-			'obligation_due_items.obligation_id',
-			'obligation_due_items.period_start',
-			'obligation_due_items.period_end',
-			'obligation_due_items.due_on',
-			'obligation_due_items.status',
-			'obligation_due_items.submitted_at',
-			'recurring_obligations.organisation_id',
-			'recurring_obligations.title_zh',
-			'recurring_obligations.title_en'
-		]);
-	if (options.organisationId)
-		query = query.where('recurring_obligations.organisation_id', '=', options.organisationId);
-	return query.orderBy('obligation_due_items.period_start', 'desc').execute();
-}
-
-/** One due item with its obligation, for the services' rules (locked when it is to change). */
-export function findDueItem(tx: Tx, itemId: string, options: { forUpdate?: boolean } = {}) {
-	let query = tx
+/** A due item joined to its obligation, with the columns every reader of one needs. */
+function dueItemsWithObligation(tx: Tx) {
+	return tx
 		.selectFrom('obligation_due_items')
 		.innerJoin(
 			'recurring_obligations',
@@ -102,9 +77,14 @@ export function findDueItem(tx: Tx, itemId: string, options: { forUpdate?: boole
 			'obligation_due_items.raised_finding_id',
 			'recurring_obligations.organisation_id',
 			'recurring_obligations.title_zh',
-			'recurring_obligations.title_en',
-			'recurring_obligations.active'
-		])
+			'recurring_obligations.title_en'
+		]);
+}
+
+/** One due item with its obligation, for the services' rules (locked when it is to change). */
+export function findDueItem(tx: Tx, itemId: string, options: { forUpdate?: boolean } = {}) {
+	let query = dueItemsWithObligation(tx)
+		.select('recurring_obligations.active')
 		.where('obligation_due_items.id', '=', itemId);
 	if (options.forUpdate) query = query.forUpdate('obligation_due_items');
 	return query.executeTakeFirst();
@@ -117,29 +97,13 @@ export function listDueItemsForView(
 	tx: Tx,
 	options: { organisationId?: string; since?: string; limit: number }
 ) {
-	let query = tx
-		.selectFrom('obligation_due_items')
-		.innerJoin(
-			'recurring_obligations',
-			tenantJoin('recurring_obligations', 'obligation_due_items.obligation_id')
-		)
+	let query = dueItemsWithObligation(tx)
 		.innerJoin(
 			'organisations',
 			tenantJoin('organisations', 'recurring_obligations.organisation_id')
 		)
 		.select([
-			'obligation_due_items.id',
-			'obligation_due_items.obligation_id',
-			'obligation_due_items.period_start',
-			'obligation_due_items.period_end',
-			'obligation_due_items.due_on',
-			'obligation_due_items.status',
-			'obligation_due_items.submitted_at',
 			'obligation_due_items.review_comment',
-			'obligation_due_items.raised_finding_id',
-			'recurring_obligations.organisation_id',
-			'recurring_obligations.title_zh',
-			'recurring_obligations.title_en',
 			'recurring_obligations.cadence',
 			'organisations.legal_name as organisation_name'
 		])
