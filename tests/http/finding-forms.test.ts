@@ -72,6 +72,12 @@ describe('finding page forms over HTTP', () => {
 			type: 'success',
 			data: { form: 'reviewResponse', done: true }
 		});
+		// The rejection speaks to each reader as what they did or must do.
+		const orgPage = await (await org.fetch(path('NC-2'))).text();
+		expect(orgPage).toContain(translate('findings_rejected_response_title', 'zh-CN'));
+		const reviewerPage = await (await evaluator.fetch(path('NC-2'))).text();
+		expect(reviewerPage).toContain(translate('findings_sent_back_response_title', 'zh-CN'));
+		expect(reviewerPage).not.toContain(translate('findings_rejected_response_title', 'zh-CN'));
 
 		const version = await versionOf(org, ids.get('NC-2')!);
 		const answer = {

@@ -3,6 +3,7 @@ import { unflatten } from 'devalue';
 import { signedIn, startDemoApp, type Browserless } from '../support/http';
 import type { RunningServer } from '../support/server';
 import zhCN from '../../messages/zh-CN.json';
+import { translate } from '../../src/lib/server/i18n/translate';
 import organisationsZh from '../../messages/organisations/zh-CN.json';
 
 /*
@@ -547,6 +548,18 @@ describe('organisation, certificate and people forms over HTTP', () => {
 		it('the organisation’s admin adds to their own organisation, and grants no CB role', async () => {
 			const page = await pageData(orgAdmin, '/people');
 			expect(page.grantableRoles).toEqual(['org_admin', 'org_member']);
+			// The page speaks of their organisation by name, never of "your body", and offers no
+			// organisation to pick.
+			expect(page.ownOrganisation).toBe(demoOrganisation.legal_name);
+			const html = await (await orgAdmin.fetch('/people')).text();
+			expect(html).toContain(
+				translate('people_invite_intro_org', 'zh-CN', {
+					organisation: demoOrganisation.legal_name
+				})
+			);
+			expect(html).not.toContain(translate('people_invite_intro', 'zh-CN'));
+			expect(html).not.toContain('id="person-organisation"');
+			expect((await pageData(admin, '/people')).ownOrganisation).toBeNull();
 			const added = await orgAdmin.action('/people', 'add', {
 				email: 'people-form-member@example.test',
 				name: '表单成员',

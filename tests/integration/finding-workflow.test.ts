@@ -176,6 +176,11 @@ describe.each(DIALECTS)('finding workflow (%s)', (kind) => {
 			comment: '原因分析不充分：请说明为何调度员未发现超时。',
 			byName: world.evaluator.name
 		});
+		// Each side reads the rejection as its own: "yours was sent back" only for the organisation.
+		expect(rejected.viewerSide).toBe('organisation');
+		const asReviewer = await evaluator.workflow.detail({ id: finding.id });
+		expect(asReviewer.viewerSide).toBe('body');
+		expect(asReviewer.lastRejection).toMatchObject({ kind: 'response' });
 
 		step = await org.workflow.submitResponse(
 			response(finding.id, step.version, { rootCause: '调度系统没有超时提醒，调度员无从发现。' })

@@ -112,6 +112,8 @@ export function getFindingDetail(db: AppDatabase, actor: Actor, id: string, now 
 			overdue: isOverdue(finding, today),
 			daysLeft: finding.due_on ? daysBetween(today, finding.due_on) : null,
 			waitingFor: finding.kind === 'nonconformity' ? sideToAct(finding.status) : null,
+			/** Which side reads the page: a rejection reads "yours was sent back" only to its author. */
+			viewerSide: actor.organisationId ? ('organisation' as const) : ('body' as const),
 			actions: mayReview
 				? availableActions(
 						{

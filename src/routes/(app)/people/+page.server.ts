@@ -26,6 +26,13 @@ export const load: PageServerLoad = async ({ locals }) => {
 			sentAt: new Date(i.created_at).toISOString()
 		})),
 		organisations: organisations.map((o) => ({ id: o.id, name: o.legal_name })),
+		/**
+		 * An organisation's admin manages their own organisation's people: the page speaks of it by
+		 * name and offers no organisation to choose.
+		 */
+		ownOrganisation: actor.organisationId
+			? (organisations.find((o) => o.id === actor.organisationId)?.legal_name ?? '')
+			: null,
 		grantableRoles: grantableRoles(actor)
 	};
 };
