@@ -1,3 +1,4 @@
+import { translate } from '../../src/lib/server/i18n/translate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
@@ -306,7 +307,25 @@ describe('evaluation and decision forms through HTTP', () => {
 			kind: 'maintain',
 			reason: '监督评价结论：持续满足认证要求。'
 		});
-		expect(maintained).toMatchObject({ status: 303, location: `/certificates/${certificateId}` });
+		expect(maintained).toMatchObject({
+			status: 303,
+			location: `/certificates/${certificateId}?saved=decided`
+		});
+		// The result is said, the decision is listed (maintain changes nothing else), and the
+		// evaluation it followed now reads closed.
+		const after = await (
+			await decider.fetch(`/certificates/${certificateId}?saved=decided`)
+		).text();
+		expect(after).toContain('data-testid="decision-taken"');
+		expect(after).toContain('data-testid="certificate-decisions"');
+		expect(after).toContain('监督评价结论：持续满足认证要求。');
+		const evaluationPage = await (await evaluator.fetch(`/evaluations/${evaluationId}`)).text();
+		expect(evaluationPage).toContain('data-testid="evaluation-decision"');
+		expect(evaluationPage).toMatch(
+			new RegExp(
+				`data-testid="evaluation-status"[^>]*>\\s*${translate('evaluations_status_closed', 'zh-CN')}`
+			)
+		);
 
 		const evaluatorDecides = await evaluator.action(path, 'decide', {
 			version: String(options.certificate.version + 1),

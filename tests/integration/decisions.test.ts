@@ -202,6 +202,35 @@ describe.each(DIALECTS)('certification decisions (%s)', (kind) => {
 			reason: '监督评价结论：持续满足认证要求。',
 			evaluationId: c.evaluationId
 		});
+
+		// The decision closes the loop: the evaluation it followed is closed by it, audited, and
+		// both the certificate's and the evaluation's pages list the decision (maintain included).
+		const evaluation = await t.owner
+			.selectFrom('evaluations')
+			.select(['status', 'closed_at'])
+			.where('id', '=', c.evaluationId)
+			.executeTakeFirstOrThrow();
+		expect(evaluation.status).toBe('closed');
+		expect(evaluation.closed_at).not.toBeNull();
+		const closing = await auditOf(t, c.evaluationId);
+		expect(closing.map((entry) => entry.action)).toContain('evaluation.close');
+		expect(json(closing.find((e) => e.action === 'evaluation.close')!.after)).toMatchObject({
+			status: 'closed',
+			decisionId: taken.decisionId
+		});
+		const page = await callerFor(app, world.decider).certificates.get({ id: c.certificateId });
+		expect(page.decisions).toEqual([
+			expect.objectContaining({
+				id: taken.decisionId,
+				kind: 'maintain',
+				evaluation_id: c.evaluationId,
+				decided_on: today
+			})
+		]);
+		const evaluationPage = await callerFor(app, world.admin).evaluations.get({
+			id: c.evaluationId
+		});
+		expect(evaluationPage.decisions.map((d) => d.kind)).toEqual(['maintain']);
 	});
 
 	it('refuses while a minor has no accepted plan, and allows once it has', async () => {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import type { CertificateStatus, DecisionKind } from '../../../../db/schema';
 import { certificatesWithNames } from './certificates';
+import { tenantJoin } from './tenant-join';
 
 /* Rows of certification decisions: the certificate they change, its history, the evaluation behind them. */
 
@@ -138,4 +139,46 @@ export function updateCertificateAfterDecision(
 		.where('version', '=', version)
 		.returning(['id', 'status', 'grade_level_id', 'scope', 'version'])
 		.executeTakeFirst();
+}
+
+/**
+ * Every decision taken on a certificate, newest first: a "maintain" changes nothing on the
+ * certificate and so has no history row, but it is a decision all the same and is listed.
+ */
+export function listCertificateDecisions(tx: Tx, certificateId: string) {
+	return tx
+		.selectFrom('decisions')
+		.innerJoin('users', 'users.id', 'decisions.decided_by')
+		.leftJoin('evaluations', tenantJoin('evaluations', 'decisions.evaluation_id'))
+		.select([
+			'decisions.id',
+			'decisions.kind',
+			'decisions.reason',
+			'decisions.decided_on',
+			'decisions.decided_at',
+			'decisions.evaluation_id',
+			'evaluations.kind as evaluation_kind',
+			'evaluations.window_start as evaluation_window_start',
+			'users.name as decided_by_name'
+		])
+		.where('decisions.certificate_id', '=', certificateId)
+		.orderBy('decisions.decided_at', 'desc')
+		.execute();
+}
+
+/** The decisions that followed one evaluation, newest first (shown on the evaluation's page). */
+export function listEvaluationDecisions(tx: Tx, evaluationId: string) {
+	return tx
+		.selectFrom('decisions')
+		.innerJoin('users', 'users.id', 'decisions.decided_by')
+		.select([
+			'decisions.id',
+			'decisions.kind',
+			'decisions.reason',
+			'decisions.decided_on',
+			'users.name as decided_by_name'
+		])
+		.where('decisions.evaluation_id', '=', evaluationId)
+		.orderBy('decisions.decided_at', 'desc')
+		.execute();
 }

@@ -15,6 +15,7 @@ import { findSchemeRules } from '../repositories/scheme-rules';
 import { recordAudit } from '../repositories/audit';
 import { refuseUniqueViolations } from '../db/errors';
 import { timelineOf } from './timeline';
+import { listCertificateDecisions } from '../repositories/decisions';
 
 export function listCertificates(
 	db: AppDatabase,
@@ -66,6 +67,7 @@ export function getCertificate(db: AppDatabase, actor: Actor, id: string) {
 		const certificate = await repo.findCertificateDetails(tx, id);
 		if (!certificate) throw notFound();
 		const history = await repo.listCertificateHistory(tx, id);
+		const decisions = await listCertificateDecisions(tx, id);
 		const rules = await findSchemeRules(tx, certificate.standard_id);
 		const lastEndedOn = await repo.lastSurveillanceEndedOn(tx, id);
 		const today = todayInZone(new Date(), actor.tenant.timeZone);
@@ -80,6 +82,7 @@ export function getCertificate(db: AppDatabase, actor: Actor, id: string) {
 		return {
 			...certificate,
 			history,
+			decisions,
 			surveillance: {
 				lastEndedOn,
 				/** What the clock counts from: the last surveillance, else as the scheme says. */

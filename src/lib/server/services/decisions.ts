@@ -13,7 +13,7 @@ import { decisionTakenMessage } from './event-messages';
 import { DECISION_KINDS, type PageDecisionKind } from './decisions.schema';
 import { recordAudit } from '../repositories/audit';
 import * as repo from '../repositories/decisions';
-import { findEvaluation, isOnTeam } from '../repositories/evaluations';
+import { findEvaluation, isOnTeam, updateEvaluationStatus } from '../repositories/evaluations';
 import { insertCertificateHistoryEntries } from '../repositories/certificates';
 
 /*
@@ -211,8 +211,8 @@ export async function takeDecision(
 
 		if (!evaluationId && !EVALUATION_OPTIONAL.includes(input.kind))
 			throw badInput('evaluationId', 'findings_decision_evaluation_required');
+		const evaluation = evaluationId ? await findEvaluation(tx, evaluationId) : undefined;
 		if (evaluationId) {
-			const evaluation = await findEvaluation(tx, evaluationId);
 			if (
 				!evaluation ||
 				evaluation.certificate_id !== certificate.id ||
@@ -332,6 +332,21 @@ export async function takeDecision(
 				...(evaluationId ? { evaluationId } : {})
 			}
 		});
+		// The decision is the evaluation's last step (ISO/IEC 17021-1 9.5): one whose report was
+		// out is closed by it, in the same transaction, with an audit entry naming the decision.
+		if (evaluation && evaluation.status === 'report_issued') {
+			const closed = await updateEvaluationStatus(tx, evaluation.id, evaluation.version, 'closed');
+			if (!closed) throw staleVersion();
+			await recordAudit(tx, {
+				tenantId: actor.tenantId,
+				actorUserId: actor.userId,
+				action: 'evaluation.close',
+				entityType: 'evaluation',
+				entityId: evaluation.id,
+				before: { status: evaluation.status },
+				after: { status: closed.status, decisionId: decision.id }
+			});
+		}
 		await decisionTakenMessage(tx, actor, {
 			id: decision.id,
 			certificateId: certificate.id,

@@ -23,6 +23,7 @@ import { findCertificate } from '../repositories/certificates';
 import { findOrganisation } from '../repositories/organisations';
 import { findStandard, listClauses, listStandardChoices } from '../repositories/catalogue';
 import { listEvaluationFindings } from '../repositories/findings';
+import { listEvaluationDecisions } from '../repositories/decisions';
 
 /* Evaluations (SPEC §3): planned with a team, started, report issued, closed. */
 
@@ -283,11 +284,12 @@ export async function getEvaluation(db: AppDatabase, actor: Actor, id: string, n
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const evaluation = await repo.findEvaluation(tx, id);
 		if (!evaluation) throw notFound();
-		const [team, findings, clauses, rules] = await Promise.all([
+		const [team, findings, clauses, rules, decisions] = await Promise.all([
 			repo.listTeam(tx, id),
 			listEvaluationFindings(tx, id),
 			listClauses(tx, evaluation.standard_id),
-			findSchemeRules(tx, evaluation.standard_id)
+			findSchemeRules(tx, evaluation.standard_id),
+			listEvaluationDecisions(tx, id)
 		]);
 		const onTeam = team.some((member) => member.user_id === actor.userId);
 		const runner = can(actor, 'evaluation.run', { onTeam });
@@ -315,6 +317,8 @@ export async function getEvaluation(db: AppDatabase, actor: Actor, id: string, n
 			team,
 			findings: findings.map((finding) => ({ ...finding, overdue: isOverdue(finding, today) })),
 			openFindings: findings.filter((finding) => finding.status !== 'closed').length,
+			/** The certification decisions that followed it: what closed it. */
+			decisions,
 			clauses,
 			steps,
 			mayEditPlan: runner && mayEditPlan(evaluation.status),

@@ -35,7 +35,7 @@ export const actions: Actions = {
 			(input) => takeDecision(db, actor, input),
 			{ extra: { certificateId: params.id } }
 		);
-		if ('decisionId' in result) redirect(303, `/certificates/${params.id}`);
+		if ('decisionId' in result) redirect(303, `/certificates/${params.id}?saved=decided`);
 		return result;
 	}
 };
