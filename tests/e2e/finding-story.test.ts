@@ -247,7 +247,12 @@ describe('the nonconformity story, from the evaluation to the certification deci
 					'Write and approve a complaint-handling procedure, train the service staff, keep a complaint register.'
 				);
 			await respond.getByLabel('Owner').fill('陈经理 (service manager)');
+			// A date past the deadline is warned of while it is typed; the deadline does not move.
+			await respond.getByLabel('Target date').fill(addDays(dueOn, 5));
+			await respond.getByTestId('target-after-deadline').waitFor();
+			expect(await respond.getByTestId('target-after-deadline').textContent()).toContain(dueOn);
 			await respond.getByLabel('Target date').fill(addDays(today, 20));
+			await respond.getByTestId('target-after-deadline').waitFor({ state: 'detached' });
 			await respond.getByRole('button', { name: 'Submit the response' }).click();
 
 			await organisation
@@ -434,8 +439,15 @@ describe('the nonconformity story, from the evaluation to the certification deci
 			await form.getByLabel('Reason').fill(DECISION_REASON);
 			await form.getByRole('button', { name: 'Take the decision: Maintain' }).click();
 
-			await decider.waitForURL(`**${certificatePath}`);
+			await decider.waitForURL(`**${certificatePath}?saved=decided`);
 			await decider.waitForSelector('body[data-hydrated]');
+			// The result is said, and the decision is listed with the others.
+			expect(await decider.getByTestId('decision-taken').textContent()).toContain('Maintain');
+			const listed = decider
+				.getByTestId('certificate-decisions')
+				.getByRole('row')
+				.filter({ hasText: DECISION_REASON });
+			expect(await listed.count()).toBe(1);
 			// Maintaining changes no status, grade or scope, so the "Certificate history" table (one
 			// row per such change) has no row for it; the decision shows in the certificate's
 			// timeline, with its maker and reason.
