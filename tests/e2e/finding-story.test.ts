@@ -194,6 +194,17 @@ describe('the nonconformity story, from the evaluation to the certification deci
 			expect(findingPath).toMatch(/^\/findings\/[0-9a-f-]{36}$/);
 
 			await evaluator.getByRole('button', { name: 'Issue the report' }).click();
+			// Irreversible: asked first, saying what will happen; cancelling changes nothing.
+			let dialog = evaluator.getByRole('dialog', { name: 'Issue the report?' });
+			expect(await dialog.textContent()).toContain('visible to the organisation');
+			await dialog.getByRole('button', { name: 'Cancel' }).click();
+			await dialog.waitFor({ state: 'detached' });
+			expect(await evaluator.getByTestId('evaluation-status').textContent()).toContain(
+				'In progress'
+			);
+			await evaluator.getByRole('button', { name: 'Issue the report' }).click();
+			dialog = evaluator.getByRole('dialog', { name: 'Issue the report?' });
+			await dialog.getByRole('button', { name: 'Issue the report' }).click();
 			await evaluator
 				.getByTestId('evaluation-status')
 				.filter({ hasText: 'Report issued' })
@@ -390,6 +401,9 @@ describe('the nonconformity story, from the evaluation to the certification deci
 			const review = evaluator.getByRole('form', { name: 'Verify the submitted evidence' });
 			await review.getByLabel('Comment').fill('Approved procedure seen; register in use.');
 			await review.getByRole('button', { name: 'Verify effective and close' }).click();
+			const confirmClose = evaluator.getByRole('dialog', { name: 'Verify effective and close?' });
+			expect(await confirmClose.textContent()).toContain('cannot be reopened');
+			await confirmClose.getByRole('button', { name: 'Verify effective and close' }).click();
 			await evaluator
 				.getByRole('status')
 				.filter({ hasText: 'Your verdict on the evidence was recorded.' })
@@ -438,6 +452,9 @@ describe('the nonconformity story, from the evaluation to the certification deci
 			await form.getByText("This evaluation's nonconformities allow a decision.").waitFor();
 			await form.getByLabel('Reason').fill(DECISION_REASON);
 			await form.getByRole('button', { name: 'Take the decision: Maintain' }).click();
+			const confirmDecision = decider.getByRole('dialog', { name: 'Take the decision: Maintain?' });
+			expect(await confirmDecision.textContent()).toContain(CERTIFICATE);
+			await confirmDecision.getByRole('button', { name: 'Take the decision: Maintain' }).click();
 
 			await decider.waitForURL(`**${certificatePath}?saved=decided`);
 			await decider.waitForSelector('body[data-hydrated]');
