@@ -38,7 +38,13 @@ export function timelineFieldLabel(field: string): string {
 	return (m as unknown as Catalogue)[key]?.() ?? field;
 }
 
-/** A recorded value in words when it is a known status or kind (`closed`), else the value. */
+/**
+ * A recorded value in words when it is a known status, kind or setting (`closed`, `zh-CN`), or a
+ * rule's name that is also a field (`max_suspension_months`); else the value as it is.
+ */
 export function timelineValueLabel(value: string): string {
-	return (m as unknown as Catalogue)[`timeline_value_${value}`]?.() ?? value;
+	if (!/^[a-zA-Z][\w-]{0,60}$/.test(value)) return value;
+	const key = value.replace(/-/g, '_');
+	const catalogue = m as unknown as Catalogue;
+	return catalogue[`timeline_value_${key}`]?.() ?? catalogue[`timeline_field_${key}`]?.() ?? value;
 }

@@ -6,7 +6,7 @@ import type { AuditCheckpoint, CheckpointStore } from '../evidence/checkpoints';
 import * as repo from '../repositories/audit-log';
 import { authorize } from './authorize';
 import { AUDIT_PAGE_SIZE, auditFilters } from './audit.schema';
-import { toTimeline, type TimelineEntry } from './timeline';
+import { idsIn, isUuid, namesFor, toTimeline, type NamedId, type TimelineEntry } from './timeline';
 
 /*
  * The audit trail as a whole, for the tenant's administrators: browse it, verify its hash chain,
@@ -47,6 +47,8 @@ export interface AuditEntryView {
 	entityId: string;
 	actorName: string | null;
 	actorEmail: string | null;
+	/** What the entity is (a finding's reference, a certificate's number), when it still exists. */
+	entityName: NamedId | null;
 	/** ISO 8601, UTC. */
 	at: string;
 	changes: TimelineEntry['changes'];
@@ -87,7 +89,14 @@ export async function listAuditLog(
 		const more = rows.length > limit;
 		const page = rows.slice(0, limit);
 		if (cursor.after !== undefined) page.reverse();
-		const entries = page.map(toView);
+		// Every id on the page named in one query: the entities and the ids in their changes.
+		const names = await namesFor(tx, [
+			...new Set([
+				...page.map((row) => row.entity_id.toLowerCase()).filter(isUuid),
+				...idsIn(page.flatMap((row) => [row.before, row.after]))
+			])
+		]);
+		const entries = page.map((row) => toView(row, names));
 		const newest = entries[0]?.seq ?? null;
 		const oldest = entries.at(-1)?.seq ?? null;
 		if (cursor.after !== undefined)
@@ -100,22 +109,26 @@ export async function listAuditLog(
 	});
 }
 
-function toView(row: repo.AuditLogRow): AuditEntryView {
-	const [timeline] = toTimeline([
-		{
-			seq: row.seq,
-			action: row.action,
-			before: row.before,
-			after: row.after,
-			created_at: new Date(row.created_at),
-			actor_name: row.actor_name
-		}
-	]);
+function toView(row: repo.AuditLogRow, names: ReadonlyMap<string, NamedId>): AuditEntryView {
+	const [timeline] = toTimeline(
+		[
+			{
+				seq: row.seq,
+				action: row.action,
+				before: row.before,
+				after: row.after,
+				created_at: new Date(row.created_at),
+				actor_name: row.actor_name
+			}
+		],
+		names
+	);
 	return {
 		seq: Number(row.seq),
 		action: row.action,
 		entityType: row.entity_type,
 		entityId: row.entity_id,
+		entityName: names.get(row.entity_id.toLowerCase()) ?? null,
 		actorName: row.actor_name,
 		actorEmail: row.actor_email,
 		at: row.created_at,

@@ -10,7 +10,7 @@ import * as repo from '../repositories/organisations';
 import * as contacts from '../repositories/contacts';
 import { recordAudit } from '../repositories/audit';
 import { refuseUniqueViolations } from '../db/errors';
-import { timelineOf, toTimeline } from './timeline';
+import { namedTimeline, timelineOf } from './timeline';
 import { addMember } from './members';
 
 export interface OrganisationInput {
@@ -233,12 +233,12 @@ export function organisationTimeline(db: AppDatabase, actor: Actor, id: string) 
 		const organisation = await repo.findOrganisation(tx, id);
 		if (!organisation || (visible && organisation.id !== visible)) throw notFound();
 		const own = await timelineOf(tx, 'organisation', id);
-		const ofContacts = toTimeline(await contacts.listContactAuditOfOrganisation(tx, id)).map(
-			(entry) => ({
-				...entry,
-				changes: entry.changes.filter((change) => change.field !== 'organisationId')
-			})
-		);
+		const ofContacts = (
+			await namedTimeline(tx, await contacts.listContactAuditOfOrganisation(tx, id))
+		).map((entry) => ({
+			...entry,
+			changes: entry.changes.filter((change) => change.field !== 'organisationId')
+		}));
 		return [...own, ...ofContacts].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
 	});
 }
