@@ -86,8 +86,11 @@ async function send<T extends TemplateName>(
 	]);
 }
 
-const titleOf = (item: { title_zh: string; title_en: string }) =>
-	item.title_en ? `${item.title_zh} / ${item.title_en}` : item.title_zh;
+/** The obligation's titles as the emails take them: each recipient reads theirs. */
+const titleOf = (item: { title_zh: string; title_en: string }) => ({
+	obligation: item.title_zh,
+	obligationEn: item.title_en ?? ''
+});
 
 export interface DueItemView {
 	id: string;
@@ -231,7 +234,7 @@ export async function submitDueItem(
 			actor,
 			'obligation.submitted',
 			{
-				obligation: titleOf(item),
+				...titleOf(item),
 				organisation: await organisationName(tx, item.organisation_id),
 				periodStart: item.period_start,
 				periodEnd: item.period_end
@@ -276,7 +279,7 @@ export async function reviewDueItem(
 				actor,
 				'obligation.rejected',
 				{
-					obligation: titleOf(item),
+					...titleOf(item),
 					periodStart: item.period_start,
 					periodEnd: item.period_end,
 					comment: comment ?? ''
@@ -324,7 +327,8 @@ export async function raiseDueItemAsFinding(
 	});
 	const submittedOn = dayOf(item.submitted_at, actor);
 	const statement = [
-		`${titleOf(item)}: ${item.period_start} – ${item.period_end}`,
+		// A finding's statement is read by both sides: both titles.
+		`${item.title_en ? `${item.title_zh} / ${item.title_en}` : item.title_zh}: ${item.period_start} – ${item.period_end}`,
 		submittedOn
 			? `Due ${item.due_on}, submitted ${submittedOn} (late). / 应于 ${item.due_on} 提交，${submittedOn} 才提交（逾期）。`
 			: `Due ${item.due_on}, not submitted. / 应于 ${item.due_on} 提交，未提交。`
