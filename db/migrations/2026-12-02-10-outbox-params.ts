@@ -10,7 +10,9 @@ import { runScript } from './script';
  * rendered bodies and are sent as they are: a row holds either `params` or both bodies.
  *
  * `outbox_pending_idx` (next_attempt_at, all tenants) is dropped: every outbox query runs in one
- * tenant's transaction and uses `outbox_tenant_pending_idx`; one index less on every insert.
+ * tenant's transaction and uses `outbox_tenant_pending_idx`. `reminders_subject_idx` (tenant,
+ * kind, subject) is the prefix of the reminders' unique key, which serves the same lookups. One
+ * index less on each of the sweep's 100,000-row inserts.
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -23,6 +25,7 @@ alter table outbox alter column text_body drop not null;
 alter table outbox alter column html_body drop not null;
 alter table outbox add constraint outbox_content_check check (params is not null or (text_body is not null and html_body is not null));
 drop index if exists outbox_pending_idx;
+drop index if exists reminders_subject_idx;
 `
 	);
 }
@@ -35,6 +38,7 @@ export async function down(db: Kysely<any>): Promise<void> {
 		db,
 		`
 create index if not exists outbox_pending_idx on outbox (next_attempt_at) where status = 'pending';
+create index if not exists reminders_subject_idx on reminders (tenant_id, subject_kind, subject_id);
 delete from outbox where text_body is null or html_body is null;
 alter table outbox drop constraint outbox_content_check;
 alter table outbox alter column html_body set not null;
