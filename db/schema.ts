@@ -370,8 +370,9 @@ export interface OutboxTable {
 	to_email: string;
 	locale: Locale;
 	subject: string;
-	text_body: string;
-	html_body: string;
+	/** Rendered bodies: rows written before migration 2026-12-02-10; newer rows hold `params`. */
+	text_body: string | null;
+	html_body: string | null;
 	status: ColumnType<OutboxStatus, OutboxStatus | undefined, OutboxStatus>;
 	attempts: Generated<number>;
 	next_attempt_at: Generated<Date>;
@@ -481,6 +482,11 @@ export interface OutboxTable {
 	link: ColumnType<string, string | undefined, string>;
 	/** The Message-ID header, stable per row: a resend after a crash carries the same one. */
 	message_id: string | null;
+	/**
+	 * What the message says, frozen in the cause's transaction (mail/outbox.ts `StoredParams`):
+	 * the delivery renders the text and HTML from it (migration 2026-12-02-10-outbox-params).
+	 */
+	params: Json;
 }
 
 export interface UsersTable {

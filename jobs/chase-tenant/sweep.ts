@@ -522,9 +522,8 @@ export async function sweepTenant(
 					periodEnd: row.period_end,
 					dueOn: row.due_on
 				};
-				// The title in the recipient's language is not known per row here: the Chinese
-				// title is the seed's own; the English one, when set, follows it.
-				const obligation = row.title_en ? `${row.title_zh} / ${row.title_en}` : row.title_zh;
+				// Both titles: each recipient's message shows the one in their language.
+				const title = { obligation: row.title_zh, obligationEn: row.title_en ?? '' };
 				fires.push(
 					due(
 						'obligation_item',
@@ -532,13 +531,8 @@ export async function sweepTenant(
 						stage.stage,
 						row.due_on,
 						left >= 0
-							? send('obligation.due_reminder', { obligation, ...period }, organisation, link)
-							: send(
-									'obligation.overdue',
-									{ obligation, days: -left, ...period },
-									organisation,
-									link
-								)
+							? send('obligation.due_reminder', { ...title, ...period }, organisation, link)
+							: send('obligation.overdue', { ...title, days: -left, ...period }, organisation, link)
 					)
 				);
 			}

@@ -8,7 +8,9 @@ import {
 	recordIntegrity
 } from '../../src/lib/server/repositories/evidence-integrity';
 import { recordAudit } from '../../src/lib/server/repositories/audit';
-import { usersAsRecipients } from '../../src/lib/server/repositories/recipients';
+import { usersAsRecipients, usersWithRoles } from '../../src/lib/server/repositories/recipients';
+import { rolesFor } from '../../src/lib/server/domain/permissions';
+import type { Locale } from '../../db/schema';
 import {
 	resolvedMessage,
 	tenantMailContext,
@@ -38,7 +40,9 @@ async function measure(storage: EvidenceStorage, sha256: string, name: string) {
 /**
  * The evidence verification (issue 7 §4): re-read the stored bytes, compare hash, size and type
  * with the record, flag a duplicate of earlier evidence in the tenant, record integrity_status
- * (with the audit entry) and tell the lead evaluator — "ready for review", or loudly, the problem.
+ * (with the audit entry) and tell the reviewers — a finding's lead evaluator "ready for review",
+ * or loudly, the problem; for an obligation item's evidence, the body's obligation reviewers hear
+ * of a problem — in the transaction that records it.
  * Idempotent: a checked row is left alone; its messages carry a dedupe key.
  */
 export async function verifyEvidence(
@@ -96,29 +100,49 @@ export async function verifyEvidence(
 			}
 		});
 		const lead = row.lead_user_id ? await usersAsRecipients(tx, [row.lead_user_id]) : [];
-		// An obligation's evidence has no lead evaluator: nobody is told, the body reads the grid.
-		const link = row.finding_id ? `/findings/${row.finding_id}` : '/obligations';
-		const base = { reference: row.reference ?? '', fileName: row.original_name };
+		const obligationOrganisation = row.obligation_organisation_id;
+		// A finding's evidence is reviewed by its lead evaluator; an obligation item's by the body's
+		// reviewers of obligations, who hear of a mismatch (a "ready" item shows on their grid).
+		const reviewers = obligationOrganisation
+			? problem
+				? await usersWithRoles(tx, rolesFor('obligation.review'))
+				: []
+			: lead;
+		const link = row.finding_id
+			? `/findings/${row.finding_id}`
+			: obligationOrganisation
+				? `/obligations?organisation=${obligationOrganisation}`
+				: '/obligations';
+		const context = await tenantMailContext(tx, tenantId);
+		/** What the message names: the finding's reference, or the obligation's title and period. */
+		const subjectIn = (locale: Locale) =>
+			row.finding_id || !row.obligation_title_zh
+				? (row.reference ?? '')
+				: `${(locale === 'en' && row.obligation_title_en) || row.obligation_title_zh} ${row.obligation_period_start ?? ''}`.trim();
+		const base = { reference: subjectIn(context.defaultLocale), fileName: row.original_name };
 		const messages: ResolvedMessage[] = [];
 		const dedupeKey = (kind: string) => `evidence:${evidenceId}:${kind}`;
 		if (problem)
 			// The problem is named in each recipient's language by the template's own parameter:
-			// one message per locale keeps it exact.
-			for (const recipient of lead)
+			// one message per recipient keeps it exact.
+			for (const recipient of reviewers) {
+				const locale = recipient.locale ?? context.defaultLocale;
 				messages.push(
 					resolvedMessage(
 						'evidence.integrity_problem',
 						{
-							...base,
-							problem: translate(`chase_integrity_${problem}`, recipient.locale ?? 'zh-CN')
+							reference: subjectIn(locale),
+							fileName: row.original_name,
+							problem: translate(`chase_integrity_${problem}`, locale)
 						},
 						{ recipients: [recipient], link, dedupeKey: dedupeKey('problem') }
 					)
 				);
+			}
 		else
 			messages.push(
 				resolvedMessage('evidence.ready_for_review', base, {
-					recipients: lead,
+					recipients: reviewers,
 					link,
 					dedupeKey: dedupeKey('ready')
 				})
@@ -128,10 +152,10 @@ export async function verifyEvidence(
 				resolvedMessage(
 					'evidence.duplicate',
 					{ ...base, duplicateOf: duplicate.reference ?? '' },
-					{ recipients: lead, link, dedupeKey: dedupeKey('duplicate') }
+					{ recipients: reviewers, link, dedupeKey: dedupeKey('duplicate') }
 				)
 			);
-		const outboxIds = await writeMessages(tx, await tenantMailContext(tx, tenantId), messages);
+		const outboxIds = await writeMessages(tx, context, messages);
 		return { status, problem, duplicateOfId: duplicate?.id ?? null, outboxIds };
 	});
 }

@@ -10,7 +10,7 @@ import {
 import { sweepTenant } from '../../jobs/chase-tenant/sweep';
 import { addDays, addMonths } from '../../src/lib/server/domain/calendar';
 import { sendDigests } from '../../src/lib/server/mail/digest';
-import { enqueueMessage } from '../../src/lib/server/mail/outbox';
+import { enqueueMessage, messageContent } from '../../src/lib/server/mail/outbox';
 import { countUnreadNotifications } from '../../src/lib/server/repositories/notifications';
 import { checkRegistry, definitions, handlers, RegistryMismatch } from '../../jobs/registry';
 
@@ -356,12 +356,12 @@ for (const kind of DIALECTS) {
 			expect(await sendDigests(t.db, world.tenantId, tomorrow)).toHaveLength(0);
 			const digest = await t.owner
 				.selectFrom('outbox')
-				.select(['subject', 'text_body', 'status'])
+				.selectAll()
 				.where('to_email', '=', reader.email)
 				.where('template', '=', 'digest')
 				.executeTakeFirstOrThrow();
 			expect(digest.subject).toMatch(/2 messages/);
-			expect(digest.text_body).toContain('NC-A');
+			expect(messageContent(digest).text).toContain('NC-A');
 		});
 	});
 }

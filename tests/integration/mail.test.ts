@@ -14,7 +14,7 @@ import type { App } from '../../src/lib/server/app';
 import { readConfig } from '../../src/lib/server/config';
 import { connectRedis } from '../../src/lib/server/redis';
 import { addDays, todayInZone } from '../../src/lib/server/domain/calendar';
-import { enqueueMessage } from '../../src/lib/server/mail/outbox';
+import { enqueueMessage, messageContent } from '../../src/lib/server/mail/outbox';
 import { deliverTenantOutbox } from '../../src/lib/server/mail/delivery';
 import { createMailTransport } from '../../src/lib/server/mail/transport';
 import { LocalDiskStorage } from '../../src/lib/server/evidence/storage';
@@ -166,10 +166,17 @@ for (const kind of DIALECTS) {
 				expect(english.raw).toContain('Plan for NC-01 sent back');
 				const chinese = rows.find((r) => r.to_email === 'zhang@org.test')!;
 				expect(chinese.subject).toBe('NC-01 的计划被退回');
-				expect(chinese.html_body).toContain('&lt;script&gt;');
-				expect(chinese.html_body).not.toContain('<script>');
-				expect(chinese.html_body).toContain('张&lt;三&gt;');
-				expect(chinese.html_body).toContain('http://localhost:3000/findings/abc');
+				// The row holds the frozen values, not a rendered copy; the HTML is rendered at send.
+				expect(chinese.html_body).toBeNull();
+				expect(chinese.params).toMatchObject({
+					values: { comment: '<script>alert(1)</script>' },
+					recipientName: '张<三>'
+				});
+				const html = messageContent(chinese).html;
+				expect(html).toContain('&lt;script&gt;');
+				expect(html).not.toContain('<script>');
+				expect(html).toContain('张&lt;三&gt;');
+				expect(html).toContain('http://localhost:3000/findings/abc');
 				const bell = await t.owner
 					.selectFrom('notifications')
 					.select(['user_id', 'title'])
@@ -177,6 +184,75 @@ for (const kind of DIALECTS) {
 				expect(bell).toEqual([
 					{ user_id: world.orgUser.userId, title: 'Plan for NC-01 sent back' }
 				]);
+			} finally {
+				transport.close();
+				await smtp.close();
+			}
+		});
+
+		it('sends a row written before params existed with its stored bodies, and fails unreadable params for good', async () => {
+			const smtp = await startSmtp();
+			const transport = createMailTransport({
+				smtpUrl: smtp.url,
+				mailFrom: 'CertTrack <ct@test>',
+				dataDir: '/tmp'
+			});
+			try {
+				await t.owner
+					.insertInto('outbox')
+					.values([
+						{
+							tenant_id: world.tenantId,
+							dedupe_key: 'legacy:1',
+							template: 'finding.plan_accepted',
+							to_email: 'legacy@org.test',
+							locale: 'en',
+							subject: 'Legacy subject',
+							text_body: 'Legacy text body',
+							html_body: '<p>Legacy html body</p>',
+							message_id: '<legacy-1@test>'
+						},
+						{
+							tenant_id: world.tenantId,
+							dedupe_key: 'broken:1',
+							template: 'finding.plan_accepted',
+							to_email: 'broken@org.test',
+							locale: 'en',
+							subject: 'Broken',
+							params: JSON.stringify({ values: 'not an object' })
+						}
+					])
+					.execute();
+				expect(await deliverTenantOutbox(t.db, transport, world.tenantId)).toEqual({
+					sent: 1,
+					failed: 1
+				});
+				const legacy = smtp.received.find((r) => r.to.includes('legacy@org.test'))!;
+				expect(legacy.messageId).toBe('<legacy-1@test>');
+				expect(legacy.raw).toContain('Legacy text body');
+				expect(legacy.raw).toContain('Legacy html body');
+				expect(smtp.received.some((r) => r.to.includes('broken@org.test'))).toBe(false);
+				const broken = await t.owner
+					.selectFrom('outbox')
+					.select(['status', 'last_error'])
+					.where('dedupe_key', '=', 'broken:1')
+					.executeTakeFirstOrThrow();
+				expect(broken.status).toBe('failed');
+				expect(broken.last_error).toMatch(/unreadable params/);
+				// Neither params nor bodies: the database refuses the row.
+				await expect(
+					t.owner
+						.insertInto('outbox')
+						.values({
+							tenant_id: world.tenantId,
+							dedupe_key: 'empty:1',
+							template: 'finding.plan_accepted',
+							to_email: 'empty@org.test',
+							locale: 'en',
+							subject: 'Empty'
+						})
+						.execute()
+				).rejects.toThrow(/outbox_content_check/);
 			} finally {
 				transport.close();
 				await smtp.close();
@@ -320,7 +396,8 @@ await deliverTenantOutbox(db, transport, process.env.TENANT!, { batch: 10, concu
 			let output = '';
 			child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 			child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-			await until(() => smtp.received.length >= 4, 20_000).catch((error) => {
+			// The child loads the renderer (MJML, both languages' messages) before its first send.
+			await until(() => smtp.received.length >= 4, 45_000).catch((error) => {
 				throw new Error(`${(error as Error).message}; child said: ${output}`);
 			});
 			child.kill('SIGKILL');
@@ -358,7 +435,7 @@ await deliverTenantOutbox(db, transport, process.env.TENANT!, { batch: 10, concu
 			await smtp.close();
 			await rm(dir, { recursive: true, force: true });
 		}
-	}, 60_000);
+	}, 90_000);
 
 	it('runs through BullMQ, and resumes after its Redis is stopped and restarted, losing nothing', async () => {
 		const port = 20_000 + Math.floor(Math.random() * 20_000);

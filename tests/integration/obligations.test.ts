@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -354,23 +355,97 @@ describe.each(DIALECTS)('recurring obligations (%s)', (kind) => {
 		expect((await auditsOf(itemId)).at(-1)?.action).toBe('obligation.accept');
 	});
 
-	it('raises a late or missing item as a nonconformity in the evaluation under way, once', async () => {
+	it("tells the body's obligation reviewers of an integrity mismatch (email and bell), with the flag", async () => {
+		const itemId = await dueItem('2026-01-01', '2026-01-31', '2026-02-02');
+		expect((await upload(orgUserX, itemId, 'tampered.pdf')).status).toBe(200);
+		const evidence = await t.owner
+			.selectFrom('evidence')
+			.select(['id'])
+			.where('obligation_due_item_id', '=', itemId)
+			.executeTakeFirstOrThrow();
+		// The record no longer matches the stored bytes.
+		// (size_bytes is not updatable through the row types: the app never changes it.)
+		await sql`update evidence set size_bytes = size_bytes + 1 where id = ${evidence.id}`.execute(
+			t.owner
+		);
+		const result = await verifyEvidence(t.db, dir, admin.tenantId, evidence.id);
+		expect(result).toMatchObject({ status: 'rejected', problem: 'size_mismatch' });
+		const mails = await t.owner
+			.selectFrom('outbox')
+			.select(['template', 'recipient_user_id', 'link', 'subject', 'locale'])
+			.where('dedupe_key', 'like', `evidence:${evidence.id}:%`)
+			.execute();
+		expect(mails.map((m) => m.recipient_user_id).sort()).toEqual(
+			[admin.userId, evaluator.userId].sort()
+		);
+		expect(mails.every((m) => m.template === 'evidence.integrity_problem')).toBe(true);
+		expect(mails.every((m) => m.link.endsWith(`/obligations?organisation=${orgX.id}`))).toBe(true);
+		// The obligation is named in each reviewer's language, with its period.
+		for (const mail of mails)
+			expect(mail.subject).toContain(mail.locale === 'en' ? 'Work orders' : '派工单');
+		expect(result!.outboxIds).toHaveLength(mails.length);
+		const bell = await t.owner
+			.selectFrom('notifications')
+			.select(['user_id', 'template'])
+			.where('template', '=', 'evidence.integrity_problem')
+			.where('link', 'like', `%/obligations?organisation=${orgX.id}`)
+			.execute();
+		expect(bell.map((b) => b.user_id).sort()).toEqual([admin.userId, evaluator.userId].sort());
+		// The flag and the messages are one transaction: the row says what the job found.
+		expect(
+			await t.owner
+				.selectFrom('evidence')
+				.select(['integrity_status', 'integrity_detail'])
+				.where('id', '=', evidence.id)
+				.executeTakeFirstOrThrow()
+		).toEqual({ integrity_status: 'rejected', integrity_detail: 'size_mismatch' });
+		// Nobody is written to twice: the job finds the row checked.
+		expect(await verifyEvidence(t.db, dir, admin.tenantId, evidence.id)).toBeNull();
+	});
+
+	it('raises a late or missing item as a nonconformity in the next evaluation (planned or under way), once', async () => {
 		const itemId = await dueItem('2026-04-01', '2026-04-30', '2026-05-02');
+		const other = await dueItem('2026-02-01', '2026-02-28', '2026-03-02');
 		const now = at('2026-12-20');
 		// No evaluation of the organisation at all: refused, clearly.
 		const none = await refusalOf(
 			raiseDueItemAsFinding(t.db, admin, { itemId, grade: 'minor' }, now)
 		);
 		expect(none).toMatchObject({ kind: 'CONFLICT', messageKey: 'obligations_error_no_evaluation' });
-		// Only a planned one: refused with its start date.
-		await newFinding(t, admin.tenantId, orgX.id, evaluator.userId, { evaluationStatus: 'planned' });
-		const planned = await refusalOf(
+		// Only an evaluation whose report is issued: it takes no new finding, refused the same.
+		await newFinding(t, admin.tenantId, orgX.id, evaluator.userId, {
+			evaluationStatus: 'report_issued'
+		});
+		const issued = await refusalOf(
 			raiseDueItemAsFinding(t.db, admin, { itemId, grade: 'minor' }, now)
 		);
-		expect(planned).toMatchObject({
-			messageKey: 'obligations_error_evaluation_not_started',
-			params: { date: '2026-06-01' }
+		expect(issued).toMatchObject({
+			kind: 'CONFLICT',
+			messageKey: 'obligations_error_no_evaluation'
 		});
+		// A planned one: the next evaluation, accepted as the target.
+		const plannedFinding = await newFinding(t, admin.tenantId, orgX.id, evaluator.userId, {
+			evaluationStatus: 'planned'
+		});
+		const intoPlan = await raiseDueItemAsFinding(
+			t.db,
+			admin,
+			{ itemId: other, grade: 'minor' },
+			now
+		);
+		expect(intoPlan.evaluationId).toBe(plannedFinding.evaluation_id);
+		expect(
+			await t.owner
+				.selectFrom('findings')
+				.select(['kind', 'status', 'evaluation_id'])
+				.where('id', '=', intoPlan.findingId)
+				.executeTakeFirstOrThrow()
+		).toEqual({
+			kind: 'nonconformity',
+			status: 'open',
+			evaluation_id: plannedFinding.evaluation_id
+		});
+		// One under way comes first.
 		const running = await newFinding(t, admin.tenantId, orgX.id, evaluator.userId, {
 			evaluationStatus: 'in_progress'
 		});

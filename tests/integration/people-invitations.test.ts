@@ -17,6 +17,7 @@ import {
 	listPendingInvitations
 } from '../../src/lib/server/services/members';
 import type { App } from '../../src/lib/server/app';
+import { messageContent } from '../../src/lib/server/mail/outbox';
 
 /*
  * Issue 8 §16: people across tenants are invited, never attached. The invitation email is
@@ -55,7 +56,17 @@ describe.each(DIALECTS)('membership invitations on %s', (kind) => {
 		});
 		const mail = await t.owner
 			.selectFrom('outbox')
-			.select(['template', 'to_email', 'dedupe_key', 'text_body'])
+			.select([
+				'template',
+				'to_email',
+				'dedupe_key',
+				'locale',
+				'subject',
+				'link',
+				'params',
+				'text_body',
+				'html_body'
+			])
 			.where('tenant_id', '=', tenantA.id)
 			.execute();
 		expect(mail).toEqual([
@@ -65,8 +76,9 @@ describe.each(DIALECTS)('membership invitations on %s', (kind) => {
 				dedupe_key: `invitation:${invitationId}:${person.email.toLowerCase()}`
 			})
 		]);
-		expect(mail[0]!.text_body).toContain('Inviting Body');
-		expect(mail[0]!.text_body).toContain('/choose-tenant');
+		const text = messageContent(mail[0]!).text;
+		expect(text).toContain('Inviting Body');
+		expect(text).toContain('/choose-tenant');
 		// No in-app notification in a tenant the person is not a member of.
 		const notes = await t.owner
 			.selectFrom('notifications')

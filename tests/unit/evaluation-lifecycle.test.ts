@@ -3,6 +3,7 @@ import type { EvaluationStatus, Role } from '../../db/schema';
 import {
 	EVALUATION_ACTIONS,
 	decideEvaluationStep,
+	mayCarryFindingInto,
 	mayRecordFindings,
 	type EvaluationAction,
 	type EvaluationDecision
@@ -93,6 +94,17 @@ describe('mayRecordFindings', () => {
 	it('allows findings only while the evaluation is in progress', () => {
 		expect(Object.fromEntries(STATUSES.map((s) => [s, mayRecordFindings(s)]))).toEqual({
 			planned: false,
+			in_progress: true,
+			report_issued: false,
+			closed: false
+		});
+	});
+});
+
+describe('mayCarryFindingInto', () => {
+	it('takes a finding carried in (a late obligation) while planned or in progress, not after the report', () => {
+		expect(Object.fromEntries(STATUSES.map((s) => [s, mayCarryFindingInto(s)]))).toEqual({
+			planned: true,
 			in_progress: true,
 			report_issued: false,
 			closed: false

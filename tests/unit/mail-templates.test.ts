@@ -24,8 +24,13 @@ function params(template: TemplateName, value: (name: string) => string | number
 	return Object.fromEntries(TEMPLATES[template].map((name) => [name, value(name)]));
 }
 
+// No English obligation title here (the test below gives one): the texts are the plain ones.
 const sample = (name: string) =>
-	name === 'days' || name === 'months' || name === 'count' ? 3 : `${name}-value`;
+	name === 'days' || name === 'months' || name === 'count'
+		? 3
+		: name === 'obligationEn'
+			? ''
+			: `${name}-value`;
 
 const names = Object.keys(TEMPLATES) as TemplateName[];
 
@@ -72,6 +77,41 @@ describe('email templates (MJML)', () => {
 				expect(rendered.text).toContain('https://ct.example.test/notifications');
 				if (template === 'digest') expect(html).toContain(`href="${LINK}?a=1&amp;b=2"`);
 			});
+
+	it("titles an obligation in the recipient's language, not both", () => {
+		const values = {
+			obligation: '派工单',
+			obligationEn: 'Dispatch orders',
+			dueOn: '2027-02-02',
+			periodStart: '2027-01-01',
+			periodEnd: '2027-01-31'
+		};
+		const context = { recipientName: 'Ann', tenantName: 'Body Ltd', link: LINK };
+		for (const template of [
+			'obligation.due_reminder',
+			'obligation.overdue',
+			'obligation.submitted',
+			'obligation.rejected'
+		] as const) {
+			const all = { ...values, days: 3, organisation: 'Org', comment: 'c' };
+			const english = renderMessage(template, all, { ...context, locale: 'en' });
+			expect(english.subject).toContain('Dispatch orders');
+			expect(english.subject).not.toContain('派工单');
+			expect(english.text).not.toContain('派工单');
+			expect(english.text).not.toContain(' / ');
+			const chinese = renderMessage(template, all, { ...context, locale: 'zh-CN' });
+			expect(chinese.subject).toContain('派工单');
+			expect(chinese.subject).not.toContain('Dispatch orders');
+			expect(chinese.html).not.toContain('Dispatch orders');
+			// No English title: the English message names the Chinese one.
+			const untitled = renderMessage(
+				template,
+				{ ...all, obligationEn: '' },
+				{ ...context, locale: 'en' }
+			);
+			expect(untitled.subject).toContain('派工单');
+		}
+	});
 
 	it('keeps hostile values as text in the HTML: no markup, quotes and & escaped', () => {
 		for (const locale of LOCALES) {

@@ -6,38 +6,73 @@
 export type IsoDate = string;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_MS = 86_400_000;
+
+/**
+ * UTC midnight of `value` in milliseconds, NaN when it is not a calendar date. Arithmetic on
+ * numbers, not Date strings: a sweep computes ten dates for each of 100,000 findings. Years
+ * before 100 are refused (Date.UTC reads them as 19xx).
+ */
+function utcMidnight(value: string): number {
+	const match = ISO_DATE.exec(value);
+	if (!match) return NaN;
+	const year = Number(match[1]);
+	const month = Number(match[2]);
+	const day = Number(match[3]);
+	if (year < 100 || month < 1 || month > 12 || day < 1) return NaN;
+	const ms = Date.UTC(year, month - 1, day);
+	// A day past the month's end rolls into the next month.
+	if (day > 28 && new Date(ms).getUTCDate() !== day) return NaN;
+	return ms;
+}
 
 export function isIsoDate(value: string): boolean {
-	const match = ISO_DATE.exec(value);
-	if (!match) return false;
-	const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-	return date.toISOString().slice(0, 10) === value;
+	return !Number.isNaN(utcMidnight(value));
+}
+
+function parseMs(iso: IsoDate): number {
+	const ms = utcMidnight(iso);
+	if (Number.isNaN(ms)) throw new RangeError(`not a calendar date: ${iso}`);
+	return ms;
 }
 
 function parse(iso: IsoDate): Date {
-	if (!isIsoDate(iso)) throw new RangeError(`not a calendar date: ${iso}`);
-	return new Date(`${iso}T00:00:00Z`);
+	return new Date(parseMs(iso));
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+function formatMs(ms: number): IsoDate {
+	const date = new Date(ms);
+	return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1, 2)}-${pad(date.getUTCDate(), 2)}`;
 }
 
 function format(date: Date): IsoDate {
-	return date.toISOString().slice(0, 10);
+	return formatMs(date.getTime());
 }
+
+/** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using one. */
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The calendar day it is at `now` in `timeZone`. */
 export function todayInZone(now: Date, timeZone: string): IsoDate {
-	// en-CA formats as YYYY-MM-DD.
-	return new Intl.DateTimeFormat('en-CA', {
-		timeZone,
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit'
-	}).format(now);
+	let formatter = zoneFormats.get(timeZone);
+	if (!formatter) {
+		// en-CA formats as YYYY-MM-DD.
+		formatter = new Intl.DateTimeFormat('en-CA', {
+			timeZone,
+			year: 'numeric',
+			month: '2-digit',
+			day: '2-digit'
+		});
+		zoneFormats.set(timeZone, formatter);
+	}
+	return formatter.format(now);
 }
 
 export function addDays(iso: IsoDate, days: number): IsoDate {
-	const date = parse(iso);
-	date.setUTCDate(date.getUTCDate() + days);
-	return format(date);
+	// UTC has no daylight saving: a day is always 86,400,000 ms.
+	return formatMs(parseMs(iso) + days * DAY_MS);
 }
 
 /** Adds calendar months, clamping to the month's last day (31 Jan + 1 month = 28/29 Feb). */
@@ -52,5 +87,5 @@ export function addMonths(iso: IsoDate, months: number): IsoDate {
 }
 
 export function daysBetween(from: IsoDate, to: IsoDate): number {
-	return Math.round((parse(to).getTime() - parse(from).getTime()) / 86_400_000);
+	return Math.round((parseMs(to) - parseMs(from)) / DAY_MS);
 }

@@ -44,3 +44,13 @@ export function mayRecordFindings(status: EvaluationStatus): boolean {
 export function mayEditPlan(status: EvaluationStatus): boolean {
 	return status === 'planned';
 }
+
+/**
+ * A finding carried into an evaluation from outside its on-site work (a late recurring obligation
+ * raised "in the next evaluation", SPEC §4) may go to one that is planned — its plan is still
+ * open, and the finding is on its agenda when it starts — or under way. Not to one whose report
+ * is issued (the organisation already has its findings) or that is closed.
+ */
+export function mayCarryFindingInto(status: EvaluationStatus): boolean {
+	return mayEditPlan(status) || mayRecordFindings(status);
+}

@@ -7,11 +7,13 @@ import {
 } from '../repositories/outbox';
 import { afterFailure, MAIL_LEASE_MS } from '../domain/mail-retry';
 import { isPermanentMailError, type MailTransport } from './transport';
+import { messageContent } from './outbox';
 
 /*
  * Delivery in three steps, never holding a transaction while talking to the mail server:
  *   1. claim: lease due rows (FOR UPDATE SKIP LOCKED) and commit;
- *   2. send each, outside any transaction, with its stable Message-ID;
+ *   2. render each from its stored params (outbox.ts `messageContent`) and send it, outside any
+ *      transaction, with its stable Message-ID;
  *   3. mark: sent, or a failed attempt with the next try (or failed for good).
  * A crash between 2 and 3 leaves the lease to run out; the row is sent again with the same
  * Message-ID. Nothing is ever marked sent that was not handed to the server.
@@ -34,29 +36,41 @@ export interface DeliveryResult {
 	failed: number;
 }
 
+interface Failure {
+	message: ClaimedMessage;
+	error: unknown;
+	permanent: boolean;
+}
+
 async function sendAll(
 	transport: MailTransport,
 	messages: ClaimedMessage[],
 	concurrency: number
-): Promise<{ sent: string[]; failures: { message: ClaimedMessage; error: unknown }[] }> {
+): Promise<{ sent: string[]; failures: Failure[] }> {
 	const sent: string[] = [];
-	const failures: { message: ClaimedMessage; error: unknown }[] = [];
+	const failures: Failure[] = [];
 	let next = 0;
 	const lane = async () => {
 		while (next < messages.length) {
 			const message = messages[next++]!;
+			let content;
+			try {
+				content = messageContent(message);
+			} catch (error) {
+				// Unreadable content will not become readable: failed for good, shown on Deliveries.
+				failures.push({ message, error, permanent: true });
+				continue;
+			}
 			try {
 				await transport.send({
 					id: message.id,
 					messageId: message.message_id ?? `<${message.id}@certtrack.local>`,
 					to: message.to_email,
-					subject: message.subject,
-					text: message.text_body,
-					html: message.html_body
+					...content
 				});
 				sent.push(message.id);
 			} catch (error) {
-				failures.push({ message, error });
+				failures.push({ message, error, permanent: isPermanentMailError(error) });
 			}
 		}
 	};
@@ -88,13 +102,13 @@ export async function deliverTenantOutbox(
 		const markedAt = clock();
 		await db.inTenant(scope, async (tx) => {
 			await markSent(tx, sent, markedAt);
-			for (const { message, error } of failures) {
+			for (const { message, error, permanent } of failures) {
 				const reason = error instanceof Error ? error.message : String(error);
 				await markFailedAttempt(
 					tx,
 					message.id,
 					reason,
-					afterFailure(message.attempts, markedAt, isPermanentMailError(error))
+					afterFailure(message.attempts, markedAt, permanent)
 				);
 			}
 		});

@@ -4,8 +4,8 @@ import { findTenantForMail, usersAsRecipients } from '../repositories/recipients
 import { listHeldMessages, markDigested } from '../repositories/outbox';
 import { insertOutboxRows } from '../repositories/outbox';
 import { randomUUID } from 'node:crypto';
-import { renderMessage } from './templates';
-import { mailOrigin } from './outbox';
+import { renderSummary } from './templates';
+import { mailOrigin, type StoredParams } from './outbox';
 
 /**
  * The daily digest: each person who chose it gets one message a day listing what was held for
@@ -36,17 +36,13 @@ export async function sendDigests(
 			const [person] = await usersAsRecipients(tx, [userId]);
 			if (!person) continue;
 			const locale = person.locale ?? tenant.default_locale;
-			const rendered = renderMessage(
-				'digest',
-				{ count: rows.length, date: today },
-				{
-					locale,
-					recipientName: person.name,
-					tenantName: tenant.name,
-					link: `${origin}/`,
-					items: rows.map((row) => ({ title: row.subject, link: row.link }))
-				}
-			);
+			const values = { count: rows.length, date: today };
+			const params: StoredParams = {
+				values,
+				recipientName: person.name,
+				tenantName: tenant.name,
+				items: rows.map((row) => ({ title: row.subject, link: row.link }))
+			};
 			const id = randomUUID();
 			const inserted = await insertOutboxRows(tx, [
 				{
@@ -56,13 +52,12 @@ export async function sendDigests(
 					template: 'digest',
 					toEmail: person.email,
 					locale,
-					subject: rendered.subject,
-					textBody: rendered.text,
-					htmlBody: rendered.html,
+					subject: renderSummary('digest', values, locale).subject,
 					link: `${origin}/`,
 					messageId: `<${id}@${host}>`,
 					recipientUserId: userId,
-					status: 'pending'
+					status: 'pending',
+					params: { ...params }
 				}
 			]);
 			// Today's digest already went out: what is left waits for tomorrow's.

@@ -9,7 +9,14 @@ import {
 } from '../repositories/recipients';
 import { insertOutboxRows, type NewOutboxRow } from '../repositories/outbox';
 import { insertNotifications, type NewNotification } from '../repositories/notifications';
-import { renderMessage, type TemplateName, type TemplateParams } from './templates';
+import {
+	isTemplateName,
+	renderMessage,
+	renderSummary,
+	type RenderedMessage,
+	type TemplateName,
+	type TemplateParams
+} from './templates';
 
 /*
  * The one way to send someone a message: called inside the transaction of the change that causes
@@ -76,8 +83,23 @@ export function resolvedMessage<T extends TemplateName>(
 }
 
 /**
- * Renders and writes messages to resolved recipients: outbox rows (held for digest readers)
- * and notifications. Returns the ids of the outbox rows now pending delivery.
+ * What an outbox row keeps to render its text and HTML parts when it is sent: every value the
+ * message shows, frozen in the cause's transaction (a name or title changed later does not
+ * change a message already written). The subject is rendered and stored with it.
+ */
+export interface StoredParams {
+	values: Readonly<Record<string, string | number>>;
+	recipientName: string;
+	tenantName: string;
+	/** The digest's list of links. */
+	items?: { title: string; link: string }[];
+}
+
+/**
+ * Writes messages to resolved recipients: outbox rows (held for digest readers) and
+ * notifications. Only the subject and the body sentence are rendered here (once per message and
+ * locale); the delivery renders the text and HTML parts from the row's params. Returns the ids
+ * of the outbox rows now pending delivery.
  */
 export async function writeMessages(
 	tx: Tx,
@@ -90,6 +112,15 @@ export async function writeMessages(
 	for (const message of messages) {
 		const link = absolute(context.origin, message.link);
 		const seen = new Set<string>();
+		const summaries = new Map<Locale, { subject: string; body: string }>();
+		const summaryIn = (locale: Locale) => {
+			let hit = summaries.get(locale);
+			if (!hit) {
+				hit = renderSummary(message.template, message.params, locale);
+				summaries.set(locale, hit);
+			}
+			return hit;
+		};
 		// One message per address; when a contact and a user share it, the user's copy is kept
 		// (it carries the in-app notification and the bell count).
 		const recipients = [...message.recipients].sort(
@@ -100,36 +131,34 @@ export async function writeMessages(
 			if (seen.has(address)) continue;
 			seen.add(address);
 			const locale = recipient.locale ?? context.defaultLocale;
-			const rendered = renderMessage(message.template, message.params, {
-				locale,
-				recipientName: recipient.name,
-				tenantName: context.tenantName,
-				link
-			});
+			const summary = summaryIn(locale);
 			const id = randomUUID();
-			const dedupeKey = `${message.dedupeKey}:${address}`;
+			const params: StoredParams = {
+				values: message.params,
+				recipientName: recipient.name,
+				tenantName: context.tenantName
+			};
 			rows.push({
 				id,
 				tenantId: context.tenantId,
-				dedupeKey,
+				dedupeKey: `${message.dedupeKey}:${address}`,
 				template: message.template,
 				toEmail: recipient.email,
 				locale,
-				subject: rendered.subject,
-				textBody: rendered.text,
-				htmlBody: rendered.html,
+				subject: summary.subject,
 				link,
 				messageId: `<${id}@${host}>`,
 				recipientUserId: recipient.userId,
-				status: recipient.mailMode === 'digest' && recipient.userId ? 'held' : 'pending'
+				status: recipient.mailMode === 'digest' && recipient.userId ? 'held' : 'pending',
+				params: { ...params }
 			});
 			if (recipient.userId)
 				notes.push({
 					tenantId: context.tenantId,
 					userId: recipient.userId,
 					template: message.template,
-					title: rendered.title,
-					body: rendered.body,
+					title: summary.subject,
+					body: summary.body,
 					link,
 					dedupeKey: message.dedupeKey
 				});
@@ -138,6 +167,77 @@ export async function writeMessages(
 	const pending = await insertOutboxRows(tx, rows);
 	await insertNotifications(tx, notes);
 	return pending;
+}
+
+/** An outbox row as the delivery and the tests read it. */
+export interface StoredMessage {
+	template: string;
+	locale: Locale;
+	subject: string;
+	link: string;
+	params: unknown;
+	text_body: string | null;
+	html_body: string | null;
+}
+
+function isValues(value: unknown): value is Record<string, string | number> {
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		Object.values(value).every((v) => typeof v === 'string' || typeof v === 'number')
+	);
+}
+
+function storedParams(value: unknown): StoredParams | null {
+	if (typeof value !== 'object' || value === null) return null;
+	const p = value as Partial<Record<keyof StoredParams, unknown>>;
+	if (!isValues(p.values) || typeof p.recipientName !== 'string') return null;
+	if (typeof p.tenantName !== 'string') return null;
+	const items = p.items === undefined ? [] : p.items;
+	if (
+		!Array.isArray(items) ||
+		!items.every(
+			(item: unknown) =>
+				typeof item === 'object' &&
+				item !== null &&
+				typeof (item as { title?: unknown }).title === 'string' &&
+				typeof (item as { link?: unknown }).link === 'string'
+		)
+	)
+		return null;
+	return {
+		values: p.values,
+		recipientName: p.recipientName,
+		tenantName: p.tenantName,
+		items: items as StoredParams['items']
+	};
+}
+
+/**
+ * The subject, text and HTML of a stored message: rendered from its params (the MJML layout is
+ * compiled once per process), or, for a row written before params existed, its stored bodies.
+ * Throws when the row holds neither in a readable form (the delivery fails it for good).
+ */
+export function messageContent(
+	row: StoredMessage
+): Pick<RenderedMessage, 'subject' | 'text' | 'html'> {
+	if (row.params === null || row.params === undefined) {
+		if (row.text_body === null || row.html_body === null)
+			throw new Error('outbox row has neither params nor rendered bodies');
+		return { subject: row.subject, text: row.text_body, html: row.html_body };
+	}
+	const params = storedParams(row.params);
+	if (!params || !isTemplateName(row.template))
+		throw new Error(`outbox row of template ${row.template}: unreadable params`);
+	const rendered = renderMessage(row.template, params.values, {
+		locale: row.locale,
+		recipientName: params.recipientName,
+		tenantName: params.tenantName,
+		link: row.link,
+		items: params.items
+	});
+	// The subject was decided (and shown on the Deliveries page) when the row was written.
+	return { subject: row.subject, text: rendered.text, html: rendered.html };
 }
 
 function absolute(origin: string, link: string): string {

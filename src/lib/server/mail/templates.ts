@@ -22,8 +22,10 @@ export const TEMPLATES = {
 	'certificate.expired': ['certificate', 'organisation', 'expiresOn'],
 	'surveillance.due_reminder': ['certificate', 'organisation', 'days', 'dueOn'],
 	'surveillance.overdue': ['certificate', 'organisation', 'days', 'dueOn'],
-	'obligation.due_reminder': ['obligation', 'dueOn', 'periodStart', 'periodEnd'],
-	'obligation.overdue': ['obligation', 'days', 'dueOn', 'periodStart', 'periodEnd'],
+	// `obligation` is the Chinese title, `obligationEn` the English one ('' when none): each
+	// recipient reads the title in their language (localisedValues).
+	'obligation.due_reminder': ['obligation', 'obligationEn', 'dueOn', 'periodStart', 'periodEnd'],
+	'obligation.overdue': ['obligation', 'obligationEn', 'days', 'dueOn', 'periodStart', 'periodEnd'],
 	'evidence.ready_for_review': ['reference', 'fileName'],
 	'evidence.integrity_problem': ['reference', 'fileName', 'problem'],
 	'evidence.duplicate': ['reference', 'fileName', 'duplicateOf'],
@@ -37,8 +39,14 @@ export const TEMPLATES = {
 	'finding.evidence_verified': ['reference'],
 	'certificate.decision_taken': ['certificate', 'decision'],
 	// Recurring obligations (texts in messages/obligations): submitted (the body), rejected (the organisation).
-	'obligation.submitted': ['obligation', 'organisation', 'periodStart', 'periodEnd'],
-	'obligation.rejected': ['obligation', 'periodStart', 'periodEnd', 'comment'],
+	'obligation.submitted': [
+		'obligation',
+		'obligationEn',
+		'organisation',
+		'periodStart',
+		'periodEnd'
+	],
+	'obligation.rejected': ['obligation', 'obligationEn', 'periodStart', 'periodEnd', 'comment'],
 	'finding.due_changed': ['reference', 'fromDueOn', 'dueOn', 'reason'],
 	'membership.invitation': ['tenant'],
 	digest: ['count', 'date']
@@ -89,7 +97,8 @@ function settingsPage(link: string): string {
 }
 
 /**
- * Parameters that are codes (a decision's kind) are named in the recipient's language: the
+ * Parameters that are codes (a decision's kind) or have a title per language (an obligation)
+ * are named in the recipient's language: the
  * parameters are stored once per message, the words differ per recipient.
  */
 function localisedValues(
@@ -97,9 +106,34 @@ function localisedValues(
 	values: Readonly<Record<string, string | number>>,
 	locale: Locale
 ): Readonly<Record<string, string | number>> {
+	if (template.startsWith('obligation.')) {
+		// An obligation's title in the recipient's language: the English one when there is one.
+		const english = values.obligationEn;
+		return locale === 'en' && typeof english === 'string' && english !== ''
+			? { ...values, obligation: english }
+			: values;
+	}
 	if (template !== 'certificate.decision_taken') return values;
 	const kind = `findings_decision_kind_${values.decision}`;
 	return hasMessage(kind) ? { ...values, decision: translate(kind, locale) } : values;
+}
+
+/**
+ * The subject and the body sentence of `template` in `locale`: what the outbox row and the
+ * in-app notification store when the message is written (the text and HTML parts are rendered
+ * from the row's params when it is sent).
+ */
+export function renderSummary(
+	template: TemplateName,
+	values: Readonly<Record<string, string | number>>,
+	locale: Locale
+): { subject: string; body: string } {
+	const key = stem(template);
+	values = localisedValues(template, values, locale);
+	return {
+		subject: translate(`${key}_subject`, locale, { ...values }),
+		body: translate(`${key}_body`, locale, { ...values })
+	};
 }
 
 /** The subject, text and HTML of `template` for one recipient. */
@@ -109,9 +143,8 @@ export function renderMessage(
 	context: RenderContext
 ): RenderedMessage {
 	const key = stem(template);
+	const { subject, body } = renderSummary(template, values, context.locale);
 	values = localisedValues(template, values, context.locale);
-	const subject = translate(`${key}_subject`, context.locale, { ...values });
-	const body = translate(`${key}_body`, context.locale, { ...values });
 	const action = translate(`${key}_action`, context.locale, { ...values });
 	const greeting = translate('chase_mail_greeting', context.locale, {
 		name: context.recipientName

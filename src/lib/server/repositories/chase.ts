@@ -21,7 +21,8 @@ export const reminderKeyString = (key: ReminderKey) =>
 
 /**
  * Records fired stages; a stage already recorded is skipped (ON CONFLICT DO NOTHING). Returns
- * the keys this call recorded: only those may send their messages.
+ * the keys this call recorded: only those may send their messages. Set-based: the keys travel
+ * as one JSON parameter per chunk (json_to_recordset), not a bound parameter per cell.
  */
 export async function insertReminders(
 	tx: Tx,
@@ -30,33 +31,22 @@ export async function insertReminders(
 	keys: ReminderKey[]
 ): Promise<Set<string>> {
 	const recorded = new Set<string>();
-	for (let i = 0; i < keys.length; i += 500) {
-		const rows = await tx
-			.insertInto('reminders')
-			.values(
-				keys.slice(i, i + 500).map((key) => ({
-					tenant_id: tenantId,
-					subject_kind: key.subjectKind,
-					subject_id: key.subjectId,
-					stage: key.stage,
-					due_on: key.dueOn,
-					fired_on: firedOn
-				}))
-			)
-			.onConflict((oc) =>
-				oc.columns(['tenant_id', 'subject_kind', 'subject_id', 'stage', 'due_on']).doNothing()
-			)
-			.returning(['subject_kind', 'subject_id', 'stage', 'due_on'])
-			.execute();
-		for (const row of rows)
-			recorded.add(
-				reminderKeyString({
-					subjectKind: row.subject_kind,
-					subjectId: row.subject_id,
-					stage: row.stage,
-					dueOn: String(row.due_on).slice(0, 10)
-				})
-			);
+	for (let i = 0; i < keys.length; i += 5000) {
+		const chunk = keys.slice(i, i + 5000).map((key) => ({
+			k: key.subjectKind,
+			s: key.subjectId,
+			st: key.stage,
+			d: key.dueOn
+		}));
+		const rows = await sql<{ key: string }>`
+			insert into reminders (tenant_id, subject_kind, subject_id, stage, due_on, fired_on)
+			select ${tenantId}::uuid, x.k, x.s, x.st, x.d, ${firedOn}::date
+			from json_to_recordset(${JSON.stringify(chunk)}::json) as x(k text, s uuid, st text, d date)
+			on conflict (tenant_id, subject_kind, subject_id, stage, due_on) do nothing
+			returning subject_kind || ':' || subject_id || ':' || stage || ':' || to_char(due_on, 'YYYY-MM-DD') as key`.execute(
+			tx
+		);
+		for (const row of rows.rows) recorded.add(row.key);
 	}
 	return recorded;
 }

@@ -2,14 +2,26 @@ import type { Tx } from '../db/tenant-scope';
 import { tenantJoin } from './tenant-join';
 
 /**
- * An evidence row with what its verification needs: the finding and its lead evaluator (none for
- * the evidence of an obligation's due item, which the body reviews from the obligations page).
+ * An evidence row with what its verification needs: the finding and its lead evaluator, or, for
+ * the evidence of an obligation's due item, the obligation (reviewed from the obligations page).
  */
 export function findEvidenceForCheck(tx: Tx, evidenceId: string) {
 	return tx
 		.selectFrom('evidence')
 		.leftJoin('findings', tenantJoin('findings', 'evidence.finding_id'))
+		.leftJoin(
+			'obligation_due_items',
+			tenantJoin('obligation_due_items', 'evidence.obligation_due_item_id')
+		)
+		.leftJoin(
+			'recurring_obligations',
+			tenantJoin('recurring_obligations', 'obligation_due_items.obligation_id')
+		)
 		.select([
+			'recurring_obligations.organisation_id as obligation_organisation_id',
+			'recurring_obligations.title_zh as obligation_title_zh',
+			'recurring_obligations.title_en as obligation_title_en',
+			'obligation_due_items.period_start as obligation_period_start',
 			'evidence.id',
 			'evidence.sha256',
 			'evidence.size_bytes',

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 
 export interface NewNotification {
@@ -10,24 +11,28 @@ export interface NewNotification {
 	dedupeKey: string;
 }
 
-/** Adds notifications; one per (person, dedupe key), so a retried write adds nothing. */
+/**
+ * Adds notifications; one per (person, dedupe key), so a retried write adds nothing. Each chunk
+ * travels as one JSON parameter (json_to_recordset), as the outbox rows do.
+ */
 export async function insertNotifications(tx: Tx, rows: NewNotification[]): Promise<void> {
-	for (let i = 0; i < rows.length; i += 500)
-		await tx
-			.insertInto('notifications')
-			.values(
-				rows.slice(i, i + 500).map((row) => ({
-					tenant_id: row.tenantId,
-					user_id: row.userId,
-					template: row.template,
-					title: row.title,
-					body: row.body,
-					link: row.link,
-					dedupe_key: row.dedupeKey
-				}))
-			)
-			.onConflict((oc) => oc.columns(['tenant_id', 'user_id', 'dedupe_key']).doNothing())
-			.execute();
+	for (let i = 0; i < rows.length; i += 2000) {
+		const chunk = rows.slice(i, i + 2000).map((row) => ({
+			tenant_id: row.tenantId,
+			user_id: row.userId,
+			template: row.template,
+			title: row.title,
+			body: row.body,
+			link: row.link,
+			dedupe_key: row.dedupeKey
+		}));
+		await sql`
+			insert into notifications (tenant_id, user_id, template, title, body, link, dedupe_key)
+			select tenant_id, user_id, template, title, body, link, dedupe_key
+			from json_to_recordset(${JSON.stringify(chunk)}::json) as x(tenant_id uuid, user_id uuid,
+				template text, title text, body text, link text, dedupe_key text)
+			on conflict (tenant_id, user_id, dedupe_key) do nothing`.execute(tx);
+	}
 }
 
 /** A person's notifications, newest first (the bell's list). */

@@ -17,42 +17,52 @@ export interface NewOutboxRow {
 	toEmail: string;
 	locale: Locale;
 	subject: string;
-	textBody: string;
-	htmlBody: string;
 	link: string;
 	messageId: string;
 	recipientUserId: string | null;
 	/** 'held' waits for the person's daily digest. */
 	status: 'pending' | 'held';
+	/** What the delivery renders the text and HTML from (mail/outbox.ts `StoredParams`). */
+	params: Readonly<Record<string, unknown>>;
 }
 
-/** Inserts messages; a dedupe key already present is skipped. Returns the ids written. */
+/** Rows per statement: ~0.5 KB of JSON each, so a statement stays well under a megabyte. */
+const INSERT_CHUNK = 2000;
+
+/**
+ * Inserts messages; a dedupe key already present is skipped. Returns the ids written that are
+ * pending delivery. Set-based: each chunk travels as ONE JSON parameter unpacked by
+ * json_to_recordset (a multi-row VALUES list costs a bound parameter per cell, and the same on
+ * PostgreSQL and PGlite).
+ */
 export async function insertOutboxRows(tx: Tx, rows: NewOutboxRow[]): Promise<string[]> {
 	const written: string[] = [];
-	for (let i = 0; i < rows.length; i += 500) {
-		const inserted = await tx
-			.insertInto('outbox')
-			.values(
-				rows.slice(i, i + 500).map((row) => ({
-					id: row.id,
-					tenant_id: row.tenantId,
-					dedupe_key: row.dedupeKey,
-					template: row.template,
-					to_email: row.toEmail,
-					locale: row.locale,
-					subject: row.subject,
-					text_body: row.textBody,
-					html_body: row.htmlBody,
-					link: row.link,
-					message_id: row.messageId,
-					recipient_user_id: row.recipientUserId,
-					status: row.status
-				}))
-			)
-			.onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing())
-			.returning(['id', 'status'])
-			.execute();
-		for (const row of inserted) if (row.status === 'pending') written.push(row.id);
+	for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+		const chunk = rows.slice(i, i + INSERT_CHUNK).map((row) => ({
+			id: row.id,
+			tenant_id: row.tenantId,
+			dedupe_key: row.dedupeKey,
+			template: row.template,
+			to_email: row.toEmail,
+			locale: row.locale,
+			subject: row.subject,
+			link: row.link,
+			message_id: row.messageId,
+			recipient_user_id: row.recipientUserId,
+			status: row.status,
+			params: row.params
+		}));
+		const inserted = await sql<{ id: string; status: OutboxStatus }>`
+			insert into outbox (id, tenant_id, dedupe_key, template, to_email, locale, subject, link,
+				message_id, recipient_user_id, status, params)
+			select id, tenant_id, dedupe_key, template, to_email, locale, subject, link, message_id,
+				recipient_user_id, status, params
+			from json_to_recordset(${JSON.stringify(chunk)}::json) as x(id uuid, tenant_id uuid,
+				dedupe_key text, template text, to_email text, locale text, subject text, link text,
+				message_id text, recipient_user_id uuid, status text, params jsonb)
+			on conflict (tenant_id, dedupe_key) do nothing
+			returning id, status`.execute(tx);
+		for (const row of inserted.rows) if (row.status === 'pending') written.push(row.id);
 	}
 	return written;
 }
@@ -61,9 +71,14 @@ export interface ClaimedMessage {
 	id: string;
 	tenant_id: string;
 	to_email: string;
+	template: string;
+	locale: Locale;
 	subject: string;
-	text_body: string;
-	html_body: string;
+	link: string;
+	/** The frozen values to render from; null on rows written with their bodies rendered. */
+	params: unknown;
+	text_body: string | null;
+	html_body: string | null;
 	message_id: string | null;
 	attempts: number;
 }
@@ -100,7 +115,11 @@ export async function claimDueMessages(
 			'id',
 			'tenant_id',
 			'to_email',
+			'template',
+			'locale',
 			'subject',
+			'link',
+			'params',
 			'text_body',
 			'html_body',
 			'message_id',

@@ -1,7 +1,7 @@
 import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import type { FindingKind, FindingStatus, NonconformityGrade } from '../../../../db/schema';
-import { mayRecordFindings } from '../domain/evaluation-lifecycle';
+import { mayCarryFindingInto, mayRecordFindings } from '../domain/evaluation-lifecycle';
 import { FINDING_STATUSES, isOverdue } from '../domain/finding-lifecycle';
 import { nonconformityDueDate } from '../domain/scheme-rules';
 import { isIsoDate, todayInZone } from '../domain/calendar';
@@ -53,11 +53,12 @@ async function checkedClause(tx: Tx, clauseId: string | null | undefined, standa
 /** Recording is for admins and for evaluators on the evaluation's team, while it is in progress. */
 function requireRecording(
 	actor: Actor,
-	evaluation: { onTeam: boolean; status: Parameters<typeof mayRecordFindings>[0] }
+	evaluation: { onTeam: boolean; status: Parameters<typeof mayRecordFindings>[0] },
+	carried = false
 ) {
 	authorize(actor, 'finding.record', { onTeam: evaluation.onTeam });
-	if (!mayRecordFindings(evaluation.status))
-		throw new Refusal('CONFLICT', 'evaluations_error_not_recording');
+	const open = carried ? mayCarryFindingInto : mayRecordFindings;
+	if (!open(evaluation.status)) throw new Refusal('CONFLICT', 'evaluations_error_not_recording');
 }
 
 export interface RaiseFindingInput {
@@ -69,7 +70,7 @@ export interface RaiseFindingInput {
 }
 
 /**
- * Records a finding on an evaluation in progress. A nonconformity gets its due date from the
+ * Records a finding on an evaluation in progress (or, carried in, a planned one). A nonconformity gets its due date from the
  * standard's scheme rules (major/minor deadlines), counted from today in the body's time zone.
  */
 export async function raiseFinding(
@@ -77,7 +78,9 @@ export async function raiseFinding(
 	actor: Actor,
 	evaluationId: string,
 	input: RaiseFindingInput,
-	now = new Date()
+	now = new Date(),
+	/** A finding carried in from outside the evaluation (a late obligation): planned is fine too. */
+	options: { carried?: boolean } = {}
 ) {
 	if (!mayEver(actor, 'finding.record')) throw forbidden();
 	// The schema (raiseFindingInput) checks the same for tRPC and forms; this guards direct callers.
@@ -101,10 +104,11 @@ export async function raiseFinding(
 			// clashes) and keeps the report from being issued half-way through.
 			const evaluation = await findEvaluation(tx, evaluationId, { forUpdate: true });
 			if (!evaluation) throw notFound();
-			requireRecording(actor, {
-				onTeam: await isOnTeam(tx, evaluation.id, actor.userId),
-				status: evaluation.status
-			});
+			requireRecording(
+				actor,
+				{ onTeam: await isOnTeam(tx, evaluation.id, actor.userId), status: evaluation.status },
+				options.carried
+			);
 			const clause = await checkedClause(tx, input.clauseId, evaluation.standard_id);
 			const dueOn = grade
 				? nonconformityDueDate(raisedOn, grade, await findSchemeRules(tx, evaluation.standard_id))

@@ -22,6 +22,7 @@ import type { TemplateName, TemplateParams } from '../mail/templates';
 import type { RecipientRow } from '../repositories/recipients';
 import { authorize } from './authorize';
 import { raiseFinding } from './findings';
+import { mayCarryFindingInto } from '../domain/evaluation-lifecycle';
 import { id as uuid } from './common.schema';
 import type { ObligationInput, ObligationUpdate, ReviewDueItemInput } from './obligations.schema';
 
@@ -86,8 +87,11 @@ async function send<T extends TemplateName>(
 	]);
 }
 
-const titleOf = (item: { title_zh: string; title_en: string }) =>
-	item.title_en ? `${item.title_zh} / ${item.title_en}` : item.title_zh;
+/** The obligation's titles as the emails take them: each recipient reads theirs. */
+const titleOf = (item: { title_zh: string; title_en: string }) => ({
+	obligation: item.title_zh,
+	obligationEn: item.title_en ?? ''
+});
 
 export interface DueItemView {
 	id: string;
@@ -231,7 +235,7 @@ export async function submitDueItem(
 			actor,
 			'obligation.submitted',
 			{
-				obligation: titleOf(item),
+				...titleOf(item),
 				organisation: await organisationName(tx, item.organisation_id),
 				periodStart: item.period_start,
 				periodEnd: item.period_end
@@ -276,7 +280,7 @@ export async function reviewDueItem(
 				actor,
 				'obligation.rejected',
 				{
-					obligation: titleOf(item),
+					...titleOf(item),
 					periodStart: item.period_start,
 					periodEnd: item.period_end,
 					comment: comment ?? ''
@@ -295,9 +299,10 @@ export async function reviewDueItem(
 }
 
 /**
- * A late or missing item becomes a nonconformity in the organisation's evaluation under way,
- * through the findings service (its rules, reference, due date and audit). Refused when the
- * organisation has none: a finding is recorded during an evaluation, never on a plan.
+ * A late or missing item becomes a nonconformity in the organisation's next evaluation — the one
+ * under way, else the next planned one (evaluation-lifecycle `mayCarryFindingInto`) — through
+ * the findings service (its rules, reference, due date and audit). Refused when the organisation
+ * has neither: an evaluation whose report is issued, or closed, takes no new finding.
  */
 export async function raiseDueItemAsFinding(
 	db: AppDatabase,
@@ -316,15 +321,15 @@ export async function raiseDueItemAsFinding(
 		if (refusal) throw new Refusal('CONFLICT', refusal);
 		const evaluation = await repo.nextEvaluationOf(tx, item.organisation_id);
 		if (!evaluation) throw new Refusal('CONFLICT', 'obligations_error_no_evaluation');
-		if (evaluation.status !== 'in_progress')
-			throw new Refusal('CONFLICT', 'obligations_error_evaluation_not_started', {
-				date: evaluation.window_start
-			});
+		// The next evaluation: the one under way, else the next planned one (its plan is open).
+		if (!mayCarryFindingInto(evaluation.status))
+			throw new Refusal('CONFLICT', 'obligations_error_no_evaluation');
 		return { item, evaluationId: evaluation.id };
 	});
 	const submittedOn = dayOf(item.submitted_at, actor);
 	const statement = [
-		`${titleOf(item)}: ${item.period_start} – ${item.period_end}`,
+		// A finding's statement is read by both sides: both titles.
+		`${item.title_en ? `${item.title_zh} / ${item.title_en}` : item.title_zh}: ${item.period_start} – ${item.period_end}`,
 		submittedOn
 			? `Due ${item.due_on}, submitted ${submittedOn} (late). / 应于 ${item.due_on} 提交，${submittedOn} 才提交（逾期）。`
 			: `Due ${item.due_on}, not submitted. / 应于 ${item.due_on} 提交，未提交。`
@@ -339,7 +344,8 @@ export async function raiseDueItemAsFinding(
 			statement,
 			objectiveEvidence: `obligation_due_item:${item.id}`
 		},
-		now
+		now,
+		{ carried: true }
 	);
 	await db.inTenant(scopeOf(actor), async (tx) => {
 		const again = await loadDueItem(tx, actor, item.id, true);
