@@ -3,6 +3,7 @@ import {
 	PostgresAdapter,
 	PostgresIntrospector,
 	PostgresQueryCompiler,
+	Transaction,
 	type DatabaseConnection,
 	type Dialect,
 	type Driver,
@@ -44,7 +45,7 @@ export function deferUntilNextQuery<T>(query: CompiledQuery<T>): CompiledQuery<T
 const MAX_NAMED_PER_CONNECTION = 256;
 const names = new Map<string, string | null>();
 const MAX_NAMES = 4096;
-const SELECTS_STAR = /(?:^|[\s,(])(?:"[^"]+"\.)?\*(?:[\s,)]|$)/;
+const SELECTS_STAR = /(?:^|[\s,])(?:"[^"]+"\.)?\*(?:[\s,]|$)/;
 
 function statementName(text: string): string | null {
 	let name = names.get(text);
@@ -130,11 +131,11 @@ class PipelinedConnection implements DatabaseConnection {
 
 	#flush() {
 		this.#flushing = false;
-		const deferred = this.#deferred;
 		const waiting = this.#waiting;
+		if (waiting.length === 0) return;
+		const deferred = this.#deferred;
 		this.#deferred = [];
 		this.#waiting = [];
-		if (waiting.length === 0) return;
 		if (this.#inTransaction) this.#begun = true;
 		const stream = (this.client as unknown as { connection: { stream: NodeJS.WritableStream } })
 			.connection.stream as NodeJS.WritableStream & { cork?(): void; uncork?(): void };
@@ -183,6 +184,37 @@ function resultOf(result: pg.QueryResult | pg.QueryResult[]): QueryResult<unknow
 		rows: last?.rows ?? []
 	};
 }
+
+/**
+ * The same transaction, with its queries no longer made to wait for each other by Kysely (which
+ * runs one query at a time on a transaction's connection): on a pipelined connection, queries
+ * issued together then leave together, in the order issued. Any other connection (PGlite) keeps
+ * `tx` as it is.
+ */
+export async function concurrentTransaction<DB>(tx: Transaction<DB>): Promise<Transaction<DB>> {
+	const executor = tx.getExecutor();
+	const connection = await executor.provideConnection(async (held) => held);
+	if (!(connection instanceof PipelinedConnection)) return tx;
+	const direct = executor.withConnectionProvider({
+		provideConnection: (consumer) => consumer(connection)
+	});
+	// Only the executor is used by queries; transaction control stays with `tx`'s owner.
+	return new Transaction<DB>({
+		config: { dialect: unusable },
+		driver: unusable as unknown as Driver,
+		dialect: unusable,
+		executor: direct
+	});
+}
+
+const unusable: Dialect = {
+	createAdapter: () => new PostgresAdapter(),
+	createDriver: () => {
+		throw new Error('a concurrent transaction handle opens no connections');
+	},
+	createIntrospector: (db) => new PostgresIntrospector(db),
+	createQueryCompiler: () => new PostgresQueryCompiler()
+};
 
 class PipelinedDriver implements Driver {
 	readonly #pool: pg.Pool;

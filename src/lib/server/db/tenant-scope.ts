@@ -3,7 +3,7 @@ import { sql, type ControlledTransaction, type Kysely, type Transaction } from '
 import type { Database } from '../../../../db/schema';
 import { APP_ROLE } from './roles';
 import type { DatabaseConnection } from './connection';
-import { deferUntilNextQuery } from './pipelined-driver';
+import { concurrentTransaction, deferUntilNextQuery } from './pipelined-driver';
 
 export type Tx = Transaction<Database>;
 
@@ -32,6 +32,8 @@ interface RequestTransaction {
 	owner: AppDatabase;
 	open: boolean;
 	tx: ControlledTransaction<Database> | null;
+	/** What the calls' work gets: `tx`, its queries free to travel together. */
+	handle: Tx | null;
 	/** Calls take turns: one transaction runs one piece of work at a time. */
 	turn: Promise<unknown>;
 }
@@ -102,6 +104,7 @@ export class AppDatabase {
 			owner: this,
 			open: true,
 			tx: null,
+			handle: null,
 			turn: Promise.resolve()
 		};
 		let result: T;
@@ -129,15 +132,15 @@ export class AppDatabase {
 		await shared.turn.catch(() => {});
 		if (!shared.open) return;
 		shared.open = false;
-		const tx = shared.tx;
-		shared.tx = null;
-		if (!tx) return;
+		const { tx, handle } = shared;
+		shared.tx = shared.handle = null;
+		if (!tx || !handle) return;
 		if (how === 'rollback') {
 			await tx.rollback().execute();
 			return;
 		}
 		await tx.commit().execute();
-		this.#committed(tx);
+		this.#committed(handle);
 	}
 
 	#run<T>(tenantId: string | null, userId: string | null, work: (tx: Tx) => Promise<T>) {
@@ -155,14 +158,17 @@ export class AppDatabase {
 	): Promise<T> {
 		const result = shared.turn.then(async () => {
 			if (!shared.open) return this.#alone(tenantId, userId, work);
-			shared.tx ??= await this.#kysely.startTransaction().execute();
-			const tx = shared.tx;
+			if (!shared.tx || !shared.handle) {
+				shared.tx = await this.#kysely.startTransaction().execute();
+				shared.handle = await concurrentTransaction(shared.tx);
+			}
+			const { tx, handle } = shared;
 			try {
-				await enterScope(tx, tenantId, userId);
-				return await working.run(true, () => work(tx));
+				await enterScope(handle, tenantId, userId);
+				return await working.run(true, () => work(handle));
 			} catch (error) {
 				shared.open = false;
-				shared.tx = null;
+				shared.tx = shared.handle = null;
 				await tx
 					.rollback()
 					.execute()
@@ -176,7 +182,8 @@ export class AppDatabase {
 
 	async #alone<T>(tenantId: string | null, userId: string | null, work: (tx: Tx) => Promise<T>) {
 		let written: Tx | undefined;
-		const result = await this.#kysely.transaction().execute(async (tx) => {
+		const result = await this.#kysely.transaction().execute(async (owned) => {
+			const tx = await concurrentTransaction(owned);
 			await enterScope(tx, tenantId, userId);
 			const value = await working.run(true, () => work(tx));
 			written = tx;
