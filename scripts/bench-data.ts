@@ -82,4 +82,3 @@ export async function seedBenchFindings(owner: Kysely<Database>, BODIES: BenchBo
 	});
 	await sql`analyze`.execute(owner);
 }
-

@@ -48,7 +48,6 @@ describe('round trips per request on PostgreSQL', () => {
 		const response = await evaluator.fetch(path);
 		await response.arrayBuffer();
 		await new Promise((resolve) => setTimeout(resolve, 100));
-		console.log(path, JSON.stringify(wire.counts()));
 		return { status: response.status, counts: wire.counts() };
 	}
 

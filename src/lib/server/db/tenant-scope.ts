@@ -160,7 +160,7 @@ export class AppDatabase {
 			if (!shared.open) return this.#alone(tenantId, userId, work);
 			if (!shared.tx || !shared.handle) {
 				shared.tx = await this.#kysely.startTransaction().execute();
-				shared.handle = await concurrentTransaction(shared.tx);
+				shared.handle = await concurrentTransaction<Database>(shared.tx);
 			}
 			const { tx, handle } = shared;
 			try {
