@@ -365,7 +365,7 @@ async function main() {
 
 	console.log(
 		`\n${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ` +
-			`PostgreSQL ${(await raw.query<{ v: string }>('show server_version')).rows[0]!.v}; ` +
+			`PostgreSQL ${(await raw.query<{ server_version: string }>('show server_version')).rows[0]!.server_version}; ` +
 			`${SECONDS} s per measurement, pool ${POOL_SIZE}, body 1 of 100 (400,060 of 1,000,000 findings)\n`
 	);
 	const header = (first: string) =>
