@@ -132,6 +132,15 @@ describe.each(DIALECTS)('a request transaction on %s', (kind) => {
 		});
 	});
 
+	it('lets a request made while answering another share its transaction', async () => {
+		const [outer, inner] = await t.db.inRequest(async () => {
+			const first = await t.db.inTenant({ tenantId: tenantA, userId }, txid);
+			const nested = await t.db.inRequest(() => t.db.inTenant({ tenantId: tenantA, userId }, txid));
+			return [first, nested];
+		});
+		expect(inner).toBe(outer);
+	});
+
 	it('tells the outbox listener about rows only once the request has committed, never on rollback', async () => {
 		const heard: [string, string[]][] = [];
 		t.db.onOutboxCommitted((tenantId, ids) => heard.push([tenantId, ids]));

@@ -100,6 +100,10 @@ export class AppDatabase {
 	 * their own. Calls inside a call's work, or after the end, also get their own.
 	 */
 	async inRequest<T>(request: () => Promise<T>): Promise<T> {
+		// A request made while answering another (SvelteKit's event.fetch) joins that one's
+		// transaction: one of its own would wait for PGlite's only connection, held by the outer.
+		const outer = requests.getStore();
+		if (outer?.owner === this && outer.open) return request();
 		const shared: RequestTransaction = {
 			owner: this,
 			open: true,
