@@ -91,26 +91,39 @@ const handleOrigin: Handle = ({ event, resolve }) => {
 			});
 };
 
+/** Methods that change nothing: their whole request may share the session check's transaction. */
+const READING = new Set(['GET', 'HEAD']);
+
+/**
+ * The session and the acting membership, checked in the request's one transaction (issue 9
+ * item 1). A reading request's work joins that transaction and it commits once the answer is
+ * ready; a changing request commits it before its work, so the work's own transaction commits
+ * (with its audit and outbox rows) whatever happens later — and an upload never holds one open
+ * while its body streams in.
+ */
 const handleSession: Handle = async ({ event, resolve }) => {
 	const app = await runtimeApp();
 	event.locals.person = null;
 	event.locals.actor = null;
 	event.locals.membershipCount = 0;
 	event.locals.unreadNotifications = 0;
-	const token = event.cookies.get(SESSION_COOKIE);
-	if (token) {
-		const person = await validateSessionToken(app.db, token, app.sessionPolicy);
-		if (!person) clearSessionCookie(event.cookies);
-		else {
-			setSessionCookie(event.cookies, token, person.expiresAt, app.config.secureCookies);
-			event.locals.person = person;
-			event.locals.membershipCount = person.membershipCount;
-			const acting = await resolveActing(app.db, person);
-			event.locals.actor = acting.actor;
-			event.locals.unreadNotifications = acting.unreadNotifications;
+	return app.db.inRequest(async () => {
+		const token = event.cookies.get(SESSION_COOKIE);
+		if (token) {
+			const person = await validateSessionToken(app.db, token, app.sessionPolicy);
+			if (!person) clearSessionCookie(event.cookies);
+			else {
+				setSessionCookie(event.cookies, token, person.expiresAt, app.config.secureCookies);
+				event.locals.person = person;
+				event.locals.membershipCount = person.membershipCount;
+				const acting = await resolveActing(app.db, person);
+				event.locals.actor = acting.actor;
+				event.locals.unreadNotifications = acting.unreadNotifications;
+			}
 		}
-	}
-	return resolve(event);
+		if (!READING.has(event.request.method)) await app.db.endRequestTransaction();
+		return resolve(event);
+	});
 };
 
 type LocaleStore = { locale: string; origin: string; messageCalls: Set<string> };

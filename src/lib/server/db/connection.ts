@@ -1,9 +1,10 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import type { Database } from '../../../../db/schema';
+import { pipelinedPostgresDialect } from './pipelined-driver';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -100,15 +101,24 @@ function guardPool(pool: pg.Pool, log: (message: string) => void, label: string)
 }
 
 /** The application's pool with its types, timeouts and error guard (scripts build on it). */
-export function createPostgresPool(url: string, options: PostgresOptions = {}): pg.Pool {
-	const pool = new pg.Pool(poolConfig(url, options));
+export function createPostgresPool(
+	url: string,
+	options: PostgresOptions & { pipeline?: boolean } = {}
+): pg.Pool {
+	// node-postgres' pipeline mode (not yet in @types/pg): queries go out without waiting for the
+	// previous answer; the pipelined driver relies on it.
+	const pool = new pg.Pool({
+		...poolConfig(url, options),
+		pipeline: options.pipeline ?? false
+	} as pg.PoolConfig);
 	guardPool(pool, options.log ?? ((message: string) => console.error(message)), 'pool');
 	return pool;
 }
 
 export function connectPostgres(url: string, options: PostgresOptions = {}): DatabaseConnection {
-	const pool = createPostgresPool(url, options);
-	const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+	const pool = createPostgresPool(url, { ...options, pipeline: true });
+	// Named statements, pipelined with BEGIN and the tenant scope (db/pipelined-driver.ts).
+	const kysely = new Kysely<Database>({ dialect: pipelinedPostgresDialect(pool) });
 	const health = healthCheck(url);
 	return {
 		kind: 'postgres',

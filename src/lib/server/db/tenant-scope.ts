@@ -1,7 +1,9 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { sql, type ControlledTransaction, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../../../db/schema';
 import { APP_ROLE } from './roles';
 import type { DatabaseConnection } from './connection';
+import { concurrentTransaction, deferUntilNextQuery } from './pipelined-driver';
 
 export type Tx = Transaction<Database>;
 
@@ -14,17 +16,42 @@ export interface TenantScope {
 /** Called once a transaction that wrote outbox rows has committed, with the rows' ids. */
 export type OutboxCommitListener = (tenantId: string, outboxIds: string[]) => void;
 
-const outboxWrites = new WeakMap<Tx, string[]>();
+/** Outbox rows written in a transaction, by the tenant it was scoped to when they were. */
+const outboxWrites = new WeakMap<Tx, Map<string, string[]>>();
+
+/** The tenant and person a transaction is scoped to now, as `tenant|user` ('' for none). */
+const scopes = new WeakMap<Tx, string>();
+const scopeKey = (tenantId: string | null, userId: string | null) =>
+	`${tenantId ?? ''}|${userId ?? ''}`;
+
+/**
+ * One request's transaction (issue 9 item 1): opened by the first call made inside
+ * `AppDatabase.inRequest`, joined by the calls after it, committed when the request is done.
+ */
+interface RequestTransaction {
+	owner: AppDatabase;
+	open: boolean;
+	tx: ControlledTransaction<Database> | null;
+	/** What the calls' work gets: `tx`, its queries free to travel together. */
+	handle: Tx | null;
+	/** Calls take turns: one transaction runs one piece of work at a time. */
+	turn: Promise<unknown>;
+}
+
+const requests = new AsyncLocalStorage<RequestTransaction>();
+/** Set while a piece of work runs: a call nested inside it gets a transaction of its own, as before. */
+const working = new AsyncLocalStorage<boolean>();
 
 /**
  * Marks outbox rows written in `tx`: once it commits (never on rollback), the database's
  * outbox listener hears them — the request paths nudge delivery so event emails go out at once.
  */
 export function noteOutboxRows(tx: Tx, outboxIds: string[]): void {
-	if (outboxIds.length === 0) return;
-	const noted = outboxWrites.get(tx);
-	if (noted) noted.push(...outboxIds);
-	else outboxWrites.set(tx, [...outboxIds]);
+	const tenantId = scopes.get(tx)?.split('|')[0];
+	if (outboxIds.length === 0 || !tenantId) return;
+	let noted = outboxWrites.get(tx);
+	if (!noted) outboxWrites.set(tx, (noted = new Map()));
+	noted.set(tenantId, [...(noted.get(tenantId) ?? []), ...outboxIds]);
 }
 
 /**
@@ -64,23 +91,125 @@ export class AppDatabase {
 		this.#outboxListener = listener;
 	}
 
-	async #run<T>(tenantId: string | null, userId: string | null, work: (tx: Tx) => Promise<T>) {
-		let written: string[] | undefined;
-		const result = await this.#kysely.transaction().execute(async (tx) => {
-			await scopeStatement(tenantId, userId).execute(tx);
-			const value = await work(tx);
-			written = outboxWrites.get(tx);
+	/**
+	 * Runs `request` (one HTTP request) so that every inTenant/asPerson call made inside it,
+	 * session check included, shares one transaction: each call switches the tenant scope if it
+	 * differs (set_config travels with the call's first query) and the transaction commits when
+	 * `request` is done — or when `endRequestTransaction` is called. A call that throws rolls
+	 * everything back, as its own transaction would have; the calls after it get transactions of
+	 * their own. Calls inside a call's work, or after the end, also get their own.
+	 */
+	async inRequest<T>(request: () => Promise<T>): Promise<T> {
+		// A request made while answering another (SvelteKit's event.fetch) joins that one's
+		// transaction: one of its own would wait for PGlite's only connection, held by the outer.
+		const outer = requests.getStore();
+		if (outer?.owner === this && outer.open) return request();
+		const shared: RequestTransaction = {
+			owner: this,
+			open: true,
+			tx: null,
+			handle: null,
+			turn: Promise.resolve()
+		};
+		let result: T;
+		try {
+			result = await requests.run(shared, request);
+		} catch (error) {
+			await this.#finish(shared, 'rollback').catch(() => {});
+			throw error;
+		}
+		await this.#finish(shared, 'commit');
+		return result;
+	}
+
+	/**
+	 * Commits the current request's transaction now (a changing request, once its session is
+	 * checked: its work then commits on its own, before anything else can fail).
+	 */
+	async endRequestTransaction(): Promise<void> {
+		const shared = requests.getStore();
+		if (shared?.owner === this) await this.#finish(shared, 'commit');
+	}
+
+	async #finish(shared: RequestTransaction, how: 'commit' | 'rollback'): Promise<void> {
+		// Waits for the calls in progress (a streamed promise may still be running).
+		await shared.turn.catch(() => {});
+		if (!shared.open) return;
+		shared.open = false;
+		const { tx, handle } = shared;
+		shared.tx = shared.handle = null;
+		if (!tx || !handle) return;
+		if (how === 'rollback') {
+			await tx.rollback().execute();
+			return;
+		}
+		await tx.commit().execute();
+		this.#committed(handle);
+	}
+
+	#run<T>(tenantId: string | null, userId: string | null, work: (tx: Tx) => Promise<T>) {
+		const shared = requests.getStore();
+		if (shared?.owner === this && shared.open && !working.getStore())
+			return this.#joined(shared, tenantId, userId, work);
+		return this.#alone(tenantId, userId, work);
+	}
+
+	#joined<T>(
+		shared: RequestTransaction,
+		tenantId: string | null,
+		userId: string | null,
+		work: (tx: Tx) => Promise<T>
+	): Promise<T> {
+		const result = shared.turn.then(async () => {
+			if (!shared.open) return this.#alone(tenantId, userId, work);
+			if (!shared.tx || !shared.handle) {
+				shared.tx = await this.#kysely.startTransaction().execute();
+				shared.handle = await concurrentTransaction<Database>(shared.tx);
+			}
+			const { tx, handle } = shared;
+			try {
+				await enterScope(handle, tenantId, userId);
+				return await working.run(true, () => work(handle));
+			} catch (error) {
+				shared.open = false;
+				shared.tx = shared.handle = null;
+				await tx
+					.rollback()
+					.execute()
+					.catch(() => {});
+				throw error;
+			}
+		});
+		shared.turn = result.catch(() => {});
+		return result;
+	}
+
+	async #alone<T>(tenantId: string | null, userId: string | null, work: (tx: Tx) => Promise<T>) {
+		let written: Tx | undefined;
+		const result = await this.#kysely.transaction().execute(async (owned) => {
+			const tx = await concurrentTransaction(owned);
+			await enterScope(tx, tenantId, userId);
+			const value = await working.run(true, () => work(tx));
+			written = tx;
 			return value;
 		});
+		this.#committed(written!);
+		return result;
+	}
+
+	/** After a commit: the outbox rows it wrote reach the listener (never on rollback). */
+	#committed(tx: Tx) {
+		const written = outboxWrites.get(tx);
 		const listener = this.#outboxListener;
-		if (written && tenantId && listener) {
+		if (!written || !listener) return;
+		outboxWrites.delete(tx);
+		for (const [tenant, ids] of written) {
 			try {
-				listener(tenantId, written);
+				listener(tenant, ids);
 			} catch {
 				// The work is committed; delivery still happens at the next sweep.
 			}
 		}
-		return result;
 	}
 }
 
@@ -97,7 +226,21 @@ export function scopeStatement(tenantId: string | null, userId: string | null) {
  * that person for the rest of the transaction (their own memberships become visible).
  */
 export async function actAsPerson(tx: Tx, userId: string): Promise<void> {
-	await sql`select set_config('app.user_id', ${userId}, true)`.execute(tx);
+	await tx.executeQuery(
+		deferUntilNextQuery(sql`select set_config('app.user_id', ${userId}, true)`.compile(tx))
+	);
+	scopes.set(tx, scopeKey(scopes.get(tx)?.split('|')[0] || null, userId));
+}
+
+/**
+ * Scopes `tx` to the tenant and person, unless it already is (a request's transaction moving from
+ * one call to the next). The statement travels with the next query (db/pipelined-driver.ts).
+ */
+async function enterScope(tx: Tx, tenantId: string | null, userId: string | null) {
+	const key = scopeKey(tenantId, userId);
+	if (scopes.get(tx) === key) return;
+	await tx.executeQuery(deferUntilNextQuery(scopeStatement(tenantId, userId).compile(tx)));
+	scopes.set(tx, key);
 }
 
 /** Every tenant's id, for jobs that visit each tenant in its own scope. */

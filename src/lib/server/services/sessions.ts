@@ -122,8 +122,12 @@ export async function resolveActing(
 	const found = await db.inTenant(
 		{ tenantId: person.tenantId, userId: person.userId },
 		async (tx) => {
-			const row = await findActingMembership(tx, person.userId);
-			return row ? { row, unread: await countUnreadNotifications(tx, person.userId) } : null;
+			// Asked together: on PostgreSQL both travel in one round trip (db/pipelined-driver.ts).
+			const [row, unread] = await Promise.all([
+				findActingMembership(tx, person.userId),
+				countUnreadNotifications(tx, person.userId)
+			]);
+			return row ? { row, unread } : null;
 		}
 	);
 	if (!found) return { actor: null, unreadNotifications: 0 };
