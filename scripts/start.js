@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+// Shutdown and upload limits, the same as a direct `node build/index.js` gets.
+import './server-defaults.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'build', 'index.js');
@@ -18,16 +20,6 @@ if (!existsSync(entry)) {
 }
 
 process.env.PORT ??= '3000';
-// A stop is bounded (SHUTDOWN_BOUND_MS, default 10 s; src/lib/server/runtime.ts): requests in
-// flight get half of it (adapter-node's SHUTDOWN_TIMEOUT, in seconds), closing the rest.
-process.env.SHUTDOWN_BOUND_MS ??= '10000';
-process.env.SHUTDOWN_TIMEOUT ??= String(
-	Math.max(1, Math.floor(Number(process.env.SHUTDOWN_BOUND_MS) / 2000))
-);
-// Evidence uploads stream through their own per-file limit; let a request carry up to ten files.
-process.env.BODY_SIZE_LIMIT ??= String(
-	10 * (Number(process.env.EVIDENCE_MAX_MB ?? 25) + 1) * 1024 * 1024
-);
 process.env.ORIGIN ??= `http://localhost:${process.env.PORT}`;
 // The embedded database and evidence live under ./data unless told otherwise.
 process.env.DATA_DIR ??= join(root, 'data');

@@ -70,10 +70,8 @@ export function dueLabel(daysLeft: number | null, closed = false): string {
 	return m.findings_days_overdue({ days: -daysLeft });
 }
 
-export function formatDateTime(at: Date | string | null): string {
-	if (!at) return '';
-	return new Date(at).toLocaleString(getLocale(), { dateStyle: 'medium', timeStyle: 'short' });
-}
+/** Times in the tenant's zone, from the one formatter module. */
+export { formatDateTime } from '$lib/time-format';
 
 export function formatBytes(bytes: number): string {
 	const units = ['B', 'KB', 'MB', 'GB'];

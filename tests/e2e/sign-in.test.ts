@@ -48,6 +48,8 @@ describe('the built app on the embedded default, in Chromium', () => {
 		);
 		await page.screenshot({ path: '/tmp/certtrack-dashboard-en.png', fullPage: true });
 
+		// Signing out is in the account menu under the person's name (a <details>).
+		await page.getByTestId('account-menu').locator('summary').click();
 		await page.getByRole('button', { name: 'Sign out' }).click();
 		await page.waitForURL('**/login?signed-out');
 		expect(await page.textContent('[role=status]')).toContain('You have signed out.');

@@ -109,7 +109,9 @@ export class Browserless {
 }
 
 /** A built app with the demo data for one test file; `stop` in afterAll. */
-export async function startDemoApp(env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startDemoApp(
+	env: Record<string, string | undefined> = {}
+): Promise<RunningServer> {
 	buildApp();
 	return startBuiltApp(env);
 }

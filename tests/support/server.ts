@@ -68,9 +68,13 @@ export interface RunningServer {
 
 /**
  * The built app on the embedded default (PGlite in a fresh data directory, demo data on first
- * start), with its own Redis key prefix, which is deleted when it stops.
+ * start), with its own Redis key prefix, which is deleted when it stops. Started as a container
+ * would start it (`node build/index.js`), with the built entry's own defaults (BODY_SIZE_LIMIT…);
+ * an `env` value of undefined leaves that variable unset.
  */
-export async function startBuiltApp(env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startBuiltApp(
+	env: Record<string, string | undefined> = {}
+): Promise<RunningServer> {
 	const port = await freePort();
 	const dataDir = mkdtempSync(join(tmpdir(), 'certtrack-e2e-'));
 	const prefix = `{certtrack-e2e-${randomBytes(4).toString('hex')}}`;
@@ -86,7 +90,6 @@ export async function startBuiltApp(env: Record<string, string> = {}): Promise<R
 			ORIGIN: origin,
 			DATA_DIR: dataDir,
 			REDIS_PREFIX: prefix,
-			BODY_SIZE_LIMIT: String(300 * 1024 * 1024),
 			...env
 		},
 		stdio: ['ignore', 'pipe', 'pipe']

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { readConfig, type AppConfig } from './config';
 import { connectPglite, connectPostgres, type DatabaseConnection } from './db/connection';
 import { AppDatabase } from './db/tenant-scope';
+import { copyPgliteTemplate, findPgliteTemplate } from './db/pglite-template';
 import { connectRedis, type RedisStatus } from './redis';
 import { createSignInLimiter, type SignInLimiter } from './auth/rate-limit';
 import { sessionPolicy, type SessionPolicy } from './services/sessions';
@@ -40,7 +41,14 @@ export function openConfiguredDatabase(
 				statementTimeoutMs: overrides.statementTimeoutMs ?? config.database.statementTimeoutMs,
 				idleInTransactionTimeoutMs: config.database.idleInTransactionTimeoutMs
 			})
-		: connectPglite(join(config.dataDir, 'pglite'));
+		: connectEmbedded(join(config.dataDir, 'pglite'));
+}
+
+/** The embedded database; a first start begins from the build's migrated template. */
+function connectEmbedded(dataDir: string): DatabaseConnection {
+	// PGLITE_TEMPLATE=off: initdb as before the template (npm run bench:start compares the two).
+	if (process.env.PGLITE_TEMPLATE !== 'off') copyPgliteTemplate(dataDir, findPgliteTemplate());
+	return connectPglite(dataDir);
 }
 
 /**

@@ -5,5 +5,6 @@ import type { LayoutServerLoad } from './$types';
 export const load: LayoutServerLoad = ({ locals, url }) => {
 	if (!locals.person) redirect(303, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
 	if (!locals.actor) redirect(303, '/choose-tenant');
-	return {};
+	// Times are shown in the tenant's zone, the same on the server and in the browser.
+	return { timeZone: locals.actor.tenant.timeZone };
 };

@@ -17,6 +17,7 @@ import {
 import { sanitiseFileName } from './filename';
 import { stageFile, UploadInterrupted } from './inspect';
 import { SizeLimitExceeded, type EvidenceStorage } from './storage';
+import { bodySizeLimitBytes, isBodySizeLimitError } from '../http/body-limit';
 
 /*
  * The evidence upload over HTTP (issue #3 item 5): a multipart request streamed file by file into
@@ -211,12 +212,24 @@ export async function handleEvidenceUpload(
 	});
 
 	let interrupted = false;
+	let overBodyLimit = false;
 	try {
 		await pipeline(Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>), parser);
-	} catch {
+	} catch (error) {
 		interrupted = true;
+		overBodyLimit = isBodySizeLimitError(error);
 	}
 	await Promise.all(pending);
+
+	if (overBodyLimit) {
+		// The server stopped reading at its BODY_SIZE_LIMIT: a size refusal, not a broken upload.
+		const bodyLimit = bodySizeLimitBytes();
+		const error = bodyLimit
+			? say('evidence_body_too_large', { limit: formatBytes(bodyLimit, locale) })
+			: say('evidence_request_too_large', { limit, max: MAX_FILES_PER_UPLOAD });
+		for (const result of results) if (!result.ok) result.error = error;
+		return { status: 413, body: { files: results, error } };
+	}
 
 	if (refusal) {
 		const error = messageOf(refusal);

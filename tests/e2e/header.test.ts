@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
+import { launchBrowser } from '../support/browser';
+
+/*
+ * Issue 10 defect 1: the header holds on one row at 1280 px in both languages for every demo
+ * role (links that do not fit under "More", the account under the person's name), and on a
+ * phone it is one short row with a "Menu" disclosure that opens from the keyboard.
+ */
+
+const PASSWORD = 'demo-password-2026';
+const PEOPLE = [
+	'admin@demo.test',
+	'evaluator@demo.test',
+	'decider@demo.test',
+	'org@demo.test',
+	'admin@other.test'
+];
+/** A row of buttons and links is about 40 px high; two rows would be 80 or more. */
+const ONE_ROW = 64;
+
+describe('the header', () => {
+	let server: RunningServer;
+	let browser: Browser;
+
+	beforeAll(async () => {
+		buildApp();
+		server = await startBuiltApp();
+		browser = await launchBrowser();
+	}, 300_000);
+
+	afterAll(async () => {
+		await browser?.close();
+		await server?.stop();
+	});
+
+	async function signedInPage(email: string, locale: string, width: number): Promise<Page> {
+		const context = await browser.newContext({ viewport: { width, height: 800 } });
+		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: server.origin }]);
+		const page = await context.newPage();
+		await page.goto(`${server.origin}/login`);
+		await page.waitForSelector('body[data-hydrated]');
+		await page.fill('#email', email);
+		await page.fill('#password', PASSWORD);
+		await page.press('#password', 'Enter');
+		await page.waitForURL('**/dashboard');
+		await page.waitForSelector('body[data-hydrated]');
+		return page;
+	}
+
+	const headerHeight = (page: Page) =>
+		page.locator('header.topbar').evaluate((header) => header.getBoundingClientRect().height);
+
+	for (const locale of ['zh-CN', 'en'])
+		it.each(PEOPLE)(
+			`is one row at 1280 px (${locale}): %s`,
+			async (email) => {
+				const page = await signedInPage(email, locale, 1280);
+				expect(await page.getAttribute('html', 'lang')).toBe(locale);
+				expect(await headerHeight(page)).toBeLessThanOrEqual(ONE_ROW);
+				// Every visible part of the row starts at the same height.
+				const tops = await page.$$eval('.topbar-inner > *, .nav > *, .account > *', (nodes) =>
+					nodes
+						.map((node) => node.getBoundingClientRect())
+						.filter((box) => box.width > 0)
+						.map((box) => Math.round(box.top + box.height / 2))
+				);
+				expect(Math.max(...tops) - Math.min(...tops)).toBeLessThanOrEqual(6);
+				// Sign-out is under the person's name.
+				const account = page.getByTestId('account-menu');
+				await account.locator('summary').focus();
+				await page.keyboard.press('Enter');
+				expect(await account.getAttribute('open')).not.toBeNull();
+				await page.keyboard.press('Escape');
+				expect(await account.getAttribute('open')).toBeNull();
+				await page.context().close();
+			},
+			60_000
+		);
+
+	it.each([['zh-CN'], ['en']])(
+		'is one short row with a Menu disclosure on a phone (%s)',
+		async (locale) => {
+			const page = await signedInPage('admin@demo.test', locale, 390);
+			expect(await headerHeight(page)).toBeLessThanOrEqual(ONE_ROW);
+			const menu = page.getByTestId('phone-menu');
+			await menu.locator('summary').focus();
+			await page.keyboard.press('Enter');
+			expect(await menu.getAttribute('open')).not.toBeNull();
+			await menu.locator('a[href="/findings"]').click();
+			await page.waitForURL('**/findings');
+			// The menu closes on navigation.
+			expect(await menu.getAttribute('open')).toBeNull();
+			await page.context().close();
+		},
+		60_000
+	);
+});
