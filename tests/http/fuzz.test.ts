@@ -97,7 +97,10 @@ async function send(client: Browserless, label: string, path: string, init: Requ
 			closedEarly++;
 			return { status: 0, text: '' };
 		}
-		failures.push(`${label}: no answer (${String(cause)}) for ${path.slice(0, 300)}`);
+		failures.push(
+			`${label}: no answer (${String(cause)}: ${String((cause as Error).cause)}) for ` +
+				`${path.slice(0, 300)}, a body of ${bodySize(init.body)} bytes`
+		);
 		return { status: 0, text: '' };
 	}
 	const text = await response.text();
