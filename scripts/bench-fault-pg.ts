@@ -8,6 +8,11 @@
  * and whether the audit chain verifies.
  *
  *   npm run bench:fault-pg            (ROUNDS=11 IN_FLIGHT=40 by default)
+ *
+ * The bound: a request is unanswered after 10 s, what a person waits before giving up. The app
+ * stays inside it because every wait for the database is bounded by DB_CONNECT_TIMEOUT_MS (3 s
+ * here) per connection checkout, queued or new (pg-pool times out a queued waiter too), after
+ * which the request answers 503; a connection the restart killed fails its query at once.
  */
 import { sql } from 'kysely';
 import { connectPostgres } from '../src/lib/server/db/connection';
