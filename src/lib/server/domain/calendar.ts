@@ -3,6 +3,8 @@
  * the 2nd" means the 2nd in Asia/Shanghai), so arithmetic never goes through local instants.
  */
 
+import { dateTimeFormat } from '../../date-format';
+
 export type IsoDate = string;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -26,12 +28,9 @@ function format(date: Date): IsoDate {
 /** The calendar day it is at `now` in `timeZone`. */
 export function todayInZone(now: Date, timeZone: string): IsoDate {
 	// en-CA formats as YYYY-MM-DD.
-	return new Intl.DateTimeFormat('en-CA', {
-		timeZone,
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit'
-	}).format(now);
+	return dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+		now
+	);
 }
 
 export function addDays(iso: IsoDate, days: number): IsoDate {
