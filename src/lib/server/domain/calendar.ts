@@ -28,9 +28,12 @@ function format(date: Date): IsoDate {
 /** The calendar day it is at `now` in `timeZone`. */
 export function todayInZone(now: Date, timeZone: string): IsoDate {
 	// en-CA formats as YYYY-MM-DD.
-	return dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-		now
-	);
+	return dateTimeFormat('en-CA', {
+		timeZone,
+		year: 'numeric',
+		month: '2-digit',
+		day: '2-digit'
+	}).format(now);
 }
 
 export function addDays(iso: IsoDate, days: number): IsoDate {
