@@ -3,6 +3,7 @@ import { parse, stringify } from 'superjson';
 import { signedIn, startDemoApp, type Browserless } from '../support/http';
 import type { RunningServer } from '../support/server';
 import { newUscc } from '../support/factories';
+import { MAX_BATCH_SIZE } from '../../src/lib/server/trpc/handler';
 import { todayInZone } from '../../src/lib/server/domain/calendar';
 
 /*
@@ -24,6 +25,8 @@ async function batch(client: Browserless, path: string, inputs: unknown[]): Prom
 		headers: { 'content-type': 'application/json', origin: client.origin },
 		body: JSON.stringify(body)
 	});
+	if (response.status !== 200)
+		throw new Error(`${path}: ${response.status} ${await response.text()}`);
 	const answers = (await response.json()) as { result?: { data: unknown }; error?: unknown }[];
 	return answers.map((answer) => {
 		if (!answer.result) throw new Error(`${path} failed: ${JSON.stringify(answer.error)}`);
@@ -45,11 +48,12 @@ describe('the findings page in a big tenant', () => {
 	beforeAll(async () => {
 		server = await startDemoApp();
 		admin = await signedIn(server, 'admin@demo.test');
-		for (let start = 0; start < ORGANISATIONS; start += 50)
+		// Batches as large as the API takes (MAX_BATCH_SIZE).
+		for (let start = 0; start < ORGANISATIONS; start += MAX_BATCH_SIZE)
 			await batch(
 				admin,
 				'organisations.create',
-				Array.from({ length: 50 }, (_, n) => ({
+				Array.from({ length: MAX_BATCH_SIZE }, (_, n) => ({
 					legalName: `厦门市第${start + n + 1}号机电设备维修服务有限公司`,
 					uscc: newUscc(),
 					address: '福建省厦门市思明区湖滨南路 100 号'
@@ -81,15 +85,16 @@ describe('the findings page in a big tenant', () => {
 			}
 		])) as { id: string; version: number }[];
 		await batch(admin, 'evaluations.start', [{ id: planned!.id, version: planned!.version }]);
-		await batch(
-			admin,
-			'findings.raise',
-			Array.from({ length: FINDINGS }, (_, n) => ({
-				evaluationId: planned!.id,
-				kind: 'observation',
-				statement: `现场抽查第 ${n + 1} 份维修派工单，客户回访记录未注明回访人及回访日期，建议完善记录。`
-			}))
-		);
+		for (let start = 0; start < FINDINGS; start += 10)
+			await batch(
+				admin,
+				'findings.raise',
+				Array.from({ length: 10 }, (_, n) => ({
+					evaluationId: planned!.id,
+					kind: 'observation',
+					statement: `现场抽查第 ${start + n + 1} 份维修派工单，客户回访记录未注明回访人及回访日期，建议完善记录。`
+				}))
+			);
 	}, 600_000);
 
 	afterAll(async () => {
