@@ -3,6 +3,8 @@
  * the 2nd" means the 2nd in Asia/Shanghai), so arithmetic never goes through local instants.
  */
 
+import { dateTimeFormat } from '../../date-format';
+
 export type IsoDate = string;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -51,23 +53,15 @@ function format(date: Date): IsoDate {
 	return formatMs(date.getTime());
 }
 
-/** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using one. */
-const zoneFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** The calendar day it is at `now` in `timeZone`. */
 export function todayInZone(now: Date, timeZone: string): IsoDate {
-	let formatter = zoneFormats.get(timeZone);
-	if (!formatter) {
-		// en-CA formats as YYYY-MM-DD.
-		formatter = new Intl.DateTimeFormat('en-CA', {
-			timeZone,
-			year: 'numeric',
-			month: '2-digit',
-			day: '2-digit'
-		});
-		zoneFormats.set(timeZone, formatter);
-	}
-	return formatter.format(now);
+	// en-CA formats as YYYY-MM-DD; the formatter is built once per zone (date-format.ts).
+	return dateTimeFormat('en-CA', {
+		timeZone,
+		year: 'numeric',
+		month: '2-digit',
+		day: '2-digit'
+	}).format(now);
 }
 
 export function addDays(iso: IsoDate, days: number): IsoDate {

@@ -1,3 +1,5 @@
+import type { ExpressionBuilder } from 'kysely';
+import type { Database } from '../../../../db/schema';
 import type { Tx } from '../db/tenant-scope';
 import { atVersion, nextVersion } from './versioned';
 
@@ -25,12 +27,30 @@ export function listOrganisations(tx: Tx, filter: OrganisationFilter = {}) {
 		])
 		.orderBy('organisations.legal_name');
 	if (filter.organisationId) query = query.where('organisations.id', '=', filter.organisationId);
-	if (filter.search) {
-		const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-		query = query.where((eb) =>
-			eb.or([eb('legal_name', 'ilike', pattern), eb('uscc', 'ilike', pattern)])
-		);
-	}
+	if (filter.search) query = query.where(matching(filter.search));
+	return query.execute();
+}
+
+/** Name or USCC containing `search` (LIKE's own characters taken literally). */
+function matching(search: string) {
+	const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+	return (eb: ExpressionBuilder<Database, 'organisations'>) =>
+		eb.or([eb('legal_name', 'ilike', pattern), eb('uscc', 'ilike', pattern)]);
+}
+
+/**
+ * The first `limit` organisations by name that match `filter.search`, id and name only: what a
+ * search-as-you-type field offers (a tenant may hold hundreds of organisations).
+ */
+export function searchOrganisations(tx: Tx, filter: OrganisationFilter, limit: number) {
+	let query = tx
+		.selectFrom('organisations')
+		.select(['organisations.id', 'organisations.legal_name'])
+		.orderBy('organisations.legal_name')
+		.orderBy('organisations.id')
+		.limit(limit);
+	if (filter.organisationId) query = query.where('organisations.id', '=', filter.organisationId);
+	if (filter.search) query = query.where(matching(filter.search));
 	return query.execute();
 }
 

@@ -10,7 +10,7 @@ import { mayEver } from '../domain/permissions';
 import { refuseUniqueViolations } from '../db/errors';
 import { recordAudit } from '../repositories/audit';
 import { findSchemeRules } from '../repositories/scheme-rules';
-import { findEvaluation, isOnTeam, listOrganisationChoices } from '../repositories/evaluations';
+import { findEvaluation, isOnTeam } from '../repositories/evaluations';
 import { findClause, listStandardChoices } from '../repositories/catalogue';
 import * as repo from '../repositories/findings';
 import { authorize } from './authorize';
@@ -462,14 +462,13 @@ export async function listFindings(
 export async function findingFilterChoices(db: AppDatabase, actor: Actor, evaluationId?: string) {
 	authorize(actor, 'finding.list');
 	return db.inTenant(scopeOf(actor), async (tx) => {
-		const [standards, organisations, evaluation] = await Promise.all([
+		// No organisation list: the filter searches them as one types (organisations.search).
+		const [standards, evaluation] = await Promise.all([
 			listStandardChoices(tx),
-			listOrganisationChoices(tx),
 			evaluationId ? findEvaluation(tx, evaluationId) : Promise.resolve(undefined)
 		]);
 		return {
 			standards,
-			organisations,
 			evaluation: evaluation
 				? {
 						id: evaluation.id,

@@ -35,6 +35,12 @@ const organisationFields = {
 
 export const listOrganisationsInput = z.object({ search: search(100) }).default({});
 
+/** How many organisations a search-as-you-type field offers at a time. */
+export const ORGANISATION_SEARCH_LIMIT = 20;
+
+/** Search-as-you-type (a list filter's organisation field): name or USCC text, blank for the first. */
+export const searchOrganisationsInput = z.object({ query: search(100) }).default({});
+
 /** One organisation (its page, timeline, users). */
 export const organisationRef = z.object({ id });
 

@@ -12,6 +12,7 @@ import { recordAudit } from '../repositories/audit';
 import { refuseUniqueViolations } from '../db/errors';
 import { namedTimeline, timelineOf } from './timeline';
 import { addMember } from './members';
+import { ORGANISATION_SEARCH_LIMIT } from './organisations.schema';
 
 export interface OrganisationInput {
 	legalName: string;
@@ -28,6 +29,26 @@ export function listOrganisations(db: AppDatabase, actor: Actor, search?: string
 	return db.inTenant(scopeOf(actor), (tx) =>
 		repo.listOrganisations(tx, { organisationId: visibleOrganisationId(actor), search })
 	);
+}
+
+/** The few organisations whose name or USCC holds `query`, for a search-as-you-type field. */
+export function searchOrganisations(db: AppDatabase, actor: Actor, query?: string) {
+	return db.inTenant(scopeOf(actor), (tx) =>
+		repo.searchOrganisations(
+			tx,
+			{ organisationId: visibleOrganisationId(actor), search: query },
+			ORGANISATION_SEARCH_LIMIT
+		)
+	);
+}
+
+/** One organisation's name, if `actor` may see it (a filter showing what it is set to). */
+export function organisationName(db: AppDatabase, actor: Actor, id: string) {
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const visible = visibleOrganisationId(actor);
+		if (visible && visible !== id) return null;
+		return (await repo.findOrganisation(tx, id))?.legal_name ?? null;
+	});
 }
 
 export function getOrganisation(db: AppDatabase, actor: Actor, id: string) {

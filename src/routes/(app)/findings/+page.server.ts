@@ -14,6 +14,38 @@ import {
 import { findingListInput } from '$lib/server/services/findings.schema';
 import { FINDING_STATUSES } from '$lib/server/domain/finding-lifecycle';
 import { Refusal } from '$lib/server/errors';
+import { organisationName, searchOrganisations } from '$lib/server/services/organisations';
+import type { AppDatabase } from '$lib/server/db/tenant-scope';
+import type { Actor } from '$lib/server/actor';
+
+/** The organisation field's text, as the filter form sends it (the name typed, without script). */
+const ORGANISATION_TEXT = 'orgname';
+
+/**
+ * The organisation the filter is set to. A link names it by id; the form sends the text typed
+ * and, when a suggestion was picked, its id. The text wins: blank clears the filter, a text
+ * that is not the chosen one's name is looked up (an exact name, or the one organisation that
+ * holds it); a text several hold sets nothing and offers them.
+ */
+async function organisationOf(
+	db: AppDatabase,
+	actor: Actor,
+	id: string | undefined,
+	typed: string | null
+) {
+	const named = id ? await organisationName(db, actor, id) : null;
+	const selected = id && named !== null ? { id, name: named } : null;
+	const text = typed?.trim();
+	if (text === undefined || (selected && selected.name === text))
+		return { selected, matches: [], unresolved: '' };
+	if (text === '') return { selected: null, matches: [], unresolved: '' };
+	const found = await searchOrganisations(db, actor, text.slice(0, 100));
+	const exact = found.find((o) => o.legal_name.toLowerCase() === text.toLowerCase());
+	const only = exact ?? (found.length === 1 ? found[0] : undefined);
+	return only
+		? { selected: { id: only.id, name: only.legal_name }, matches: [], unresolved: '' }
+		: { selected: null, matches: found, unresolved: text };
+}
 
 /** The query string's names for the filter's fields. */
 const QUERY_NAMES = {
@@ -52,9 +84,19 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const actor = requireActor(locals, 'finding.list');
 	const params = url.searchParams;
 	const { cursor: after, ...parsed } = filterOf(params);
-	const filter: FindingFilter = { ...parsed, sort: parsed.sort ?? 'raised' };
-	const cursor = after ?? null;
 	const { db } = await runtimeApp();
+	const organisation = await organisationOf(
+		db,
+		actor,
+		parsed.organisationId,
+		params.get(ORGANISATION_TEXT)
+	);
+	const filter: FindingFilter = {
+		...parsed,
+		organisationId: organisation.selected?.id,
+		sort: parsed.sort ?? 'raised'
+	};
+	const cursor = after ?? null;
 
 	let page;
 	try {
@@ -74,6 +116,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const link = (after: string | null) => {
 		const target = new URLSearchParams(params);
 		target.delete('after');
+		// The resolved organisation travels by id, so a next page does not look the name up again.
+		target.delete(ORGANISATION_TEXT);
+		if (filter.organisationId) target.set('organisation', filter.organisationId);
+		else target.delete('organisation');
 		if (after) target.set('after', after);
 		const query = target.toString();
 		return query ? `/findings?${query}` : '/findings';
@@ -81,6 +127,13 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const withoutEvaluation = new URLSearchParams(params);
 	withoutEvaluation.delete('evaluation');
 	withoutEvaluation.delete('after');
+	// Each organisation that the typed text matches, as a link that sets the filter to it.
+	const withOrganisation = (id: string) => {
+		const target = new URLSearchParams(params);
+		for (const name of ['after', ORGANISATION_TEXT]) target.delete(name);
+		target.set('organisation', id);
+		return `/findings?${target}`;
+	};
 
 	return {
 		page,
@@ -109,6 +162,12 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		nextPage: page.next ? link(page.next) : null,
 		withoutEvaluation: `/findings${withoutEvaluation.size ? `?${withoutEvaluation}` : ''}`,
 		choices,
+		organisation: organisation.selected,
+		organisationMatches: organisation.matches.map((o) => ({
+			name: o.legal_name,
+			href: withOrganisation(o.id)
+		})),
+		organisationTyped: organisation.unresolved,
 		statuses: FINDING_STATUSES,
 		grades: NONCONFORMITY_GRADES,
 		kinds: FINDING_KINDS,

@@ -7,6 +7,7 @@ import {
 	listOrganisationsInput,
 	organisationRef,
 	removeContactInput,
+	searchOrganisationsInput,
 	updateContactInput,
 	updateOrganisationInput
 } from '../../services/organisations.schema';
@@ -16,6 +17,13 @@ export const organisationsRouter = router({
 		.input(listOrganisationsInput)
 		.query(({ ctx, input }) =>
 			organisations.listOrganisations(ctx.app.db, ctx.actor, input.search)
+		),
+
+	/** Search-as-you-type: id and name of the first few matches (the list filters' combobox). */
+	search: memberProcedure
+		.input(searchOrganisationsInput)
+		.query(({ ctx, input }) =>
+			organisations.searchOrganisations(ctx.app.db, ctx.actor, input.query)
 		),
 
 	get: memberProcedure
