@@ -5,6 +5,7 @@ import * as findingLists from './2026-11-26-03-finding-lists';
 import * as chase from './2026-12-02-01-chase';
 import * as obligationEvidence from './2026-12-02-02-obligation-evidence';
 import * as membershipInvitations from './2026-12-02-03-membership-invitations';
+import * as databaseRoles from './2026-12-02-11-database-roles';
 
 /*
  * Listed statically (not read from disk) so the built server bundles them and can migrate the
@@ -16,7 +17,8 @@ export const migrations: Record<string, Migration> = {
 	'2026-11-26-03-finding-lists': findingLists,
 	'2026-12-02-01-chase': chase,
 	'2026-12-02-02-obligation-evidence': obligationEvidence,
-	'2026-12-02-03-membership-invitations': membershipInvitations
+	'2026-12-02-03-membership-invitations': membershipInvitations,
+	'2026-12-02-11-database-roles': databaseRoles
 };
 
 export const migrationProvider: MigrationProvider = {

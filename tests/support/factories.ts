@@ -39,17 +39,16 @@ export async function newTenant(t: TestDatabase, name = `Body ${unique()}`) {
 export async function newPerson(t: TestDatabase, options: { email?: string; name?: string } = {}) {
 	passwordHash ??= hashPassword(TEST_PASSWORD);
 	const hash = await passwordHash;
-	return t.db.asPerson(null, (tx) =>
-		tx
-			.insertInto('users')
-			.values({
-				email: options.email ?? `person-${unique()}@example.test`,
-				name: options.name ?? `Person ${unique()}`,
-				password_hash: hash
-			})
-			.returningAll()
-			.executeTakeFirstOrThrow()
-	);
+	// The owner's handle: the app role may write a password hash but never read one back.
+	return t.owner
+		.insertInto('users')
+		.values({
+			email: options.email ?? `person-${unique()}@example.test`,
+			name: options.name ?? `Person ${unique()}`,
+			password_hash: hash
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
 }
 
 /** A valid unified social credit code, different each call. */
