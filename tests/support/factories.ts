@@ -103,7 +103,11 @@ export async function newActor(
 
 export async function actorOf(t: TestDatabase, tenantId: string, userId: string): Promise<Actor> {
 	const person = await t.db.asPerson(null, (tx) =>
-		tx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow()
+		tx
+			.selectFrom('users')
+			.select(['email', 'name', 'locale'])
+			.where('id', '=', userId)
+			.executeTakeFirstOrThrow()
 	);
 	// The same resolution a request makes from its session.
 	const actor = await resolveActor(t.db, {
