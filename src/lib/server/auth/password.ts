@@ -23,7 +23,8 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
  * and the digest's length; the typed password is hashed the same way here and the database
  * compares the digests.
  */
-const SALTED = /^\$(argon2(?:id|i|d))\$v=(16|19)\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$([A-Za-z0-9+/]+)$/;
+const SALTED =
+	/^\$(argon2(?:id|i|d))\$v=(16|19)\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$([A-Za-z0-9+/]+)$/;
 const ALGORITHMS: Record<string, Algorithm> = {
 	argon2d: 0 as Algorithm,
 	argon2i: 1 as Algorithm,

@@ -29,9 +29,10 @@ export interface SessionRow {
 }
 
 export async function findSession(tx: Tx, id: string): Promise<SessionRow | undefined> {
-	const result = await sql<SessionRow>`select id, secret_hash, expires_at, tenant_id, user_id, email, name, locale from app_session_find(${id})`.execute(
-		tx
-	);
+	const result =
+		await sql<SessionRow>`select id, secret_hash, expires_at, tenant_id, user_id, email, name, locale from app_session_find(${id})`.execute(
+			tx
+		);
 	return result.rows[0];
 }
 
