@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { readConfig } from '../src/lib/server/config';
 import { connectPglite, connectPostgres } from '../src/lib/server/db/connection';
 import { AppDatabase } from '../src/lib/server/db/tenant-scope';
-import { enableAppLogin, loginRole } from '../src/lib/server/db/app-role';
+import { enableAppLogin, explainAppLoginFailure, loginRole } from '../src/lib/server/db/app-role';
 import { APP_ROLE } from '../src/lib/server/db/roles';
 import { migrateToLatest } from './migrate';
 import { isDatabaseEmpty, loadDemoData } from './seed/demo';
@@ -31,7 +31,13 @@ const target = config.databaseOwnerUrl
 		: `the embedded database in ${config.dataDir}`;
 
 async function migrate(): Promise<string[]> {
-	if (connection.kind === 'postgres' && (await loginRole(connection.kysely)) === APP_ROLE) {
+	const role =
+		connection.kind === 'postgres'
+			? await loginRole(connection.kysely).catch((error: unknown) => {
+					throw explainAppLoginFailure(error);
+				})
+			: null;
+	if (role === APP_ROLE) {
 		throw new Error(
 			`${target} logs in as ${APP_ROLE}, which cannot migrate: set DATABASE_OWNER_URL to the schema's owner`
 		);
