@@ -5,6 +5,7 @@ import { connectPostgres, type DatabaseConnection } from '../../src/lib/server/d
 import { loginRole } from '../../src/lib/server/db/app-role';
 import { APP_ROLE } from '../../src/lib/server/db/roles';
 import type { Tx } from '../../src/lib/server/db/tenant-scope';
+import * as databaseRoles from '../../db/migrations/2026-12-02-11-database-roles';
 import { prepareSchema } from '../../src/lib/server/app';
 import { readConfig } from '../../src/lib/server/config';
 import { passwordDigest } from '../../src/lib/server/auth/password';
@@ -290,6 +291,7 @@ describe('the app role logs in as itself and cannot become the owner (postgres)'
 		).rows[0];
 
 	it('the application connection is a login of the app role', async () => {
+		expect(databaseRoles.APP_ROLE).toBe(APP_ROLE);
 		expect(await loginRole(t.connection.kysely)).toBe(APP_ROLE);
 		expect(owner).not.toBe(APP_ROLE);
 		const member = await sql<{

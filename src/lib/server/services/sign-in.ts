@@ -30,10 +30,10 @@ export async function signIn(
 	const known = await deps.db.asPerson(null, (tx) => findPasswordSalt(tx, input.email));
 	const salted = known ?? DECOY_SALT;
 	const digest = await passwordDigest(salted.salt, salted.digest_length, input.password);
-	const userId =
-		known && digest
-			? await deps.db.asPerson(null, (tx) => findUserIdByPasswordDigest(tx, input.email, digest))
-			: null;
+	// Asked for an unknown address too (a decoy digest matches nothing): both take as long.
+	const userId = digest
+		? await deps.db.asPerson(null, (tx) => findUserIdByPasswordDigest(tx, input.email, digest))
+		: null;
 	// A failure is already counted by its reservation.
 	if (!userId) return { ok: false, reason: 'invalid_credentials' };
 	await deps.limiter.recordSuccess(input.email, input.address);
