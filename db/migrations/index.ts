@@ -6,6 +6,7 @@ import * as chase from './2026-12-02-01-chase';
 import * as obligationEvidence from './2026-12-02-02-obligation-evidence';
 import * as membershipInvitations from './2026-12-02-03-membership-invitations';
 import * as outboxParams from './2026-12-02-10-outbox-params';
+import * as databaseRoles from './2026-12-02-11-database-roles';
 
 /*
  * Listed statically (not read from disk) so the built server bundles them and can migrate the
@@ -18,7 +19,8 @@ export const migrations: Record<string, Migration> = {
 	'2026-12-02-01-chase': chase,
 	'2026-12-02-02-obligation-evidence': obligationEvidence,
 	'2026-12-02-03-membership-invitations': membershipInvitations,
-	'2026-12-02-10-outbox-params': outboxParams
+	'2026-12-02-10-outbox-params': outboxParams,
+	'2026-12-02-11-database-roles': databaseRoles
 };
 
 export const migrationProvider: MigrationProvider = {

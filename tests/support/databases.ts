@@ -8,6 +8,8 @@ import {
 } from '../../src/lib/server/db/connection';
 import { AppDatabase } from '../../src/lib/server/db/tenant-scope';
 import { migrateToLatest } from '../../db/migrate';
+import { enableAppLogin } from '../../src/lib/server/db/app-role';
+import { APP_ROLE } from '../../src/lib/server/db/roles';
 
 /** The PostgreSQL server the tests use; each test file creates and drops its own database in it. */
 export const TEST_POSTGRES_URL =
@@ -17,13 +19,19 @@ export const DIALECTS: DatabaseKind[] = ['postgres', 'pglite'];
 
 export interface TestDatabase {
 	kind: DatabaseKind;
+	/**
+	 * What the application uses: on PostgreSQL a login as the app role itself (as in production),
+	 * on PGlite its one connection, whose transactions switch to the app role.
+	 */
 	connection: DatabaseConnection;
 	/** The application's only way in: tenant-scoped transactions as the app role. */
 	db: AppDatabase;
 	/** The owner's handle, for arranging rows and for checks that must bypass the app. */
 	owner: DatabaseConnection['kysely'];
-	/** Postgres only: the URL of the test database (for a second, independent connection). */
+	/** Postgres only: the owner's URL of the test database (for a second, independent connection). */
 	url: string | null;
+	/** Postgres only: the same database, logged in as the app role (DATABASE_URL in production). */
+	appUrl: string | null;
 	drop(): Promise<void>;
 }
 
@@ -31,6 +39,14 @@ function databaseUrl(name: string): string {
 	const url = new URL(TEST_POSTGRES_URL);
 	url.pathname = `/${name}`;
 	return url.toString();
+}
+
+/** The app role's login to `url`'s database; TEST_APP_PASSWORD where the server asks for one. */
+export function appRoleUrl(url: string): string {
+	const app = new URL(url);
+	app.username = APP_ROLE;
+	app.password = process.env.TEST_APP_PASSWORD ?? '';
+	return app.toString();
 }
 
 /** A migrated, empty database of the given kind. */
@@ -44,6 +60,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
 			db: new AppDatabase(connection),
 			owner: connection.kysely,
 			url: null,
+			appUrl: null,
 			drop: () => connection.close()
 		};
 	}
@@ -51,16 +68,20 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
 	const admin = connectPostgres(TEST_POSTGRES_URL, { max: 1 });
 	await sql`create database ${sql.id(name)}`.execute(admin.kysely);
 	const url = databaseUrl(name);
-	const connection = connectPostgres(url);
-	await migrateToLatest(connection.kysely);
+	const owner = connectPostgres(url);
+	await migrateToLatest(owner.kysely);
+	const appUrl = appRoleUrl(url);
+	await enableAppLogin(owner.kysely, appUrl);
+	const connection = connectPostgres(appUrl);
 	return {
 		kind,
 		connection,
 		db: new AppDatabase(connection),
-		owner: connection.kysely,
+		owner: owner.kysely,
 		url,
+		appUrl,
 		drop: async () => {
-			await connection.close();
+			await Promise.allSettled([connection.close(), owner.close()]);
 			await sql`drop database if exists ${sql.id(name)} with (force)`.execute(admin.kysely);
 			await admin.close();
 		}

@@ -39,17 +39,16 @@ export async function newTenant(t: TestDatabase, name = `Body ${unique()}`) {
 export async function newPerson(t: TestDatabase, options: { email?: string; name?: string } = {}) {
 	passwordHash ??= hashPassword(TEST_PASSWORD);
 	const hash = await passwordHash;
-	return t.db.asPerson(null, (tx) =>
-		tx
-			.insertInto('users')
-			.values({
-				email: options.email ?? `person-${unique()}@example.test`,
-				name: options.name ?? `Person ${unique()}`,
-				password_hash: hash
-			})
-			.returningAll()
-			.executeTakeFirstOrThrow()
-	);
+	// The owner's handle: the app role may write a password hash but never read one back.
+	return t.owner
+		.insertInto('users')
+		.values({
+			email: options.email ?? `person-${unique()}@example.test`,
+			name: options.name ?? `Person ${unique()}`,
+			password_hash: hash
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
 }
 
 /** A valid unified social credit code, different each call. */
@@ -104,7 +103,11 @@ export async function newActor(
 
 export async function actorOf(t: TestDatabase, tenantId: string, userId: string): Promise<Actor> {
 	const person = await t.db.asPerson(null, (tx) =>
-		tx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow()
+		tx
+			.selectFrom('users')
+			.select(['email', 'name', 'locale'])
+			.where('id', '=', userId)
+			.executeTakeFirstOrThrow()
 	);
 	// The same resolution a request makes from its session.
 	const actor = await resolveActor(t.db, {

@@ -3,6 +3,13 @@ import { readConfig, type AppConfig } from './config';
 import { connectPglite, connectPostgres, type DatabaseConnection } from './db/connection';
 import { AppDatabase } from './db/tenant-scope';
 import { copyPgliteTemplate, findPgliteTemplate } from './db/pglite-template';
+import {
+	enableAppLogin,
+	explainAppLoginFailure,
+	loginRole,
+	requireMigratedSchema
+} from './db/app-role';
+import { APP_ROLE } from './db/roles';
 import { connectRedis, type RedisStatus } from './redis';
 import { createSignInLimiter, type SignInLimiter } from './auth/rate-limit';
 import { sessionPolicy, type SessionPolicy } from './services/sessions';
@@ -52,6 +59,52 @@ function connectEmbedded(dataDir: string): DatabaseConnection {
 }
 
 /**
+ * Migrates as the owner, then checks what DATABASE_URL logs in as:
+ * - DATABASE_OWNER_URL set: the owner migrates and gives `certtrack_app` LOGIN (and DATABASE_URL's
+ *   password); DATABASE_URL must be that role.
+ * - DATABASE_URL is `certtrack_app` and no owner URL (compose's web and worker): it cannot
+ *   migrate, so it checks the owner's `migrate` has run.
+ * - DATABASE_URL is the owner (no owner URL; a development setup): it migrates, and transactions
+ *   switch to `certtrack_app` (SET ROLE) as on the embedded PGlite, whose one user is the owner —
+ *   RLS and the SECURITY DEFINER functions apply the same, but the connection could RESET ROLE.
+ */
+export async function prepareSchema(
+	config: AppConfig,
+	connection: DatabaseConnection,
+	log: (message: string) => void = console.log
+): Promise<void> {
+	if (connection.kind === 'pglite') {
+		await migrateToLatest(connection.kysely);
+		return;
+	}
+	if (config.databaseOwnerUrl) {
+		const owner = connectPostgres(config.databaseOwnerUrl, {
+			max: 1,
+			connectTimeoutMs: config.database.connectTimeoutMs,
+			statementTimeoutMs: 0
+		});
+		try {
+			await migrateToLatest(owner.kysely);
+			if (config.databaseUrl) await enableAppLogin(owner.kysely, config.databaseUrl);
+		} finally {
+			await owner.close();
+		}
+	}
+	const role = await loginRole(connection.kysely).catch((error: unknown) => {
+		throw explainAppLoginFailure(error);
+	});
+	if (role === APP_ROLE) {
+		await requireMigratedSchema(connection.kysely);
+		return;
+	}
+	await migrateToLatest(connection.kysely);
+	if (config.databaseUrl)
+		log(
+			`Warning: DATABASE_URL logs in as ${role}, the schema's owner; each transaction switches to ${APP_ROLE}, but the connection could switch back. Set DATABASE_OWNER_URL to the owner and DATABASE_URL to ${APP_ROLE} (README, Configuration).`
+		);
+}
+
+/**
  * Connects, migrates and, on the embedded default's first start, loads the demo data. Demo data
  * never goes into a DATABASE_URL database unless `npm run db:seed` is run.
  */
@@ -59,7 +112,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
 	const config = options.config ?? readConfig();
 	const log = options.log ?? console.log;
 	const connection = options.connection ?? openConfiguredDatabase(config);
-	await migrateToLatest(connection.kysely);
+	await prepareSchema(config, connection, log);
 	if (
 		connection.kind === 'pglite' &&
 		!config.databaseUrl &&

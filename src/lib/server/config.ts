@@ -3,6 +3,11 @@ import { resolve } from 'node:path';
 export interface AppConfig {
 	/** Unset: the embedded PGlite database under dataDir. */
 	databaseUrl: string | null;
+	/**
+	 * DATABASE_OWNER_URL: the owner of the schema, for migrations and the demo load; DATABASE_URL
+	 * is then the app role `certtrack_app`. Unset: DATABASE_URL migrates too.
+	 */
+	databaseOwnerUrl: string | null;
 	/** The PostgreSQL pool (DATABASE_URL only; the embedded database has one connection). */
 	database: DatabasePoolConfig;
 	dataDir: string;
@@ -43,6 +48,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 	const dataDir = resolve(env.DATA_DIR ?? './data');
 	return {
 		databaseUrl: env.DATABASE_URL || null,
+		databaseOwnerUrl: env.DATABASE_OWNER_URL || null,
 		database: {
 			poolSize: whole(env.DB_POOL_SIZE, 10, 1),
 			connectTimeoutMs: whole(env.DB_CONNECT_TIMEOUT_MS, 5_000, 1),

@@ -10,7 +10,11 @@ export type DatabaseKind = 'postgres' | 'pglite';
 
 export interface DatabaseConnection {
 	kind: DatabaseKind;
-	/** The owner's handle. Only the tenant-scope helpers and the migrator/seed may use it. */
+	/**
+	 * The handle of whoever the URL logs in as: the app role at run time (AppDatabase), the owner
+	 * for the migrator and the seed; PGlite's one user is the owner. Only the tenant-scope
+	 * helpers, the migrator and the seed may use it.
+	 */
 	kysely: Kysely<Database>;
 	/**
 	 * Whether the database answers within `timeoutMs`, on a path of its own: a pool that is

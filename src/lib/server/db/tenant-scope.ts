@@ -55,8 +55,10 @@ export function noteOutboxRows(tx: Tx, outboxIds: string[]): void {
 }
 
 /**
- * The only way the application reaches the database. Each call opens one transaction, switches
- * it to the non-owner role `certtrack_app` and sets the tenant with set_config(…, true), which
+ * The only way the application reaches the database. Each call opens one transaction as the
+ * non-owner role `certtrack_app` — the login itself on PostgreSQL (which cannot switch back to the
+ * owner), SET LOCAL ROLE on PGlite's single user or an owner's URL; the statement is the same,
+ * a no-op for the app role's own login — and sets the tenant with set_config(…, true), which
  * PostgreSQL forgets at commit or rollback: a pooled connection never carries a tenant into the
  * next request. Row-level security then decides what the transaction sees.
  */

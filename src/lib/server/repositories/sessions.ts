@@ -1,50 +1,53 @@
+import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import type { Locale } from '../../../../db/schema';
+
+/*
+ * The app role has no privilege on `sessions`: each query is a SECURITY DEFINER function taking
+ * the session's id (migration 2026-12-02-11-database-roles), so no transaction can list, read or
+ * change a session whose id it was not given. Each works inside any transaction.
+ */
 
 export async function insertSession(
 	tx: Tx,
 	session: { id: string; secretHash: Uint8Array; userId: string; expiresAt: Date }
 ) {
-	await tx
-		.insertInto('sessions')
-		.values({
-			id: session.id,
-			secret_hash: session.secretHash,
-			user_id: session.userId,
-			expires_at: session.expiresAt
-		})
-		.execute();
+	await sql`select app_session_insert(${session.id}, ${session.secretHash}, ${session.userId}, ${session.expiresAt})`.execute(
+		tx
+	);
 }
 
-export function findSession(tx: Tx, id: string) {
-	return tx
-		.selectFrom('sessions')
-		.innerJoin('users', 'users.id', 'sessions.user_id')
-		.select([
-			'sessions.id',
-			'sessions.secret_hash',
-			'sessions.expires_at',
-			'sessions.tenant_id',
-			'users.id as user_id',
-			'users.email',
-			'users.name',
-			'users.locale'
-		])
-		.where('sessions.id', '=', id)
-		.executeTakeFirst();
+export interface SessionRow {
+	id: string;
+	secret_hash: Uint8Array;
+	expires_at: Date;
+	tenant_id: string | null;
+	user_id: string;
+	email: string;
+	name: string;
+	locale: Locale | null;
+}
+
+export async function findSession(tx: Tx, id: string): Promise<SessionRow | undefined> {
+	const result =
+		await sql<SessionRow>`select id, secret_hash, expires_at, tenant_id, user_id, email, name, locale from app_session_find(${id})`.execute(
+			tx
+		);
+	return result.rows[0];
 }
 
 export async function setSessionExpiry(tx: Tx, id: string, expiresAt: Date) {
-	await tx.updateTable('sessions').set({ expires_at: expiresAt }).where('id', '=', id).execute();
+	await sql`select app_session_extend(${id}, ${expiresAt})`.execute(tx);
 }
 
 export async function setSessionTenant(tx: Tx, id: string, tenantId: string | null) {
-	await tx.updateTable('sessions').set({ tenant_id: tenantId }).where('id', '=', id).execute();
+	await sql`select app_session_set_tenant(${id}, ${tenantId})`.execute(tx);
 }
 
 export async function deleteSession(tx: Tx, id: string) {
-	await tx.deleteFrom('sessions').where('id', '=', id).execute();
+	await sql`select app_session_delete(${id})`.execute(tx);
 }
 
 export async function deleteExpiredSessions(tx: Tx, now: Date) {
-	await tx.deleteFrom('sessions').where('expires_at', '<=', now).execute();
+	await sql`select app_sessions_delete_expired(${now})`.execute(tx);
 }

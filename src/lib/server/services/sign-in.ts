@@ -1,7 +1,7 @@
 import type { AppDatabase } from '../db/tenant-scope';
 import type { SignInLimiter } from '../auth/rate-limit';
-import { decoyPasswordHash, verifyPassword } from '../auth/password';
-import { findUserByEmail } from '../repositories/users';
+import { DECOY_SALT, passwordDigest } from '../auth/password';
+import { findPasswordSalt, findUserIdByPasswordDigest } from '../repositories/users';
 import { createSession, type SessionPolicy } from './sessions';
 
 export type SignInResult =
@@ -14,7 +14,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Checks email and password under the sign-in limiter. The attempt is counted before the password
  * is checked, so parallel attempts cannot slip past the limit. A wrong email and a wrong password
- * give the same answer, in the same time (the decoy hash is verified when the email is unknown).
+ * give the same answer, in the same time (a decoy salt is hashed when the email is unknown).
  */
 export async function signIn(
 	deps: { db: AppDatabase; limiter: SignInLimiter; sessionPolicy: SessionPolicy },
@@ -25,12 +25,18 @@ export async function signIn(
 		return { ok: false, reason: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
 	if (verdict.delayMs > 0) await sleep(verdict.delayMs);
 
-	const user = await deps.db.asPerson(null, (tx) => findUserByEmail(tx, input.email));
-	const passwordHash = user?.password_hash ?? (await decoyPasswordHash());
-	const matches = await verifyPassword(passwordHash, input.password);
+	// The database compares the digests; the stored hash never reaches the app (issue 8 §20). No
+	// connection is held while the password is hashed.
+	const known = await deps.db.asPerson(null, (tx) => findPasswordSalt(tx, input.email));
+	const salted = known ?? DECOY_SALT;
+	const digest = await passwordDigest(salted.salt, salted.digest_length, input.password);
+	// Asked for an unknown address too (a decoy digest matches nothing): both take as long.
+	const userId = digest
+		? await deps.db.asPerson(null, (tx) => findUserIdByPasswordDigest(tx, input.email, digest))
+		: null;
 	// A failure is already counted by its reservation.
-	if (!user || !user.password_hash || !matches) return { ok: false, reason: 'invalid_credentials' };
+	if (!userId) return { ok: false, reason: 'invalid_credentials' };
 	await deps.limiter.recordSuccess(input.email, input.address);
-	const session = await createSession(deps.db, user.id, deps.sessionPolicy);
-	return { ok: true, ...session, userId: user.id };
+	const session = await createSession(deps.db, userId, deps.sessionPolicy);
+	return { ok: true, ...session, userId };
 }
