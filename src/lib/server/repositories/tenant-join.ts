@@ -37,3 +37,15 @@ export function tenantJoinBack<DB, TB extends keyof DB>(
 			.onRef(`${table}.tenant_id` as never, '=', `${from}.tenant_id` as never)
 			.onRef(column as never, '=', `${from}.id` as never);
 }
+
+/**
+ * The same join to a table read under an alias (`grade_levels as to_grade`), or from an aliased
+ * or non-key column: the types above name only tables and their columns, so these are unchecked.
+ */
+export function tenantJoinAs<DB, TB extends keyof DB>(alias: string, foreignKey: string) {
+	const from = foreignKey.slice(0, foreignKey.indexOf('.'));
+	return (join: JoinBuilder<DB, TB>) =>
+		join
+			.onRef(`${alias}.tenant_id` as never, '=', `${from}.tenant_id` as never)
+			.onRef(`${alias}.id` as never, '=', foreignKey as never);
+}
