@@ -163,6 +163,12 @@ function runStep(
 	});
 }
 
+/** What a review step of the body adds: the reviewer's comment; the organisation hears the verdict. */
+const reviewed = (comment: string | null, event: ToOrganisation): StepWork => ({
+	after: { comment },
+	message: { to: 'organisation', event }
+});
+
 /** What the organisation's answer holds: as `respondInput` leaves it. */
 export type ResponseInput = RespondInput;
 
@@ -208,19 +214,15 @@ export function reviewResponse(
 			reviewerId: actor.userId,
 			comment: comment || null
 		});
-		return {
-			after: { comment: comment || null },
-			message: {
-				to: 'organisation',
-				event:
-					action === 'accept_response'
-						? {
-								template: 'finding.plan_accepted',
-								params: { dueOn: finding.due_on ?? pending.target_on }
-							}
-						: { template: 'finding.plan_sent_back', params: { comment: comment ?? '' } }
-			}
-		};
+		return reviewed(
+			comment || null,
+			action === 'accept_response'
+				? {
+						template: 'finding.plan_accepted',
+						params: { dueOn: finding.due_on ?? pending.target_on }
+					}
+				: { template: 'finding.plan_sent_back', params: { comment: comment ?? '' } }
+		);
 	});
 }
 
@@ -279,16 +281,12 @@ export function reviewEvidence(
 			by: actor.userId,
 			comment: comment || null
 		});
-		return {
-			after: { comment: comment || null },
-			message: {
-				to: 'organisation',
-				event:
-					action === 'verify_effective'
-						? { template: 'finding.evidence_verified', params: {} }
-						: { template: 'finding.evidence_rejected', params: { comment: comment ?? '' } }
-			}
-		};
+		return reviewed(
+			comment || null,
+			action === 'verify_effective'
+				? { template: 'finding.evidence_verified', params: {} }
+				: { template: 'finding.evidence_rejected', params: { comment: comment ?? '' } }
+		);
 	});
 }
 
