@@ -30,17 +30,19 @@ export function certificatesWithNames(tx: Tx) {
 		]);
 }
 
+/** What a list or a decision reads of the certificate itself. */
+export const CERTIFICATE_SUMMARY = [
+	'certificates.id',
+	'certificates.number',
+	'certificates.scope',
+	'certificates.status',
+	'certificates.issued_on',
+	'certificates.expires_on'
+] as const;
+
 export function listCertificates(tx: Tx, filter: CertificateFilter = {}) {
 	let query = certificatesWithNames(tx)
-		.select([
-			'certificates.id',
-			'certificates.number',
-			'certificates.scope',
-			'certificates.status',
-			'certificates.issued_on',
-			'certificates.expires_on',
-			'certificates.organisation_id'
-		])
+		.select([...CERTIFICATE_SUMMARY, 'certificates.organisation_id'])
 		.orderBy('certificates.number');
 	if (filter.organisationId)
 		query = query.where('certificates.organisation_id', '=', filter.organisationId);
