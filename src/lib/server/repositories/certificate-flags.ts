@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import { tenantJoin } from './tenant-join';
+import { tenantJoin, tenantJoinAs } from './tenant-join';
 
 /*
  * What the certificate flags of the chase rest on: the flagged certificates, the findings whose
@@ -47,11 +47,7 @@ export function suspensionCauses(tx: Tx, certificateIds: string[]) {
 	if (certificateIds.length === 0) return Promise.resolve([]);
 	return tx
 		.selectFrom('reminders')
-		.innerJoin('findings', (join) =>
-			join
-				.onRef('findings.tenant_id', '=', 'reminders.tenant_id')
-				.onRef('findings.id', '=', 'reminders.subject_id')
-		)
+		.innerJoin('findings', tenantJoinAs('findings', 'reminders.subject_id'))
 		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
 		.select([
 			'evaluations.certificate_id',

@@ -2,7 +2,7 @@ import type { Insertable } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import { atVersion, nextVersion } from './versioned';
 import { lastIssuedEvaluationEnd } from './evaluations';
-import { tenantJoin } from './tenant-join';
+import { tenantJoin, tenantJoinAs } from './tenant-join';
 import type { CertificateHistoryTable, CertificateStatus } from '../../../../db/schema';
 
 export interface CertificateFilter {
@@ -30,17 +30,19 @@ export function certificatesWithNames(tx: Tx) {
 		]);
 }
 
+/** What a list or a decision reads of the certificate itself. */
+export const CERTIFICATE_SUMMARY = [
+	'certificates.id',
+	'certificates.number',
+	'certificates.scope',
+	'certificates.status',
+	'certificates.issued_on',
+	'certificates.expires_on'
+] as const;
+
 export function listCertificates(tx: Tx, filter: CertificateFilter = {}) {
 	let query = certificatesWithNames(tx)
-		.select([
-			'certificates.id',
-			'certificates.number',
-			'certificates.scope',
-			'certificates.status',
-			'certificates.issued_on',
-			'certificates.expires_on',
-			'certificates.organisation_id'
-		])
+		.select([...CERTIFICATE_SUMMARY, 'certificates.organisation_id'])
 		.orderBy('certificates.number');
 	if (filter.organisationId)
 		query = query.where('certificates.organisation_id', '=', filter.organisationId);
@@ -139,18 +141,15 @@ export async function insertCertificateHistoryEntries(
 
 /** Every status, grade and scope change of a certificate, as recorded, with the decision behind it. */
 export function listCertificateHistory(tx: Tx, certificateId: string) {
-	// The two grades join the same table under aliases, which `tenantJoin` does not name.
 	return tx
 		.selectFrom('certificate_history')
-		.leftJoin('grade_levels as from_grade', (join) =>
-			join
-				.onRef('from_grade.tenant_id', '=', 'certificate_history.tenant_id')
-				.onRef('from_grade.id', '=', 'certificate_history.from_grade_level_id')
+		.leftJoin(
+			'grade_levels as from_grade',
+			tenantJoinAs('from_grade', 'certificate_history.from_grade_level_id')
 		)
-		.leftJoin('grade_levels as to_grade', (join) =>
-			join
-				.onRef('to_grade.tenant_id', '=', 'certificate_history.tenant_id')
-				.onRef('to_grade.id', '=', 'certificate_history.to_grade_level_id')
+		.leftJoin(
+			'grade_levels as to_grade',
+			tenantJoinAs('to_grade', 'certificate_history.to_grade_level_id')
 		)
 		.leftJoin('decisions', tenantJoin('decisions', 'certificate_history.decision_id'))
 		.leftJoin('users', 'users.id', 'certificate_history.recorded_by')

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import type { CertificateStatus, DecisionKind } from '../../../../db/schema';
-import { certificatesWithNames } from './certificates';
+import { CERTIFICATE_SUMMARY, certificatesWithNames } from './certificates';
 import { tenantJoin } from './tenant-join';
 
 /* Rows of certification decisions: the certificate they change, its history, the evaluation behind them. */
@@ -14,13 +14,8 @@ export function findCertificateForDecision(
 ) {
 	let query = certificatesWithNames(tx)
 		.select([
-			'certificates.id',
-			'certificates.number',
-			'certificates.scope',
-			'certificates.status',
+			...CERTIFICATE_SUMMARY,
 			'certificates.grade_level_id',
-			'certificates.issued_on',
-			'certificates.expires_on',
 			'certificates.version',
 			'standards.grade_scale_id',
 			'grade_levels.code as grade_code'

@@ -189,13 +189,19 @@ export interface KeyRow {
 
 type FindingsQuery = SelectQueryBuilder<Database, 'findings', object>;
 
+/** One page's read of one segment: the same for the key query and the text search. */
+export interface SegmentRequest {
+	tenantId: string;
+	segment: FindingSegment;
+	filter: FindingListFilter;
+	today: string;
+	after: SegmentKey | null;
+	limit: number;
+}
+
 function segmentQuery(
 	tx: Tx,
-	tenantId: string,
-	segment: FindingSegment,
-	filter: FindingListFilter,
-	today: string,
-	after: SegmentKey | null
+	{ tenantId, segment, filter, today, after }: Omit<SegmentRequest, 'limit'>
 ): FindingsQuery {
 	// RLS holds the tenant already; saying it again gives the planner a constant to estimate with.
 	let query: FindingsQuery = tx.selectFrom('findings').where('findings.tenant_id', '=', tenantId);
@@ -253,27 +259,8 @@ const KEY_COLUMNS = [
 ] as const;
 
 /** Up to `limit` rows of one segment after `after`, in the segment's order. */
-export function findingKeysQuery(
-	tx: Tx,
-	request: {
-		tenantId: string;
-		segment: FindingSegment;
-		filter: FindingListFilter;
-		today: string;
-		after: SegmentKey | null;
-		limit: number;
-	}
-) {
-	return segmentQuery(
-		tx,
-		request.tenantId,
-		request.segment,
-		request.filter,
-		request.today,
-		request.after
-	)
-		.select(KEY_COLUMNS)
-		.limit(request.limit);
+export function findingKeysQuery(tx: Tx, request: SegmentRequest) {
+	return segmentQuery(tx, request).select(KEY_COLUMNS).limit(request.limit);
 }
 
 function windowOrder(segment: FindingSegment) {
@@ -288,28 +275,13 @@ function windowOrder(segment: FindingSegment) {
  * the reading stopped: the `scanLimit`-th (`rn`), or the segment's last (`segment_end`). The next
  * page carries on from there, so every page costs a bounded scan, however rare the text.
  */
-export function findingSearchQuery(
-	tx: Tx,
-	request: {
-		tenantId: string;
-		segment: FindingSegment;
-		filter: FindingListFilter;
-		today: string;
-		after: SegmentKey | null;
-		limit: number;
-		scanLimit: number;
-	}
-) {
+export function findingSearchQuery(tx: Tx, request: SegmentRequest & { scanLimit: number }) {
 	const pattern = request.filter.searchPattern ?? '%';
 	const order = windowOrder(request.segment);
-	const scan = segmentQuery(
-		tx,
-		request.tenantId,
-		request.segment,
-		{ ...request.filter, searchPattern: undefined },
-		request.today,
-		request.after
-	)
+	const scan = segmentQuery(tx, {
+		...request,
+		filter: { ...request.filter, searchPattern: undefined }
+	})
 		.select(KEY_COLUMNS)
 		.select([
 			// One ILIKE over the texts joined (a newline cannot be typed into the search) costs

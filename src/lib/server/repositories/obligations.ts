@@ -36,12 +36,7 @@ export async function insertDueItems(
 
 /** Items not fulfilled yet (pending or rejected) due on or before `lastDay`. */
 export function unfulfilledDueItemsBy(tx: Tx, lastDay: string) {
-	return tx
-		.selectFrom('obligation_due_items')
-		.innerJoin(
-			'recurring_obligations',
-			tenantJoin('recurring_obligations', 'obligation_due_items.obligation_id')
-		)
+	return dueItemsJoined(tx)
 		.select([
 			'obligation_due_items.id',
 			'obligation_due_items.period_start',
@@ -58,27 +53,31 @@ export function unfulfilledDueItemsBy(tx: Tx, lastDay: string) {
 		.execute();
 }
 
-/** A due item joined to its obligation, with the columns every reader of one needs. */
-function dueItemsWithObligation(tx: Tx) {
+/** A due item joined to its obligation: the start of every due-item read. */
+function dueItemsJoined(tx: Tx) {
 	return tx
 		.selectFrom('obligation_due_items')
 		.innerJoin(
 			'recurring_obligations',
 			tenantJoin('recurring_obligations', 'obligation_due_items.obligation_id')
-		)
-		.select([
-			'obligation_due_items.id',
-			'obligation_due_items.obligation_id',
-			'obligation_due_items.period_start',
-			'obligation_due_items.period_end',
-			'obligation_due_items.due_on',
-			'obligation_due_items.status',
-			'obligation_due_items.submitted_at',
-			'obligation_due_items.raised_finding_id',
-			'recurring_obligations.organisation_id',
-			'recurring_obligations.title_zh',
-			'recurring_obligations.title_en'
-		]);
+		);
+}
+
+/** A due item joined to its obligation, with the columns every reader of one needs. */
+function dueItemsWithObligation(tx: Tx) {
+	return dueItemsJoined(tx).select([
+		'obligation_due_items.id',
+		'obligation_due_items.obligation_id',
+		'obligation_due_items.period_start',
+		'obligation_due_items.period_end',
+		'obligation_due_items.due_on',
+		'obligation_due_items.status',
+		'obligation_due_items.submitted_at',
+		'obligation_due_items.raised_finding_id',
+		'recurring_obligations.organisation_id',
+		'recurring_obligations.title_zh',
+		'recurring_obligations.title_en'
+	]);
 }
 
 /** One due item with its obligation, for the services' rules (locked when it is to change). */

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import { atVersion, nextVersion } from './versioned';
-import { tenantJoin } from './tenant-join';
+import { tenantJoin, tenantJoinAs } from './tenant-join';
 import type { FindingStatus } from '../../../../db/schema';
 
 /*
@@ -250,15 +250,10 @@ export function listEvidenceFiles(tx: Tx, findingId: string) {
 	return tx
 		.selectFrom('evidence')
 		.innerJoin('users as uploader', 'uploader.id', 'evidence.uploaded_by')
-		.leftJoin('evidence as original', (join) =>
-			join
-				.onRef('original.tenant_id', '=', 'evidence.tenant_id')
-				.onRef('original.id', '=', 'evidence.duplicate_of_id')
-		)
-		.leftJoin('findings as original_finding', (join) =>
-			join
-				.onRef('original_finding.tenant_id', '=', 'original.tenant_id')
-				.onRef('original_finding.id', '=', 'original.finding_id')
+		.leftJoin('evidence as original', tenantJoinAs('original', 'evidence.duplicate_of_id'))
+		.leftJoin(
+			'findings as original_finding',
+			tenantJoinAs('original_finding', 'original.finding_id')
 		)
 		.select([
 			'evidence.id',

@@ -35,7 +35,8 @@ async function wholeOrganisation(tx: Tx, organisationId: string): Promise<Recipi
 	];
 }
 
-async function send<T extends TemplateName>(
+/** One event email to `recipients`, noted on the transaction so delivery is nudged after commit. */
+export async function send<T extends TemplateName>(
 	tx: Tx,
 	actor: Actor,
 	template: T,
@@ -84,7 +85,7 @@ export interface FindingForMessage {
 	version: number;
 }
 
-type ToOrganisation =
+export type ToOrganisation =
 	| { template: 'finding.plan_sent_back'; params: { comment: string } }
 	| { template: 'finding.plan_accepted'; params: { dueOn: string } }
 	| { template: 'finding.evidence_rejected'; params: { comment: string } }

@@ -1,4 +1,4 @@
-import type { AppDatabase } from '../db/tenant-scope';
+import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import { recordAudit } from '../repositories/audit';
 import {
@@ -25,96 +25,63 @@ export interface EvidenceFileFacts {
 	effectiveFrom: string;
 }
 
-/** Whether `actor` may add evidence to the finding now (a Refusal otherwise), before any byte is stored. */
-export function checkEvidenceUpload(db: AppDatabase, actor: Actor, findingId: string) {
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		await findingOpenToEvidence(tx, actor, findingId);
-	});
-}
-
 /** The subject an uploaded file is evidence of: a finding, or an obligation's due item. */
 export type EvidenceSubject =
 	{ kind: 'finding'; id: string } | { kind: 'obligation_due_item'; id: string };
 
-/** Whether `actor` may add evidence to the subject now (a Refusal otherwise). */
-export function checkEvidenceUploadTo(db: AppDatabase, actor: Actor, subject: EvidenceSubject) {
-	if (subject.kind === 'finding') return checkEvidenceUpload(db, actor, subject.id);
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		await dueItemOpenToEvidence(tx, actor, subject.id);
-	});
+/**
+ * The one check both subjects pass (a Refusal otherwise), and what the evidence row and audit
+ * entry need of the subject. `duplicateShown` decides what the uploader hears of a copy the body
+ * already holds: for a finding only of its own organisation's files (issue 8 item 17).
+ */
+async function openSubject(tx: Tx, actor: Actor, subject: EvidenceSubject) {
+	if (subject.kind === 'finding') {
+		const finding = await findingOpenToEvidence(tx, actor, subject.id);
+		return {
+			entityId: finding.id,
+			findingId: finding.id,
+			obligationDueItemId: null,
+			duplicateShown: (sha256: string) =>
+				organisationHoldsContent(tx, finding.organisation_id, sha256)
+		};
+	}
+	const item = await dueItemOpenToEvidence(tx, actor, subject.id);
+	return {
+		entityId: item.id,
+		findingId: null,
+		obligationDueItemId: item.id,
+		duplicateShown: async () => true
+	};
 }
 
-/** recordEvidence for either subject, with the same checks, rows and audit. */
-export function recordEvidenceOf(
-	db: AppDatabase,
-	actor: Actor,
-	subject: EvidenceSubject,
-	inspected: Inspected,
-	file: EvidenceFileFacts
-): Promise<{ id: string; duplicate: boolean }> {
-	if (subject.kind === 'finding') return recordEvidence(db, actor, subject.id, inspected, file);
-	const { staged, detectedType } = inspected;
+/** Whether `actor` may add evidence to the subject now (a Refusal otherwise), before any byte is stored. */
+export function checkEvidenceUploadTo(db: AppDatabase, actor: Actor, subject: EvidenceSubject) {
 	return db.inTenant(scopeOf(actor), async (tx) => {
-		const item = await dueItemOpenToEvidence(tx, actor, subject.id);
-		const duplicateOfId = await findOriginalBySha256(tx, staged.sha256);
-		const id = await insertEvidence(tx, {
-			tenantId: actor.tenantId,
-			findingId: null,
-			obligationDueItemId: item.id,
-			sha256: staged.sha256,
-			sizeBytes: staged.size,
-			declaredType: file.declaredType,
-			detectedType,
-			originalName: file.name,
-			uploadedBy: actor.userId,
-			effectiveFrom: file.effectiveFrom,
-			duplicateOfId
-		});
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'evidence.upload',
-			entityType: 'obligation_due_item',
-			entityId: item.id,
-			after: {
-				evidence_id: id,
-				original_name: file.name,
-				size_bytes: staged.size,
-				sha256: staged.sha256,
-				detected_type: detectedType,
-				effective_from: file.effectiveFrom,
-				duplicate_of_id: duplicateOfId
-			}
-		});
-		await staged.keep();
-		return { id, duplicate: duplicateOfId !== null };
+		await openSubject(tx, actor, subject);
 	});
 }
 
 /**
  * The row and audit entry of one staged file. The content is moved into the store last: a
  * failure before it rolls the row back and leaves nothing stored. Content already held by the
- * body is recorded as a duplicate pointing at the first copy; `duplicate` tells the uploader only
- * of copies their own organisation holds.
+ * body is recorded as a duplicate pointing at the tenant-wide first copy (reviewers see every
+ * copy).
  */
-export function recordEvidence(
+export function recordEvidenceOf(
 	db: AppDatabase,
 	actor: Actor,
-	findingId: string,
+	subject: EvidenceSubject,
 	{ staged, detectedType }: Inspected,
 	file: EvidenceFileFacts
 ): Promise<{ id: string; duplicate: boolean }> {
 	return db.inTenant(scopeOf(actor), async (tx) => {
-		const finding = await findingOpenToEvidence(tx, actor, findingId);
+		const open = await openSubject(tx, actor, subject);
 		const duplicateOfId = await findOriginalBySha256(tx, staged.sha256);
-		// The row points to the tenant-wide original (reviewers see every copy), but the uploader
-		// hears only of their own organisation's files (issue 8 item 17).
-		const duplicate =
-			duplicateOfId !== null &&
-			(await organisationHoldsContent(tx, finding.organisation_id, staged.sha256));
+		const duplicate = duplicateOfId !== null && (await open.duplicateShown(staged.sha256));
 		const id = await insertEvidence(tx, {
 			tenantId: actor.tenantId,
-			findingId: finding.id,
+			findingId: open.findingId,
+			obligationDueItemId: open.obligationDueItemId,
 			sha256: staged.sha256,
 			sizeBytes: staged.size,
 			declaredType: file.declaredType,
@@ -128,8 +95,8 @@ export function recordEvidence(
 			tenantId: actor.tenantId,
 			actorUserId: actor.userId,
 			action: 'evidence.upload',
-			entityType: 'finding',
-			entityId: finding.id,
+			entityType: subject.kind,
+			entityId: open.entityId,
 			after: {
 				evidence_id: id,
 				original_name: file.name,

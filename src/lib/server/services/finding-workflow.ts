@@ -13,7 +13,11 @@ import { badInput, notFound, Refusal, staleVersion } from '../errors';
 import { recordAudit } from '../repositories/audit';
 import * as repo from '../repositories/responses';
 import { authorize } from './authorize';
-import { findingMessageToLead, findingMessageToOrganisation } from './event-messages';
+import {
+	findingMessageToLead,
+	findingMessageToOrganisation,
+	type ToOrganisation
+} from './event-messages';
 import { findingSubject, loadVisibleFinding, type VisibleFinding } from './finding-access';
 import type {
 	FollowUpInput,
@@ -128,6 +132,43 @@ export interface StepResult {
 	version: number;
 }
 
+/** What one step adds to the status change: its audit details and the email it sends. */
+interface StepWork {
+	after: Record<string, unknown>;
+	/** The lead evaluator hears of the organisation's steps; the organisation of the body's. */
+	message:
+		| { to: 'lead'; template: 'finding.response_submitted' | 'finding.evidence_submitted' }
+		| { to: 'organisation'; event: ToOrganisation };
+}
+
+/**
+ * Every life-cycle step in one transaction: lock and check (beginStep), the step's own rows
+ * (`work`), the move with its audit entry (completeStep), then the email naming the new version.
+ */
+function runStep(
+	db: AppDatabase,
+	actor: Actor,
+	input: { findingId: string; version: number },
+	action: FindingAction,
+	work: (tx: Tx, finding: VisibleFinding) => Promise<StepWork>
+): Promise<StepResult> {
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const { finding, to } = await beginStep(tx, actor, input.findingId, input.version, action);
+		const { after, message } = await work(tx, finding);
+		const moved = await completeStep(tx, actor, finding, to, action, { after });
+		const seen = { ...finding, version: moved.version };
+		if (message.to === 'lead') await findingMessageToLead(tx, actor, seen, message.template);
+		else await findingMessageToOrganisation(tx, actor, seen, message.event);
+		return moved;
+	});
+}
+
+/** What a review step of the body adds: the reviewer's comment; the organisation hears the verdict. */
+const reviewed = (comment: string | null, event: ToOrganisation): StepWork => ({
+	after: { comment },
+	message: { to: 'organisation', event }
+});
+
 /** What the organisation's answer holds: as `respondInput` leaves it. */
 export type ResponseInput = RespondInput;
 
@@ -144,14 +185,7 @@ export function submitResponse(
 		owner: input.owner,
 		targetOn: input.targetOn
 	};
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		const { finding, to } = await beginStep(
-			tx,
-			actor,
-			input.findingId,
-			input.version,
-			'submit_response'
-		);
+	return runStep(db, actor, input, 'submit_response', async (tx, finding) => {
 		if (response.targetOn < finding.raised_on)
 			throw badInput('targetOn', 'findings_target_before_raised', { raisedOn: finding.raised_on });
 		await repo.insertResponse(tx, {
@@ -160,16 +194,7 @@ export function submitResponse(
 			submittedBy: actor.userId,
 			...response
 		});
-		const moved = await completeStep(tx, actor, finding, to, 'submit_response', {
-			after: response
-		});
-		await findingMessageToLead(
-			tx,
-			actor,
-			{ ...finding, version: moved.version },
-			'finding.response_submitted'
-		);
-		return moved;
+		return { after: response, message: { to: 'lead', template: 'finding.response_submitted' } };
 	});
 }
 
@@ -181,8 +206,7 @@ export function reviewResponse(
 ): Promise<StepResult> {
 	const comment = input.comment;
 	const action = input.verdict === 'accept' ? 'accept_response' : 'reject_response';
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		const { finding, to } = await beginStep(tx, actor, input.findingId, input.version, action);
+	return runStep(db, actor, input, action, async (tx, finding) => {
 		const pending = await repo.findPendingResponse(tx, finding.id);
 		if (!pending) throw new Refusal('CONFLICT', 'findings_refused_no_pending_response');
 		await repo.reviewResponse(tx, pending.id, {
@@ -190,13 +214,8 @@ export function reviewResponse(
 			reviewerId: actor.userId,
 			comment: comment || null
 		});
-		const moved = await completeStep(tx, actor, finding, to, action, {
-			after: { comment: comment || null }
-		});
-		await findingMessageToOrganisation(
-			tx,
-			actor,
-			{ ...finding, version: moved.version },
+		return reviewed(
+			comment || null,
 			action === 'accept_response'
 				? {
 						template: 'finding.plan_accepted',
@@ -204,7 +223,6 @@ export function reviewResponse(
 					}
 				: { template: 'finding.plan_sent_back', params: { comment: comment ?? '' } }
 		);
-		return moved;
 	});
 }
 
@@ -218,14 +236,7 @@ export function submitEvidence(
 	input: SubmitEvidenceInput
 ): Promise<StepResult> {
 	const note = input.note;
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		const { finding, to } = await beginStep(
-			tx,
-			actor,
-			input.findingId,
-			input.version,
-			'submit_evidence'
-		);
+	return runStep(db, actor, input, 'submit_evidence', async (tx, finding) => {
 		const pendingFiles = await repo.countPendingEvidence(tx, finding.id);
 		if (pendingFiles === 0 && !note) throw badInput('note', 'findings_evidence_empty');
 		const plan = await repo.findAcceptedResponse(tx, finding.id);
@@ -237,16 +248,10 @@ export function submitEvidence(
 			submittedBy: actor.userId
 		});
 		const files = await repo.attachPendingEvidence(tx, finding.id, submission.id);
-		const moved = await completeStep(tx, actor, finding, to, 'submit_evidence', {
-			after: { files, note: note || null }
-		});
-		await findingMessageToLead(
-			tx,
-			actor,
-			{ ...finding, version: moved.version },
-			'finding.evidence_submitted'
-		);
-		return moved;
+		return {
+			after: { files, note: note || null },
+			message: { to: 'lead', template: 'finding.evidence_submitted' }
+		};
 	});
 }
 
@@ -258,8 +263,7 @@ export function reviewEvidence(
 ): Promise<StepResult> {
 	const comment = input.comment;
 	const action = input.verdict;
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		const { finding, to } = await beginStep(tx, actor, input.findingId, input.version, action);
+	return runStep(db, actor, input, action, async (tx, finding) => {
 		const submission = await repo.findOpenSubmission(tx, finding.id);
 		if (!submission) throw new Refusal('CONFLICT', 'findings_refused_no_open_submission');
 		if (action === 'verify_effective') {
@@ -277,18 +281,12 @@ export function reviewEvidence(
 			by: actor.userId,
 			comment: comment || null
 		});
-		const moved = await completeStep(tx, actor, finding, to, action, {
-			after: { comment: comment || null }
-		});
-		await findingMessageToOrganisation(
-			tx,
-			actor,
-			{ ...finding, version: moved.version },
+		return reviewed(
+			comment || null,
 			action === 'verify_effective'
 				? { template: 'finding.evidence_verified', params: {} }
 				: { template: 'finding.evidence_rejected', params: { comment: comment ?? '' } }
 		);
-		return moved;
 	});
 }
 

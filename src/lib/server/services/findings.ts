@@ -264,14 +264,8 @@ export const FINDING_PAGE_SIZE = 50;
 /** How many findings one page of a text search reads at most before it stops and offers to go on. */
 export const FINDING_SEARCH_SCAN_LIMIT = 10_000;
 
-export interface FindingFilter {
-	status?: FindingStatus;
-	grade?: NonconformityGrade;
-	kind?: FindingKind;
-	standardId?: string;
-	organisationId?: string;
-	evaluationId?: string;
-	overdue?: boolean;
+/** The repository's filter, with words to search for in place of its ready LIKE pattern. */
+export interface FindingFilter extends Omit<repo.FindingListFilter, 'searchPattern'> {
 	/** Words to find in the statement, objective evidence, reference or clause number. */
 	search?: string;
 	sort?: FindingSort;

@@ -17,10 +17,8 @@ import { listOrganisationChoices } from '../repositories/evaluations';
 import * as repo from '../repositories/obligations';
 import { organisationName } from '../repositories/event-recipients';
 import { organisationUsers, reminderContacts, usersWithRoles } from '../repositories/recipients';
-import { resolvedMessage, tenantMailContext, writeMessages } from '../mail/outbox';
-import type { TemplateName, TemplateParams } from '../mail/templates';
-import type { RecipientRow } from '../repositories/recipients';
 import { authorize } from './authorize';
+import { send } from './event-messages';
 import { raiseFinding } from './findings';
 import { mayCarryFindingInto } from '../domain/evaluation-lifecycle';
 import { id as uuid } from './common.schema';
@@ -72,19 +70,6 @@ export async function dueItemOpenToEvidence(tx: Tx, actor: Actor, itemId: string
 	const transition = submitTransition(item.status, 1);
 	if (!transition.ok) throw new Refusal('CONFLICT', transition.reason);
 	return item;
-}
-
-async function send<T extends TemplateName>(
-	tx: Tx,
-	actor: Actor,
-	template: T,
-	params: TemplateParams<T>,
-	message: { recipients: RecipientRow[]; link: string; dedupeKey: string }
-) {
-	if (message.recipients.length === 0) return;
-	await writeMessages(tx, await tenantMailContext(tx, actor.tenantId), [
-		resolvedMessage(template, params, message)
-	]);
 }
 
 /** The obligation's titles as the emails take them: each recipient reads theirs. */

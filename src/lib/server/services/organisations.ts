@@ -1,4 +1,4 @@
-import type { AppDatabase } from '../db/tenant-scope';
+import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import type { Locale, Role } from '../../../../db/schema';
 import { isOrgUser, NO_ORGANISATION } from '../domain/roles';
@@ -161,14 +161,16 @@ function contactFields(input: ContactInput): contacts.ContactFields {
 }
 
 /** As the audit log records a contact: with its organisation, so deleted contacts stay on its timeline. */
-function auditedContact(contact: {
+interface AuditedContact {
 	organisation_id: string;
 	name: string;
 	email: string;
 	phone: string;
 	locale: Locale;
 	receives_reminders: boolean;
-}) {
+}
+
+function auditedContact(contact: AuditedContact) {
 	return {
 		organisationId: contact.organisation_id,
 		name: contact.name,
@@ -177,6 +179,25 @@ function auditedContact(contact: {
 		locale: contact.locale,
 		receivesReminders: contact.receives_reminders
 	};
+}
+
+/** The audit entry of one change to a contact: the contact as audited before and after it. */
+function auditContact(
+	tx: Tx,
+	actor: Actor,
+	action: 'contact.create' | 'contact.update' | 'contact.delete',
+	id: string,
+	change: { before?: AuditedContact; after?: AuditedContact }
+) {
+	return recordAudit(tx, {
+		tenantId: actor.tenantId,
+		actorUserId: actor.userId,
+		action,
+		entityType: 'contact',
+		entityId: id,
+		before: change.before && auditedContact(change.before),
+		after: change.after && auditedContact(change.after)
+	});
 }
 
 export function addContact(
@@ -194,14 +215,7 @@ export function addContact(
 			tenantId: actor.tenantId,
 			organisationId
 		});
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'contact.create',
-			entityType: 'contact',
-			entityId: contact.id,
-			after: auditedContact(contact)
-		});
+		await auditContact(tx, actor, 'contact.create', contact.id, { after: contact });
 		return contact;
 	});
 }
@@ -214,15 +228,7 @@ export function updateContact(db: AppDatabase, actor: Actor, id: string, input: 
 		if (!before) throw notFound(CONTACT_GONE);
 		const after = await contacts.updateContact(tx, id, fields);
 		if (!after) throw notFound(CONTACT_GONE);
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'contact.update',
-			entityType: 'contact',
-			entityId: id,
-			before: auditedContact(before),
-			after: auditedContact(after)
-		});
+		await auditContact(tx, actor, 'contact.update', id, { before, after });
 		return after;
 	});
 }
@@ -232,14 +238,7 @@ export function removeContact(db: AppDatabase, actor: Actor, id: string) {
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const removed = await contacts.deleteContact(tx, id);
 		if (!removed) throw notFound(CONTACT_GONE);
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'contact.delete',
-			entityType: 'contact',
-			entityId: id,
-			before: auditedContact(removed)
-		});
+		await auditContact(tx, actor, 'contact.delete', id, { before: removed });
 		return { id };
 	});
 }
