@@ -113,7 +113,7 @@ describe('the nonconformity story, from the evaluation to the certification deci
 			.getByLabel('Files', { exact: true })
 			.setInputFiles({ name, mimeType: 'application/pdf', buffer: content });
 		await uploader.getByRole('listitem').filter({ hasText: name }).waitFor();
-		await uploader.getByRole('button', { name: 'Upload 1 file(s)' }).click();
+		await uploader.getByRole('button', { name: 'Upload 1 file' }).click();
 		await uploader.getByRole('status').filter({ hasText: '1 accepted, 0 refused.' }).waitFor();
 		const result = uploader.getByRole('list', { name: 'Results' }).getByRole('listitem');
 		expect(await result.textContent()).toContain('Accepted');
@@ -321,7 +321,7 @@ describe('the nonconformity story, from the evaluation to the certification deci
 			await submit
 				.getByRole('textbox', { name: /^Note/ })
 				.fill('The complaint-handling procedure, as written.');
-			await submit.getByRole('button', { name: 'Submit the evidence (1 file(s))' }).click();
+			await submit.getByRole('button', { name: 'Submit the evidence (1 file)' }).click();
 			await organisation
 				.getByRole('status')
 				.filter({ hasText: 'The evidence was submitted' })
@@ -383,7 +383,7 @@ describe('the nonconformity story, from the evaluation to the certification deci
 			await submit
 				.getByRole('textbox', { name: /^Note/ })
 				.fill('The approved procedure, signed by the general manager.');
-			await submit.getByRole('button', { name: 'Submit the evidence (1 file(s))' }).click();
+			await submit.getByRole('button', { name: 'Submit the evidence (1 file)' }).click();
 			await organisation
 				.getByRole('status')
 				.filter({ hasText: 'The evidence was submitted' })

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { id } from './common.schema';
+import { CLAUSE_CSV_MAX_LENGTH } from '../domain/clause-csv';
 
 /* The input of the clause CSV import, for its preview and the import itself. */
 
-/** The largest CSV accepted (a few thousand clauses fit many times over). */
-export const CLAUSE_CSV_MAX_CHARACTERS = 4_000_000;
+/** The largest CSV accepted: the same bound the parser holds it to, so both refuse alike. */
+export const CLAUSE_CSV_MAX_CHARACTERS = CLAUSE_CSV_MAX_LENGTH;
 
 const csv = z
 	.string({ error: 'catalogue_csv_empty' })
