@@ -24,6 +24,7 @@ import { DELIVERY_BATCH } from '../jobs/mail-deliver/definition';
 import { deliverTenantOutbox } from '../src/lib/server/mail/delivery';
 import { createMailTransport } from '../src/lib/server/mail/transport';
 import { messageContent } from '../src/lib/server/mail/outbox';
+import { CLAIMED_COLUMNS } from '../src/lib/server/repositories/outbox';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 100);
 const FINDINGS = Number(process.env.BENCH_FINDINGS ?? 100_000);
@@ -148,19 +149,7 @@ try {
 	// The first MAILS messages (whole tenants' batches) are delivered; the rest stay unsent.
 	const sample = await k
 		.selectFrom('outbox')
-		.select([
-			'id',
-			'tenant_id',
-			'to_email',
-			'template',
-			'locale',
-			'subject',
-			'link',
-			'params',
-			'text_body',
-			'html_body',
-			'message_id'
-		])
+		.select(CLAIMED_COLUMNS)
 		.orderBy('tenant_id')
 		.orderBy('id')
 		.limit(MAILS)

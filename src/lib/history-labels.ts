@@ -1,5 +1,7 @@
 import { getLocale } from '$lib/paraglide/runtime';
 import { timelineValueLabel } from '$lib/labels';
+// A type only: the names are looked up on the server (services/timeline.ts).
+import type { TimelineRef } from '$lib/server/services/timeline';
 
 /*
  * How a history panel (the timeline of a detail page, the /audit table) shows a recorded value:
@@ -7,16 +9,8 @@ import { timelineValueLabel } from '$lib/labels';
  * an enumeration in words.
  */
 
-export interface HistoryRef {
-	ref: {
-		id: string;
-		type: string;
-		label: string;
-		label_en: string | null;
-		kind: string | null;
-		on: string | null;
-	};
-}
+/** An id as the server named it (services/timeline.ts). */
+export type HistoryRef = TimelineRef;
 
 /** Which pages the reader may open: the layout's navigation flags (the server's answer). */
 export interface HistoryLinks {

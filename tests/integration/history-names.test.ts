@@ -4,7 +4,12 @@ import { actorOf } from '../support/factories';
 import { loadDemoData } from '../../db/seed/demo';
 import type { Actor } from '../../src/lib/server/actor';
 import { listAuditLog } from '../../src/lib/server/services/audit';
-import { entityTimeline, type TimelineEntry } from '../../src/lib/server/services/timeline';
+import {
+	entityTimeline,
+	namesFor,
+	type TimelineEntry
+} from '../../src/lib/server/services/timeline';
+import { scopeOf } from '../../src/lib/server/actor';
 import { hasMessage } from '../../src/lib/server/i18n/translate';
 
 /*
@@ -111,5 +116,40 @@ describe.each(DIALECTS)('history panels name things (%s)', (kind) => {
 		expect(lead.after).toBe('李华');
 		for (const change of plan.changes)
 			expect(JSON.stringify(change.after), change.field).not.toMatch(UUID);
+	});
+
+	it('names only the tenant’s own things: another body’s ids name nothing', async () => {
+		const ids = async (slug: string) => {
+			const tenant = await t.owner
+				.selectFrom('tenants')
+				.select('id')
+				.where('slug', '=', slug)
+				.executeTakeFirstOrThrow();
+			const certificate = await t.owner
+				.selectFrom('certificates')
+				.select('id')
+				.where('tenant_id', '=', tenant.id)
+				.executeTakeFirstOrThrow();
+			const organisation = await t.owner
+				.selectFrom('organisations')
+				.select('id')
+				.where('tenant_id', '=', tenant.id)
+				.executeTakeFirstOrThrow();
+			// A person who belongs to that body only.
+			const person = await t.owner
+				.selectFrom('users')
+				.select('id')
+				.where('email', '=', slug === 'demo' ? 'evaluator@demo.test' : 'admin@other.test')
+				.executeTakeFirstOrThrow();
+			return [certificate.id, organisation.id, person.id];
+		};
+		const name = (list: string[]) => t.db.inTenant(scopeOf(admin), (tx) => namesFor(tx, list));
+		const own = await name(await ids('demo'));
+		expect([...own.values()].map((n) => n.type).sort()).toEqual([
+			'certificate',
+			'organisation',
+			'user'
+		]);
+		expect((await name(await ids('other'))).size).toBe(0);
 	});
 });

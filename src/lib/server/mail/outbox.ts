@@ -7,7 +7,9 @@ import {
 	usersAsRecipients,
 	type RecipientRow
 } from '../repositories/recipients';
-import { insertOutboxRows, type NewOutboxRow } from '../repositories/outbox';
+import { insertOutboxRows, type NewOutboxRow, type StoredMessage } from '../repositories/outbox';
+
+export type { StoredMessage };
 import { insertNotifications, type NewNotification } from '../repositories/notifications';
 import {
 	isTemplateName,
@@ -167,17 +169,6 @@ export async function writeMessages(
 	const pending = await insertOutboxRows(tx, rows);
 	await insertNotifications(tx, notes);
 	return pending;
-}
-
-/** An outbox row as the delivery and the tests read it. */
-export interface StoredMessage {
-	template: string;
-	locale: Locale;
-	subject: string;
-	link: string;
-	params: unknown;
-	text_body: string | null;
-	html_body: string | null;
 }
 
 function isValues(value: unknown): value is Record<string, string | number> {

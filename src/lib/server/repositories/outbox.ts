@@ -67,10 +67,8 @@ export async function insertOutboxRows(tx: Tx, rows: NewOutboxRow[]): Promise<st
 	return written;
 }
 
-export interface ClaimedMessage {
-	id: string;
-	tenant_id: string;
-	to_email: string;
+/** An outbox row as the delivery and the tests read it: what is needed to render and send it. */
+export interface StoredMessage {
 	template: string;
 	locale: Locale;
 	subject: string;
@@ -79,9 +77,31 @@ export interface ClaimedMessage {
 	params: unknown;
 	text_body: string | null;
 	html_body: string | null;
+}
+
+export interface ClaimedMessage extends StoredMessage {
+	id: string;
+	tenant_id: string;
+	to_email: string;
 	message_id: string | null;
 	attempts: number;
 }
+
+/** The columns of a claimed message, as the delivery (and the chase benchmark) reads them. */
+export const CLAIMED_COLUMNS = [
+	'id',
+	'tenant_id',
+	'to_email',
+	'template',
+	'locale',
+	'subject',
+	'link',
+	'params',
+	'text_body',
+	'html_body',
+	'message_id',
+	'attempts'
+] as const;
 
 /**
  * Leases up to `limit` due messages of the current tenant (or the given ones) until
@@ -111,20 +131,7 @@ export async function claimDueMessages(
 			'in',
 			rows.map((row) => row.id)
 		)
-		.returning([
-			'id',
-			'tenant_id',
-			'to_email',
-			'template',
-			'locale',
-			'subject',
-			'link',
-			'params',
-			'text_body',
-			'html_body',
-			'message_id',
-			'attempts'
-		])
+		.returning(CLAIMED_COLUMNS)
 		.execute();
 }
 
