@@ -17,14 +17,17 @@ if (!base || !outDir || specs.length === 0) {
 	process.exit(2);
 }
 const PASSWORD = process.env.DEMO_PASSWORD ?? 'demo-password-2026';
-const WIDTHS = [1280, 390];
+// SCREENSHOT_MEDIA=print: the pages as printed on A4 (about 720 CSS px between the margins).
+const PRINT = process.env.SCREENSHOT_MEDIA === 'print';
+const WIDTHS = PRINT ? [720] : [1280, 390];
 const LOCALES = ['zh-CN', 'en'];
 
 mkdirSync(outDir, { recursive: true });
 const browser = await launchBrowser();
 try {
 	for (const spec of specs) {
-		const [email, pathList] = spec.split(':');
+		const email = spec.slice(0, spec.indexOf(':'));
+		const pathList = spec.slice(spec.indexOf(':') + 1);
 		for (const locale of LOCALES) {
 			const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 			await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: base }]);
@@ -36,12 +39,29 @@ try {
 				page.waitForURL((url) => !url.pathname.startsWith('/login')),
 				page.press('input[name=password]', 'Enter')
 			]);
+			// After signing in: the print stylesheet hides forms, the login form too.
+			if (PRINT) await page.emulateMedia({ media: 'print' });
 			for (const path of pathList.split(',')) {
 				for (const width of WIDTHS) {
 					await page.setViewportSize({ width, height: 900 });
-					await page.goto(new URL(path, base).href);
+					const list = path.startsWith('first:') ? path.slice('first:'.length) : path;
+					await page.goto(new URL(list, base).href);
 					await page.waitForLoadState('networkidle');
-					const name = `${email.split('@')[0]}${path.replaceAll('/', '_')}-${locale}-${width}.png`;
+					// `first:/findings` stands for the first detail page that list links to.
+					if (path.startsWith('first:')) {
+						const href = await page
+							.locator('main a[href^="/"]')
+							.evaluateAll(
+								(links, list) =>
+									links
+										.map((a) => a.getAttribute('href') ?? '')
+										.find((h) => h.startsWith(`${list}/`) && h.length > 40),
+								list
+							);
+						if (href) await page.goto(new URL(href, base).href);
+						await page.waitForLoadState('networkidle');
+					}
+					const name = `${email.split('@')[0]}${path.replaceAll('/', '_').replace(':', '-')}-${locale}-${width}.png`;
 					await page.screenshot({ path: join(outDir, name), fullPage: true });
 					console.log(join(outDir, name));
 				}
