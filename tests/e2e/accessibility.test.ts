@@ -125,29 +125,4 @@ describe('accessibility (axe-core in Chromium)', () => {
 		},
 		240_000
 	);
-
-	it('prints the finding, evaluation and certificate pages on A4: no navigation, no forms, nothing wider than the page', async () => {
-		const page = await signedIn('admin@demo.test', 'en');
-		// A4 less the @page margins is about 720 CSS pixels wide.
-		await page.setViewportSize({ width: 720, height: 1000 });
-		for (const list of ['/findings', '/evaluations', '/certificates']) {
-			await page.goto(`${server.origin}${list}`);
-			await page.waitForSelector('body[data-hydrated]');
-			const detail = await firstDetail(page);
-			expect(detail, list).not.toBeNull();
-			await page.goto(`${server.origin}${detail}`);
-			await page.waitForSelector('body[data-hydrated]');
-			await page.emulateMedia({ media: 'print' });
-			const printed = await page.evaluate(() => ({
-				header: getComputedStyle(document.querySelector('header')!).display,
-				visibleForms: [...document.querySelectorAll('form, button')].filter(
-					(element) => (element as HTMLElement).offsetParent !== null
-				).length,
-				width: document.documentElement.scrollWidth
-			}));
-			expect(printed, detail!).toEqual({ header: 'none', visibleForms: 0, width: 720 });
-			await page.emulateMedia({ media: 'screen' });
-		}
-		await page.context().close();
-	}, 120_000);
 });

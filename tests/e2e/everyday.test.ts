@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
+import { launchBrowser } from '../support/browser';
+
+/*
+ * Issue 10, "what people expect every day", beyond accessibility (accessibility.test.ts): the
+ * detail pages print cleanly on A4, and a long form that has been typed into asks before the
+ * person navigates away from it.
+ */
+
+const PASSWORD = 'demo-password-2026';
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+describe('every day in Chromium', () => {
+	let server: RunningServer;
+	let browser: Browser;
+
+	beforeAll(async () => {
+		buildApp();
+		server = await startBuiltApp();
+		browser = await launchBrowser();
+	}, 300_000);
+
+	afterAll(async () => {
+		await browser?.close();
+		await server?.stop();
+	});
+
+	async function signedIn(email: string, locale: 'zh-CN' | 'en'): Promise<Page> {
+		const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: server.origin }]);
+		const page = await context.newPage();
+		await page.goto(`${server.origin}/login`);
+		await page.waitForSelector('body[data-hydrated]');
+		await page.fill('#email', email);
+		await page.fill('#password', PASSWORD);
+		await page.press('#password', 'Enter');
+		await page.waitForURL((url) => url.pathname !== '/login');
+		return page;
+	}
+
+	async function firstDetail(page: Page): Promise<string | null> {
+		const hrefs = await page.$$eval('main a[href]', (links) =>
+			links.map((a) => a.getAttribute('href'))
+		);
+		return hrefs.find((href) => href && new RegExp(`^/[a-z-]+/${UUID}$`).test(href)) ?? null;
+	}
+
+	it('prints the finding, evaluation and certificate pages on A4: no navigation, no forms, nothing wider than the page', async () => {
+		const page = await signedIn('admin@demo.test', 'en');
+		// A4 less the @page margins is about 720 CSS pixels wide.
+		await page.setViewportSize({ width: 720, height: 1000 });
+		for (const list of ['/findings', '/evaluations', '/certificates']) {
+			await page.goto(`${server.origin}${list}`);
+			await page.waitForSelector('body[data-hydrated]');
+			const detail = await firstDetail(page);
+			expect(detail, list).not.toBeNull();
+			await page.goto(`${server.origin}${detail}`);
+			await page.waitForSelector('body[data-hydrated]');
+			await page.emulateMedia({ media: 'print' });
+			const printed = await page.evaluate(() => ({
+				header: getComputedStyle(document.querySelector('header')!).display,
+				visibleForms: [...document.querySelectorAll('form, button')].filter(
+					(element) => (element as HTMLElement).offsetParent !== null
+				).length,
+				width: document.documentElement.scrollWidth
+			}));
+			expect(printed, detail!).toEqual({ header: 'none', visibleForms: 0, width: 720 });
+			await page.emulateMedia({ media: 'screen' });
+		}
+		await page.context().close();
+	}, 120_000);
+
+	it('asks before leaving a long form that has been typed into, in the page language', async () => {
+		const page = await signedIn('admin@demo.test', 'zh-CN');
+		await page.goto(`${server.origin}/certificates/new`);
+		await page.waitForSelector('body[data-hydrated]');
+		// Untouched: leaving asks nothing.
+		const questions: string[] = [];
+		page.on('dialog', (dialog) => {
+			questions.push(dialog.message());
+			void (questions.length === 1 ? dialog.dismiss() : dialog.accept());
+		});
+		await page
+			.locator('main input[type=text], main input:not([type])')
+			.first()
+			.fill('DCB-TEST-0001');
+		await page.click('header a[href="/dashboard"]');
+		await page.waitForTimeout(300);
+		expect(new URL(page.url()).pathname).toBe('/certificates/new');
+		expect(questions).toEqual(['有尚未保存的修改。离开本页将丢失这些修改，确定离开吗？']);
+		// The second time the person confirms, and leaves.
+		await page.click('header a[href="/dashboard"]');
+		await page.waitForURL((url) => url.pathname === '/dashboard');
+		expect(questions).toHaveLength(2);
+		// A page never typed into lets the person go without a question.
+		await page.goto(`${server.origin}/certificates/new`);
+		await page.waitForSelector('body[data-hydrated]');
+		await page.click('header a[href="/dashboard"]');
+		await page.waitForURL((url) => url.pathname === '/dashboard');
+		expect(questions).toHaveLength(2);
+		await page.context().close();
+	}, 120_000);
+});
