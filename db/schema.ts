@@ -117,6 +117,7 @@ export interface StandardsTable {
 	title_zh: string;
 	title_en: ColumnType<string, string | undefined, string>;
 	category: ColumnType<string, string | undefined, string>;
+	category_en: ColumnType<string, string | undefined, string>;
 	grade_scale_id: string | null;
 	version: Generated<number>;
 	created_at: CreatedAt;

@@ -69,6 +69,7 @@ export interface StandardSeed {
 	titleZh: string;
 	titleEn: string;
 	category: string;
+	categoryEn: string;
 	clauses?: [number: string, titleZh: string, titleEn: string][];
 }
 
@@ -78,6 +79,7 @@ export const STANDARDS: StandardSeed[] = [
 		titleZh: '商品售后服务评价体系',
 		titleEn: 'Evaluation system for after-sales service of commodities',
 		category: '售后服务',
+		categoryEn: 'After-sales service',
 		clauses: [
 			['4', '售后服务体系', 'After-sales service system'],
 			['4.1', '服务方针与承诺', 'Service policy and commitments'],
@@ -96,13 +98,15 @@ export const STANDARDS: StandardSeed[] = [
 		code: 'RB/T 302-2016',
 		titleZh: '合同能源管理服务认证',
 		titleEn: 'Energy performance contracting service certification',
-		category: '能源服务'
+		category: '能源服务',
+		categoryEn: 'Energy services'
 	},
 	{
 		code: 'GB/T 20647-2006',
 		titleZh: '物业管理服务认证',
 		titleEn: 'Property management service certification',
 		category: '物业服务',
+		categoryEn: 'Property management',
 		clauses: [
 			['4', '基本要求', 'General requirements'],
 			['4.1', '服务人员', 'Service personnel'],
@@ -116,6 +120,7 @@ export const STANDARDS: StandardSeed[] = [
 		titleZh: '保安服务认证',
 		titleEn: 'Security service certification',
 		category: '保安服务',
+		categoryEn: 'Security services',
 		clauses: [
 			['4', '保安服务机构', 'Security service provider'],
 			['5', '保安员', 'Security guards'],
@@ -126,25 +131,29 @@ export const STANDARDS: StandardSeed[] = [
 		code: 'SB/T 10654-2012',
 		titleZh: '茶馆经营服务认证',
 		titleEn: 'Teahouse operation service certification',
-		category: '餐饮服务'
+		category: '餐饮服务',
+		categoryEn: 'Catering services'
 	},
 	{
 		code: 'SB/T 11045-2013',
 		titleZh: '商务饭店服务认证',
 		titleEn: 'Business hotel service certification',
-		category: '住宿服务'
+		category: '住宿服务',
+		categoryEn: 'Accommodation services'
 	},
 	{
 		code: 'SB/T 11046-2013',
 		titleZh: '节约型餐饮服务认证',
 		titleEn: 'Resource-saving catering service certification',
-		category: '餐饮服务'
+		category: '餐饮服务',
+		categoryEn: 'Catering services'
 	},
 	{
 		code: 'RB/T 309-2017',
 		titleZh: '餐饮服务认证',
 		titleEn: 'Catering service certification',
 		category: '餐饮服务',
+		categoryEn: 'Catering services',
 		clauses: [
 			['5', '服务资源', 'Service resources'],
 			['6', '服务过程', 'Service process'],
@@ -155,49 +164,57 @@ export const STANDARDS: StandardSeed[] = [
 		code: 'RB/T 153-2016',
 		titleZh: '餐饮服务认证',
 		titleEn: 'Catering service certification',
-		category: '餐饮服务'
+		category: '餐饮服务',
+		categoryEn: 'Catering services'
 	},
 	{
 		code: 'SB/T 10857-2012',
 		titleZh: '餐饮配送服务能力评价',
 		titleEn: 'Catering delivery service capability evaluation',
-		category: '餐饮服务'
+		category: '餐饮服务',
+		categoryEn: 'Catering services'
 	},
 	{
 		code: 'GB/T 21084-2017',
 		titleZh: '绿色饭店认证',
 		titleEn: 'Green hotel certification',
-		category: '住宿服务'
+		category: '住宿服务',
+		categoryEn: 'Accommodation services'
 	},
 	{
 		code: 'GB/T 26720-2011',
 		titleZh: '清洁环卫服务资质',
 		titleEn: 'Cleaning and sanitation service qualification',
-		category: '环卫服务'
+		category: '环卫服务',
+		categoryEn: 'Sanitation services'
 	},
 	{
 		code: 'SB/T 10596-2011',
 		titleZh: '清洁环卫服务资质',
 		titleEn: 'Cleaning and sanitation service qualification',
-		category: '环卫服务'
+		category: '环卫服务',
+		categoryEn: 'Sanitation services'
 	},
 	{
 		code: 'GB/T 27925-2011',
 		titleZh: '企业评价服务认证',
 		titleEn: 'Enterprise evaluation service certification',
-		category: '企业评价'
+		category: '企业评价',
+		categoryEn: 'Enterprise evaluation'
 	},
 	{
 		code: 'GB/T 29187-2012',
 		titleZh: '企业成熟度评价认证',
 		titleEn: 'Enterprise maturity evaluation certification',
-		category: '企业评价'
+		category: '企业评价',
+		categoryEn: 'Enterprise evaluation'
 	},
 	{
 		code: 'ISO 10668-2010',
 		titleZh: '企业成熟度评价认证',
 		titleEn: 'Enterprise maturity evaluation certification',
-		category: '企业评价'
+		category: '企业评价',
+		categoryEn: 'Enterprise evaluation'
 	}
 ];
 
@@ -417,7 +434,8 @@ export const OTHER_STANDARD: StandardSeed = {
 	code: 'GB/T 20647-2006',
 	titleZh: '物业管理服务认证',
 	titleEn: 'Property management service certification',
-	category: '物业服务'
+	category: '物业服务',
+	categoryEn: 'Property management'
 };
 export const OTHER_ORGANISATION: OrganisationSeed = {
 	legalName: GANGWAN,

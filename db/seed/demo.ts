@@ -161,6 +161,7 @@ async function addStandard(
 		titleZh: standard.titleZh,
 		titleEn: standard.titleEn,
 		category: standard.category,
+		categoryEn: standard.categoryEn,
 		gradeScaleId
 	});
 	await updateSchemeRules(db, admin, row.id, 0, DEFAULT_SCHEME_RULES);

@@ -151,13 +151,15 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 				code: `  ${code.replace(' ', '   ')} `,
 				titleZh: ' 物业管理服务认证 ',
 				titleEn: 'Property management',
-				category: '物业服务'
+				category: '物业服务',
+				categoryEn: ' Property services '
 			});
 			expect(created).toMatchObject({
 				code,
 				title_zh: '物业管理服务认证',
 				title_en: 'Property management',
 				category: '物业服务',
+				category_en: 'Property services',
 				grade_scale_id: null,
 				version: 1,
 				tenant_id: tenantA.id
@@ -174,6 +176,7 @@ describe.each(DIALECTS)('catalogue (%s)', (kind) => {
 				titleZh: '物业管理服务认证',
 				titleEn: 'Property management',
 				category: '物业服务',
+				categoryEn: 'Property services',
 				gradeScaleId: null
 			});
 

@@ -11,6 +11,7 @@ export interface StandardFields {
 	titleZh: string;
 	titleEn: string;
 	category: string;
+	categoryEn: string;
 	gradeScaleId: string | null;
 }
 
@@ -24,6 +25,7 @@ export function listStandards(tx: Tx) {
 			'standards.title_zh',
 			'standards.title_en',
 			'standards.category',
+			'standards.category_en',
 			'standards.grade_scale_id',
 			'standards.version',
 			'grade_scales.name_zh as grade_scale_name_zh',
@@ -59,6 +61,7 @@ export function insertStandard(tx: Tx, tenantId: string, fields: StandardFields)
 			title_zh: fields.titleZh,
 			title_en: fields.titleEn,
 			category: fields.category,
+			category_en: fields.categoryEn,
 			grade_scale_id: fields.gradeScaleId
 		})
 		.returningAll()
@@ -74,6 +77,7 @@ export function updateStandard(tx: Tx, id: string, version: number, fields: Stan
 			title_zh: fields.titleZh,
 			title_en: fields.titleEn,
 			category: fields.category,
+			category_en: fields.categoryEn,
 			grade_scale_id: fields.gradeScaleId,
 			version: sql`version + 1`
 		})

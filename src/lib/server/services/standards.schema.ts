@@ -8,6 +8,7 @@ const standardShape = {
 	titleZh: requiredText(200),
 	titleEn: text(200).default(''),
 	category: text(60).default(''),
+	categoryEn: text(60).default(''),
 	/** A form's "no scale" option posts ''. */
 	gradeScaleId: blankAsNull(idWith('catalogue_error_grade_scale_unknown')).default(null)
 };

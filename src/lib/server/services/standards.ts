@@ -75,12 +75,14 @@ const standardSnapshot = (row: {
 	title_zh: string;
 	title_en: string;
 	category: string;
+	category_en: string;
 	grade_scale_id: string | null;
 }) => ({
 	code: row.code,
 	titleZh: row.title_zh,
 	titleEn: row.title_en,
 	category: row.category,
+	categoryEn: row.category_en,
 	gradeScaleId: row.grade_scale_id
 });
 
