@@ -121,4 +121,25 @@ describe('the findings page in a big tenant', () => {
 		expect(several).toContain('data-testid="organisation-matches"');
 		expect(several).toContain('厦门市第700号机电设备维修服务有限公司');
 	});
+
+	it('pages the organisation list by keyset with a row count; a bad page link goes to the first page', async () => {
+		const seen = new Set<string>();
+		let path: string | null = '/organisations?q=' + encodeURIComponent('机电设备维修');
+		let pages = 0;
+		while (path && pages < 30) {
+			const response = await admin.fetch(path);
+			expect(response.status).toBe(200);
+			const html = await response.text();
+			for (const [href] of html.matchAll(/href="\/organisations\/[0-9a-f-]{36}"/g)) seen.add(href);
+			expect(html).toContain(`data-testid="list-total"`);
+			expect(html).toMatch(/700 in all|共 700 条/);
+			path = html.match(/href="([^"]+)" rel="next"/)?.[1]?.replaceAll('&amp;', '&') ?? null;
+			pages++;
+		}
+		expect(pages).toBe(14);
+		expect(seen.size).toBe(ORGANISATIONS);
+		const stale = await admin.fetch('/organisations?sort=uscc&after=bm90LWEtY3Vyc29y');
+		expect(stale.status).toBe(303);
+		expect(stale.headers.get('location')).toBe('/organisations?sort=uscc');
+	});
 });

@@ -147,7 +147,7 @@ describe.each(DIALECTS)('evaluations (%s)', (kind) => {
 				[member.userId, 'member']
 			]);
 			expect(await auditActions(t, evaluation.id)).toEqual(['evaluation.plan']);
-			const listed = await callerFor(app, decider).evaluations.list({ status: 'planned' });
+			const listed = (await callerFor(app, decider).evaluations.list({ status: 'planned' })).rows;
 			expect(listed.map((e) => e.id)).toContain(evaluation.id);
 		});
 
@@ -383,7 +383,7 @@ describe.each(DIALECTS)('evaluations (%s)', (kind) => {
 					statement: 'x'
 				})
 			).rejects.toMatchObject({ code: 'NOT_FOUND' });
-			expect(await other.evaluations.list()).toEqual([]);
+			expect((await other.evaluations.list()).rows).toEqual([]);
 			expect(await auditActions(t, planned.id)).toEqual(['evaluation.plan']);
 		});
 

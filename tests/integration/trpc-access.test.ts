@@ -235,28 +235,32 @@ describe.each(DIALECTS)('tRPC access rules (%s)', (kind) => {
 		});
 
 		it("never lists another tenant's organisations, even when searched for", async () => {
-			const all = await callerFor(app, adminA).organisations.list();
+			const all = (await callerFor(app, adminA).organisations.list()).rows;
 			const ids = all.map((o) => o.id);
 			expect(ids).toContain(orgX.id);
 			expect(ids).toContain(orgY.id);
 			expect(ids).not.toContain(orgB.id);
-			const searched = await callerFor(app, adminA).organisations.list({
-				search: 'B Manufacturing'
-			});
+			const searched = (
+				await callerFor(app, adminA).organisations.list({
+					search: 'B Manufacturing'
+				})
+			).rows;
 			expect(searched).toEqual([]);
-			const bySearchUscc = await callerFor(app, adminA).organisations.list({ search: orgB.uscc });
+			const bySearchUscc = (await callerFor(app, adminA).organisations.list({ search: orgB.uscc }))
+				.rows;
 			expect(bySearchUscc).toEqual([]);
 		});
 
 		it("never lists another tenant's certificates, even when filtered by its organisation", async () => {
-			const all = await callerFor(app, adminA).certificates.list();
+			const all = (await callerFor(app, adminA).certificates.list()).rows;
 			const ids = all.map((c) => c.id);
 			expect(ids).toContain(certificateIds.x);
 			expect(ids).toContain(certificateIds.y);
 			expect(ids).not.toContain(certificateIds.b);
-			const filtered = await callerFor(app, adminA).certificates.list({ organisationId: orgB.id });
+			const filtered = (await callerFor(app, adminA).certificates.list({ organisationId: orgB.id }))
+				.rows;
 			expect(filtered).toEqual([]);
-			const fromB = await callerFor(app, adminB).certificates.list();
+			const fromB = (await callerFor(app, adminB).certificates.list()).rows;
 			expect(fromB.map((c) => c.id)).toEqual([certificateIds.b]);
 		});
 	});
@@ -271,19 +275,23 @@ describe.each(DIALECTS)('tRPC access rules (%s)', (kind) => {
 		});
 
 		it('list only their own organisation', async () => {
-			const list = await callerFor(app, orgAdminX).organisations.list();
+			const list = (await callerFor(app, orgAdminX).organisations.list()).rows;
 			expect(list.map((o) => o.id)).toEqual([orgX.id]);
-			const searched = await callerFor(app, orgAdminX).organisations.list({ search: 'Y Services' });
+			const searched = (
+				await callerFor(app, orgAdminX).organisations.list({ search: 'Y Services' })
+			).rows;
 			expect(searched).toEqual([]);
 		});
 
 		it("list only their organisation's certificates, whatever the filter says", async () => {
-			const list = await callerFor(app, orgAdminX).certificates.list();
+			const list = (await callerFor(app, orgAdminX).certificates.list()).rows;
 			expect(list.map((c) => c.id)).toEqual([certificateIds.x]);
 			expect(list.every((c) => c.organisation_id === orgX.id)).toBe(true);
-			const filtered = await callerFor(app, orgAdminX).certificates.list({
-				organisationId: orgY.id
-			});
+			const filtered = (
+				await callerFor(app, orgAdminX).certificates.list({
+					organisationId: orgY.id
+				})
+			).rows;
 			expect(filtered.map((c) => c.id)).toEqual([certificateIds.x]);
 		});
 
@@ -354,7 +362,7 @@ describe.each(DIALECTS)('tRPC access rules (%s)', (kind) => {
 				organisation_id: orgX.id
 			});
 			const member = await actorOf(t, tenantA.id, membership.user_id);
-			const list = await callerFor(app, member).organisations.list();
+			const list = (await callerFor(app, member).organisations.list()).rows;
 			expect(list.map((o) => o.id)).toEqual([orgX.id]);
 		});
 	});
@@ -959,14 +967,14 @@ describe.each(DIALECTS)('tRPC access rules (%s)', (kind) => {
 			expect(response.status).toBe(200);
 			const body = (await response.json()) as [
 				{ result: { data: { json: { email: string; tenant: { slug: string } } } } },
-				{ result: { data: { json: { id: string }[] } } }
+				{ result: { data: { json: { rows: { id: string }[] } } } }
 			];
 			expect(body).toHaveLength(2);
 			expect(body[0].result.data.json).toMatchObject({
 				email: orgAdminX.email,
 				tenant: { slug: tenantA.slug }
 			});
-			expect(body[1].result.data.json.map((o) => o.id)).toEqual([orgX.id]);
+			expect(body[1].result.data.json.rows.map((o) => o.id)).toEqual([orgX.id]);
 		});
 
 		it('answers a signed-out GET with 401', async () => {

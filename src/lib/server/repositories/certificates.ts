@@ -3,11 +3,16 @@ import type { Tx } from '../db/tenant-scope';
 import { atVersion, nextVersion } from './versioned';
 import { lastIssuedEvaluationEnd } from './evaluations';
 import { tenantJoin, tenantJoinAs } from './tenant-join';
+import { afterKey, orderOf, type KeysetPage } from './keyset';
+import { likePattern } from './like';
 import type { CertificateHistoryTable, CertificateStatus } from '../../../../db/schema';
 
 export interface CertificateFilter {
 	organisationId?: string | null;
 	status?: CertificateStatus;
+	standardId?: string;
+	/** Text in the certificate's number or the organisation's name. */
+	search?: string;
 }
 
 /**
@@ -40,13 +45,43 @@ export const CERTIFICATE_SUMMARY = [
 	'certificates.expires_on'
 ] as const;
 
-export function listCertificates(tx: Tx, filter: CertificateFilter = {}) {
-	let query = certificatesWithNames(tx)
-		.select([...CERTIFICATE_SUMMARY, 'certificates.organisation_id'])
-		.orderBy('certificates.number');
+/** The certificates `filter` keeps, with their names. */
+function filteredCertificates(tx: Tx, filter: CertificateFilter) {
+	let query = certificatesWithNames(tx);
 	if (filter.organisationId)
 		query = query.where('certificates.organisation_id', '=', filter.organisationId);
 	if (filter.status) query = query.where('certificates.status', '=', filter.status);
+	if (filter.standardId) query = query.where('certificates.standard_id', '=', filter.standardId);
+	if (filter.search) {
+		const pattern = likePattern(filter.search);
+		query = query.where((eb) =>
+			eb.or([
+				eb('certificates.number', 'ilike', pattern),
+				eb('organisations.legal_name', 'ilike', pattern)
+			])
+		);
+	}
+	return query;
+}
+
+/** How many certificates `filter` keeps (the list's row count). */
+export async function countCertificates(tx: Tx, filter: CertificateFilter) {
+	const row = await filteredCertificates(tx, filter)
+		.clearSelect()
+		.select((eb) => eb.fn.countAll<string>().as('n'))
+		.executeTakeFirstOrThrow();
+	return Number(row.n);
+}
+
+/** The certificates `filter` keeps: by number, or one keyset page in its order. */
+export function listCertificates(tx: Tx, filter: CertificateFilter = {}, page?: KeysetPage) {
+	let query = filteredCertificates(tx, filter).select([
+		...CERTIFICATE_SUMMARY,
+		'certificates.organisation_id'
+	]);
+	if (!page) return query.orderBy('certificates.number').execute();
+	query = query.orderBy(orderOf(page.order)).limit(page.limit);
+	if (page.after) query = query.where(afterKey(page.order, page.after));
 	return query.execute();
 }
 

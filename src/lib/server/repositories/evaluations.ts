@@ -4,20 +4,50 @@ import { atVersion } from './versioned';
 import type { EvaluationKind, EvaluationStatus } from '../../../../db/schema';
 import { TEAM_ROLES } from '../domain/permissions';
 import { tenantJoin } from './tenant-join';
+import { afterKey, orderOf, type KeysetPage } from './keyset';
+import { likePattern } from './like';
 
 /* Evaluations, their teams, and the choices a plan is made from. */
 
 export interface EvaluationFilter {
 	status?: EvaluationStatus;
 	kind?: EvaluationKind;
+	/** Text in the organisation's name or the certificate's number. */
+	search?: string;
 }
 
-export function listEvaluations(tx: Tx, filter: EvaluationFilter = {}) {
+/** The tenant's evaluations that `filter` keeps, joined to the names a row shows. */
+function filteredEvaluations(tx: Tx, filter: EvaluationFilter) {
 	let query = tx
 		.selectFrom('evaluations')
 		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
 		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
-		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'))
+		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'));
+	if (filter.status) query = query.where('evaluations.status', '=', filter.status);
+	if (filter.kind) query = query.where('evaluations.kind', '=', filter.kind);
+	if (filter.search) {
+		const pattern = likePattern(filter.search);
+		query = query.where((eb) =>
+			eb.or([
+				eb('organisations.legal_name', 'ilike', pattern),
+				eb('certificates.number', 'ilike', pattern)
+			])
+		);
+	}
+	return query;
+}
+
+/** How many evaluations `filter` keeps (the list's row count). */
+export async function countEvaluations(tx: Tx, filter: EvaluationFilter) {
+	const row = await filteredEvaluations(tx, filter)
+		.select((eb) => eb.fn.countAll<string>().as('n'))
+		.executeTakeFirstOrThrow();
+	return Number(row.n);
+}
+
+/** One keyset page of the list, in `page.order`. */
+export function listEvaluations(tx: Tx, filter: EvaluationFilter, page: KeysetPage) {
+	let query = filteredEvaluations(tx, filter)
 		.select((eb) => [
 			'evaluations.id',
 			'evaluations.kind',
@@ -44,11 +74,9 @@ export function listEvaluations(tx: Tx, filter: EvaluationFilter = {}) {
 				.where('findings.status', '<>', 'closed')
 				.as('open_findings')
 		])
-		.orderBy('evaluations.window_start', 'desc')
-		.orderBy('evaluations.window_end', 'desc')
-		.orderBy('evaluations.id');
-	if (filter.status) query = query.where('evaluations.status', '=', filter.status);
-	if (filter.kind) query = query.where('evaluations.kind', '=', filter.kind);
+		.orderBy(orderOf(page.order))
+		.limit(page.limit);
+	if (page.after) query = query.where(afterKey(page.order, page.after));
 	return query.execute();
 }
 

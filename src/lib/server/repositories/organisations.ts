@@ -2,6 +2,8 @@ import type { ExpressionBuilder } from 'kysely';
 import type { Database } from '../../../../db/schema';
 import type { Tx } from '../db/tenant-scope';
 import { atVersion, nextVersion } from './versioned';
+import { afterKey, orderOf, type KeysetPage } from './keyset';
+import { likePattern } from './like';
 
 export interface OrganisationFilter {
 	/** Limit to one organisation (organisation users). */
@@ -9,31 +11,46 @@ export interface OrganisationFilter {
 	search?: string;
 }
 
-export function listOrganisations(tx: Tx, filter: OrganisationFilter = {}) {
-	let query = tx
-		.selectFrom('organisations')
-		.select((eb) => [
-			'organisations.id',
-			'organisations.legal_name',
-			'organisations.uscc',
-			'organisations.address',
-			'organisations.version',
-			eb
-				.selectFrom('certificates')
-				.select(eb.fn.countAll<string>().as('n'))
-				.whereRef('certificates.organisation_id', '=', 'organisations.id')
-				.whereRef('certificates.tenant_id', '=', 'organisations.tenant_id')
-				.as('certificate_count')
-		])
-		.orderBy('organisations.legal_name');
+/** The organisations `filter` keeps. */
+function filteredOrganisations(tx: Tx, filter: OrganisationFilter) {
+	let query = tx.selectFrom('organisations');
 	if (filter.organisationId) query = query.where('organisations.id', '=', filter.organisationId);
 	if (filter.search) query = query.where(matching(filter.search));
+	return query;
+}
+
+/** How many organisations `filter` keeps (the list's row count). */
+export async function countOrganisations(tx: Tx, filter: OrganisationFilter) {
+	const row = await filteredOrganisations(tx, filter)
+		.select((eb) => eb.fn.countAll<string>().as('n'))
+		.executeTakeFirstOrThrow();
+	return Number(row.n);
+}
+
+/** The organisations with their certificate counts: by name, or one keyset page in its order. */
+export function listOrganisations(tx: Tx, filter: OrganisationFilter = {}, page?: KeysetPage) {
+	let query = filteredOrganisations(tx, filter).select((eb) => [
+		'organisations.id',
+		'organisations.legal_name',
+		'organisations.uscc',
+		'organisations.address',
+		'organisations.version',
+		eb
+			.selectFrom('certificates')
+			.select(eb.fn.countAll<string>().as('n'))
+			.whereRef('certificates.organisation_id', '=', 'organisations.id')
+			.whereRef('certificates.tenant_id', '=', 'organisations.tenant_id')
+			.as('certificate_count')
+	]);
+	if (!page) return query.orderBy('organisations.legal_name').orderBy('organisations.id').execute();
+	query = query.orderBy(orderOf(page.order)).limit(page.limit);
+	if (page.after) query = query.where(afterKey(page.order, page.after));
 	return query.execute();
 }
 
 /** Name or USCC containing `search` (LIKE's own characters taken literally). */
 function matching(search: string) {
-	const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+	const pattern = likePattern(search);
 	return (eb: ExpressionBuilder<Database, 'organisations'>) =>
 		eb.or([eb('legal_name', 'ilike', pattern), eb('uscc', 'ilike', pattern)]);
 }

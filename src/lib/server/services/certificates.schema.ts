@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import type { CertificateStatus } from '../../../../db/schema';
-import { blankAsNull, id, isoDate, requiredText, version } from './common.schema';
+import {
+	blankAsNull,
+	blankAsUndefined,
+	cursor,
+	id,
+	isoDate,
+	requiredText,
+	search,
+	version
+} from './common.schema';
 
 /* The inputs of the certificate use cases, shared by the tRPC procedures and the form actions. */
 
@@ -29,10 +38,22 @@ const correctionFields = {
 	decidedOn: blankAsNull(date).optional()
 };
 
+/** The list's orders: by number, by expiry (soonest first) or by organisation. */
+export const CERTIFICATE_SORTS = ['number', 'expiry', 'organisation'] as const;
+export type CertificateSort = (typeof CERTIFICATE_SORTS)[number];
+
+/** The list's filters, order and page; an empty form field means "all". */
 export const listCertificatesInput = z
 	.object({
-		status: z.enum(CERTIFICATE_STATUSES).optional(),
-		organisationId: id.optional()
+		status: blankAsUndefined(
+			z.enum(CERTIFICATE_STATUSES, { error: 'error_invalid_choice' })
+		).optional(),
+		organisationId: blankAsUndefined(id).optional(),
+		standardId: blankAsUndefined(id).optional(),
+		/** Text in the certificate's number or the organisation's name. */
+		search: search(100),
+		sort: blankAsUndefined(z.enum(CERTIFICATE_SORTS, { error: 'error_invalid_sort' })).optional(),
+		cursor
 	})
 	.default({});
 

@@ -16,18 +16,98 @@ import { recordAudit } from '../repositories/audit';
 import { refuseUniqueViolations } from '../db/errors';
 import { timelineOf } from './timeline';
 import { listCertificateDecisions } from '../repositories/decisions';
+import type { z } from 'zod';
+import type { CertificateSort, listCertificatesInput } from './certificates.schema';
+import {
+	LIST_PAGE_SIZE,
+	decodeListCursor,
+	pageOf,
+	type ListPage,
+	type ListSort
+} from './list-pages';
 
+type CertificateRow = Awaited<ReturnType<typeof repo.listCertificates>>[number];
+
+const id = { column: 'certificates.id', direction: 'asc', field: 'id', kind: 'uuid' } as const;
+const number = {
+	column: 'certificates.number',
+	direction: 'asc',
+	field: 'number',
+	kind: 'text'
+} as const;
+const CERTIFICATE_ORDERS: Record<CertificateSort, ListSort<CertificateRow>> = {
+	number: { columns: [number, id] },
+	expiry: {
+		columns: [
+			{ column: 'certificates.expires_on', direction: 'asc', field: 'expires_on', kind: 'date' },
+			id
+		]
+	},
+	organisation: {
+		columns: [
+			{
+				column: 'organisations.legal_name',
+				direction: 'asc',
+				field: 'organisation_name',
+				kind: 'text'
+			},
+			number,
+			id
+		]
+	}
+};
+
+/** Whose certificates the actor may list: an organisation user only their own organisation's. */
+function visibleOrganisation(actor: Actor, asked?: string) {
+	return mayEver(actor, 'organisation.readAll') ? asked : (actor.organisationId ?? NO_ORGANISATION);
+}
+
+/** The standards the certificate list's filter offers. */
+export function certificateFilterChoices(db: AppDatabase, actor: Actor) {
+	authorize(actor, 'certificate.list');
+	return db.inTenant(scopeOf(actor), (tx) => listStandardChoices(tx));
+}
+
+/** Every certificate of one organisation, by number (the organisation's page). */
 export function listCertificates(
 	db: AppDatabase,
 	actor: Actor,
 	filter: { status?: CertificateStatus; organisationId?: string } = {}
 ) {
-	const organisationId = mayEver(actor, 'organisation.readAll')
-		? filter.organisationId
-		: (actor.organisationId ?? NO_ORGANISATION);
+	const organisationId = visibleOrganisation(actor, filter.organisationId);
 	return db.inTenant(scopeOf(actor), (tx) =>
 		repo.listCertificates(tx, { status: filter.status, organisationId })
 	);
+}
+
+/**
+ * One page of the certificate list (the page and the tRPC procedure): filters, order, and how
+ * many certificates the filter keeps. `input.cursor` is the `next` of the page before.
+ */
+export async function listCertificatePage(
+	db: AppDatabase,
+	actor: Actor,
+	input: Partial<z.output<typeof listCertificatesInput>> = {},
+	options: { pageSize?: number } = {}
+): Promise<ListPage<CertificateRow>> {
+	authorize(actor, 'certificate.list');
+	const sortName: CertificateSort = input.sort ?? 'number';
+	const sort = CERTIFICATE_ORDERS[sortName];
+	const after = input.cursor ? decodeListCursor(input.cursor, sortName, sort) : null;
+	const pageSize = options.pageSize ?? LIST_PAGE_SIZE;
+	const filter = {
+		status: input.status,
+		organisationId: visibleOrganisation(actor, input.organisationId),
+		standardId: input.standardId,
+		search: input.search
+	};
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const [rows, total] = await Promise.all([
+			repo.listCertificates(tx, filter, { order: sort.columns, after, limit: pageSize + 1 }),
+			repo.countCertificates(tx, filter)
+		]);
+		return pageOf(rows, sortName, sort, pageSize, total);
+	});
 }
 
 /* One certificate: who may see it, its page, and the changes that are not decisions. */

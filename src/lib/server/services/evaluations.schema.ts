@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import type { EvaluationKind, EvaluationStatus } from '../../../../db/schema';
 import { EVALUATION_ACTIONS } from '../domain/evaluation-lifecycle';
-import { blankAsNull, blankAsUndefined, id, idWith, isoDate, list, version } from './common.schema';
+import {
+	blankAsNull,
+	blankAsUndefined,
+	cursor,
+	id,
+	idWith,
+	isoDate,
+	list,
+	search,
+	version
+} from './common.schema';
 
 /** A field a typed caller may leave out and a form may leave blank: null either way. */
 const optional = <T extends z.ZodType>(schema: T) => blankAsNull(schema).optional();
@@ -41,11 +51,19 @@ const team = {
 	leadId: idWith('evaluations_error_lead_required')
 };
 
-/** The list page's filters; an empty form field means "all". */
+/** The list's orders: by window (latest first) or by organisation. */
+export const EVALUATION_SORTS = ['window', 'organisation'] as const;
+export type EvaluationSort = (typeof EVALUATION_SORTS)[number];
+
+/** The list page's filters, order and page; an empty form field means "all". */
 export const listEvaluationsSchema = z
 	.object({
 		status: blankAsUndefined(status).optional(),
-		kind: blankAsUndefined(kind).optional()
+		kind: blankAsUndefined(kind).optional(),
+		/** Text in the organisation's name or the certificate's number. */
+		search: search(100),
+		sort: blankAsUndefined(z.enum(EVALUATION_SORTS, { error: 'error_invalid_sort' })).optional(),
+		cursor
 	})
 	.default({});
 

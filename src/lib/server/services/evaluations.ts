@@ -15,7 +15,21 @@ import { isIsoDate, todayInZone } from '../domain/calendar';
 import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors';
 import { authorize } from './authorize';
 import { reportIssuedMessage } from './event-messages';
-import { EVALUATION_KINDS } from './evaluations.schema';
+import {
+	EVALUATION_KINDS,
+	type EvaluationSort,
+	type listEvaluationsSchema
+} from './evaluations.schema';
+import {
+	LIST_PAGE_SIZE,
+	decodeListCursor,
+	pageOf,
+	type ListPage,
+	type ListSort
+} from './list-pages';
+import type { z } from 'zod';
+
+type ListEvaluationsInput = Partial<z.output<typeof listEvaluationsSchema>>;
 import { recordAudit } from '../repositories/audit';
 import { findSchemeRules } from '../repositories/scheme-rules';
 import * as repo from '../repositories/evaluations';
@@ -34,13 +48,63 @@ function requireRunner(actor: Actor) {
 	if (!mayEver(actor, 'evaluation.run')) throw forbidden();
 }
 
+type EvaluationRow = Awaited<ReturnType<typeof repo.listEvaluations>>[number];
+
+const EVALUATION_ORDERS: Record<EvaluationSort, ListSort<EvaluationRow>> = {
+	window: {
+		columns: [
+			{
+				column: 'evaluations.window_start',
+				direction: 'desc',
+				field: 'window_start',
+				kind: 'date'
+			},
+			{ column: 'evaluations.window_end', direction: 'desc', field: 'window_end', kind: 'date' },
+			{ column: 'evaluations.id', direction: 'asc', field: 'id', kind: 'uuid' }
+		]
+	},
+	organisation: {
+		columns: [
+			{
+				column: 'organisations.legal_name',
+				direction: 'asc',
+				field: 'organisation_name',
+				kind: 'text'
+			},
+			{
+				column: 'evaluations.window_start',
+				direction: 'desc',
+				field: 'window_start',
+				kind: 'date'
+			},
+			{ column: 'evaluations.id', direction: 'asc', field: 'id', kind: 'uuid' }
+		]
+	}
+};
+
+/**
+ * One page of the evaluation list (the page and the tRPC procedure): `input.cursor` is the `next`
+ * of the page before. Each page also says how many evaluations the filter keeps.
+ */
 export async function listEvaluations(
 	db: AppDatabase,
 	actor: Actor,
-	filter: { status?: EvaluationStatus; kind?: EvaluationKind } = {}
-) {
+	input: ListEvaluationsInput = {},
+	options: { pageSize?: number } = {}
+): Promise<ListPage<EvaluationRow>> {
 	authorize(actor, 'evaluation.read');
-	return db.inTenant(scopeOf(actor), (tx) => repo.listEvaluations(tx, filter));
+	const sortName: EvaluationSort = input.sort ?? 'window';
+	const sort = EVALUATION_ORDERS[sortName];
+	const after = input.cursor ? decodeListCursor(input.cursor, sortName, sort) : null;
+	const pageSize = options.pageSize ?? LIST_PAGE_SIZE;
+	const filter = { status: input.status, kind: input.kind, search: input.search };
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const [rows, total] = await Promise.all([
+			repo.listEvaluations(tx, filter, { order: sort.columns, after, limit: pageSize + 1 }),
+			repo.countEvaluations(tx, filter)
+		]);
+		return pageOf(rows, sortName, sort, pageSize, total);
+	});
 }
 
 /** Everything a plan is chosen from: certificates, organisations, standards, team candidates. */

@@ -17,6 +17,7 @@ import { authorize } from './authorize';
 import { findingMessageToOrganisation } from './event-messages';
 import { findingSubject, loadVisibleFinding } from './finding-access';
 import { id as uuid } from './common.schema';
+import { likePattern } from '../repositories/like';
 import {
 	FINDING_KINDS,
 	FINDING_SORTS,
@@ -331,10 +332,6 @@ function keyOf(segment: Segment, row: repo.KeyRow): repo.SegmentKey {
 	return segment.spec.order === 'raised'
 		? { raisedOn: row.raised_on, id: row.id }
 		: { dueOn: row.due_on, id: row.id };
-}
-
-function likePattern(search: string): string {
-	return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 export interface FindingListOptions {

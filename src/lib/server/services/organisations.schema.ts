@@ -4,6 +4,7 @@ import { normaliseUscc, usccProblem } from '../domain/uscc';
 import {
 	blankAsUndefined,
 	checkbox,
+	cursor,
 	email,
 	id,
 	idWith,
@@ -33,7 +34,18 @@ const organisationFields = {
 	address: text(500).default('')
 };
 
-export const listOrganisationsInput = z.object({ search: search(100) }).default({});
+/** The list's orders: by name or by USCC. */
+export const ORGANISATION_SORTS = ['name', 'uscc'] as const;
+export type OrganisationSort = (typeof ORGANISATION_SORTS)[number];
+
+/** The list's search, order and page. */
+export const listOrganisationsInput = z
+	.object({
+		search: search(100),
+		sort: blankAsUndefined(z.enum(ORGANISATION_SORTS, { error: 'error_invalid_sort' })).optional(),
+		cursor
+	})
+	.default({});
 
 /** How many organisations a search-as-you-type field offers at a time. */
 export const ORGANISATION_SEARCH_LIMIT = 20;

@@ -12,7 +12,19 @@ import { recordAudit } from '../repositories/audit';
 import { refuseUniqueViolations } from '../db/errors';
 import { namedTimeline, timelineOf } from './timeline';
 import { addMember } from './members';
-import { ORGANISATION_SEARCH_LIMIT } from './organisations.schema';
+import {
+	ORGANISATION_SEARCH_LIMIT,
+	type OrganisationSort,
+	type listOrganisationsInput
+} from './organisations.schema';
+import type { z } from 'zod';
+import {
+	LIST_PAGE_SIZE,
+	decodeListCursor,
+	pageOf,
+	type ListPage,
+	type ListSort
+} from './list-pages';
 
 export interface OrganisationInput {
 	legalName: string;
@@ -25,10 +37,55 @@ function visibleOrganisationId(actor: Actor): string | null {
 	return mayEver(actor, 'organisation.readAll') ? null : (actor.organisationId ?? NO_ORGANISATION);
 }
 
+/** Every organisation the actor may see, by name (the choices of a form). */
 export function listOrganisations(db: AppDatabase, actor: Actor, search?: string) {
 	return db.inTenant(scopeOf(actor), (tx) =>
 		repo.listOrganisations(tx, { organisationId: visibleOrganisationId(actor), search })
 	);
+}
+
+type OrganisationRow = Awaited<ReturnType<typeof repo.listOrganisations>>[number];
+
+const byId = { column: 'organisations.id', direction: 'asc', field: 'id', kind: 'uuid' } as const;
+const ORGANISATION_ORDERS: Record<OrganisationSort, ListSort<OrganisationRow>> = {
+	name: {
+		columns: [
+			{ column: 'organisations.legal_name', direction: 'asc', field: 'legal_name', kind: 'text' },
+			byId
+		]
+	},
+	uscc: {
+		columns: [{ column: 'organisations.uscc', direction: 'asc', field: 'uscc', kind: 'text' }, byId]
+	}
+};
+
+/**
+ * One page of the organisation list (the page and the tRPC procedure), with how many
+ * organisations the search keeps. `input.cursor` is the `next` of the page before.
+ */
+export async function listOrganisationPage(
+	db: AppDatabase,
+	actor: Actor,
+	input: Partial<z.output<typeof listOrganisationsInput>> = {},
+	options: { pageSize?: number } = {}
+): Promise<ListPage<Omit<OrganisationRow, 'certificate_count'> & { certificate_count: number }>> {
+	authorize(actor, 'organisation.list');
+	const sortName: OrganisationSort = input.sort ?? 'name';
+	const sort = ORGANISATION_ORDERS[sortName];
+	const after = input.cursor ? decodeListCursor(input.cursor, sortName, sort) : null;
+	const pageSize = options.pageSize ?? LIST_PAGE_SIZE;
+	const filter = { organisationId: visibleOrganisationId(actor), search: input.search };
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const [rows, total] = await Promise.all([
+			repo.listOrganisations(tx, filter, { order: sort.columns, after, limit: pageSize + 1 }),
+			repo.countOrganisations(tx, filter)
+		]);
+		const page = pageOf(rows, sortName, sort, pageSize, total);
+		return {
+			...page,
+			rows: page.rows.map((row) => ({ ...row, certificate_count: Number(row.certificate_count) }))
+		};
+	});
 }
 
 /** The few organisations whose name or USCC holds `query`, for a search-as-you-type field. */

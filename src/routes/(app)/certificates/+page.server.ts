@@ -2,24 +2,41 @@ import type { PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { can, mayEver } from '$lib/server/domain/permissions';
-import { listCertificates } from '$lib/server/services/certificates';
+import { certificateFilterChoices, listCertificatePage } from '$lib/server/services/certificates';
 import {
+	CERTIFICATE_SORTS,
 	CERTIFICATE_STATUSES,
 	listCertificatesInput
 } from '$lib/server/services/certificates.schema';
+import { listInputOf, listLinks, pageOrFirst } from '$lib/server/http/list-query';
+
+const NAMES = {
+	status: 'status',
+	standardId: 'standard',
+	search: 'q',
+	sort: 'sort',
+	cursor: 'after'
+};
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const actor = requireActor(locals, 'certificate.list');
-	// An unknown status in the address lists them all rather than failing the page.
-	const parsed = listCertificatesInput.safeParse({
-		status: url.searchParams.get('status') || undefined
-	});
-	const status = parsed.success ? parsed.data.status : undefined;
-	const certificates = await listCertificates((await runtimeApp()).db, actor, { status });
+	const input = listInputOf(listCertificatesInput, url.searchParams, NAMES);
+	const { db } = await runtimeApp();
+	const [page, standards] = await Promise.all([
+		pageOrFirst(url, NAMES.cursor, () => listCertificatePage(db, actor, input)),
+		certificateFilterChoices(db, actor)
+	]);
 	return {
-		certificates,
-		status: status ?? '',
+		page,
+		...listLinks(url, NAMES.cursor, page.next, [NAMES.sort]),
+		status: input.status ?? '',
+		standard: input.standardId ?? '',
+		q: input.search ?? '',
+		sort: input.sort ?? 'number',
+		filtered: Boolean(input.status || input.standardId || input.search),
 		statuses: CERTIFICATE_STATUSES,
+		sorts: CERTIFICATE_SORTS,
+		standards,
 		canCreate: can(actor, 'certificate.manage'),
 		ownOnly: !mayEver(actor, 'organisation.readAll')
 	};

@@ -5,22 +5,30 @@ import { can } from '$lib/server/domain/permissions';
 import { listEvaluations } from '$lib/server/services/evaluations';
 import {
 	EVALUATION_KINDS,
+	EVALUATION_SORTS,
 	EVALUATION_STATUSES,
 	listEvaluationsSchema
 } from '$lib/server/services/evaluations.schema';
+import { listInputOf, listLinks, pageOrFirst } from '$lib/server/http/list-query';
+
+const NAMES = { status: 'status', kind: 'kind', search: 'q', sort: 'sort', cursor: 'after' };
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const actor = requireActor(locals, 'evaluation.read');
-	// A filter the list does not know (an old or edited link) shows everything.
-	const parsed = listEvaluationsSchema.safeParse(Object.fromEntries(url.searchParams));
-	const filter = parsed.success ? parsed.data : {};
-	const evaluations = await listEvaluations((await runtimeApp()).db, actor, filter);
+	const input = listInputOf(listEvaluationsSchema, url.searchParams, NAMES);
+	const { db } = await runtimeApp();
+	const page = await pageOrFirst(url, NAMES.cursor, () => listEvaluations(db, actor, input));
 	return {
-		evaluations,
-		status: filter.status ?? '',
-		kind: filter.kind ?? '',
+		page,
+		...listLinks(url, NAMES.cursor, page.next, [NAMES.sort]),
+		status: input.status ?? '',
+		kind: input.kind ?? '',
+		q: input.search ?? '',
+		sort: input.sort ?? 'window',
+		filtered: Boolean(input.status || input.kind || input.search),
 		statuses: EVALUATION_STATUSES,
 		kinds: EVALUATION_KINDS,
+		sorts: EVALUATION_SORTS,
 		mayPlan: can(actor, 'evaluation.plan')
 	};
 };

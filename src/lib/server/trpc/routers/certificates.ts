@@ -11,7 +11,7 @@ import {
 export const certificatesRouter = router({
 	list: capabilityProcedure('certificate.list')
 		.input(listCertificatesInput)
-		.query(({ ctx, input }) => certificates.listCertificates(ctx.app.db, ctx.actor, input)),
+		.query(({ ctx, input }) => certificates.listCertificatePage(ctx.app.db, ctx.actor, input)),
 
 	get: memberProcedure
 		.input(certificateRef)

@@ -15,9 +15,7 @@ import {
 export const organisationsRouter = router({
 	list: memberProcedure
 		.input(listOrganisationsInput)
-		.query(({ ctx, input }) =>
-			organisations.listOrganisations(ctx.app.db, ctx.actor, input.search)
-		),
+		.query(({ ctx, input }) => organisations.listOrganisationPage(ctx.app.db, ctx.actor, input)),
 
 	/** Search-as-you-type: id and name of the first few matches (the list filters' combobox). */
 	search: memberProcedure

@@ -1,0 +1,70 @@
+import { redirect } from '@sveltejs/kit';
+import type { z } from 'zod';
+import { Refusal } from '../errors';
+
+/*
+ * A list page's address: its filters, order and page cursor as query parameters, read through
+ * the list's own schema (the one its tRPC procedure takes), and the links a page offers (first
+ * page, next page, clear filters) built from the same names.
+ */
+
+/** The query parameter of each input field: `{ search: 'q', cursor: 'after', … }`. */
+export type QueryNames = Record<string, string>;
+
+/**
+ * The input a list URL asks for. A hand-edited value that is not one the list offers is left
+ * out (the list shows more) rather than failing the page.
+ */
+export function listInputOf<S extends z.ZodType<object>>(
+	schema: S,
+	params: URLSearchParams,
+	names: QueryNames
+): Partial<z.output<S>> {
+	const raw: Record<string, string> = {};
+	for (const [field, name] of Object.entries(names)) {
+		const value = params.get(name);
+		if (value !== null) raw[field] = value;
+	}
+	for (;;) {
+		const parsed = schema.safeParse(raw);
+		if (parsed.success) return parsed.data as Partial<z.output<S>>;
+		const wrong = parsed.error.issues.map((issue) => String(issue.path[0])).filter((f) => f in raw);
+		if (wrong.length === 0) return {};
+		for (const field of wrong) delete raw[field];
+	}
+}
+
+/** Reads a page; a cursor the list refuses (another order's, or mangled) goes to the first page. */
+export async function pageOrFirst<T>(url: URL, cursorName: string, read: () => Promise<T>) {
+	try {
+		return await read();
+	} catch (cause) {
+		if (cause instanceof Refusal && cause.field === 'cursor' && url.searchParams.has(cursorName)) {
+			const first = new URL(url);
+			first.searchParams.delete(cursorName);
+			redirect(303, first.pathname + first.search);
+		}
+		throw cause;
+	}
+}
+
+/** The links of a list page: its first page (when not on it), the next one, and no filters. */
+export function listLinks(url: URL, cursorName: string, next: string | null, keep: string[] = []) {
+	const at = (cursor: string | null) => {
+		const target = new URLSearchParams(url.searchParams);
+		target.delete(cursorName);
+		if (cursor) target.set(cursorName, cursor);
+		const query = target.toString();
+		return query ? `${url.pathname}?${query}` : url.pathname;
+	};
+	const cleared = new URLSearchParams();
+	for (const name of keep) {
+		const value = url.searchParams.get(name);
+		if (value) cleared.set(name, value);
+	}
+	return {
+		firstPage: url.searchParams.has(cursorName) ? at(null) : null,
+		nextPage: next ? at(next) : null,
+		clearFilters: cleared.size ? `${url.pathname}?${cleared}` : url.pathname
+	};
+}

@@ -1,0 +1,79 @@
+import { isIsoDate } from '../domain/calendar';
+import { badInput } from '../errors';
+import type { KeysetColumn } from '../repositories/keyset';
+import { id as uuid } from './common.schema';
+
+/*
+ * The keyset pages of the evaluation, certificate and organisation lists: a sort names its
+ * columns (repositories/keyset.ts) and which field of a row holds each one's value; a page is
+ * `pageSize` rows and, when more follow, an opaque cursor holding the sort and the last row's
+ * key. A cursor is checked value by value against its sort before it reaches SQL, so a
+ * hand-edited one is a 400 ("start from the first page"), never a database error.
+ */
+
+export type KeyKind = 'text' | 'date' | 'uuid';
+
+export interface ListSort<Row> {
+	columns: readonly (KeysetColumn & { field: keyof Row & string; kind: KeyKind })[];
+}
+
+export const LIST_PAGE_SIZE = 50;
+
+export interface ListPage<Row> {
+	rows: Row[];
+	/** The cursor of the next page; null on the last. */
+	next: string | null;
+	/** How many rows the filter matches, on every page. */
+	total: number;
+}
+
+const validValue: Record<KeyKind, (value: unknown) => boolean> = {
+	text: (value) => typeof value === 'string' && value.length <= 1000,
+	date: (value) => typeof value === 'string' && isIsoDate(value),
+	uuid: (value) => typeof value === 'string' && uuid.safeParse(value).success
+};
+
+export function encodeListCursor(sort: string, key: readonly unknown[]): string {
+	return Buffer.from(JSON.stringify([sort, ...key]), 'utf8').toString('base64url');
+}
+
+/** The key a cursor holds, or a refusal on the `cursor` field when it is not one of `sort`'s. */
+export function decodeListCursor<Row>(
+	text: string,
+	sortName: string,
+	sort: ListSort<Row>
+): unknown[] {
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+	} catch {
+		parsed = null;
+	}
+	const fits =
+		Array.isArray(parsed) &&
+		parsed.length === sort.columns.length + 1 &&
+		parsed[0] === sortName &&
+		sort.columns.every((column, index) => validValue[column.kind](parsed[index + 1]));
+	if (!fits) throw badInput('cursor', 'error_invalid_cursor');
+	return (parsed as unknown[]).slice(1);
+}
+
+/** A page from `pageSize + 1` rows read in the sort's order. */
+export function pageOf<Row>(
+	rows: Row[],
+	sortName: string,
+	sort: ListSort<Row>,
+	pageSize: number,
+	total: number
+): ListPage<Row> {
+	const page = rows.slice(0, pageSize);
+	const last = page.at(-1);
+	const next =
+		rows.length > pageSize && last
+			? encodeListCursor(
+					sortName,
+					sort.columns.map((column) => last[column.field])
+				)
+			: null;
+	return { rows: page, next, total };
+}
