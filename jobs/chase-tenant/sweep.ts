@@ -7,17 +7,23 @@ import {
 } from '../../src/lib/server/repositories/recipients';
 import {
 	expireCertificate,
+	fireDueReminders,
 	flagSuspensionDue,
 	followUpChecksDue,
 	insertReminders,
 	openNonconformitiesDueBy,
+	openNonconformityDueDates,
 	proposeWithdrawal,
 	regradeMinorToMajor,
 	reminderKeyString,
 	reopenVerification,
 	watchedCertificates,
+	type BulkReminderRecipient,
+	type BulkReminderStage,
+	type BulkReminderWording,
 	type ReminderKey
 } from '../../src/lib/server/repositories/chase';
+import type { Locale } from '../../db/schema';
 import {
 	activeObligations,
 	insertDueItems,
@@ -41,13 +47,21 @@ import {
 	periodsToGenerate
 } from '../../src/lib/server/domain/clocks/obligations';
 import {
+	absolute,
+	distinctRecipients,
+	mailHost,
 	mailOrigin,
+	markedSummary,
 	resolvedMessage,
 	writeMessages,
 	type ResolvedMessage,
 	type TenantMailContext
 } from '../../src/lib/server/mail/outbox';
-import type { TemplateName, TemplateParams } from '../../src/lib/server/mail/templates';
+import {
+	TEMPLATES,
+	type TemplateName,
+	type TemplateParams
+} from '../../src/lib/server/mail/templates';
 
 /*
  * One tenant's sweep: ask the database which (subject, stage) pairs are due today in the tenant's
@@ -55,10 +69,29 @@ import type { TemplateName, TemplateParams } from '../../src/lib/server/mail/tem
  * messages in one transaction. The reminder's unique key (tenant, subject, stage, due date) is
  * taken first: a stage another worker, an earlier attempt or a parallel sweep already recorded
  * does nothing here. Subjects are read FOR SHARE in the writing transaction, so the due date a
- * stage is computed from is the one committed.
+ * stage is computed from is the one committed — except the nonconformities' reminders to the
+ * organisation, the bulk of the sweep: their stages depend on the due date alone, so they are
+ * computed once per due date and the database writes every finding's reminder, outbox rows and
+ * notifications in one statement that re-reads the due date (repositories/chase
+ * fireDueReminders says why that needs no lock).
  */
 
 const PAGE = 1000;
+const LOCALES: Locale[] = ['zh-CN', 'en'];
+/** What the database fills in per finding in a bulk reminder's texts. */
+const ROW_FIELDS = ['reference', 'statement'] as const;
+/** The values fireDueReminders can put in a bulk reminder's params. */
+const BULK_VALUES = ['reference', 'days', 'dueOn', 'statement'];
+
+/** The organisation's reminder for a nonconformity due on `dueOn`, seen on `today`. */
+function reminderTemplate(dueOn: string, today: string) {
+	const left = daysBetween(today, dueOn);
+	return left > 0
+		? { template: 'finding.due_reminder' as const, days: left }
+		: left === 0
+			? { template: 'finding.due_today' as const, days: null }
+			: { template: 'finding.overdue' as const, days: -left };
+}
 
 export interface SweepResult {
 	today: string;
@@ -204,11 +237,82 @@ export async function sweepTenant(
 		entry: Omit<Parameters<typeof recordAudit>[1], 'tenantId' | 'actorUserId'>
 	) => recordAudit(tx, { tenantId, actorUserId: null, ...entry });
 
-	/** Nonconformities: reminders, escalation, suspension due, regrade. Paged by id. */
+	/*
+	 * Nonconformities in bulk: the reminder stage of every due date (the same for each finding due
+	 * that day), written by the database for all of them. A due date whose texts the database
+	 * cannot fill in, or with a stage besides the reminder (escalation, suspension due, regrade:
+	 * each has its own recipients or effect), goes to the per-row clock below.
+	 */
+	const bulkDates = new Set<string>();
+	const perRowDates = new Set<string>();
+	const bulk = await db.inTenant(scope, async (tx) => {
+		const stages: BulkReminderStage[] = [];
+		const wording: BulkReminderWording[] = [];
+		const organisations = new Set<string>();
+		const planned = new Set<string>();
+		for (const row of await openNonconformityDueDates(tx, addDays(today, 14))) {
+			if (!row.due_on || !row.grade) continue;
+			const dueOn = row.due_on;
+			const rules = await rulesOf(tx, row.standard_id);
+			const found = nonconformityStages({ dueOn, grade: row.grade }, rules, today);
+			if (found.escalation || found.suspensionDue || found.regrade) perRowDates.add(dueOn);
+			if (!found.reminder) continue;
+			organisations.add(row.organisation_id);
+			if (planned.has(dueOn)) continue;
+			planned.add(dueOn);
+			const { template, days } = reminderTemplate(dueOn, today);
+			const values = { dueOn, ...(days === null ? {} : { days }) };
+			const texts = LOCALES.map((locale) => ({
+				locale,
+				text: markedSummary(template, values, ROW_FIELDS, locale)
+			}));
+			if (texts.some((t) => !t.text)) {
+				perRowDates.add(dueOn);
+				continue;
+			}
+			bulkDates.add(dueOn);
+			const shown: readonly string[] = TEMPLATES[template];
+			stages.push({
+				dueOn,
+				stage: found.reminder.stage,
+				template,
+				days,
+				drop: BULK_VALUES.filter((value) => !shown.includes(value))
+			});
+			for (const { locale, text } of texts) wording.push({ dueOn, locale, ...text! });
+		}
+		const recipients: BulkReminderRecipient[] = [];
+		for (const organisationId of organisations)
+			for (const recipient of distinctRecipients(await audience.organisation(tx, organisationId)))
+				recipients.push({
+					organisationId,
+					email: recipient.email,
+					address: recipient.email.toLowerCase(),
+					name: recipient.name,
+					userId: recipient.userId,
+					locale: recipient.locale ?? context.defaultLocale,
+					status: recipient.mailMode === 'digest' && recipient.userId ? 'held' : 'pending'
+				});
+		return fireDueReminders(tx, {
+			tenantId,
+			firedOn: today,
+			tenantName: context.tenantName,
+			linkPrefix: absolute(context.origin, '/findings/'),
+			host: mailHost(context.origin),
+			stages,
+			wording,
+			recipients
+		});
+	});
+
+	/** Nonconformities: escalation, suspension due, regrade (and reminders not sent in bulk). */
 	const nonconformities: Clock = {
 		name: 'nonconformities',
 		async read(tx, after) {
-			const rows = await openNonconformitiesDueBy(tx, addDays(today, 14), after, PAGE);
+			if (perRowDates.size === 0) return { fires: [], last: null };
+			const rows = await openNonconformitiesDueBy(tx, addDays(today, 14), after, PAGE, [
+				...perRowDates
+			]);
 			const fires: Fire[] = [];
 			for (const row of rows) {
 				if (!row.due_on || !row.grade) continue;
@@ -219,7 +323,7 @@ export async function sweepTenant(
 				const organisation = await audience.organisation(tx, row.organisation_id);
 				const common = { reference: row.reference, dueOn };
 				const at = (stage: string, run: Fire['run']) => due('finding', row.id, stage, dueOn, run);
-				if (stages.reminder) {
+				if (stages.reminder && !bulkDates.has(dueOn)) {
 					const left = daysBetween(today, dueOn);
 					const statement = row.statement;
 					fires.push(
@@ -542,7 +646,7 @@ export async function sweepTenant(
 
 	// Every clock the same way: one transaction per (tenant, page) reads the due subjects (FOR
 	// SHARE: the committed dates) and writes their reminder rows, effects and outbox rows.
-	const result: SweepResult = { today, fired: 0, outboxIds: [] };
+	const result: SweepResult = { today, fired: bulk.fired, outboxIds: [...bulk.outboxIds] };
 	for (const clock of [nonconformities, followUps, certificates, obligations]) {
 		let after: string | null = null;
 		do {
