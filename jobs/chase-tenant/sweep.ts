@@ -7,17 +7,23 @@ import {
 } from '../../src/lib/server/repositories/recipients';
 import {
 	expireCertificate,
+	fireDueReminders,
 	flagSuspensionDue,
 	followUpChecksDue,
 	insertReminders,
 	openNonconformitiesDueBy,
+	openNonconformityDueDates,
 	proposeWithdrawal,
 	regradeMinorToMajor,
 	reminderKeyString,
 	reopenVerification,
 	watchedCertificates,
+	type BulkReminderRecipient,
+	type BulkReminderStage,
+	type BulkReminderWording,
 	type ReminderKey
 } from '../../src/lib/server/repositories/chase';
+import type { Locale } from '../../db/schema';
 import {
 	activeObligations,
 	insertDueItems,
@@ -41,13 +47,21 @@ import {
 	periodsToGenerate
 } from '../../src/lib/server/domain/clocks/obligations';
 import {
+	absolute,
+	distinctRecipients,
+	mailHost,
 	mailOrigin,
+	markedSummary,
 	resolvedMessage,
 	writeMessages,
 	type ResolvedMessage,
 	type TenantMailContext
 } from '../../src/lib/server/mail/outbox';
-import type { TemplateName, TemplateParams } from '../../src/lib/server/mail/templates';
+import {
+	TEMPLATES,
+	type TemplateName,
+	type TemplateParams
+} from '../../src/lib/server/mail/templates';
 
 /*
  * One tenant's sweep: ask the database which (subject, stage) pairs are due today in the tenant's
@@ -55,10 +69,29 @@ import type { TemplateName, TemplateParams } from '../../src/lib/server/mail/tem
  * messages in one transaction. The reminder's unique key (tenant, subject, stage, due date) is
  * taken first: a stage another worker, an earlier attempt or a parallel sweep already recorded
  * does nothing here. Subjects are read FOR SHARE in the writing transaction, so the due date a
- * stage is computed from is the one committed.
+ * stage is computed from is the one committed — except the nonconformities' reminders to the
+ * organisation, the bulk of the sweep: their stages depend on the due date alone, so they are
+ * computed once per due date and the database writes every finding's reminder, outbox rows and
+ * notifications in one statement that re-reads the due date (repositories/chase
+ * fireDueReminders says why that needs no lock).
  */
 
 const PAGE = 1000;
+const LOCALES: Locale[] = ['zh-CN', 'en'];
+/** What the database fills in per finding in a bulk reminder's texts. */
+const ROW_FIELDS = ['reference', 'statement'] as const;
+/** The values fireDueReminders can put in a bulk reminder's params. */
+const BULK_VALUES = ['reference', 'days', 'dueOn', 'statement'];
+
+/** The organisation's reminder for a nonconformity due on `dueOn`, seen on `today`. */
+function reminderTemplate(dueOn: string, today: string) {
+	const left = daysBetween(today, dueOn);
+	return left > 0
+		? { template: 'finding.due_reminder' as const, days: left }
+		: left === 0
+			? { template: 'finding.due_today' as const, days: null }
+			: { template: 'finding.overdue' as const, days: -left };
+}
 
 export interface SweepResult {
 	today: string;
@@ -172,23 +205,92 @@ async function fireAll(
 	return { fired, outboxIds: await writeMessages(tx, context, messages) };
 }
 
+/*
+ * Nonconformities in bulk: the reminder stage of every due date (the same for each finding due
+ * that day), written by the database for all of them. A due date whose texts the database
+ * cannot fill in, or with a stage besides the reminder (escalation, suspension due, regrade:
+ * each has its own recipients or effect), goes to the per-row clock below.
+ */
+async function remindInBulk(
+	tx: Tx,
+	context: TenantMailContext,
+	today: string,
+	lookups: { audience: Audience; rulesOf: (tx: Tx, standardId: string) => Promise<SchemeRules> }
+): Promise<{
+	fired: number;
+	outboxIds: string[];
+	bulkDates: Set<string>;
+	perRowDates: Set<string>;
+}> {
+	const { audience, rulesOf } = lookups;
+	const bulkDates = new Set<string>();
+	const perRowDates = new Set<string>();
+	const stages: BulkReminderStage[] = [];
+	const wording: BulkReminderWording[] = [];
+	const organisations = new Set<string>();
+	const planned = new Set<string>();
+	for (const row of await openNonconformityDueDates(tx, addDays(today, 14))) {
+		if (!row.due_on || !row.grade) continue;
+		const dueOn = row.due_on;
+		const rules = await rulesOf(tx, row.standard_id);
+		const found = nonconformityStages({ dueOn, grade: row.grade }, rules, today);
+		if (found.escalation || found.suspensionDue || found.regrade) perRowDates.add(dueOn);
+		if (!found.reminder) continue;
+		organisations.add(row.organisation_id);
+		if (planned.has(dueOn)) continue;
+		planned.add(dueOn);
+		const { template, days } = reminderTemplate(dueOn, today);
+		const values = { dueOn, ...(days === null ? {} : { days }) };
+		const texts = LOCALES.map((locale) => ({
+			locale,
+			text: markedSummary(template, values, ROW_FIELDS, locale)
+		}));
+		if (texts.some((t) => !t.text)) {
+			perRowDates.add(dueOn);
+			continue;
+		}
+		bulkDates.add(dueOn);
+		const shown: readonly string[] = TEMPLATES[template];
+		stages.push({
+			dueOn,
+			stage: found.reminder.stage,
+			template,
+			days,
+			drop: BULK_VALUES.filter((value) => !shown.includes(value))
+		});
+		for (const { locale, text } of texts) wording.push({ dueOn, locale, ...text! });
+	}
+	const recipients: BulkReminderRecipient[] = [];
+	for (const organisationId of organisations)
+		for (const recipient of distinctRecipients(await audience.organisation(tx, organisationId)))
+			recipients.push({
+				organisationId,
+				email: recipient.email,
+				address: recipient.email.toLowerCase(),
+				name: recipient.name,
+				userId: recipient.userId,
+				locale: recipient.locale ?? context.defaultLocale,
+				status: recipient.mailMode === 'digest' && recipient.userId ? 'held' : 'pending'
+			});
+	const written = await fireDueReminders(tx, {
+		tenantId: context.tenantId,
+		firedOn: today,
+		tenantName: context.tenantName,
+		linkPrefix: absolute(context.origin, '/findings/'),
+		host: mailHost(context.origin),
+		stages,
+		wording,
+		recipients
+	});
+	return { ...written, bulkDates, perRowDates };
+}
+
 export async function sweepTenant(
 	db: AppDatabase,
 	tenantId: string,
 	now: Date = new Date()
 ): Promise<SweepResult> {
 	const scope = { tenantId, userId: null };
-	const { context, timeZone } = await db.inTenant(scope, async (tx) => {
-		const tenant = await findTenantForMail(tx, tenantId);
-		const context: TenantMailContext = {
-			tenantId,
-			tenantName: tenant.name,
-			defaultLocale: tenant.default_locale,
-			origin: mailOrigin()
-		};
-		return { context, timeZone: tenant.time_zone };
-	});
-	const today = todayInZone(now, timeZone);
 	const audience = new Audience();
 	const rulesCache = new Map<string, SchemeRules>();
 	const rulesOf = async (tx: Tx, standardId: string) => {
@@ -204,11 +306,27 @@ export async function sweepTenant(
 		entry: Omit<Parameters<typeof recordAudit>[1], 'tenantId' | 'actorUserId'>
 	) => recordAudit(tx, { tenantId, actorUserId: null, ...entry });
 
-	/** Nonconformities: reminders, escalation, suspension due, regrade. Paged by id. */
+	// The tenant's calendar and the bulk of the sweep share the first transaction.
+	const { context, today, bulk } = await db.inTenant(scope, async (tx) => {
+		const tenant = await findTenantForMail(tx, tenantId);
+		const context: TenantMailContext = {
+			tenantId,
+			tenantName: tenant.name,
+			defaultLocale: tenant.default_locale,
+			origin: mailOrigin()
+		};
+		const today = todayInZone(now, tenant.time_zone);
+		return { context, today, bulk: await remindInBulk(tx, context, today, { audience, rulesOf }) };
+	});
+	const { bulkDates, perRowDates } = bulk;
+
+	/** Nonconformities: escalation, suspension due, regrade (and reminders not sent in bulk). */
 	const nonconformities: Clock = {
 		name: 'nonconformities',
 		async read(tx, after) {
-			const rows = await openNonconformitiesDueBy(tx, addDays(today, 14), after, PAGE);
+			const rows = await openNonconformitiesDueBy(tx, addDays(today, 14), after, PAGE, [
+				...perRowDates
+			]);
 			const fires: Fire[] = [];
 			for (const row of rows) {
 				if (!row.due_on || !row.grade) continue;
@@ -219,7 +337,7 @@ export async function sweepTenant(
 				const organisation = await audience.organisation(tx, row.organisation_id);
 				const common = { reference: row.reference, dueOn };
 				const at = (stage: string, run: Fire['run']) => due('finding', row.id, stage, dueOn, run);
-				if (stages.reminder) {
+				if (stages.reminder && !bulkDates.has(dueOn)) {
 					const left = daysBetween(today, dueOn);
 					const statement = row.statement;
 					fires.push(
@@ -540,23 +658,35 @@ export async function sweepTenant(
 		}
 	};
 
-	// Every clock the same way: one transaction per (tenant, page) reads the due subjects (FOR
-	// SHARE: the committed dates) and writes their reminder rows, effects and outbox rows.
-	const result: SweepResult = { today, fired: 0, outboxIds: [] };
-	for (const clock of [nonconformities, followUps, certificates, obligations]) {
-		let after: string | null = null;
-		do {
-			const page: { fired: number; outboxIds: string[]; last: string | null } = await db.inTenant(
-				scope,
-				async (tx) => {
-					const { fires, last } = await clock.read(tx, after);
-					return { ...(await fireAll(tx, context, today, fires)), last };
-				}
-			);
-			result.fired += page.fired;
-			result.outboxIds.push(...page.outboxIds);
-			after = page.last;
-		} while (after);
+	// The per-row clocks: each page reads its due subjects (FOR SHARE: the committed dates) and
+	// writes their reminder rows, effects and outbox rows in one transaction. The nonconformities
+	// page by id (only when a due date needs them); the other clocks read a handful of rows in one
+	// page each and share one transaction (a round trip per clock saved on every tenant).
+	const result: SweepResult = { today, fired: bulk.fired, outboxIds: [...bulk.outboxIds] };
+	const page = async (tx: Tx, clock: Clock, after: string | null) => {
+		const { fires, last } = await clock.read(tx, after);
+		return { ...(await fireAll(tx, context, today, fires)), last };
+	};
+	const add = (written: { fired: number; outboxIds: string[] }) => {
+		result.fired += written.fired;
+		result.outboxIds.push(...written.outboxIds);
+	};
+	let after: string | null = null;
+	while (perRowDates.size > 0) {
+		const written: { fired: number; outboxIds: string[]; last: string | null } = await db.inTenant(
+			scope,
+			(tx) => page(tx, nonconformities, after)
+		);
+		add(written);
+		after = written.last;
+		if (!after) break;
 	}
+	const rest = await db.inTenant(scope, async (tx) => {
+		const all = [];
+		for (const clock of [followUps, certificates, obligations])
+			all.push(await page(tx, clock, null));
+		return all;
+	});
+	rest.forEach(add);
 	return result;
 }

@@ -12,6 +12,8 @@ import { addDays, addMonths } from '../../src/lib/server/domain/calendar';
 import { sendDigests } from '../../src/lib/server/mail/digest';
 import { enqueueMessage, messageContent } from '../../src/lib/server/mail/outbox';
 import { countUnreadNotifications } from '../../src/lib/server/repositories/notifications';
+import { renderSummary } from '../../src/lib/server/mail/templates';
+import type { Locale } from '../../db/schema';
 import { checkRegistry, definitions, handlers, RegistryMismatch } from '../../jobs/registry';
 
 /* The clocks of issue 7 against a real database, with an injected clock: each stage fires once,
@@ -144,6 +146,50 @@ for (const kind of DIALECTS) {
 				(r) => `${r.stage}:${String(r.due_on).slice(0, 10)}`
 			);
 			expect(fired).toEqual([`before_7d:${due}`, `before_14d:${moved}`]);
+		});
+
+		it('writes each bulk reminder as the mail layer words it, whatever the statement holds', async () => {
+			const due = '2027-05-20';
+			// The database fills the texts' markers (U+001F) in: a statement holding one and a
+			// marker's name forges nothing.
+			const statement = 'Records of \u001freference\u001f and 100% of ‘$1’ missing.';
+			const finding = await newFinding(t, world, { grade: 'minor', dueOn: due, statement });
+			await sweepTenant(t.db, world.tenantId, at(addDays(due, -7)));
+			const rows = await t.owner
+				.selectFrom('outbox')
+				.selectAll()
+				.where('dedupe_key', 'like', `reminder:finding:${finding.id}:before_7d:${due}:%`)
+				.execute();
+			expect(rows.map((row) => row.to_email).sort()).toEqual(
+				['wang@org.test', world.orgUser.email].sort()
+			);
+			const values = { reference: finding.reference, days: 7, dueOn: due, statement };
+			const shown = { ...values, statement: statement.replaceAll('\u001f', '') };
+			for (const row of rows) {
+				const locale = row.locale as Locale;
+				expect(row.params).toEqual({
+					values,
+					recipientName: expect.any(String),
+					tenantName: expect.any(String)
+				});
+				expect(row.subject).toBe(renderSummary('finding.due_reminder', values, locale).subject);
+				expect(row.message_id).toBe(`<${row.id}@${new URL(row.link).hostname}>`);
+				expect(row.link).toMatch(new RegExp(`/findings/${finding.id}$`));
+				expect(row.status).toBe('pending');
+				expect(messageContent(row).text).toContain(finding.reference);
+			}
+			const mine = rows.find((row) => row.recipient_user_id === world.orgUser.userId)!;
+			const note = await t.owner
+				.selectFrom('notifications')
+				.select(['title', 'body', 'link'])
+				.where('user_id', '=', world.orgUser.userId)
+				.where('dedupe_key', '=', `reminder:finding:${finding.id}:before_7d:${due}`)
+				.executeTakeFirstOrThrow();
+			expect(note).toEqual({
+				title: mine.subject,
+				body: renderSummary('finding.due_reminder', shown, mine.locale as Locale).body,
+				link: mine.link
+			});
 		});
 
 		it('raises an overdue minor to major under the scheme rule, with the rule in the audit log', async () => {

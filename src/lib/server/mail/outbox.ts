@@ -110,10 +110,9 @@ export async function writeMessages(
 ): Promise<string[]> {
 	const rows: NewOutboxRow[] = [];
 	const notes: NewNotification[] = [];
-	const host = new URL(context.origin).hostname || 'certtrack.local';
+	const host = mailHost(context.origin);
 	for (const message of messages) {
 		const link = absolute(context.origin, message.link);
-		const seen = new Set<string>();
 		const summaries = new Map<Locale, { subject: string; body: string }>();
 		const summaryIn = (locale: Locale) => {
 			let hit = summaries.get(locale);
@@ -123,15 +122,8 @@ export async function writeMessages(
 			}
 			return hit;
 		};
-		// One message per address; when a contact and a user share it, the user's copy is kept
-		// (it carries the in-app notification and the bell count).
-		const recipients = [...message.recipients].sort(
-			(a, b) => Number(b.userId !== null) - Number(a.userId !== null)
-		);
-		for (const recipient of recipients) {
+		for (const recipient of distinctRecipients(message.recipients)) {
 			const address = recipient.email.toLowerCase();
-			if (seen.has(address)) continue;
-			seen.add(address);
 			const locale = recipient.locale ?? context.defaultLocale;
 			const summary = summaryIn(locale);
 			const id = randomUUID();
@@ -169,6 +161,56 @@ export async function writeMessages(
 	const pending = await insertOutboxRows(tx, rows);
 	await insertNotifications(tx, notes);
 	return pending;
+}
+
+/** The host part of Message-IDs. */
+export function mailHost(origin: string): string {
+	return new URL(origin).hostname || 'certtrack.local';
+}
+
+/**
+ * One message per address; when a contact and a user share it, the user's copy is kept (it
+ * carries the in-app notification and the bell count).
+ */
+export function distinctRecipients(recipients: readonly RecipientRow[]): RecipientRow[] {
+	const seen = new Set<string>();
+	return [...recipients]
+		.sort((a, b) => Number(b.userId !== null) - Number(a.userId !== null))
+		.filter((recipient) => {
+			const address = recipient.email.toLowerCase();
+			if (seen.has(address)) return false;
+			seen.add(address);
+			return true;
+		});
+}
+
+/** The marker the database replaces by a row's value (repositories/chase fireDueReminders). */
+export const fieldMarker = (field: string) => `\u001f${field}\u001f`;
+
+/**
+ * The subject and body sentence of `template` in `locale` with each of `fields` left as its
+ * marker, for the database to fill in row by row (plain substitution); `values` holds the rest.
+ * Null when substitution would not give what rendering gives (a text that does more with a
+ * field than show it): a trial with sample values decides, and the caller renders row by row.
+ */
+export function markedSummary(
+	template: TemplateName,
+	values: Readonly<Record<string, string | number>>,
+	fields: readonly string[],
+	locale: Locale
+): { subject: string; body: string } | null {
+	const marked = renderSummary(
+		template,
+		{ ...values, ...Object.fromEntries(fields.map((field) => [field, fieldMarker(field)])) },
+		locale
+	);
+	const sample = Object.fromEntries(fields.map((field) => [field, `‹${field} ${field.length}›`]));
+	const expected = renderSummary(template, { ...values, ...sample }, locale);
+	const fill = (text: string) =>
+		fields.reduce((filled, field) => filled.replaceAll(fieldMarker(field), sample[field]!), text);
+	return fill(marked.subject) === expected.subject && fill(marked.body) === expected.body
+		? marked
+		: null;
 }
 
 function isValues(value: unknown): value is Record<string, string | number> {
@@ -231,7 +273,7 @@ export function messageContent(
 	return { subject: row.subject, text: rendered.text, html: rendered.html };
 }
 
-function absolute(origin: string, link: string): string {
+export function absolute(origin: string, link: string): string {
 	if (/^https?:\/\//i.test(link)) return link;
 	return `${origin}${link.startsWith('/') ? '' : '/'}${link}`;
 }
