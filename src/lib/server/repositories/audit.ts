@@ -28,7 +28,8 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
 		.execute();
 }
 
-export function listAuditForEntity(tx: Tx, entityType: string, entityId: string) {
+/** Audit entries as a history panel shows them, oldest first, with who made each. */
+export function historyEntries(tx: Tx) {
 	return tx
 		.selectFrom('audit_log')
 		.leftJoin('users', 'users.id', 'audit_log.actor_user_id')
@@ -40,9 +41,13 @@ export function listAuditForEntity(tx: Tx, entityType: string, entityId: string)
 			'audit_log.created_at',
 			'users.name as actor_name'
 		])
+		.orderBy('audit_log.seq');
+}
+
+export function listAuditForEntity(tx: Tx, entityType: string, entityId: string) {
+	return historyEntries(tx)
 		.where('audit_log.entity_type', '=', entityType)
 		.where('audit_log.entity_id', '=', entityId)
-		.orderBy('audit_log.seq')
 		.execute();
 }
 

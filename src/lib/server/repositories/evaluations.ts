@@ -3,7 +3,14 @@ import type { Tx } from '../db/tenant-scope';
 import { atVersion } from './versioned';
 import type { EvaluationKind, EvaluationStatus } from '../../../../db/schema';
 import { TEAM_ROLES } from '../domain/permissions';
-import { tenantJoin } from './tenant-join';
+import { tenantJoin, tenantRowsOf } from './tenant-join';
+import {
+	certificatesWithOrganisation,
+	evaluationsWithNames,
+	membersWithUsers,
+	teamWithUsers
+} from './joins';
+import { hasRow } from './query';
 
 /* Evaluations, their teams, and the choices a plan is made from. */
 
@@ -13,11 +20,7 @@ export interface EvaluationFilter {
 }
 
 export function listEvaluations(tx: Tx, filter: EvaluationFilter = {}) {
-	let query = tx
-		.selectFrom('evaluations')
-		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
-		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
-		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'))
+	let query = evaluationsWithNames(tx)
 		.select((eb) => [
 			'evaluations.id',
 			'evaluations.kind',
@@ -28,19 +31,18 @@ export function listEvaluations(tx: Tx, filter: EvaluationFilter = {}) {
 			'organisations.legal_name as organisation_name',
 			'standards.code as standard_code',
 			'certificates.number as certificate_number',
-			eb
-				.selectFrom('evaluation_team_members')
+			tenantRowsOf(
+				eb,
+				'evaluation_team_members',
+				'evaluation_team_members.evaluation_id',
+				'evaluations.id'
+			)
 				.innerJoin('users', 'users.id', 'evaluation_team_members.user_id')
 				.select('users.name')
-				.whereRef('evaluation_team_members.tenant_id', '=', 'evaluations.tenant_id')
-				.whereRef('evaluation_team_members.evaluation_id', '=', 'evaluations.id')
 				.where('evaluation_team_members.team_role', '=', 'lead')
 				.as('lead_name'),
-			eb
-				.selectFrom('findings')
+			tenantRowsOf(eb, 'findings', 'findings.evaluation_id', 'evaluations.id')
 				.select(eb.fn.countAll<string>().as('n'))
-				.whereRef('findings.tenant_id', '=', 'evaluations.tenant_id')
-				.whereRef('findings.evaluation_id', '=', 'evaluations.id')
 				.where('findings.status', '<>', 'closed')
 				.as('open_findings')
 		])
@@ -54,11 +56,7 @@ export function listEvaluations(tx: Tx, filter: EvaluationFilter = {}) {
 
 /** One evaluation with the names around it; `forUpdate` locks it for a step or a new finding. */
 export function findEvaluation(tx: Tx, id: string, options: { forUpdate?: boolean } = {}) {
-	let query = tx
-		.selectFrom('evaluations')
-		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
-		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
-		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'))
+	return evaluationsWithNames(tx)
 		.selectAll('evaluations')
 		.select([
 			'organisations.legal_name as organisation_name',
@@ -70,15 +68,13 @@ export function findEvaluation(tx: Tx, id: string, options: { forUpdate?: boolea
 			'certificates.issued_on as certificate_issued_on',
 			'certificates.decided_on as certificate_decided_on'
 		])
-		.where('evaluations.id', '=', id);
-	if (options.forUpdate) query = query.forUpdate('evaluations');
-	return query.executeTakeFirst();
+		.where('evaluations.id', '=', id)
+		.$if(!!options.forUpdate, (query) => query.forUpdate('evaluations'))
+		.executeTakeFirst();
 }
 
 export function listTeam(tx: Tx, evaluationId: string) {
-	return tx
-		.selectFrom('evaluation_team_members')
-		.innerJoin('users', 'users.id', 'evaluation_team_members.user_id')
+	return teamWithUsers(tx)
 		.select([
 			'evaluation_team_members.user_id',
 			'evaluation_team_members.team_role',
@@ -91,14 +87,14 @@ export function listTeam(tx: Tx, evaluationId: string) {
 		.execute();
 }
 
-export async function isOnTeam(tx: Tx, evaluationId: string, userId: string): Promise<boolean> {
-	const row = await tx
-		.selectFrom('evaluation_team_members')
-		.select('user_id')
-		.where('evaluation_id', '=', evaluationId)
-		.where('user_id', '=', userId)
-		.executeTakeFirst();
-	return row !== undefined;
+export function isOnTeam(tx: Tx, evaluationId: string, userId: string): Promise<boolean> {
+	return hasRow(
+		tx
+			.selectFrom('evaluation_team_members')
+			.select('user_id')
+			.where('evaluation_id', '=', evaluationId)
+			.where('user_id', '=', userId)
+	);
 }
 
 export function insertEvaluation(
@@ -192,32 +188,28 @@ export function updateEvaluationStatus(
 		.executeTakeFirst();
 }
 
-export async function countOpenFindings(tx: Tx, evaluationId: string): Promise<number> {
-	const row = await tx
-		.selectFrom('findings')
-		.select((eb) => eb.fn.countAll<string>().as('n'))
-		.where('evaluation_id', '=', evaluationId)
-		.where('status', '<>', 'closed')
-		.executeTakeFirstOrThrow();
-	return Number(row.n);
-}
-
 /** The end of the certificate's latest evaluation of one of `kinds` whose report is out. */
 export async function lastIssuedEvaluationEnd(
 	tx: Tx,
 	certificateId: string,
 	kinds: readonly EvaluationKind[]
 ): Promise<string | null> {
-	const row = await tx
-		.selectFrom('evaluations')
+	const row = await latestEvaluationsOf(tx, certificateId)
 		.select('window_end')
-		.where('certificate_id', '=', certificateId)
 		.where('kind', 'in', kinds)
 		.where('status', 'in', ['report_issued', 'closed'])
-		.orderBy('window_end', 'desc')
 		.limit(1)
 		.executeTakeFirst();
 	return row?.window_end ?? null;
+}
+
+/** The certificate's evaluations, the latest window first (the newer of two alike first). */
+export function latestEvaluationsOf(tx: Tx, certificateId: string) {
+	return tx
+		.selectFrom('evaluations')
+		.where('certificate_id', '=', certificateId)
+		.orderBy('window_end', 'desc')
+		.orderBy('created_at', 'desc');
 }
 
 /** The end of the certificate's latest surveillance whose report is out: the surveillance clock. */
@@ -228,9 +220,7 @@ export const lastIssuedSurveillanceEnd = (tx: Tx, certificateId: string) =>
 
 /** The tenant's people who may be on an evaluation team (`TEAM_ROLES`). */
 export function listTeamCandidates(tx: Tx) {
-	return tx
-		.selectFrom('memberships')
-		.innerJoin('users', 'users.id', 'memberships.user_id')
+	return membersWithUsers(tx)
 		.select(['users.id', 'users.name', 'users.email', 'memberships.role'])
 		.where('memberships.role', 'in', [...TEAM_ROLES])
 		.orderBy('users.name')
@@ -246,9 +236,7 @@ export function listOrganisationChoices(tx: Tx) {
 }
 
 export function listCertificateChoices(tx: Tx) {
-	return tx
-		.selectFrom('certificates')
-		.innerJoin('organisations', tenantJoin('organisations', 'certificates.organisation_id'))
+	return certificatesWithOrganisation(tx)
 		.innerJoin('standards', tenantJoin('standards', 'certificates.standard_id'))
 		.select([
 			'certificates.id',

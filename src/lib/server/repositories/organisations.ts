@@ -2,6 +2,8 @@ import type { ExpressionBuilder } from 'kysely';
 import type { Database } from '../../../../db/schema';
 import type { Tx } from '../db/tenant-scope';
 import { atVersion, nextVersion } from './versioned';
+import { membersWithUsers, MEMBER_COLUMNS } from './joins';
+import { tenantRowsOf } from './tenant-join';
 
 export interface OrganisationFilter {
 	/** Limit to one organisation (organisation users). */
@@ -18,11 +20,8 @@ export function listOrganisations(tx: Tx, filter: OrganisationFilter = {}) {
 			'organisations.uscc',
 			'organisations.address',
 			'organisations.version',
-			eb
-				.selectFrom('certificates')
+			tenantRowsOf(eb, 'certificates', 'certificates.organisation_id', 'organisations.id')
 				.select(eb.fn.countAll<string>().as('n'))
-				.whereRef('certificates.organisation_id', '=', 'organisations.id')
-				.whereRef('certificates.tenant_id', '=', 'organisations.tenant_id')
 				.as('certificate_count')
 		])
 		.orderBy('organisations.legal_name');
@@ -100,17 +99,8 @@ export function updateOrganisation(
 
 /** The people holding an organisation role for one organisation. */
 export function listOrganisationUsers(tx: Tx, organisationId: string) {
-	return tx
-		.selectFrom('memberships')
-		.innerJoin('users', 'users.id', 'memberships.user_id')
-		.select([
-			'memberships.id',
-			'memberships.role',
-			'memberships.created_at',
-			'users.id as user_id',
-			'users.name',
-			'users.email'
-		])
+	return membersWithUsers(tx)
+		.select(MEMBER_COLUMNS)
 		.where('memberships.organisation_id', '=', organisationId)
 		.orderBy('users.name')
 		.execute();

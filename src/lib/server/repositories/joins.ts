@@ -1,0 +1,59 @@
+import type { Tx } from '../db/tenant-scope';
+import { tenantJoin } from './tenant-join';
+
+/*
+ * The joins several repositories start from, written once: a finding read with its evaluation
+ * (and the evaluation's organisation), a certificate with its organisation, an evaluation with
+ * the names a page shows, a membership or a team member with the person. Each query adds its
+ * own joins, columns and filters.
+ */
+
+export function findingsWithEvaluation(tx: Tx) {
+	return tx
+		.selectFrom('findings')
+		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'));
+}
+
+export function findingsWithOrganisation(tx: Tx) {
+	return findingsWithEvaluation(tx).innerJoin(
+		'organisations',
+		tenantJoin('organisations', 'evaluations.organisation_id')
+	);
+}
+
+export function certificatesWithOrganisation(tx: Tx) {
+	return tx
+		.selectFrom('certificates')
+		.innerJoin('organisations', tenantJoin('organisations', 'certificates.organisation_id'));
+}
+
+/** An evaluation with its organisation, standard and (when it has one) certificate. */
+export function evaluationsWithNames(tx: Tx) {
+	return tx
+		.selectFrom('evaluations')
+		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
+		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
+		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'));
+}
+
+/** The tenant's memberships with the person (users are not tenant rows: joined by id). */
+export function membersWithUsers(tx: Tx) {
+	return tx.selectFrom('memberships').innerJoin('users', 'users.id', 'memberships.user_id');
+}
+
+/** A membership as the member lists show it. */
+export const MEMBER_COLUMNS = [
+	'memberships.id',
+	'memberships.role',
+	'memberships.created_at',
+	'users.id as user_id',
+	'users.name',
+	'users.email'
+] as const;
+
+/** Evaluation team members with the person. */
+export function teamWithUsers(tx: Tx) {
+	return tx
+		.selectFrom('evaluation_team_members')
+		.innerJoin('users', 'users.id', 'evaluation_team_members.user_id');
+}
