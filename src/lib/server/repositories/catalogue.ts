@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import { atVersion, nextVersion } from './versioned';
 import type { SchemeRules } from '../domain/scheme-rules';
-import { tenantJoin } from './tenant-join';
+import { tenantJoin, tenantRowsOf } from './tenant-join';
+import { hasRow } from './query';
+import type { Database } from '../../../../db/schema';
 
 /* The catalogue's rows: standards, their clause trees, grade scales and scheme rules. */
 
@@ -28,11 +30,8 @@ export function listStandards(tx: Tx) {
 			'standards.version',
 			'grade_scales.name_zh as grade_scale_name_zh',
 			'grade_scales.name_en as grade_scale_name_en',
-			eb
-				.selectFrom('clauses')
+			tenantRowsOf(eb, 'clauses', 'clauses.standard_id', 'standards.id')
 				.select(eb.fn.countAll<string>().as('n'))
-				.whereRef('clauses.tenant_id', '=', 'standards.tenant_id')
-				.whereRef('clauses.standard_id', '=', 'standards.id')
 				.as('clause_count')
 		])
 		.orderBy('standards.code')
@@ -41,9 +40,12 @@ export function listStandards(tx: Tx) {
 
 /** The standard row; `forUpdate` locks it, which also serialises changes to its clause tree. */
 export function findStandard(tx: Tx, id: string, options: { forUpdate?: boolean } = {}) {
-	let query = tx.selectFrom('standards').selectAll().where('id', '=', id);
-	if (options.forUpdate) query = query.forUpdate();
-	return query.executeTakeFirst();
+	return tx
+		.selectFrom('standards')
+		.selectAll()
+		.where('id', '=', id)
+		.$if(!!options.forUpdate, (query) => query.forUpdate())
+		.executeTakeFirst();
 }
 
 export function findStandardByCode(tx: Tx, code: string) {
@@ -83,15 +85,14 @@ export function updateStandard(tx: Tx, id: string, version: number, fields: Stan
 }
 
 /** Whether a certificate of the standard carries a grade (of the standard's current scale). */
-export async function standardHasGradedCertificates(tx: Tx, standardId: string) {
-	const row = await tx
-		.selectFrom('certificates')
-		.select('id')
-		.where('standard_id', '=', standardId)
-		.where('grade_level_id', 'is not', null)
-		.limit(1)
-		.executeTakeFirst();
-	return row !== undefined;
+export function standardHasGradedCertificates(tx: Tx, standardId: string) {
+	return hasRow(
+		tx
+			.selectFrom('certificates')
+			.select('id')
+			.where('standard_id', '=', standardId)
+			.where('grade_level_id', 'is not', null)
+	);
 }
 
 /** Standards to choose from (certificates, evaluations, finding filters), with their grade scale. */
@@ -310,32 +311,27 @@ export async function deleteGradeLevels(tx: Tx, ids: string[]) {
 /** The levels among `ids` that a certificate, its history or a decision refers to. */
 export async function gradeLevelsInUse(tx: Tx, ids: string[]): Promise<Set<string>> {
 	if (ids.length === 0) return new Set();
-	const certificates = await tx
-		.selectFrom('certificates')
-		.select('grade_level_id as id')
-		.where('grade_level_id', 'in', ids)
-		.execute();
-	const fromHistory = await tx
-		.selectFrom('certificate_history')
-		.select('from_grade_level_id as id')
-		.where('from_grade_level_id', 'in', ids)
-		.execute();
-	const toHistory = await tx
-		.selectFrom('certificate_history')
-		.select('to_grade_level_id as id')
-		.where('to_grade_level_id', 'in', ids)
-		.execute();
-	const decisions = await tx
-		.selectFrom('decisions')
-		.select('new_grade_level_id as id')
-		.where('new_grade_level_id', 'in', ids)
-		.execute();
-	return new Set(
-		[...certificates, ...fromHistory, ...toHistory, ...decisions]
-			.map((row) => row.id)
-			.filter((id): id is string => id !== null)
-	);
+	const list = sql`any(${ids}::uuid[])`;
+	// One statement over every column that refers to a level (null never equals an id).
+	const { rows } = await sql<{ id: string }>`${sql.join(
+		GRADE_LEVEL_REFERENCES.map(
+			([table, column]) =>
+				sql`select ${sql.ref(column)} as id from ${sql.table(table)} where ${sql.ref(column)} = ${list}`
+		),
+		sql` union `
+	)}`.execute(tx);
+	return new Set(rows.map((row) => row.id));
 }
+
+/** Where a grade level is referred to: a certificate, either side of its history, a decision. */
+const GRADE_LEVEL_REFERENCES = [
+	['certificates', 'grade_level_id'],
+	['certificate_history', 'from_grade_level_id'],
+	['certificate_history', 'to_grade_level_id'],
+	['decisions', 'new_grade_level_id']
+] as const satisfies readonly {
+	[T in keyof Database]: readonly [T, keyof Database[T]];
+}[keyof Database][];
 
 export async function findSchemeRulesRow(tx: Tx, standardId: string) {
 	return tx

@@ -1,6 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database } from '../../../../db/schema';
 import type { Tx } from '../db/tenant-scope';
-import { tenantJoin, tenantJoinAs } from './tenant-join';
+import { tenantJoin, tenantJoinAs, tenantRowsOf } from './tenant-join';
+import { certificatesWithOrganisation } from './joins';
 
 /*
  * What the certificate flags of the chase rest on: the flagged certificates, the findings whose
@@ -10,9 +12,7 @@ import { tenantJoin, tenantJoinAs } from './tenant-join';
 
 /** Active or suspended certificates carrying a flag, the most urgent first. */
 export function flaggedCertificates(tx: Tx, limit: number) {
-	return tx
-		.selectFrom('certificates')
-		.innerJoin('organisations', tenantJoin('organisations', 'certificates.organisation_id'))
+	return certificatesWithOrganisation(tx)
 		.select([
 			'certificates.id',
 			'certificates.number',
@@ -66,13 +66,27 @@ export function suspensionCauses(tx: Tx, certificateIds: string[]) {
 		.execute();
 }
 
-/** The day the certificate's current suspension began (its latest move to "suspended"). */
+/**
+ * The day the outer query's certificate's current suspension began (its latest move to
+ * "suspended"): what a withdrawal proposal and the chase's suspension clock count from.
+ */
+export function suspensionStart(eb: ExpressionBuilder<Database, 'certificates'>) {
+	return tenantRowsOf(
+		eb,
+		'certificate_history',
+		'certificate_history.certificate_id',
+		'certificates.id'
+	)
+		.select((history) => history.fn.max<string | null>('certificate_history.effective_on').as('on'))
+		.where('certificate_history.to_status', '=', 'suspended');
+}
+
+/** The day the certificate's current suspension began; null when it never was suspended. */
 export async function suspendedSince(tx: Tx, certificateId: string): Promise<string | null> {
 	const row = await tx
-		.selectFrom('certificate_history')
-		.select((eb) => eb.fn.max('effective_on').as('on'))
-		.where('certificate_id', '=', certificateId)
-		.where('to_status', '=', 'suspended')
+		.selectFrom('certificates')
+		.select((eb) => suspensionStart(eb).as('on'))
+		.where('certificates.id', '=', certificateId)
 		.executeTakeFirst();
-	return (row?.on as string | null | undefined) ?? null;
+	return row?.on ?? null;
 }

@@ -3,6 +3,7 @@ import type { Tx } from '../db/tenant-scope';
 import { atVersion, nextVersion } from './versioned';
 import { lastIssuedEvaluationEnd } from './evaluations';
 import { tenantJoin, tenantJoinAs } from './tenant-join';
+import { certificatesWithOrganisation } from './joins';
 import type { CertificateHistoryTable, CertificateStatus } from '../../../../db/schema';
 
 export interface CertificateFilter {
@@ -15,9 +16,7 @@ export interface CertificateFilter {
  * detail pages and decisions add the columns they need.
  */
 export function certificatesWithNames(tx: Tx) {
-	return tx
-		.selectFrom('certificates')
-		.innerJoin('organisations', tenantJoin('organisations', 'certificates.organisation_id'))
+	return certificatesWithOrganisation(tx)
 		.innerJoin('standards', tenantJoin('standards', 'certificates.standard_id'))
 		.leftJoin('grade_levels', tenantJoin('grade_levels', 'certificates.grade_level_id'))
 		.select([
@@ -52,9 +51,12 @@ export function listCertificates(tx: Tx, filter: CertificateFilter = {}) {
 
 /** The certificate row itself; `forUpdate` locks it for a change. */
 export function findCertificate(tx: Tx, id: string, options: { forUpdate?: boolean } = {}) {
-	let query = tx.selectFrom('certificates').selectAll().where('id', '=', id);
-	if (options.forUpdate) query = query.forUpdate();
-	return query.executeTakeFirst();
+	return tx
+		.selectFrom('certificates')
+		.selectAll()
+		.where('id', '=', id)
+		.$if(!!options.forUpdate, (query) => query.forUpdate())
+		.executeTakeFirst();
 }
 
 export function findCertificateByNumber(tx: Tx, number: string) {

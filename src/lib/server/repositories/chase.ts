@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import type { ReminderSubjectKind } from '../../../../db/schema';
 import { tenantJoin } from './tenant-join';
+import { certificatesWithOrganisation, findingsWithOrganisation } from './joins';
+import { suspensionStart } from './certificate-flags';
 
 /*
  * What the clocks read and write (issue 7). The reads take FOR SHARE on the subject rows, so a
@@ -51,12 +53,6 @@ export async function insertReminders(
 	return recorded;
 }
 
-export function listReminders(tx: Tx, subjectId?: string) {
-	let query = tx.selectFrom('reminders').selectAll();
-	if (subjectId) query = query.where('subject_id', '=', subjectId);
-	return query.orderBy('fired_at').execute();
-}
-
 const leadOf = (evaluationColumn: 'evaluations.id') =>
 	sql<
 		string | null
@@ -69,10 +65,7 @@ export function openNonconformitiesDueBy(
 	afterId: string | null,
 	limit: number
 ) {
-	let query = tx
-		.selectFrom('findings')
-		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
-		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
+	let query = findingsWithOrganisation(tx)
 		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'))
 		.select([
 			'findings.id',
@@ -99,10 +92,7 @@ export function openNonconformitiesDueBy(
 
 /** Findings whose follow-up effectiveness check has come and has not reopened verification yet. */
 export function followUpChecksDue(tx: Tx, today: string) {
-	return tx
-		.selectFrom('findings')
-		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
-		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
+	return findingsWithOrganisation(tx)
 		.select([
 			'findings.id',
 			'findings.reference',
@@ -131,9 +121,7 @@ export function followUpChecksDue(tx: Tx, today: string) {
 
 /** Certificates the chase watches (active or suspended), with what their clocks need. */
 export function watchedCertificates(tx: Tx) {
-	return tx
-		.selectFrom('certificates')
-		.innerJoin('organisations', tenantJoin('organisations', 'certificates.organisation_id'))
+	return certificatesWithOrganisation(tx)
 		.select([
 			'certificates.id',
 			'certificates.number',
@@ -160,13 +148,7 @@ export function watchedCertificates(tx: Tx) {
 				'last_lead_user_id'
 			)
 		)
-		.select(
-			sql<
-				string | null
-			>`(select max(h.effective_on) from certificate_history h where h.tenant_id = certificates.tenant_id and h.certificate_id = certificates.id and h.to_status = 'suspended')`.as(
-				'suspended_on'
-			)
-		)
+		.select((eb) => suspensionStart(eb).as('suspended_on'))
 		.where('certificates.status', 'in', ['active', 'suspended'])
 		.forShare('certificates')
 		.execute();

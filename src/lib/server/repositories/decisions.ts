@@ -4,6 +4,7 @@ import type { CertificateStatus, DecisionKind } from '../../../../db/schema';
 import { CERTIFICATE_SUMMARY, certificatesWithNames } from './certificates';
 import { tenantJoin } from './tenant-join';
 import { latestEvaluationsOf } from './evaluations';
+import { listGradeLevels as listScaleLevels } from './catalogue';
 
 /* Rows of certification decisions: the certificate they change, its history, the evaluation behind them. */
 
@@ -26,15 +27,9 @@ export function findCertificateForDecision(
 		.executeTakeFirst();
 }
 
-/** The grades of a scale, best first. */
-export function listGradeLevels(tx: Tx, gradeScaleId: string) {
-	return tx
-		.selectFrom('grade_levels')
-		.select(['id', 'code', 'label_zh', 'label_en', 'rank'])
-		.where('grade_scale_id', '=', gradeScaleId)
-		.orderBy('rank')
-		.execute();
-}
+/** The grades of a scale, best first (the catalogue's read of the levels, for one scale). */
+export const listGradeLevels = (tx: Tx, gradeScaleId: string) =>
+	listScaleLevels(tx, [gradeScaleId]);
 
 /** Evaluations of the certificate whose report is out: what a decision can follow, newest first. */
 export function listDecidableEvaluations(tx: Tx, certificateId: string) {

@@ -1,5 +1,5 @@
 import type { Tx } from '../db/tenant-scope';
-import { tenantJoin } from './tenant-join';
+import { tenantJoin, tenantRowsOf } from './tenant-join';
 
 /**
  * An evidence row with what its verification needs: the finding and its lead evaluator, or, for
@@ -35,11 +35,13 @@ export function findEvidenceForCheck(tx: Tx, evidenceId: string) {
 			'findings.reference'
 		])
 		.select((eb) =>
-			eb
-				.selectFrom('evaluation_team_members')
+			tenantRowsOf(
+				eb,
+				'evaluation_team_members',
+				'evaluation_team_members.evaluation_id',
+				'findings.evaluation_id'
+			)
 				.select('evaluation_team_members.user_id')
-				.whereRef('evaluation_team_members.tenant_id', '=', 'findings.tenant_id')
-				.whereRef('evaluation_team_members.evaluation_id', '=', 'findings.evaluation_id')
 				.where('evaluation_team_members.team_role', '=', 'lead')
 				.limit(1)
 				.as('lead_user_id')

@@ -1,5 +1,6 @@
 import type { Tx } from '../db/tenant-scope';
 import type { EvidenceType } from '../evidence/sniff';
+import { hasRow } from './query';
 
 /* Evidence files of findings: their rows (the bytes live in the content-addressed store). */
 
@@ -67,16 +68,15 @@ export async function organisationHoldsContent(
 	organisationId: string,
 	sha256: string
 ): Promise<boolean> {
-	const row = await tx
-		.selectFrom('evidence')
-		.innerJoin('findings', 'findings.id', 'evidence.finding_id')
-		.innerJoin('evaluations', 'evaluations.id', 'findings.evaluation_id')
-		.select('evidence.id')
-		.where('evidence.sha256', '=', sha256)
-		.where('evaluations.organisation_id', '=', organisationId)
-		.limit(1)
-		.executeTakeFirst();
-	return row !== undefined;
+	return hasRow(
+		tx
+			.selectFrom('evidence')
+			.innerJoin('findings', 'findings.id', 'evidence.finding_id')
+			.innerJoin('evaluations', 'evaluations.id', 'findings.evaluation_id')
+			.select('evidence.id')
+			.where('evidence.sha256', '=', sha256)
+			.where('evaluations.organisation_id', '=', organisationId)
+	);
 }
 
 export interface NewEvidence {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import { tenantJoin } from './tenant-join';
+import { tenantJoin, tenantRowsOf } from './tenant-join';
+import { countOf } from './query';
 
 /** Active recurring obligations, with their organisation's name. */
 export function activeObligations(tx: Tx) {
@@ -107,11 +108,8 @@ export function listDueItemsForView(
 			'organisations.legal_name as organisation_name'
 		])
 		.select((eb) =>
-			eb
-				.selectFrom('evidence')
+			tenantRowsOf(eb, 'evidence', 'evidence.obligation_due_item_id', 'obligation_due_items.id')
 				.select(eb.fn.countAll<string>().as('n'))
-				.whereRef('evidence.tenant_id', '=', 'obligation_due_items.tenant_id')
-				.whereRef('evidence.obligation_due_item_id', '=', 'obligation_due_items.id')
 				.as('evidence_count')
 		);
 	if (options.organisationId)
@@ -263,20 +261,17 @@ export function nextEvaluationOf(tx: Tx, organisationId: string) {
 
 /** The files of one due item, oldest first. */
 export function listEvidenceOfDueItem(tx: Tx, itemId: string) {
-	return tx
-		.selectFrom('evidence')
+	return evidenceOfDueItem(tx, itemId)
 		.select(['id', 'original_name', 'size_bytes', 'uploaded_at', 'integrity_status'])
-		.where('obligation_due_item_id', '=', itemId)
 		.orderBy('uploaded_at')
 		.orderBy('id')
 		.execute();
 }
 
-export async function countEvidenceOfDueItem(tx: Tx, itemId: string): Promise<number> {
-	const row = await tx
-		.selectFrom('evidence')
-		.select((eb) => eb.fn.countAll<string>().as('n'))
-		.where('obligation_due_item_id', '=', itemId)
-		.executeTakeFirstOrThrow();
-	return Number(row.n);
+export function countEvidenceOfDueItem(tx: Tx, itemId: string): Promise<number> {
+	return countOf(evidenceOfDueItem(tx, itemId));
+}
+
+function evidenceOfDueItem(tx: Tx, itemId: string) {
+	return tx.selectFrom('evidence').where('obligation_due_item_id', '=', itemId);
 }
