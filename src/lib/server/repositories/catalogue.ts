@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import { atVersion, nextVersion } from './versioned';
+import { updateAtVersion } from './versioned';
 import type { SchemeRules } from '../domain/scheme-rules';
-import { tenantJoin, tenantRowsOf } from './tenant-join';
-import { hasRow } from './query';
+import { tenantJoin, tenantCountOf } from './tenant-join';
+import { findRowById, hasRow } from './query';
 import type { Database } from '../../../../db/schema';
 
 /* The catalogue's rows: standards, their clause trees, grade scales and scheme rules. */
@@ -30,9 +30,7 @@ export function listStandards(tx: Tx) {
 			'standards.version',
 			'grade_scales.name_zh as grade_scale_name_zh',
 			'grade_scales.name_en as grade_scale_name_en',
-			tenantRowsOf(eb, 'clauses', 'clauses.standard_id', 'standards.id')
-				.select(eb.fn.countAll<string>().as('n'))
-				.as('clause_count')
+			tenantCountOf(eb, 'clauses', 'clauses.standard_id', 'standards.id').as('clause_count')
 		])
 		.orderBy('standards.code')
 		.execute();
@@ -40,48 +38,32 @@ export function listStandards(tx: Tx) {
 
 /** The standard row; `forUpdate` locks it, which also serialises changes to its clause tree. */
 export function findStandard(tx: Tx, id: string, options: { forUpdate?: boolean } = {}) {
-	return tx
-		.selectFrom('standards')
-		.selectAll()
-		.where('id', '=', id)
-		.$if(!!options.forUpdate, (query) => query.forUpdate())
-		.executeTakeFirst();
+	return findRowById(tx, 'standards', id, options);
 }
 
 export function findStandardByCode(tx: Tx, code: string) {
 	return tx.selectFrom('standards').selectAll().where('code', '=', code).executeTakeFirst();
 }
 
+const standardColumns = (fields: StandardFields) => ({
+	code: fields.code,
+	title_zh: fields.titleZh,
+	title_en: fields.titleEn,
+	category: fields.category,
+	grade_scale_id: fields.gradeScaleId
+});
+
 export function insertStandard(tx: Tx, tenantId: string, fields: StandardFields) {
 	return tx
 		.insertInto('standards')
-		.values({
-			tenant_id: tenantId,
-			code: fields.code,
-			title_zh: fields.titleZh,
-			title_en: fields.titleEn,
-			category: fields.category,
-			grade_scale_id: fields.gradeScaleId
-		})
+		.values({ tenant_id: tenantId, ...standardColumns(fields) })
 		.returningAll()
 		.executeTakeFirstOrThrow();
 }
 
 /** Optimistic update: nothing changes (undefined returned) unless `version` is still current. */
 export function updateStandard(tx: Tx, id: string, version: number, fields: StandardFields) {
-	return tx
-		.updateTable('standards')
-		.set({
-			code: fields.code,
-			title_zh: fields.titleZh,
-			title_en: fields.titleEn,
-			category: fields.category,
-			grade_scale_id: fields.gradeScaleId,
-			version: sql`version + 1`
-		})
-		.where(atVersion(id, version))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'standards', id, version, standardColumns(fields));
 }
 
 /** Whether a certificate of the standard carries a grade (of the standard's current scale). */
@@ -115,7 +97,7 @@ export function listClauses(tx: Tx, standardId: string) {
 }
 
 export function findClause(tx: Tx, id: string) {
-	return tx.selectFrom('clauses').selectAll().where('id', '=', id).executeTakeFirst();
+	return findRowById(tx, 'clauses', id);
 }
 
 export function findClauseByNumber(tx: Tx, standardId: string, number: string) {
@@ -188,21 +170,17 @@ export async function updateClausesTitles(
 	}
 }
 
+/** A grade scale's own columns: its names (its levels are read apart). */
+function gradeScales(tx: Tx) {
+	return tx.selectFrom('grade_scales').select(['id', 'name_zh', 'name_en']);
+}
+
 export function listGradeScales(tx: Tx) {
-	return tx
-		.selectFrom('grade_scales')
-		.select(['id', 'name_zh', 'name_en'])
-		.orderBy('name_zh')
-		.orderBy('id')
-		.execute();
+	return gradeScales(tx).orderBy('name_zh').orderBy('id').execute();
 }
 
 export function findGradeScale(tx: Tx, id: string) {
-	return tx
-		.selectFrom('grade_scales')
-		.select(['id', 'name_zh', 'name_en'])
-		.where('id', '=', id)
-		.executeTakeFirst();
+	return gradeScales(tx).where('id', '=', id).executeTakeFirst();
 }
 
 export interface GradeLevelRow {
@@ -370,10 +348,12 @@ export function insertSchemeRules(
 
 /** Optimistic update: undefined unless `version` is still current. */
 export function updateSchemeRules(tx: Tx, standardId: string, version: number, rules: SchemeRules) {
-	return tx
-		.updateTable('scheme_rules')
-		.set({ ...ruleColumns(rules), ...nextVersion() })
-		.where(atVersion(standardId, version, 'standard_id'))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(
+		tx,
+		'scheme_rules',
+		standardId,
+		version,
+		ruleColumns(rules),
+		'standard_id'
+	);
 }

@@ -1,9 +1,10 @@
 import type { Insertable } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import { atVersion, nextVersion } from './versioned';
+import { updateAtVersion } from './versioned';
 import { lastIssuedEvaluationEnd } from './evaluations';
 import { tenantJoin, tenantJoinAs } from './tenant-join';
 import { certificatesWithOrganisation } from './joins';
+import { findRowById } from './query';
 import type { CertificateHistoryTable, CertificateStatus } from '../../../../db/schema';
 
 export interface CertificateFilter {
@@ -51,12 +52,7 @@ export function listCertificates(tx: Tx, filter: CertificateFilter = {}) {
 
 /** The certificate row itself; `forUpdate` locks it for a change. */
 export function findCertificate(tx: Tx, id: string, options: { forUpdate?: boolean } = {}) {
-	return tx
-		.selectFrom('certificates')
-		.selectAll()
-		.where('id', '=', id)
-		.$if(!!options.forUpdate, (query) => query.forUpdate())
-		.executeTakeFirst();
+	return findRowById(tx, 'certificates', id, options);
 }
 
 export function findCertificateByNumber(tx: Tx, number: string) {
@@ -110,19 +106,13 @@ export function updateCertificateRecord(
 	version: number,
 	changes: { number: string; scope: string; issuedOn: string; decidedOn: string; expiresOn: string }
 ) {
-	return tx
-		.updateTable('certificates')
-		.set({
-			number: changes.number,
-			scope: changes.scope,
-			issued_on: changes.issuedOn,
-			decided_on: changes.decidedOn,
-			expires_on: changes.expiresOn,
-			...nextVersion()
-		})
-		.where(atVersion(id, version))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'certificates', id, version, {
+		number: changes.number,
+		scope: changes.scope,
+		issued_on: changes.issuedOn,
+		decided_on: changes.decidedOn,
+		expires_on: changes.expiresOn
+	});
 }
 
 export function insertCertificateHistory(tx: Tx, entry: Insertable<CertificateHistoryTable>) {
@@ -196,7 +186,7 @@ export const lastSurveillanceEndedOn = (tx: Tx, certificateId: string) =>
 	lastIssuedEvaluationEnd(tx, certificateId, ['surveillance', 'recertification']);
 
 export function findGradeLevel(tx: Tx, id: string) {
-	return tx.selectFrom('grade_levels').selectAll().where('id', '=', id).executeTakeFirst();
+	return findRowById(tx, 'grade_levels', id);
 }
 
 export function listGradeLevelChoices(tx: Tx) {

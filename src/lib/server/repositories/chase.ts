@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import type { ReminderSubjectKind } from '../../../../db/schema';
 import { tenantJoin } from './tenant-join';
-import { certificatesWithOrganisation, findingsWithOrganisation } from './joins';
+import { certificatesWithOrganisation, findingsWithOrganisation, leadOf } from './joins';
 import { suspensionStart } from './certificate-flags';
 
 /*
@@ -53,11 +53,6 @@ export async function insertReminders(
 	return recorded;
 }
 
-const leadOf = (evaluationColumn: 'evaluations.id') =>
-	sql<
-		string | null
-	>`(select t.user_id from evaluation_team_members t where t.tenant_id = evaluations.tenant_id and t.evaluation_id = ${sql.ref(evaluationColumn)} and t.team_role = 'lead' limit 1)`;
-
 /** Open nonconformities due on or before `lastDay`, by id after `afterId` (keyset pages). */
 export function openNonconformitiesDueBy(
 	tx: Tx,
@@ -82,7 +77,7 @@ export function openNonconformitiesDueBy(
 			'certificates.number as certificate_number',
 			'certificates.suspension_due_by'
 		])
-		.select(leadOf('evaluations.id').as('lead_user_id'))
+		.select((eb) => leadOf(eb, 'evaluations.id').as('lead_user_id'))
 		.where('findings.kind', '=', 'nonconformity')
 		.where('findings.status', '<>', 'closed')
 		.where('findings.due_on', '<=', lastDay);
@@ -100,7 +95,7 @@ export function followUpChecksDue(tx: Tx, today: string) {
 			'findings.verification_reopened_on',
 			'organisations.legal_name as organisation_name'
 		])
-		.select(leadOf('evaluations.id').as('lead_user_id'))
+		.select((eb) => leadOf(eb, 'evaluations.id').as('lead_user_id'))
 		.select(
 			sql<
 				string | null

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import type { Locale } from '../../../../db/schema';
 import { historyEntries } from './audit';
+import { findRowById } from './query';
 
 /** What a contact is made of: the people of an organisation who get reminders (SPEC §3). */
 export interface ContactFields {
@@ -22,7 +23,7 @@ export function listContacts(tx: Tx, organisationId: string) {
 }
 
 export function findContact(tx: Tx, id: string) {
-	return tx.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
+	return findRowById(tx, 'contacts', id);
 }
 
 export function insertContact(

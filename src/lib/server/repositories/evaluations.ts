@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import { atVersion } from './versioned';
+import { updateAtVersion } from './versioned';
 import type { EvaluationKind, EvaluationStatus } from '../../../../db/schema';
 import { TEAM_ROLES } from '../domain/permissions';
-import { tenantJoin, tenantRowsOf } from './tenant-join';
+import { tenantJoin, tenantCountOf } from './tenant-join';
 import {
 	certificatesWithOrganisation,
 	evaluationsWithNames,
 	membersWithUsers,
+	teamOf,
 	teamWithUsers
 } from './joins';
 import { hasRow } from './query';
@@ -31,18 +32,12 @@ export function listEvaluations(tx: Tx, filter: EvaluationFilter = {}) {
 			'organisations.legal_name as organisation_name',
 			'standards.code as standard_code',
 			'certificates.number as certificate_number',
-			tenantRowsOf(
-				eb,
-				'evaluation_team_members',
-				'evaluation_team_members.evaluation_id',
-				'evaluations.id'
-			)
+			teamOf(eb, 'evaluations.id')
 				.innerJoin('users', 'users.id', 'evaluation_team_members.user_id')
 				.select('users.name')
 				.where('evaluation_team_members.team_role', '=', 'lead')
 				.as('lead_name'),
-			tenantRowsOf(eb, 'findings', 'findings.evaluation_id', 'evaluations.id')
-				.select(eb.fn.countAll<string>().as('n'))
+			tenantCountOf(eb, 'findings', 'findings.evaluation_id', 'evaluations.id')
 				.where('findings.status', '<>', 'closed')
 				.as('open_findings')
 		])
@@ -155,16 +150,10 @@ export function updateEvaluationWindow(
 	version: number,
 	window: { windowStart: string; windowEnd: string }
 ) {
-	return tx
-		.updateTable('evaluations')
-		.set({
-			window_start: window.windowStart,
-			window_end: window.windowEnd,
-			version: sql`version + 1`
-		})
-		.where(atVersion(id, version))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'evaluations', id, version, {
+		window_start: window.windowStart,
+		window_end: window.windowEnd
+	});
 }
 
 const STEP_TIMESTAMPS = {
@@ -180,12 +169,10 @@ export function updateEvaluationStatus(
 	version: number,
 	to: Exclude<EvaluationStatus, 'planned'>
 ) {
-	return tx
-		.updateTable('evaluations')
-		.set({ status: to, [STEP_TIMESTAMPS[to]]: sql`now()`, version: sql`version + 1` })
-		.where(atVersion(id, version))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'evaluations', id, version, {
+		status: to,
+		[STEP_TIMESTAMPS[to]]: sql<Date>`now()`
+	});
 }
 
 /** The end of the certificate's latest evaluation of one of `kinds` whose report is out. */

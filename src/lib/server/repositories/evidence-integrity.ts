@@ -1,5 +1,6 @@
 import type { Tx } from '../db/tenant-scope';
-import { tenantJoin, tenantRowsOf } from './tenant-join';
+import { tenantJoin } from './tenant-join';
+import { leadOf } from './joins';
 
 /**
  * An evidence row with what its verification needs: the finding and its lead evaluator, or, for
@@ -34,18 +35,7 @@ export function findEvidenceForCheck(tx: Tx, evidenceId: string) {
 			'evidence.obligation_due_item_id',
 			'findings.reference'
 		])
-		.select((eb) =>
-			tenantRowsOf(
-				eb,
-				'evaluation_team_members',
-				'evaluation_team_members.evaluation_id',
-				'findings.evaluation_id'
-			)
-				.select('evaluation_team_members.user_id')
-				.where('evaluation_team_members.team_role', '=', 'lead')
-				.limit(1)
-				.as('lead_user_id')
-		)
+		.select((eb) => leadOf(eb, 'findings.evaluation_id').as('lead_user_id'))
 		.where('evidence.id', '=', evidenceId)
 		.executeTakeFirst();
 }

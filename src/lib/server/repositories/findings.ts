@@ -1,8 +1,8 @@
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import { atVersion, nextVersion } from './versioned';
-import { tenantJoin, tenantRowsOf } from './tenant-join';
-import { findingsWithEvaluation, findingsWithOrganisation } from './joins';
+import { updateAtVersion } from './versioned';
+import { tenantJoin } from './tenant-join';
+import { findingsWithEvaluation, findingsWithOrganisation, teamOf } from './joins';
 import type {
 	Database,
 	FindingKind,
@@ -91,26 +91,15 @@ export function updateFindingText(
 	version: number,
 	changes: { statement: string; objectiveEvidence: string; clauseId: string | null }
 ) {
-	return tx
-		.updateTable('findings')
-		.set({
-			statement: changes.statement,
-			objective_evidence: changes.objectiveEvidence,
-			clause_id: changes.clauseId,
-			...nextVersion()
-		})
-		.where(atVersion(id, version))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'findings', id, version, {
+		statement: changes.statement,
+		objective_evidence: changes.objectiveEvidence,
+		clause_id: changes.clauseId
+	});
 }
 
 export function updateFindingDueOn(tx: Tx, id: string, version: number, dueOn: string) {
-	return tx
-		.updateTable('findings')
-		.set({ due_on: dueOn, ...nextVersion() })
-		.where(atVersion(id, version))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'findings', id, version, { due_on: dueOn });
 }
 
 export function insertDueChange(
@@ -344,12 +333,7 @@ export function findFindingWithEvaluation(
 			'evaluations.kind as evaluation_kind',
 			eb
 				.exists(
-					tenantRowsOf(
-						eb,
-						'evaluation_team_members',
-						'evaluation_team_members.evaluation_id',
-						'findings.evaluation_id'
-					)
+					teamOf(eb, 'findings.evaluation_id')
 						.select('evaluation_team_members.user_id')
 						.where('evaluation_team_members.user_id', '=', userId)
 				)

@@ -1,5 +1,7 @@
+import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
+import type { Database } from '../../../../db/schema';
 import type { Tx } from '../db/tenant-scope';
-import { tenantJoin } from './tenant-join';
+import { tenantJoin, tenantRowsOf } from './tenant-join';
 
 /*
  * The joins several repositories start from, written once: a finding read with its evaluation
@@ -56,4 +58,29 @@ export function teamWithUsers(tx: Tx) {
 	return tx
 		.selectFrom('evaluation_team_members')
 		.innerJoin('users', 'users.id', 'evaluation_team_members.user_id');
+}
+
+/** The team of the outer row's evaluation (`evaluationKey`: its id, or a finding's evaluation_id). */
+export function teamOf<TB extends keyof Database>(
+	eb: ExpressionBuilder<Database, TB>,
+	evaluationKey: 'evaluations.id' | 'findings.evaluation_id'
+): SelectQueryBuilder<Database, 'evaluation_team_members', object> {
+	// The subquery reads only the team's columns: the outer tables need not stay in its type.
+	return tenantRowsOf(
+		eb,
+		'evaluation_team_members',
+		'evaluation_team_members.evaluation_id',
+		evaluationKey
+	) as never;
+}
+
+/** The outer row's evaluation's lead evaluator, as a scalar subquery (one, should two be recorded). */
+export function leadOf<TB extends keyof Database>(
+	eb: ExpressionBuilder<Database, TB>,
+	evaluationKey: 'evaluations.id' | 'findings.evaluation_id'
+) {
+	return teamOf(eb, evaluationKey)
+		.select('evaluation_team_members.user_id')
+		.where('evaluation_team_members.team_role', '=', 'lead')
+		.limit(1);
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import { tenantJoin, tenantRowsOf } from './tenant-join';
-import { countOf } from './query';
+import { tenantJoin, tenantCountOf } from './tenant-join';
+import { countOf, findRowById } from './query';
 
 /** Active recurring obligations, with their organisation's name. */
 export function activeObligations(tx: Tx) {
@@ -108,9 +108,12 @@ export function listDueItemsForView(
 			'organisations.legal_name as organisation_name'
 		])
 		.select((eb) =>
-			tenantRowsOf(eb, 'evidence', 'evidence.obligation_due_item_id', 'obligation_due_items.id')
-				.select(eb.fn.countAll<string>().as('n'))
-				.as('evidence_count')
+			tenantCountOf(
+				eb,
+				'evidence',
+				'evidence.obligation_due_item_id',
+				'obligation_due_items.id'
+			).as('evidence_count')
 		);
 	if (options.organisationId)
 		query = query.where('recurring_obligations.organisation_id', '=', options.organisationId);
@@ -188,13 +191,9 @@ export function listObligations(tx: Tx, options: { organisationId?: string } = {
 		.execute();
 }
 
+/** The obligation, locked for its change. */
 export function findObligation(tx: Tx, obligationId: string) {
-	return tx
-		.selectFrom('recurring_obligations')
-		.selectAll()
-		.where('id', '=', obligationId)
-		.forUpdate()
-		.executeTakeFirst();
+	return findRowById(tx, 'recurring_obligations', obligationId, { forUpdate: true });
 }
 
 export interface ObligationFields {

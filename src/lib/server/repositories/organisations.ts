@@ -1,9 +1,10 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Database } from '../../../../db/schema';
 import type { Tx } from '../db/tenant-scope';
-import { atVersion, nextVersion } from './versioned';
+import { updateAtVersion } from './versioned';
 import { membersWithUsers, MEMBER_COLUMNS } from './joins';
-import { tenantRowsOf } from './tenant-join';
+import { tenantCountOf } from './tenant-join';
+import { findRowById } from './query';
 
 export interface OrganisationFilter {
 	/** Limit to one organisation (organisation users). */
@@ -20,9 +21,9 @@ export function listOrganisations(tx: Tx, filter: OrganisationFilter = {}) {
 			'organisations.uscc',
 			'organisations.address',
 			'organisations.version',
-			tenantRowsOf(eb, 'certificates', 'certificates.organisation_id', 'organisations.id')
-				.select(eb.fn.countAll<string>().as('n'))
-				.as('certificate_count')
+			tenantCountOf(eb, 'certificates', 'certificates.organisation_id', 'organisations.id').as(
+				'certificate_count'
+			)
 		])
 		.orderBy('organisations.legal_name');
 	if (filter.organisationId) query = query.where('organisations.id', '=', filter.organisationId);
@@ -54,7 +55,7 @@ export function searchOrganisations(tx: Tx, filter: OrganisationFilter, limit: n
 }
 
 export function findOrganisation(tx: Tx, id: string) {
-	return tx.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+	return findRowById(tx, 'organisations', id);
 }
 
 export function findOrganisationByUscc(tx: Tx, uscc: string) {
@@ -84,17 +85,11 @@ export function updateOrganisation(
 	version: number,
 	changes: { legalName: string; uscc: string; address: string }
 ) {
-	return tx
-		.updateTable('organisations')
-		.set({
-			legal_name: changes.legalName,
-			uscc: changes.uscc,
-			address: changes.address,
-			...nextVersion()
-		})
-		.where(atVersion(id, version))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'organisations', id, version, {
+		legal_name: changes.legalName,
+		uscc: changes.uscc,
+		address: changes.address
+	});
 }
 
 /** The people holding an organisation role for one organisation. */

@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import { atVersion, nextVersion } from './versioned';
+import { updateAtVersion } from './versioned';
 import { tenantJoin, tenantJoinAs } from './tenant-join';
 import type { Database, FindingStatus } from '../../../../db/schema';
 import { findingsWithEvaluation, findingsWithOrganisation } from './joins';
@@ -18,28 +18,14 @@ export function moveFinding(
 	version: number,
 	change: { status: FindingStatus; closed: boolean }
 ) {
-	return tx
-		.updateTable('findings')
-		.set({
-			status: change.status,
-			closed_at: change.closed ? sql<Date>`now()` : null,
-			...nextVersion()
-		})
-		.where(atVersion(findingId, version))
-		.returning(['id', 'status', 'version', 'closed_at'])
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'findings', findingId, version, {
+		status: change.status,
+		closed_at: change.closed ? sql<Date>`now()` : null
+	});
 }
 
 export function setFollowUpCheck(tx: Tx, findingId: string, version: number, on: string) {
-	return tx
-		.updateTable('findings')
-		.set({
-			follow_up_check_on: on,
-			...nextVersion()
-		})
-		.where(atVersion(findingId, version))
-		.returning(['id', 'status', 'version', 'follow_up_check_on'])
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'findings', findingId, version, { follow_up_check_on: on });
 }
 
 export interface NewResponse {

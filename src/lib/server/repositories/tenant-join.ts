@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, JoinBuilder, SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type JoinBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../../../../db/schema';
 
 /*
@@ -71,4 +71,14 @@ export function tenantRowsOf<TB extends keyof Database, T extends TenantOwnedTab
 	return (eb.selectFrom(table as TenantOwnedTable) as SelectQueryBuilder<Database, never, object>)
 		.whereRef(`${table}.tenant_id` as never, '=', `${outer}.tenant_id` as never)
 		.whereRef(column as never, '=', key as never) as never;
+}
+
+/** How many rows of `table` hold `key` of the outer row in `column` (tenantRowsOf, counted). */
+export function tenantCountOf<TB extends keyof Database, T extends TenantOwnedTable>(
+	eb: ExpressionBuilder<Database, TB>,
+	table: T,
+	column: TenantOwnedColumn,
+	key: TenantOwnedColumn
+) {
+	return tenantRowsOf(eb, table, column, key).select(sql<string>`count(*)`.as('n'));
 }
