@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { personName } from './joins';
 
 export interface AuditEntry {
 	tenantId: string;
@@ -32,14 +33,13 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
 export function historyEntries(tx: Tx) {
 	return tx
 		.selectFrom('audit_log')
-		.leftJoin('users', 'users.id', 'audit_log.actor_user_id')
-		.select([
+		.select((eb) => [
 			'audit_log.seq',
 			'audit_log.action',
 			'audit_log.before',
 			'audit_log.after',
 			'audit_log.created_at',
-			'users.name as actor_name'
+			personName(eb, 'audit_log.actor_user_id').as('actor_name')
 		])
 		.orderBy('audit_log.seq');
 }

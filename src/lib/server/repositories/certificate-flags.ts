@@ -1,8 +1,8 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../../../../db/schema';
 import type { Tx } from '../db/tenant-scope';
-import { tenantJoin, tenantJoinAs, tenantRowsOf } from './tenant-join';
-import { certificatesWithOrganisation } from './joins';
+import { tenantJoinBack, tenantRowsOf } from './tenant-join';
+import { certificatesWithOrganisation, findingsWithEvaluation } from './joins';
 
 /*
  * What the certificate flags of the chase rest on: the flagged certificates, the findings whose
@@ -45,10 +45,8 @@ export function flaggedCertificates(tx: Tx, limit: number) {
 /** The findings whose overdue raised "suspension due" on these certificates, oldest due first. */
 export function suspensionCauses(tx: Tx, certificateIds: string[]) {
 	if (certificateIds.length === 0) return Promise.resolve([]);
-	return tx
-		.selectFrom('reminders')
-		.innerJoin('findings', tenantJoinAs('findings', 'reminders.subject_id'))
-		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
+	return findingsWithEvaluation(tx)
+		.innerJoin('reminders', tenantJoinBack('reminders', 'reminders.subject_id', 'findings'))
 		.select([
 			'evaluations.certificate_id',
 			'findings.id',

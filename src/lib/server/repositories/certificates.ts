@@ -3,7 +3,7 @@ import type { Tx } from '../db/tenant-scope';
 import { updateAtVersion } from './versioned';
 import { lastIssuedEvaluationEnd } from './evaluations';
 import { tenantJoin, tenantJoinAs } from './tenant-join';
-import { certificatesWithOrganisation } from './joins';
+import { certificatesWithOrganisation, personName } from './joins';
 import { findRowById } from './query';
 import type { CertificateHistoryTable, CertificateStatus } from '../../../../db/schema';
 
@@ -144,8 +144,7 @@ export function listCertificateHistory(tx: Tx, certificateId: string) {
 			tenantJoinAs('to_grade', 'certificate_history.to_grade_level_id')
 		)
 		.leftJoin('decisions', tenantJoin('decisions', 'certificate_history.decision_id'))
-		.leftJoin('users', 'users.id', 'certificate_history.recorded_by')
-		.select([
+		.select((eb) => [
 			'certificate_history.id',
 			'certificate_history.change',
 			'certificate_history.decision_id',
@@ -161,7 +160,7 @@ export function listCertificateHistory(tx: Tx, certificateId: string) {
 			'to_grade.label_en as to_grade_en',
 			'decisions.kind as decision_kind',
 			'decisions.reason as decision_reason',
-			'users.name as recorded_by_name'
+			personName(eb, 'certificate_history.recorded_by').as('recorded_by_name')
 		])
 		.where('certificate_history.certificate_id', '=', certificateId)
 		.orderBy('certificate_history.recorded_at')

@@ -4,6 +4,7 @@ import type { CertificateStatus, DecisionKind } from '../../../../db/schema';
 import { CERTIFICATE_SUMMARY, certificatesWithNames } from './certificates';
 import { tenantJoin } from './tenant-join';
 import { latestEvaluationsOf } from './evaluations';
+import { personName } from './joins';
 import { listGradeLevels as listScaleLevels } from './catalogue';
 
 /* Rows of certification decisions: the certificate they change, its history, the evaluation behind them. */
@@ -147,13 +148,12 @@ export function listEvaluationDecisions(tx: Tx, evaluationId: string) {
 function decisionsNewestFirst(tx: Tx) {
 	return tx
 		.selectFrom('decisions')
-		.innerJoin('users', 'users.id', 'decisions.decided_by')
-		.select([
+		.select((eb) => [
 			'decisions.id',
 			'decisions.kind',
 			'decisions.reason',
 			'decisions.decided_on',
-			'users.name as decided_by_name'
+			personName(eb, 'decisions.decided_by').as('decided_by_name')
 		])
 		.orderBy('decisions.decided_at', 'desc');
 }

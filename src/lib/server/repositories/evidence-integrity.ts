@@ -2,14 +2,19 @@ import type { Tx } from '../db/tenant-scope';
 import { tenantJoin } from './tenant-join';
 import { leadOf } from './joins';
 
+/** Evidence with its finding, if it has one (an obligation's evidence has none). */
+function evidenceWithFinding(tx: Tx) {
+	return tx
+		.selectFrom('evidence')
+		.leftJoin('findings', tenantJoin('findings', 'evidence.finding_id'));
+}
+
 /**
  * An evidence row with what its verification needs: the finding and its lead evaluator, or, for
  * the evidence of an obligation's due item, the obligation (reviewed from the obligations page).
  */
 export function findEvidenceForCheck(tx: Tx, evidenceId: string) {
-	return tx
-		.selectFrom('evidence')
-		.leftJoin('findings', tenantJoin('findings', 'evidence.finding_id'))
+	return evidenceWithFinding(tx)
 		.leftJoin(
 			'obligation_due_items',
 			tenantJoin('obligation_due_items', 'evidence.obligation_due_item_id')
@@ -46,9 +51,7 @@ export function findEarlierDuplicate(
 	evidence: { id: string; sha256: string; uploadedAt: Date }
 ) {
 	const { id: evidenceId, sha256, uploadedAt } = evidence;
-	return tx
-		.selectFrom('evidence')
-		.leftJoin('findings', tenantJoin('findings', 'evidence.finding_id'))
+	return evidenceWithFinding(tx)
 		.select(['evidence.id', 'findings.reference'])
 		.where('evidence.sha256', '=', sha256)
 		.where('evidence.id', '<>', evidenceId)

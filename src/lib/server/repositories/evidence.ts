@@ -1,14 +1,14 @@
 import type { Tx } from '../db/tenant-scope';
 import type { EvidenceType } from '../evidence/sniff';
 import { hasRow } from './query';
+import { personName } from './joins';
 
 /* Evidence files of findings: their rows (the bytes live in the content-addressed store). */
 
 function evidenceQuery(tx: Tx) {
 	return tx
 		.selectFrom('evidence')
-		.leftJoin('users', 'users.id', 'evidence.uploaded_by')
-		.select([
+		.select((eb) => [
 			'evidence.id',
 			'evidence.finding_id',
 			'evidence.obligation_due_item_id',
@@ -23,7 +23,7 @@ function evidenceQuery(tx: Tx) {
 			'evidence.effective_from',
 			'evidence.integrity_status',
 			'evidence.duplicate_of_id',
-			'users.name as uploaded_by_name'
+			personName(eb, 'evidence.uploaded_by').as('uploaded_by_name')
 		]);
 }
 

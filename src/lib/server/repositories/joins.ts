@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
+import type { ExpressionBuilder, ExpressionWrapper, Selectable, SelectQueryBuilder } from 'kysely';
 import type { Database } from '../../../../db/schema';
 import type { Tx } from '../db/tenant-scope';
 import { tenantJoin, tenantRowsOf } from './tenant-join';
@@ -83,4 +83,42 @@ export function leadOf<TB extends keyof Database>(
 		.select('evaluation_team_members.user_id')
 		.where('evaluation_team_members.team_role', '=', 'lead')
 		.limit(1);
+}
+
+/** The columns that hold a person's id, by table. */
+type PersonColumn =
+	| 'audit_log.actor_user_id'
+	| 'certificate_history.recorded_by'
+	| 'decisions.decided_by'
+	| 'evidence.uploaded_by'
+	| 'evidence_submissions.submitted_by'
+	| 'evidence_submissions.verdict_by'
+	| 'findings.raised_by'
+	| 'responses.submitted_by'
+	| 'responses.reviewed_by';
+
+/** Null where the column may be empty (no actor, not reviewed yet), as the column itself. */
+type PersonName<C extends PersonColumn> = C extends `${infer T extends keyof Database}.${infer K}`
+	? K extends keyof Selectable<Database[T]>
+		? null extends Selectable<Database[T]>[K]
+			? string | null
+			: string
+		: never
+	: never;
+
+/**
+ * The name of the person whose id the outer row holds in `column`: what a list shows of who did
+ * something. A scalar subquery on the users' key (users are not tenant rows), so a query names as
+ * many people as it needs without a join and an alias for each.
+ */
+export function personName<DB, TB extends keyof DB, C extends PersonColumn>(
+	eb: ExpressionBuilder<DB, TB>,
+	column: C
+): ExpressionWrapper<DB, TB, PersonName<C>> {
+	// The subquery's type need not carry the outer tables (nor the column's table), hence the casts.
+	return (eb as unknown as ExpressionBuilder<Database, 'users'>)
+		.selectFrom('users')
+		.select('users.name')
+		.whereRef('users.id', '=', column as never)
+		.$asScalar() as never;
 }

@@ -3,7 +3,7 @@ import type { Tx } from '../db/tenant-scope';
 import { updateAtVersion } from './versioned';
 import { tenantJoin, tenantJoinAs } from './tenant-join';
 import type { Database, FindingStatus } from '../../../../db/schema';
-import { findingsWithEvaluation, findingsWithOrganisation } from './joins';
+import { findingsWithEvaluation, findingsWithOrganisation, personName } from './joins';
 import { countOf } from './query';
 
 /*
@@ -102,9 +102,7 @@ export function reviewResponse(
 /** Every response to a finding, newest first, with who submitted and who reviewed it. */
 export function listResponses(tx: Tx, findingId: string) {
 	return responsesNewestFirst(tx, findingId)
-		.innerJoin('users as submitter', 'submitter.id', 'responses.submitted_by')
-		.leftJoin('users as reviewer', 'reviewer.id', 'responses.reviewed_by')
-		.select([
+		.select((eb) => [
 			'responses.id',
 			'responses.correction',
 			'responses.root_cause',
@@ -115,8 +113,8 @@ export function listResponses(tx: Tx, findingId: string) {
 			'responses.review_status',
 			'responses.reviewed_at',
 			'responses.review_comment',
-			'submitter.name as submitted_by_name',
-			'reviewer.name as reviewed_by_name'
+			personName(eb, 'responses.submitted_by').as('submitted_by_name'),
+			personName(eb, 'responses.reviewed_by').as('reviewed_by_name')
 		])
 		.execute();
 }
@@ -205,17 +203,15 @@ export function recordVerdict(
 /** Every evidence submission of a finding, newest first, with who submitted and who judged. */
 export function listSubmissions(tx: Tx, findingId: string) {
 	return submissionsNewestFirst(tx, findingId)
-		.innerJoin('users as submitter', 'submitter.id', 'evidence_submissions.submitted_by')
-		.leftJoin('users as judge', 'judge.id', 'evidence_submissions.verdict_by')
-		.select([
+		.select((eb) => [
 			'evidence_submissions.id',
 			'evidence_submissions.note',
 			'evidence_submissions.submitted_at',
 			'evidence_submissions.verdict',
 			'evidence_submissions.verdict_at',
 			'evidence_submissions.verdict_comment',
-			'submitter.name as submitted_by_name',
-			'judge.name as verdict_by_name'
+			personName(eb, 'evidence_submissions.submitted_by').as('submitted_by_name'),
+			personName(eb, 'evidence_submissions.verdict_by').as('verdict_by_name')
 		])
 		.execute();
 }
@@ -229,13 +225,12 @@ export function listSubmissions(tx: Tx, findingId: string) {
 export function listEvidenceFiles(tx: Tx, findingId: string) {
 	return tx
 		.selectFrom('evidence')
-		.innerJoin('users as uploader', 'uploader.id', 'evidence.uploaded_by')
 		.leftJoin('evidence as original', tenantJoinAs('original', 'evidence.duplicate_of_id'))
 		.leftJoin(
 			'findings as original_finding',
 			tenantJoinAs('original_finding', 'original.finding_id')
 		)
-		.select([
+		.select((eb) => [
 			'evidence.id',
 			'evidence.submission_id',
 			'evidence.original_name',
@@ -245,7 +240,7 @@ export function listEvidenceFiles(tx: Tx, findingId: string) {
 			'evidence.effective_from',
 			'evidence.integrity_status',
 			'evidence.integrity_detail',
-			'uploader.name as uploaded_by_name',
+			personName(eb, 'evidence.uploaded_by').as('uploaded_by_name'),
 			'original_finding.id as duplicate_finding_id',
 			'original_finding.reference as duplicate_finding_reference',
 			'original.original_name as duplicate_name'
@@ -304,8 +299,7 @@ function withStandardAndClause<TB extends 'findings' | 'evaluations' | 'organisa
 /** What a finding page names around the finding: evaluation, organisation, certificate, standard, clause. */
 export function findFindingContext(tx: Tx, findingId: string) {
 	return withStandardAndClause(findingsWithOrganisation(tx))
-		.innerJoin('users as raiser', 'raiser.id', 'findings.raised_by')
-		.select([
+		.select((eb) => [
 			'evaluations.kind as evaluation_kind',
 			'evaluations.window_start',
 			'evaluations.window_end',
@@ -317,7 +311,7 @@ export function findFindingContext(tx: Tx, findingId: string) {
 			'clauses.number as clause_number',
 			'clauses.title_zh as clause_title_zh',
 			'clauses.title_en as clause_title_en',
-			'raiser.name as raised_by_name'
+			personName(eb, 'findings.raised_by').as('raised_by_name')
 		])
 		.where('findings.id', '=', findingId)
 		.executeTakeFirstOrThrow();
