@@ -138,11 +138,13 @@ export function insertClauses(tx: Tx, clauses: NewClause[]) {
 		.execute();
 }
 
-export function updateClauseTitles(
-	tx: Tx,
-	id: string,
-	titles: { titleZh: string; titleEn: string }
-) {
+/** A clause's title in both languages (the only thing an edit or an import changes). */
+export interface ClauseTitles {
+	titleZh: string;
+	titleEn: string;
+}
+
+export function updateClauseTitles(tx: Tx, id: string, titles: ClauseTitles) {
 	return tx
 		.updateTable('clauses')
 		.set({ title_zh: titles.titleZh, title_en: titles.titleEn })
@@ -152,10 +154,7 @@ export function updateClauseTitles(
 }
 
 /** Many clauses' titles in one statement (an import may change thousands). */
-export async function updateClausesTitles(
-	tx: Tx,
-	changes: { id: string; titleZh: string; titleEn: string }[]
-) {
+export async function updateClausesTitles(tx: Tx, changes: (ClauseTitles & { id: string })[]) {
 	for (let start = 0; start < changes.length; start += 1000) {
 		const values = sql.join(
 			changes
@@ -209,11 +208,12 @@ export async function listGradeLevels(tx: Tx, scaleIds: string[]): Promise<Grade
 	}));
 }
 
-export function insertGradeScale(
-	tx: Tx,
-	tenantId: string,
-	names: { nameZh: string; nameEn: string }
-) {
+export interface GradeScaleNames {
+	nameZh: string;
+	nameEn: string;
+}
+
+export function insertGradeScale(tx: Tx, tenantId: string, names: GradeScaleNames) {
 	return tx
 		.insertInto('grade_scales')
 		.values({ tenant_id: tenantId, name_zh: names.nameZh, name_en: names.nameEn })
@@ -221,7 +221,7 @@ export function insertGradeScale(
 		.executeTakeFirstOrThrow();
 }
 
-export function updateGradeScale(tx: Tx, id: string, names: { nameZh: string; nameEn: string }) {
+export function updateGradeScale(tx: Tx, id: string, names: GradeScaleNames) {
 	return tx
 		.updateTable('grade_scales')
 		.set({ name_zh: names.nameZh, name_en: names.nameEn })
