@@ -217,7 +217,7 @@ export class AppDatabase {
 
 /**
  * What opens every transaction: the app role, the tenant and the person, each for this
- * transaction only (`true`: local to it). Exported for the SQL snapshots (src/queries).
+ * transaction only (`true`: local to it). Exported for the SQL snapshots (db/queries).
  */
 export function scopeStatement(tenantId: string | null, userId: string | null) {
 	return sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId ?? ''}, true), set_config('app.user_id', ${userId ?? ''}, true)`;

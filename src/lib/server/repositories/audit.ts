@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
+import type { Database } from '../../../../db/schema';
 import type { Tx } from '../db/tenant-scope';
+import { personName } from './joins';
 
 export interface AuditEntry {
 	tenantId: string;
@@ -28,21 +30,25 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
 		.execute();
 }
 
-export function listAuditForEntity(tx: Tx, entityType: string, entityId: string) {
+/** Audit entries as a history panel shows them, oldest first, with who made each. */
+export function historyEntries(tx: Tx) {
 	return tx
 		.selectFrom('audit_log')
-		.leftJoin('users', 'users.id', 'audit_log.actor_user_id')
-		.select([
+		.select((eb) => [
 			'audit_log.seq',
 			'audit_log.action',
 			'audit_log.before',
 			'audit_log.after',
 			'audit_log.created_at',
-			'users.name as actor_name'
+			personName(eb, 'audit_log.actor_user_id').as('actor_name')
 		])
+		.orderBy('audit_log.seq');
+}
+
+export function listAuditForEntity(tx: Tx, entityType: string, entityId: string) {
+	return historyEntries(tx)
 		.where('audit_log.entity_type', '=', entityType)
 		.where('audit_log.entity_id', '=', entityId)
-		.orderBy('audit_log.seq')
 		.execute();
 }
 
@@ -68,30 +74,38 @@ export interface NamedId {
 export async function namesOfIds(tx: Tx, ids: readonly string[]): Promise<NamedId[]> {
 	if (ids.length === 0) return [];
 	const list = sql`any(${[...ids]}::uuid[])`;
-	const result = await sql<NamedId>`
-		select id::text, 'evaluation' as type, '' as label, null as label_en, kind,
-			window_start::text as "on" from evaluations where id = ${list}
-		union all select id::text, 'finding', reference, null, kind, null
-			from findings where id = ${list}
-		union all select id::text, 'certificate', number, null, null, null
-			from certificates where id = ${list}
-		union all select id::text, 'organisation', legal_name, null, null, null
-			from organisations where id = ${list}
-		union all select id::text, 'standard', code, null, null, null from standards where id = ${list}
-		union all select id::text, 'clause', number, null, null, null from clauses where id = ${list}
-		union all select id::text, 'evidence', original_name, null, null, null
-			from evidence where id = ${list}
-		union all select id::text, 'decision', '', null, kind, decided_on::text
-			from decisions where id = ${list}
-		union all select id::text, 'grade_level', label_zh, label_en, null, null
-			from grade_levels where id = ${list}
-		union all select id::text, 'grade_scale', name_zh, name_en, null, null
-			from grade_scales where id = ${list}
-		union all select id::text, 'contact', name, null, null, null from contacts where id = ${list}
-		union all select id::text, 'obligation', title_zh, title_en, null, null
-			from recurring_obligations where id = ${list}
-		union all select u.id::text, 'user', u.name, null, null, null from users u
-			where u.id = ${list} and exists (select 1 from memberships ms where ms.user_id = u.id)
-	`.execute(tx);
+	const kinds = NAMED_KINDS.map(
+		({ type, table, label, labelEn = 'null', kind = 'null', on = 'null' }) =>
+			sql`select id::text, ${sql.lit(type)} as type, ${sql.raw(label)} as label,
+				${sql.raw(labelEn)} as label_en, ${sql.raw(kind)} as kind, ${sql.raw(on)} as "on"
+				from ${sql.table(table)} where id = ${list}`
+	);
+	// A person is named only when a member of this tenant (users are not tenant rows).
+	const people = sql`select u.id::text, 'user', u.name, null, null, null from users u
+		where u.id = ${list} and exists (select 1 from memberships ms where ms.user_id = u.id)`;
+	const result = await sql<NamedId>`${sql.join([...kinds, people], sql` union all `)}`.execute(tx);
 	return result.rows;
 }
+
+/** The tenant rows an id may name, and the SQL of what names one (columns of that table). */
+const NAMED_KINDS: readonly {
+	type: string;
+	table: keyof Database;
+	label: string;
+	labelEn?: string;
+	kind?: string;
+	on?: string;
+}[] = [
+	{ type: 'evaluation', table: 'evaluations', label: "''", kind: 'kind', on: 'window_start::text' },
+	{ type: 'finding', table: 'findings', label: 'reference', kind: 'kind' },
+	{ type: 'certificate', table: 'certificates', label: 'number' },
+	{ type: 'organisation', table: 'organisations', label: 'legal_name' },
+	{ type: 'standard', table: 'standards', label: 'code' },
+	{ type: 'clause', table: 'clauses', label: 'number' },
+	{ type: 'evidence', table: 'evidence', label: 'original_name' },
+	{ type: 'decision', table: 'decisions', label: "''", kind: 'kind', on: 'decided_on::text' },
+	{ type: 'grade_level', table: 'grade_levels', label: 'label_zh', labelEn: 'label_en' },
+	{ type: 'grade_scale', table: 'grade_scales', label: 'name_zh', labelEn: 'name_en' },
+	{ type: 'contact', table: 'contacts', label: 'name' },
+	{ type: 'obligation', table: 'recurring_obligations', label: 'title_zh', labelEn: 'title_en' }
+];

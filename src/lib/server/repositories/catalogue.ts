@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import { atVersion, nextVersion } from './versioned';
+import { updateAtVersion } from './versioned';
 import type { SchemeRules } from '../domain/scheme-rules';
-import { tenantJoin } from './tenant-join';
+import { tenantJoin, tenantCountOf } from './tenant-join';
+import { findRowById, hasRow } from './query';
+import type { Database } from '../../../../db/schema';
 
 /* The catalogue's rows: standards, their clause trees, grade scales and scheme rules. */
 
@@ -30,12 +32,7 @@ export function listStandards(tx: Tx) {
 			'standards.version',
 			'grade_scales.name_zh as grade_scale_name_zh',
 			'grade_scales.name_en as grade_scale_name_en',
-			eb
-				.selectFrom('clauses')
-				.select(eb.fn.countAll<string>().as('n'))
-				.whereRef('clauses.tenant_id', '=', 'standards.tenant_id')
-				.whereRef('clauses.standard_id', '=', 'standards.id')
-				.as('clause_count')
+			tenantCountOf(eb, 'clauses', 'clauses.standard_id', 'standards.id').as('clause_count')
 		])
 		.orderBy('standards.code')
 		.execute();
@@ -43,59 +40,44 @@ export function listStandards(tx: Tx) {
 
 /** The standard row; `forUpdate` locks it, which also serialises changes to its clause tree. */
 export function findStandard(tx: Tx, id: string, options: { forUpdate?: boolean } = {}) {
-	let query = tx.selectFrom('standards').selectAll().where('id', '=', id);
-	if (options.forUpdate) query = query.forUpdate();
-	return query.executeTakeFirst();
+	return findRowById(tx, 'standards', id, options);
 }
 
 export function findStandardByCode(tx: Tx, code: string) {
 	return tx.selectFrom('standards').selectAll().where('code', '=', code).executeTakeFirst();
 }
 
+const standardColumns = (fields: StandardFields) => ({
+	code: fields.code,
+	title_zh: fields.titleZh,
+	title_en: fields.titleEn,
+	category: fields.category,
+	category_en: fields.categoryEn,
+	grade_scale_id: fields.gradeScaleId
+});
+
 export function insertStandard(tx: Tx, tenantId: string, fields: StandardFields) {
 	return tx
 		.insertInto('standards')
-		.values({
-			tenant_id: tenantId,
-			code: fields.code,
-			title_zh: fields.titleZh,
-			title_en: fields.titleEn,
-			category: fields.category,
-			category_en: fields.categoryEn,
-			grade_scale_id: fields.gradeScaleId
-		})
+		.values({ tenant_id: tenantId, ...standardColumns(fields) })
 		.returningAll()
 		.executeTakeFirstOrThrow();
 }
 
 /** Optimistic update: nothing changes (undefined returned) unless `version` is still current. */
 export function updateStandard(tx: Tx, id: string, version: number, fields: StandardFields) {
-	return tx
-		.updateTable('standards')
-		.set({
-			code: fields.code,
-			title_zh: fields.titleZh,
-			title_en: fields.titleEn,
-			category: fields.category,
-			category_en: fields.categoryEn,
-			grade_scale_id: fields.gradeScaleId,
-			version: sql`version + 1`
-		})
-		.where(atVersion(id, version))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'standards', id, version, standardColumns(fields));
 }
 
 /** Whether a certificate of the standard carries a grade (of the standard's current scale). */
-export async function standardHasGradedCertificates(tx: Tx, standardId: string) {
-	const row = await tx
-		.selectFrom('certificates')
-		.select('id')
-		.where('standard_id', '=', standardId)
-		.where('grade_level_id', 'is not', null)
-		.limit(1)
-		.executeTakeFirst();
-	return row !== undefined;
+export function standardHasGradedCertificates(tx: Tx, standardId: string) {
+	return hasRow(
+		tx
+			.selectFrom('certificates')
+			.select('id')
+			.where('standard_id', '=', standardId)
+			.where('grade_level_id', 'is not', null)
+	);
 }
 
 /** Standards to choose from (certificates, evaluations, finding filters), with their grade scale. */
@@ -118,7 +100,7 @@ export function listClauses(tx: Tx, standardId: string) {
 }
 
 export function findClause(tx: Tx, id: string) {
-	return tx.selectFrom('clauses').selectAll().where('id', '=', id).executeTakeFirst();
+	return findRowById(tx, 'clauses', id);
 }
 
 export function findClauseByNumber(tx: Tx, standardId: string, number: string) {
@@ -159,11 +141,13 @@ export function insertClauses(tx: Tx, clauses: NewClause[]) {
 		.execute();
 }
 
-export function updateClauseTitles(
-	tx: Tx,
-	id: string,
-	titles: { titleZh: string; titleEn: string }
-) {
+/** A clause's title in both languages (the only thing an edit or an import changes). */
+export interface ClauseTitles {
+	titleZh: string;
+	titleEn: string;
+}
+
+export function updateClauseTitles(tx: Tx, id: string, titles: ClauseTitles) {
 	return tx
 		.updateTable('clauses')
 		.set({ title_zh: titles.titleZh, title_en: titles.titleEn })
@@ -173,10 +157,7 @@ export function updateClauseTitles(
 }
 
 /** Many clauses' titles in one statement (an import may change thousands). */
-export async function updateClausesTitles(
-	tx: Tx,
-	changes: { id: string; titleZh: string; titleEn: string }[]
-) {
+export async function updateClausesTitles(tx: Tx, changes: (ClauseTitles & { id: string })[]) {
 	for (let start = 0; start < changes.length; start += 1000) {
 		const values = sql.join(
 			changes
@@ -191,21 +172,17 @@ export async function updateClausesTitles(
 	}
 }
 
+/** A grade scale's own columns: its names (its levels are read apart). */
+function gradeScales(tx: Tx) {
+	return tx.selectFrom('grade_scales').select(['id', 'name_zh', 'name_en']);
+}
+
 export function listGradeScales(tx: Tx) {
-	return tx
-		.selectFrom('grade_scales')
-		.select(['id', 'name_zh', 'name_en'])
-		.orderBy('name_zh')
-		.orderBy('id')
-		.execute();
+	return gradeScales(tx).orderBy('name_zh').orderBy('id').execute();
 }
 
 export function findGradeScale(tx: Tx, id: string) {
-	return tx
-		.selectFrom('grade_scales')
-		.select(['id', 'name_zh', 'name_en'])
-		.where('id', '=', id)
-		.executeTakeFirst();
+	return gradeScales(tx).where('id', '=', id).executeTakeFirst();
 }
 
 export interface GradeLevelRow {
@@ -234,11 +211,12 @@ export async function listGradeLevels(tx: Tx, scaleIds: string[]): Promise<Grade
 	}));
 }
 
-export function insertGradeScale(
-	tx: Tx,
-	tenantId: string,
-	names: { nameZh: string; nameEn: string }
-) {
+export interface GradeScaleNames {
+	nameZh: string;
+	nameEn: string;
+}
+
+export function insertGradeScale(tx: Tx, tenantId: string, names: GradeScaleNames) {
 	return tx
 		.insertInto('grade_scales')
 		.values({ tenant_id: tenantId, name_zh: names.nameZh, name_en: names.nameEn })
@@ -246,7 +224,7 @@ export function insertGradeScale(
 		.executeTakeFirstOrThrow();
 }
 
-export function updateGradeScale(tx: Tx, id: string, names: { nameZh: string; nameEn: string }) {
+export function updateGradeScale(tx: Tx, id: string, names: GradeScaleNames) {
 	return tx
 		.updateTable('grade_scales')
 		.set({ name_zh: names.nameZh, name_en: names.nameEn })
@@ -314,32 +292,27 @@ export async function deleteGradeLevels(tx: Tx, ids: string[]) {
 /** The levels among `ids` that a certificate, its history or a decision refers to. */
 export async function gradeLevelsInUse(tx: Tx, ids: string[]): Promise<Set<string>> {
 	if (ids.length === 0) return new Set();
-	const certificates = await tx
-		.selectFrom('certificates')
-		.select('grade_level_id as id')
-		.where('grade_level_id', 'in', ids)
-		.execute();
-	const fromHistory = await tx
-		.selectFrom('certificate_history')
-		.select('from_grade_level_id as id')
-		.where('from_grade_level_id', 'in', ids)
-		.execute();
-	const toHistory = await tx
-		.selectFrom('certificate_history')
-		.select('to_grade_level_id as id')
-		.where('to_grade_level_id', 'in', ids)
-		.execute();
-	const decisions = await tx
-		.selectFrom('decisions')
-		.select('new_grade_level_id as id')
-		.where('new_grade_level_id', 'in', ids)
-		.execute();
-	return new Set(
-		[...certificates, ...fromHistory, ...toHistory, ...decisions]
-			.map((row) => row.id)
-			.filter((id): id is string => id !== null)
-	);
+	const list = sql`any(${ids}::uuid[])`;
+	// One statement over every column that refers to a level (null never equals an id).
+	const { rows } = await sql<{ id: string }>`${sql.join(
+		GRADE_LEVEL_REFERENCES.map(
+			([table, column]) =>
+				sql`select ${sql.ref(column)} as id from ${sql.table(table)} where ${sql.ref(column)} = ${list}`
+		),
+		sql` union `
+	)}`.execute(tx);
+	return new Set(rows.map((row) => row.id));
 }
+
+/** Where a grade level is referred to: a certificate, either side of its history, a decision. */
+const GRADE_LEVEL_REFERENCES = [
+	['certificates', 'grade_level_id'],
+	['certificate_history', 'from_grade_level_id'],
+	['certificate_history', 'to_grade_level_id'],
+	['decisions', 'new_grade_level_id']
+] as const satisfies readonly {
+	[T in keyof Database]: readonly [T, keyof Database[T]];
+}[keyof Database][];
 
 export async function findSchemeRulesRow(tx: Tx, standardId: string) {
 	return tx
@@ -378,10 +351,12 @@ export function insertSchemeRules(
 
 /** Optimistic update: undefined unless `version` is still current. */
 export function updateSchemeRules(tx: Tx, standardId: string, version: number, rules: SchemeRules) {
-	return tx
-		.updateTable('scheme_rules')
-		.set({ ...ruleColumns(rules), ...nextVersion() })
-		.where(atVersion(standardId, version, 'standard_id'))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(
+		tx,
+		'scheme_rules',
+		standardId,
+		version,
+		ruleColumns(rules),
+		'standard_id'
+	);
 }

@@ -1,6 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database } from '../../../../db/schema';
 import type { Tx } from '../db/tenant-scope';
-import { tenantJoin, tenantJoinAs } from './tenant-join';
+import { tenantJoinBack, tenantRowsOf } from './tenant-join';
+import { certificatesWithOrganisation, findingsWithEvaluation } from './joins';
 
 /*
  * What the certificate flags of the chase rest on: the flagged certificates, the findings whose
@@ -10,9 +12,7 @@ import { tenantJoin, tenantJoinAs } from './tenant-join';
 
 /** Active or suspended certificates carrying a flag, the most urgent first. */
 export function flaggedCertificates(tx: Tx, limit: number) {
-	return tx
-		.selectFrom('certificates')
-		.innerJoin('organisations', tenantJoin('organisations', 'certificates.organisation_id'))
+	return certificatesWithOrganisation(tx)
 		.select([
 			'certificates.id',
 			'certificates.number',
@@ -45,10 +45,8 @@ export function flaggedCertificates(tx: Tx, limit: number) {
 /** The findings whose overdue raised "suspension due" on these certificates, oldest due first. */
 export function suspensionCauses(tx: Tx, certificateIds: string[]) {
 	if (certificateIds.length === 0) return Promise.resolve([]);
-	return tx
-		.selectFrom('reminders')
-		.innerJoin('findings', tenantJoinAs('findings', 'reminders.subject_id'))
-		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
+	return findingsWithEvaluation(tx)
+		.innerJoin('reminders', tenantJoinBack('reminders', 'reminders.subject_id', 'findings'))
 		.select([
 			'evaluations.certificate_id',
 			'findings.id',
@@ -66,13 +64,27 @@ export function suspensionCauses(tx: Tx, certificateIds: string[]) {
 		.execute();
 }
 
-/** The day the certificate's current suspension began (its latest move to "suspended"). */
+/**
+ * The day the outer query's certificate's current suspension began (its latest move to
+ * "suspended"): what a withdrawal proposal and the chase's suspension clock count from.
+ */
+export function suspensionStart(eb: ExpressionBuilder<Database, 'certificates'>) {
+	return tenantRowsOf(
+		eb,
+		'certificate_history',
+		'certificate_history.certificate_id',
+		'certificates.id'
+	)
+		.select((history) => history.fn.max<string | null>('certificate_history.effective_on').as('on'))
+		.where('certificate_history.to_status', '=', 'suspended');
+}
+
+/** The day the certificate's current suspension began; null when it never was suspended. */
 export async function suspendedSince(tx: Tx, certificateId: string): Promise<string | null> {
 	const row = await tx
-		.selectFrom('certificate_history')
-		.select((eb) => eb.fn.max('effective_on').as('on'))
-		.where('certificate_id', '=', certificateId)
-		.where('to_status', '=', 'suspended')
+		.selectFrom('certificates')
+		.select((eb) => suspensionStart(eb).as('on'))
+		.where('certificates.id', '=', certificateId)
 		.executeTakeFirst();
-	return (row?.on as string | null | undefined) ?? null;
+	return row?.on ?? null;
 }

@@ -1,10 +1,12 @@
 import type { Insertable } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import { atVersion, nextVersion } from './versioned';
+import { updateAtVersion } from './versioned';
 import { lastIssuedEvaluationEnd } from './evaluations';
 import { tenantJoin, tenantJoinAs } from './tenant-join';
 import { afterKey, orderOf, type KeysetPage } from './keyset';
 import { likePattern } from './like';
+import { certificatesWithOrganisation, personName } from './joins';
+import { countOf, findRowById } from './query';
 import type { CertificateHistoryTable, CertificateStatus } from '../../../../db/schema';
 
 export interface CertificateFilter {
@@ -20,9 +22,7 @@ export interface CertificateFilter {
  * detail pages and decisions add the columns they need.
  */
 export function certificatesWithNames(tx: Tx) {
-	return tx
-		.selectFrom('certificates')
-		.innerJoin('organisations', tenantJoin('organisations', 'certificates.organisation_id'))
+	return certificatesWithOrganisation(tx)
 		.innerJoin('standards', tenantJoin('standards', 'certificates.standard_id'))
 		.leftJoin('grade_levels', tenantJoin('grade_levels', 'certificates.grade_level_id'))
 		.select([
@@ -65,12 +65,8 @@ function filteredCertificates(tx: Tx, filter: CertificateFilter) {
 }
 
 /** How many certificates `filter` keeps (the list's row count). */
-export async function countCertificates(tx: Tx, filter: CertificateFilter) {
-	const row = await filteredCertificates(tx, filter)
-		.clearSelect()
-		.select((eb) => eb.fn.countAll<string>().as('n'))
-		.executeTakeFirstOrThrow();
-	return Number(row.n);
+export function countCertificates(tx: Tx, filter: CertificateFilter) {
+	return countOf(filteredCertificates(tx, filter).clearSelect());
 }
 
 /** The certificates `filter` keeps: by number, or one keyset page in its order. */
@@ -87,9 +83,7 @@ export function listCertificates(tx: Tx, filter: CertificateFilter = {}, page?: 
 
 /** The certificate row itself; `forUpdate` locks it for a change. */
 export function findCertificate(tx: Tx, id: string, options: { forUpdate?: boolean } = {}) {
-	let query = tx.selectFrom('certificates').selectAll().where('id', '=', id);
-	if (options.forUpdate) query = query.forUpdate();
-	return query.executeTakeFirst();
+	return findRowById(tx, 'certificates', id, options);
 }
 
 export function findCertificateByNumber(tx: Tx, number: string) {
@@ -143,19 +137,13 @@ export function updateCertificateRecord(
 	version: number,
 	changes: { number: string; scope: string; issuedOn: string; decidedOn: string; expiresOn: string }
 ) {
-	return tx
-		.updateTable('certificates')
-		.set({
-			number: changes.number,
-			scope: changes.scope,
-			issued_on: changes.issuedOn,
-			decided_on: changes.decidedOn,
-			expires_on: changes.expiresOn,
-			...nextVersion()
-		})
-		.where(atVersion(id, version))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'certificates', id, version, {
+		number: changes.number,
+		scope: changes.scope,
+		issued_on: changes.issuedOn,
+		decided_on: changes.decidedOn,
+		expires_on: changes.expiresOn
+	});
 }
 
 export function insertCertificateHistory(tx: Tx, entry: Insertable<CertificateHistoryTable>) {
@@ -187,8 +175,7 @@ export function listCertificateHistory(tx: Tx, certificateId: string) {
 			tenantJoinAs('to_grade', 'certificate_history.to_grade_level_id')
 		)
 		.leftJoin('decisions', tenantJoin('decisions', 'certificate_history.decision_id'))
-		.leftJoin('users', 'users.id', 'certificate_history.recorded_by')
-		.select([
+		.select((eb) => [
 			'certificate_history.id',
 			'certificate_history.change',
 			'certificate_history.decision_id',
@@ -204,7 +191,7 @@ export function listCertificateHistory(tx: Tx, certificateId: string) {
 			'to_grade.label_en as to_grade_en',
 			'decisions.kind as decision_kind',
 			'decisions.reason as decision_reason',
-			'users.name as recorded_by_name'
+			personName(eb, 'certificate_history.recorded_by').as('recorded_by_name')
 		])
 		.where('certificate_history.certificate_id', '=', certificateId)
 		.orderBy('certificate_history.recorded_at')
@@ -229,7 +216,7 @@ export const lastSurveillanceEndedOn = (tx: Tx, certificateId: string) =>
 	lastIssuedEvaluationEnd(tx, certificateId, ['surveillance', 'recertification']);
 
 export function findGradeLevel(tx: Tx, id: string) {
-	return tx.selectFrom('grade_levels').selectAll().where('id', '=', id).executeTakeFirst();
+	return findRowById(tx, 'grade_levels', id);
 }
 
 export function listGradeLevelChoices(tx: Tx) {

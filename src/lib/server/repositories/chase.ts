@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import type { ReminderSubjectKind } from '../../../../db/schema';
 import { tenantJoin } from './tenant-join';
+import { certificatesWithOrganisation, findingsWithOrganisation, leadOf } from './joins';
+import { suspensionStart } from './certificate-flags';
 
 /*
  * What the clocks read and write (issue 7). The per-row reads take FOR SHARE on the subject rows,
@@ -51,17 +53,6 @@ export async function insertReminders(
 	}
 	return recorded;
 }
-
-export function listReminders(tx: Tx, subjectId?: string) {
-	let query = tx.selectFrom('reminders').selectAll();
-	if (subjectId) query = query.where('subject_id', '=', subjectId);
-	return query.orderBy('fired_at').execute();
-}
-
-const leadOf = (evaluationColumn: 'evaluations.id') =>
-	sql<
-		string | null
-	>`(select t.user_id from evaluation_team_members t where t.tenant_id = evaluations.tenant_id and t.evaluation_id = ${sql.ref(evaluationColumn)} and t.team_role = 'lead' limit 1)`;
 
 /**
  * The distinct (due date, grade, standard, organisation) of open nonconformities due on or before
@@ -249,10 +240,7 @@ export function openNonconformitiesDueBy(
 	limit: number,
 	dueDates?: string[]
 ) {
-	let query = tx
-		.selectFrom('findings')
-		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
-		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
+	let query = findingsWithOrganisation(tx)
 		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'))
 		.select([
 			'findings.id',
@@ -269,7 +257,7 @@ export function openNonconformitiesDueBy(
 			'certificates.number as certificate_number',
 			'certificates.suspension_due_by'
 		])
-		.select(leadOf('evaluations.id').as('lead_user_id'))
+		.select((eb) => leadOf(eb, 'evaluations.id').as('lead_user_id'))
 		.where('findings.kind', '=', 'nonconformity')
 		.where('findings.status', '<>', 'closed')
 		.where('findings.due_on', '<=', lastDay);
@@ -280,10 +268,7 @@ export function openNonconformitiesDueBy(
 
 /** Findings whose follow-up effectiveness check has come and has not reopened verification yet. */
 export function followUpChecksDue(tx: Tx, today: string) {
-	return tx
-		.selectFrom('findings')
-		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
-		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
+	return findingsWithOrganisation(tx)
 		.select([
 			'findings.id',
 			'findings.reference',
@@ -291,7 +276,7 @@ export function followUpChecksDue(tx: Tx, today: string) {
 			'findings.verification_reopened_on',
 			'organisations.legal_name as organisation_name'
 		])
-		.select(leadOf('evaluations.id').as('lead_user_id'))
+		.select((eb) => leadOf(eb, 'evaluations.id').as('lead_user_id'))
 		.select(
 			sql<
 				string | null
@@ -312,9 +297,7 @@ export function followUpChecksDue(tx: Tx, today: string) {
 
 /** Certificates the chase watches (active or suspended), with what their clocks need. */
 export function watchedCertificates(tx: Tx) {
-	return tx
-		.selectFrom('certificates')
-		.innerJoin('organisations', tenantJoin('organisations', 'certificates.organisation_id'))
+	return certificatesWithOrganisation(tx)
 		.select([
 			'certificates.id',
 			'certificates.number',
@@ -341,13 +324,7 @@ export function watchedCertificates(tx: Tx) {
 				'last_lead_user_id'
 			)
 		)
-		.select(
-			sql<
-				string | null
-			>`(select max(h.effective_on) from certificate_history h where h.tenant_id = certificates.tenant_id and h.certificate_id = certificates.id and h.to_status = 'suspended')`.as(
-				'suspended_on'
-			)
-		)
+		.select((eb) => suspensionStart(eb).as('suspended_on'))
 		.where('certificates.status', 'in', ['active', 'suspended'])
 		.forShare('certificates')
 		.execute();

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import type { Locale } from '../../../../db/schema';
+import { historyEntries } from './audit';
+import { findRowById } from './query';
 
 /** What a contact is made of: the people of an organisation who get reminders (SPEC §3). */
 export interface ContactFields {
@@ -21,7 +23,7 @@ export function listContacts(tx: Tx, organisationId: string) {
 }
 
 export function findContact(tx: Tx, id: string) {
-	return tx.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
+	return findRowById(tx, 'contacts', id);
 }
 
 export function insertContact(
@@ -68,17 +70,7 @@ export function deleteContact(tx: Tx, id: string) {
  * can no longer be looked up.
  */
 export function listContactAuditOfOrganisation(tx: Tx, organisationId: string) {
-	return tx
-		.selectFrom('audit_log')
-		.leftJoin('users', 'users.id', 'audit_log.actor_user_id')
-		.select([
-			'audit_log.seq',
-			'audit_log.action',
-			'audit_log.before',
-			'audit_log.after',
-			'audit_log.created_at',
-			'users.name as actor_name'
-		])
+	return historyEntries(tx)
 		.where('audit_log.entity_type', '=', 'contact')
 		.where((eb) =>
 			eb.or([
@@ -86,6 +78,5 @@ export function listContactAuditOfOrganisation(tx: Tx, organisationId: string) {
 				eb(sql<string>`audit_log.before ->> 'organisationId'`, '=', organisationId)
 			])
 		)
-		.orderBy('audit_log.seq')
 		.execute();
 }

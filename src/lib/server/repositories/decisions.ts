@@ -3,6 +3,9 @@ import type { Tx } from '../db/tenant-scope';
 import type { CertificateStatus, DecisionKind } from '../../../../db/schema';
 import { CERTIFICATE_SUMMARY, certificatesWithNames } from './certificates';
 import { tenantJoin } from './tenant-join';
+import { latestEvaluationsOf } from './evaluations';
+import { personName } from './joins';
+import { listGradeLevels as listScaleLevels } from './catalogue';
 
 /* Rows of certification decisions: the certificate they change, its history, the evaluation behind them. */
 
@@ -12,7 +15,7 @@ export function findCertificateForDecision(
 	certificateId: string,
 	options: { forUpdate?: boolean } = {}
 ) {
-	let query = certificatesWithNames(tx)
+	return certificatesWithNames(tx)
 		.select([
 			...CERTIFICATE_SUMMARY,
 			'certificates.grade_level_id',
@@ -20,43 +23,26 @@ export function findCertificateForDecision(
 			'standards.grade_scale_id',
 			'grade_levels.code as grade_code'
 		])
-		.where('certificates.id', '=', certificateId);
-	if (options.forUpdate) query = query.forUpdate('certificates');
-	return query.executeTakeFirst();
+		.where('certificates.id', '=', certificateId)
+		.$if(!!options.forUpdate, (query) => query.forUpdate('certificates'))
+		.executeTakeFirst();
 }
 
-/** The grades of a scale, best first. */
-export function listGradeLevels(tx: Tx, gradeScaleId: string) {
-	return tx
-		.selectFrom('grade_levels')
-		.select(['id', 'code', 'label_zh', 'label_en', 'rank'])
-		.where('grade_scale_id', '=', gradeScaleId)
-		.orderBy('rank')
-		.execute();
-}
+/** The grades of a scale, best first (the catalogue's read of the levels, for one scale). */
+export const listGradeLevels = (tx: Tx, gradeScaleId: string) =>
+	listScaleLevels(tx, [gradeScaleId]);
 
 /** Evaluations of the certificate whose report is out: what a decision can follow, newest first. */
 export function listDecidableEvaluations(tx: Tx, certificateId: string) {
-	return tx
-		.selectFrom('evaluations')
+	return latestEvaluationsOf(tx, certificateId)
 		.select(['id', 'kind', 'status', 'window_start', 'window_end', 'report_issued_at', 'closed_at'])
-		.where('certificate_id', '=', certificateId)
 		.where('status', 'in', ['report_issued', 'closed'])
-		.orderBy('window_end', 'desc')
-		.orderBy('created_at', 'desc')
 		.execute();
 }
 
 /** The certificate's most recent evaluation (latest window), whatever its status; null if none. */
 export async function latestEvaluationId(tx: Tx, certificateId: string): Promise<string | null> {
-	const row = await tx
-		.selectFrom('evaluations')
-		.select('id')
-		.where('certificate_id', '=', certificateId)
-		.orderBy('window_end', 'desc')
-		.orderBy('created_at', 'desc')
-		.limit(1)
-		.executeTakeFirst();
+	const row = await latestEvaluationsOf(tx, certificateId).select('id').limit(1).executeTakeFirst();
 	return row?.id ?? null;
 }
 
@@ -141,39 +127,33 @@ export function updateCertificateAfterDecision(
  * certificate and so has no history row, but it is a decision all the same and is listed.
  */
 export function listCertificateDecisions(tx: Tx, certificateId: string) {
-	return tx
-		.selectFrom('decisions')
-		.innerJoin('users', 'users.id', 'decisions.decided_by')
+	return decisionsNewestFirst(tx)
 		.leftJoin('evaluations', tenantJoin('evaluations', 'decisions.evaluation_id'))
 		.select([
-			'decisions.id',
-			'decisions.kind',
-			'decisions.reason',
-			'decisions.decided_on',
 			'decisions.decided_at',
 			'decisions.evaluation_id',
 			'evaluations.kind as evaluation_kind',
-			'evaluations.window_start as evaluation_window_start',
-			'users.name as decided_by_name'
+			'evaluations.window_start as evaluation_window_start'
 		])
 		.where('decisions.certificate_id', '=', certificateId)
-		.orderBy('decisions.decided_at', 'desc')
 		.execute();
 }
 
 /** The decisions that followed one evaluation, newest first (shown on the evaluation's page). */
 export function listEvaluationDecisions(tx: Tx, evaluationId: string) {
+	return decisionsNewestFirst(tx).where('decisions.evaluation_id', '=', evaluationId).execute();
+}
+
+/** Decisions as both lists show them, with who decided, newest first. */
+function decisionsNewestFirst(tx: Tx) {
 	return tx
 		.selectFrom('decisions')
-		.innerJoin('users', 'users.id', 'decisions.decided_by')
-		.select([
+		.select((eb) => [
 			'decisions.id',
 			'decisions.kind',
 			'decisions.reason',
 			'decisions.decided_on',
-			'users.name as decided_by_name'
+			personName(eb, 'decisions.decided_by').as('decided_by_name')
 		])
-		.where('decisions.evaluation_id', '=', evaluationId)
-		.orderBy('decisions.decided_at', 'desc')
-		.execute();
+		.orderBy('decisions.decided_at', 'desc');
 }

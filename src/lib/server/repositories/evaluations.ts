@@ -1,9 +1,17 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import { atVersion } from './versioned';
+import { updateAtVersion } from './versioned';
 import type { EvaluationKind, EvaluationStatus } from '../../../../db/schema';
 import { TEAM_ROLES } from '../domain/permissions';
-import { tenantJoin } from './tenant-join';
+import { tenantCountOf, tenantJoin } from './tenant-join';
+import {
+	certificatesWithOrganisation,
+	evaluationsWithNames,
+	membersWithUsers,
+	teamOf,
+	teamWithUsers
+} from './joins';
+import { countOf, hasRow } from './query';
 import { afterKey, orderOf, type KeysetPage } from './keyset';
 import { likePattern } from './like';
 
@@ -18,11 +26,7 @@ export interface EvaluationFilter {
 
 /** The tenant's evaluations that `filter` keeps, joined to the names a row shows. */
 function filteredEvaluations(tx: Tx, filter: EvaluationFilter) {
-	let query = tx
-		.selectFrom('evaluations')
-		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
-		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
-		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'));
+	let query = evaluationsWithNames(tx);
 	if (filter.status) query = query.where('evaluations.status', '=', filter.status);
 	if (filter.kind) query = query.where('evaluations.kind', '=', filter.kind);
 	if (filter.search) {
@@ -38,11 +42,8 @@ function filteredEvaluations(tx: Tx, filter: EvaluationFilter) {
 }
 
 /** How many evaluations `filter` keeps (the list's row count). */
-export async function countEvaluations(tx: Tx, filter: EvaluationFilter) {
-	const row = await filteredEvaluations(tx, filter)
-		.select((eb) => eb.fn.countAll<string>().as('n'))
-		.executeTakeFirstOrThrow();
-	return Number(row.n);
+export function countEvaluations(tx: Tx, filter: EvaluationFilter) {
+	return countOf(filteredEvaluations(tx, filter));
 }
 
 /** One keyset page of the list, in `page.order`. */
@@ -58,19 +59,12 @@ export function listEvaluations(tx: Tx, filter: EvaluationFilter, page: KeysetPa
 			'organisations.legal_name as organisation_name',
 			'standards.code as standard_code',
 			'certificates.number as certificate_number',
-			eb
-				.selectFrom('evaluation_team_members')
+			teamOf(eb, 'evaluations.id')
 				.innerJoin('users', 'users.id', 'evaluation_team_members.user_id')
 				.select('users.name')
-				.whereRef('evaluation_team_members.tenant_id', '=', 'evaluations.tenant_id')
-				.whereRef('evaluation_team_members.evaluation_id', '=', 'evaluations.id')
 				.where('evaluation_team_members.team_role', '=', 'lead')
 				.as('lead_name'),
-			eb
-				.selectFrom('findings')
-				.select(eb.fn.countAll<string>().as('n'))
-				.whereRef('findings.tenant_id', '=', 'evaluations.tenant_id')
-				.whereRef('findings.evaluation_id', '=', 'evaluations.id')
+			tenantCountOf(eb, 'findings', 'findings.evaluation_id', 'evaluations.id')
 				.where('findings.status', '<>', 'closed')
 				.as('open_findings')
 		])
@@ -82,11 +76,7 @@ export function listEvaluations(tx: Tx, filter: EvaluationFilter, page: KeysetPa
 
 /** One evaluation with the names around it; `forUpdate` locks it for a step or a new finding. */
 export function findEvaluation(tx: Tx, id: string, options: { forUpdate?: boolean } = {}) {
-	let query = tx
-		.selectFrom('evaluations')
-		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
-		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
-		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'))
+	return evaluationsWithNames(tx)
 		.selectAll('evaluations')
 		.select([
 			'organisations.legal_name as organisation_name',
@@ -98,15 +88,13 @@ export function findEvaluation(tx: Tx, id: string, options: { forUpdate?: boolea
 			'certificates.issued_on as certificate_issued_on',
 			'certificates.decided_on as certificate_decided_on'
 		])
-		.where('evaluations.id', '=', id);
-	if (options.forUpdate) query = query.forUpdate('evaluations');
-	return query.executeTakeFirst();
+		.where('evaluations.id', '=', id)
+		.$if(!!options.forUpdate, (query) => query.forUpdate('evaluations'))
+		.executeTakeFirst();
 }
 
 export function listTeam(tx: Tx, evaluationId: string) {
-	return tx
-		.selectFrom('evaluation_team_members')
-		.innerJoin('users', 'users.id', 'evaluation_team_members.user_id')
+	return teamWithUsers(tx)
 		.select([
 			'evaluation_team_members.user_id',
 			'evaluation_team_members.team_role',
@@ -119,14 +107,14 @@ export function listTeam(tx: Tx, evaluationId: string) {
 		.execute();
 }
 
-export async function isOnTeam(tx: Tx, evaluationId: string, userId: string): Promise<boolean> {
-	const row = await tx
-		.selectFrom('evaluation_team_members')
-		.select('user_id')
-		.where('evaluation_id', '=', evaluationId)
-		.where('user_id', '=', userId)
-		.executeTakeFirst();
-	return row !== undefined;
+export function isOnTeam(tx: Tx, evaluationId: string, userId: string): Promise<boolean> {
+	return hasRow(
+		tx
+			.selectFrom('evaluation_team_members')
+			.select('user_id')
+			.where('evaluation_id', '=', evaluationId)
+			.where('user_id', '=', userId)
+	);
 }
 
 export function insertEvaluation(
@@ -187,16 +175,10 @@ export function updateEvaluationWindow(
 	version: number,
 	window: { windowStart: string; windowEnd: string }
 ) {
-	return tx
-		.updateTable('evaluations')
-		.set({
-			window_start: window.windowStart,
-			window_end: window.windowEnd,
-			version: sql`version + 1`
-		})
-		.where(atVersion(id, version))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'evaluations', id, version, {
+		window_start: window.windowStart,
+		window_end: window.windowEnd
+	});
 }
 
 const STEP_TIMESTAMPS = {
@@ -212,22 +194,10 @@ export function updateEvaluationStatus(
 	version: number,
 	to: Exclude<EvaluationStatus, 'planned'>
 ) {
-	return tx
-		.updateTable('evaluations')
-		.set({ status: to, [STEP_TIMESTAMPS[to]]: sql`now()`, version: sql`version + 1` })
-		.where(atVersion(id, version))
-		.returningAll()
-		.executeTakeFirst();
-}
-
-export async function countOpenFindings(tx: Tx, evaluationId: string): Promise<number> {
-	const row = await tx
-		.selectFrom('findings')
-		.select((eb) => eb.fn.countAll<string>().as('n'))
-		.where('evaluation_id', '=', evaluationId)
-		.where('status', '<>', 'closed')
-		.executeTakeFirstOrThrow();
-	return Number(row.n);
+	return updateAtVersion(tx, 'evaluations', id, version, {
+		status: to,
+		[STEP_TIMESTAMPS[to]]: sql<Date>`now()`
+	});
 }
 
 /** The end of the certificate's latest evaluation of one of `kinds` whose report is out. */
@@ -236,16 +206,22 @@ export async function lastIssuedEvaluationEnd(
 	certificateId: string,
 	kinds: readonly EvaluationKind[]
 ): Promise<string | null> {
-	const row = await tx
-		.selectFrom('evaluations')
+	const row = await latestEvaluationsOf(tx, certificateId)
 		.select('window_end')
-		.where('certificate_id', '=', certificateId)
 		.where('kind', 'in', kinds)
 		.where('status', 'in', ['report_issued', 'closed'])
-		.orderBy('window_end', 'desc')
 		.limit(1)
 		.executeTakeFirst();
 	return row?.window_end ?? null;
+}
+
+/** The certificate's evaluations, the latest window first (the newer of two alike first). */
+export function latestEvaluationsOf(tx: Tx, certificateId: string) {
+	return tx
+		.selectFrom('evaluations')
+		.where('certificate_id', '=', certificateId)
+		.orderBy('window_end', 'desc')
+		.orderBy('created_at', 'desc');
 }
 
 /** The end of the certificate's latest surveillance whose report is out: the surveillance clock. */
@@ -256,9 +232,7 @@ export const lastIssuedSurveillanceEnd = (tx: Tx, certificateId: string) =>
 
 /** The tenant's people who may be on an evaluation team (`TEAM_ROLES`). */
 export function listTeamCandidates(tx: Tx) {
-	return tx
-		.selectFrom('memberships')
-		.innerJoin('users', 'users.id', 'memberships.user_id')
+	return membersWithUsers(tx)
 		.select(['users.id', 'users.name', 'users.email', 'memberships.role'])
 		.where('memberships.role', 'in', [...TEAM_ROLES])
 		.orderBy('users.name')
@@ -274,9 +248,7 @@ export function listOrganisationChoices(tx: Tx) {
 }
 
 export function listCertificateChoices(tx: Tx) {
-	return tx
-		.selectFrom('certificates')
-		.innerJoin('organisations', tenantJoin('organisations', 'certificates.organisation_id'))
+	return certificatesWithOrganisation(tx)
 		.innerJoin('standards', tenantJoin('standards', 'certificates.standard_id'))
 		.select([
 			'certificates.id',

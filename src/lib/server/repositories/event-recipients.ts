@@ -1,5 +1,5 @@
 import type { Tx } from '../db/tenant-scope';
-import { tenantJoin } from './tenant-join';
+import { certificatesWithOrganisation } from './joins';
 
 /* What the event messages (SPEC §4) read about their subjects; recipients come from ./recipients. */
 
@@ -30,9 +30,7 @@ export async function openNonconformitySummary(
 
 /** The certificate's number and organisation. */
 export function certificateForMessage(tx: Tx, certificateId: string) {
-	return tx
-		.selectFrom('certificates')
-		.innerJoin('organisations', tenantJoin('organisations', 'certificates.organisation_id'))
+	return certificatesWithOrganisation(tx)
 		.select([
 			'certificates.number',
 			'certificates.organisation_id',

@@ -1,14 +1,20 @@
 import type { Tx } from '../db/tenant-scope';
 import { tenantJoin } from './tenant-join';
+import { leadOf } from './joins';
+
+/** Evidence with its finding, if it has one (an obligation's evidence has none). */
+function evidenceWithFinding(tx: Tx) {
+	return tx
+		.selectFrom('evidence')
+		.leftJoin('findings', tenantJoin('findings', 'evidence.finding_id'));
+}
 
 /**
  * An evidence row with what its verification needs: the finding and its lead evaluator, or, for
  * the evidence of an obligation's due item, the obligation (reviewed from the obligations page).
  */
 export function findEvidenceForCheck(tx: Tx, evidenceId: string) {
-	return tx
-		.selectFrom('evidence')
-		.leftJoin('findings', tenantJoin('findings', 'evidence.finding_id'))
+	return evidenceWithFinding(tx)
 		.leftJoin(
 			'obligation_due_items',
 			tenantJoin('obligation_due_items', 'evidence.obligation_due_item_id')
@@ -34,16 +40,7 @@ export function findEvidenceForCheck(tx: Tx, evidenceId: string) {
 			'evidence.obligation_due_item_id',
 			'findings.reference'
 		])
-		.select((eb) =>
-			eb
-				.selectFrom('evaluation_team_members')
-				.select('evaluation_team_members.user_id')
-				.whereRef('evaluation_team_members.tenant_id', '=', 'findings.tenant_id')
-				.whereRef('evaluation_team_members.evaluation_id', '=', 'findings.evaluation_id')
-				.where('evaluation_team_members.team_role', '=', 'lead')
-				.limit(1)
-				.as('lead_user_id')
-		)
+		.select((eb) => leadOf(eb, 'findings.evaluation_id').as('lead_user_id'))
 		.where('evidence.id', '=', evidenceId)
 		.executeTakeFirst();
 }
@@ -54,9 +51,7 @@ export function findEarlierDuplicate(
 	evidence: { id: string; sha256: string; uploadedAt: Date }
 ) {
 	const { id: evidenceId, sha256, uploadedAt } = evidence;
-	return tx
-		.selectFrom('evidence')
-		.leftJoin('findings', tenantJoin('findings', 'evidence.finding_id'))
+	return evidenceWithFinding(tx)
 		.select(['evidence.id', 'findings.reference'])
 		.where('evidence.sha256', '=', sha256)
 		.where('evidence.id', '<>', evidenceId)

@@ -1,13 +1,14 @@
 import type { Tx } from '../db/tenant-scope';
 import type { EvidenceType } from '../evidence/sniff';
+import { hasRow } from './query';
+import { personName } from './joins';
 
 /* Evidence files of findings: their rows (the bytes live in the content-addressed store). */
 
 function evidenceQuery(tx: Tx) {
 	return tx
 		.selectFrom('evidence')
-		.leftJoin('users', 'users.id', 'evidence.uploaded_by')
-		.select([
+		.select((eb) => [
 			'evidence.id',
 			'evidence.finding_id',
 			'evidence.obligation_due_item_id',
@@ -22,7 +23,7 @@ function evidenceQuery(tx: Tx) {
 			'evidence.effective_from',
 			'evidence.integrity_status',
 			'evidence.duplicate_of_id',
-			'users.name as uploaded_by_name'
+			personName(eb, 'evidence.uploaded_by').as('uploaded_by_name')
 		]);
 }
 
@@ -67,16 +68,15 @@ export async function organisationHoldsContent(
 	organisationId: string,
 	sha256: string
 ): Promise<boolean> {
-	const row = await tx
-		.selectFrom('evidence')
-		.innerJoin('findings', 'findings.id', 'evidence.finding_id')
-		.innerJoin('evaluations', 'evaluations.id', 'findings.evaluation_id')
-		.select('evidence.id')
-		.where('evidence.sha256', '=', sha256)
-		.where('evaluations.organisation_id', '=', organisationId)
-		.limit(1)
-		.executeTakeFirst();
-	return row !== undefined;
+	return hasRow(
+		tx
+			.selectFrom('evidence')
+			.innerJoin('findings', 'findings.id', 'evidence.finding_id')
+			.innerJoin('evaluations', 'evaluations.id', 'findings.evaluation_id')
+			.select('evidence.id')
+			.where('evidence.sha256', '=', sha256)
+			.where('evaluations.organisation_id', '=', organisationId)
+	);
 }
 
 export interface NewEvidence {

@@ -1,7 +1,8 @@
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import { atVersion, nextVersion } from './versioned';
+import { updateAtVersion } from './versioned';
 import { tenantJoin } from './tenant-join';
+import { findingsWithEvaluation, findingsWithOrganisation, teamOf } from './joins';
 import type {
 	Database,
 	FindingKind,
@@ -11,22 +12,26 @@ import type {
 
 /* Findings: recording them on an evaluation, and the CB's finding list read by keyset. */
 
+/** What every list shows of a finding, besides its statement (whole or cut). */
+const FINDING_SUMMARY = [
+	'findings.id',
+	'findings.reference',
+	'findings.kind',
+	'findings.grade',
+	'findings.status',
+	'findings.raised_on',
+	'findings.due_on',
+	'clauses.number as clause_number'
+] as const;
+
+/** Findings with the clause they cite, if any. */
+function findingsWithClause(tx: Tx) {
+	return tx.selectFrom('findings').leftJoin('clauses', tenantJoin('clauses', 'findings.clause_id'));
+}
+
 export function listEvaluationFindings(tx: Tx, evaluationId: string) {
-	return tx
-		.selectFrom('findings')
-		.leftJoin('clauses', tenantJoin('clauses', 'findings.clause_id'))
-		.select([
-			'findings.id',
-			'findings.reference',
-			'findings.kind',
-			'findings.grade',
-			'findings.statement',
-			'findings.status',
-			'findings.raised_on',
-			'findings.due_on',
-			'findings.version',
-			'clauses.number as clause_number'
-		])
+	return findingsWithClause(tx)
+		.select([...FINDING_SUMMARY, 'findings.statement', 'findings.version'])
 		.where('findings.evaluation_id', '=', evaluationId)
 		.orderBy('findings.created_at')
 		.orderBy('findings.id')
@@ -86,26 +91,15 @@ export function updateFindingText(
 	version: number,
 	changes: { statement: string; objectiveEvidence: string; clauseId: string | null }
 ) {
-	return tx
-		.updateTable('findings')
-		.set({
-			statement: changes.statement,
-			objective_evidence: changes.objectiveEvidence,
-			clause_id: changes.clauseId,
-			...nextVersion()
-		})
-		.where(atVersion(id, version))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'findings', id, version, {
+		statement: changes.statement,
+		objective_evidence: changes.objectiveEvidence,
+		clause_id: changes.clauseId
+	});
 }
 
 export function updateFindingDueOn(tx: Tx, id: string, version: number, dueOn: string) {
-	return tx
-		.updateTable('findings')
-		.set({ due_on: dueOn, ...nextVersion() })
-		.where(atVersion(id, version))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'findings', id, version, { due_on: dueOn });
 }
 
 export function insertDueChange(
@@ -131,23 +125,6 @@ export function insertDueChange(
 		})
 		.returningAll()
 		.executeTakeFirstOrThrow();
-}
-
-export function listDueChanges(tx: Tx, findingId: string) {
-	return tx
-		.selectFrom('finding_due_changes')
-		.innerJoin('users', 'users.id', 'finding_due_changes.changed_by')
-		.select([
-			'finding_due_changes.id',
-			'finding_due_changes.from_due_on',
-			'finding_due_changes.to_due_on',
-			'finding_due_changes.reason',
-			'finding_due_changes.changed_at',
-			'users.name as changed_by_name'
-		])
-		.where('finding_due_changes.finding_id', '=', findingId)
-		.orderBy('finding_due_changes.changed_at')
-		.execute();
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -317,28 +294,18 @@ export function findingSearchQuery(tx: Tx, request: SegmentRequest & { scanLimit
 /** What the list shows of each finding on a page, in no particular order. */
 export function findingListRows(tx: Tx, ids: string[]) {
 	if (ids.length === 0) return Promise.resolve([]);
-	return tx
-		.selectFrom('findings')
-		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
-		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
+	return findingsWithOrganisation(tx)
 		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
 		.leftJoin('clauses', tenantJoin('clauses', 'findings.clause_id'))
 		.select([
-			'findings.id',
-			'findings.reference',
-			'findings.kind',
-			'findings.grade',
-			'findings.status',
-			'findings.raised_on',
-			'findings.due_on',
+			...FINDING_SUMMARY,
 			sql<string>`left(findings.statement, 200)`.as('statement'),
 			'findings.evaluation_id',
 			'evaluations.kind as evaluation_kind',
 			'evaluations.organisation_id',
 			'organisations.legal_name as organisation_name',
 			'evaluations.standard_id',
-			'standards.code as standard_code',
-			'clauses.number as clause_number'
+			'standards.code as standard_code'
 		])
 		.where('findings.id', 'in', ids)
 		.execute();
@@ -356,9 +323,7 @@ export function findFindingWithEvaluation(
 	userId: string,
 	options: { forUpdate?: boolean } = {}
 ) {
-	let query = tx
-		.selectFrom('findings')
-		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
+	return findingsWithEvaluation(tx)
 		.selectAll('findings')
 		.select((eb) => [
 			'evaluations.status as evaluation_status',
@@ -368,16 +333,13 @@ export function findFindingWithEvaluation(
 			'evaluations.kind as evaluation_kind',
 			eb
 				.exists(
-					eb
-						.selectFrom('evaluation_team_members')
+					teamOf(eb, 'findings.evaluation_id')
 						.select('evaluation_team_members.user_id')
-						.whereRef('evaluation_team_members.tenant_id', '=', 'findings.tenant_id')
-						.whereRef('evaluation_team_members.evaluation_id', '=', 'findings.evaluation_id')
 						.where('evaluation_team_members.user_id', '=', userId)
 				)
 				.as('on_team')
 		])
-		.where('findings.id', '=', findingId);
-	if (options.forUpdate) query = query.forUpdate('findings');
-	return query.executeTakeFirst();
+		.where('findings.id', '=', findingId)
+		.$if(!!options.forUpdate, (query) => query.forUpdate('findings'))
+		.executeTakeFirst();
 }

@@ -1,5 +1,7 @@
 import type { Tx } from '../db/tenant-scope';
 import { tenantJoin } from './tenant-join';
+import { membersWithUsers, MEMBER_COLUMNS } from './joins';
+import { countOf } from './query';
 import type { Role } from '../../../../db/schema';
 
 /**
@@ -7,9 +9,7 @@ import type { Role } from '../../../../db/schema';
  * person scope (no tenant chosen), where RLS shows a person their own memberships only.
  */
 export function listOwnMemberships(tx: Tx, userId: string) {
-	return tx
-		.selectFrom('memberships')
-		.innerJoin('tenants', 'tenants.id', 'memberships.tenant_id')
+	return membershipsOf(tx, userId)
 		.select([
 			'memberships.tenant_id',
 			'memberships.role',
@@ -17,26 +17,26 @@ export function listOwnMemberships(tx: Tx, userId: string) {
 			'tenants.name as tenant_name',
 			'tenants.default_locale'
 		])
-		.where('memberships.user_id', '=', userId)
 		.orderBy('tenants.name')
 		.execute();
 }
 
-/** How many bodies the person belongs to (person scope), to offer switching only when it means something. */
-export async function countOwnMemberships(tx: Tx, userId: string): Promise<number> {
-	const row = await tx
+/** The person's memberships with their tenant: in person scope every one, in a tenant that one. */
+function membershipsOf(tx: Tx, userId: string) {
+	return tx
 		.selectFrom('memberships')
-		.select((eb) => eb.fn.countAll<string>().as('n'))
-		.where('user_id', '=', userId)
-		.executeTakeFirstOrThrow();
-	return Number(row.n);
+		.innerJoin('tenants', 'tenants.id', 'memberships.tenant_id')
+		.where('memberships.user_id', '=', userId);
+}
+
+/** How many bodies the person belongs to (person scope), to offer switching only when it means something. */
+export function countOwnMemberships(tx: Tx, userId: string): Promise<number> {
+	return countOf(tx.selectFrom('memberships').where('user_id', '=', userId));
 }
 
 /** The acting membership in the current tenant, with everything a request needs to know. */
 export function findActingMembership(tx: Tx, userId: string) {
-	return tx
-		.selectFrom('memberships')
-		.innerJoin('tenants', 'tenants.id', 'memberships.tenant_id')
+	return membershipsOf(tx, userId)
 		.leftJoin('organisations', tenantJoin('organisations', 'memberships.organisation_id'))
 		.select([
 			'memberships.id as membership_id',
@@ -49,23 +49,15 @@ export function findActingMembership(tx: Tx, userId: string) {
 			'tenants.default_locale as tenant_locale',
 			'tenants.time_zone as tenant_time_zone'
 		])
-		.where('memberships.user_id', '=', userId)
 		.executeTakeFirst();
 }
 
 export function listMembers(tx: Tx) {
-	return tx
-		.selectFrom('memberships')
-		.innerJoin('users', 'users.id', 'memberships.user_id')
+	return membersWithUsers(tx)
 		.leftJoin('organisations', tenantJoin('organisations', 'memberships.organisation_id'))
 		.select([
-			'memberships.id',
-			'memberships.role',
+			...MEMBER_COLUMNS,
 			'memberships.organisation_id',
-			'memberships.created_at',
-			'users.id as user_id',
-			'users.email',
-			'users.name',
 			'organisations.legal_name as organisation_name'
 		])
 		.orderBy('users.name')
@@ -104,13 +96,16 @@ export interface NewInvitation {
 	invitedBy: string;
 }
 
+/** Invitations not answered yet: the only ones anything reads (tenant or person scope). */
+function openInvitations(tx: Tx) {
+	return tx.selectFrom('membership_invitations').where('membership_invitations.answer', 'is', null);
+}
+
 /** The tenant's open invitation for an address (tenant scope). */
 export function findOpenInvitationByEmail(tx: Tx, email: string) {
-	return tx
-		.selectFrom('membership_invitations')
+	return openInvitations(tx)
 		.selectAll()
 		.where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
-		.where('answer', 'is', null)
 		.executeTakeFirst();
 }
 
@@ -131,8 +126,7 @@ export function insertInvitation(tx: Tx, invitation: NewInvitation) {
 
 /** The tenant's open invitations, by the address the administrator typed (tenant scope). */
 export function listOpenInvitations(tx: Tx) {
-	return tx
-		.selectFrom('membership_invitations')
+	return openInvitations(tx)
 		.leftJoin(
 			'organisations',
 			tenantJoin('organisations', 'membership_invitations.organisation_id')
@@ -145,15 +139,13 @@ export function listOpenInvitations(tx: Tx) {
 			'membership_invitations.created_at',
 			'organisations.legal_name as organisation_name'
 		])
-		.where('membership_invitations.answer', 'is', null)
 		.orderBy('membership_invitations.created_at', 'desc')
 		.execute();
 }
 
 /** The person's own open invitations with the inviting tenant's name (person scope). */
 export function listOwnInvitations(tx: Tx, userId: string) {
-	return tx
-		.selectFrom('membership_invitations')
+	return openInvitations(tx)
 		.innerJoin('tenants', 'tenants.id', 'membership_invitations.tenant_id')
 		.select([
 			'membership_invitations.id',
@@ -163,19 +155,16 @@ export function listOwnInvitations(tx: Tx, userId: string) {
 			'tenants.name as tenant_name'
 		])
 		.where('membership_invitations.user_id', '=', userId)
-		.where('membership_invitations.answer', 'is', null)
 		.orderBy('membership_invitations.created_at')
 		.execute();
 }
 
 /** One open invitation of the person, by id alone (person scope: RLS shows only their own). */
 export function findOwnInvitation(tx: Tx, userId: string, id: string) {
-	return tx
-		.selectFrom('membership_invitations')
+	return openInvitations(tx)
 		.selectAll()
 		.where('id', '=', id)
 		.where('user_id', '=', userId)
-		.where('answer', 'is', null)
 		.executeTakeFirst();
 }
 

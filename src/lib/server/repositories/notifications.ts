@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
+import { countOf } from './query';
 
 export interface NewNotification {
 	tenantId: string;
@@ -48,14 +49,10 @@ export function listNotifications(tx: Tx, userId: string, limit = 50) {
 }
 
 /** The bell's count. */
-export async function countUnreadNotifications(tx: Tx, userId: string): Promise<number> {
-	const row = await tx
-		.selectFrom('notifications')
-		.select((eb) => eb.fn.countAll<string>().as('n'))
-		.where('user_id', '=', userId)
-		.where('read_at', 'is', null)
-		.executeTakeFirstOrThrow();
-	return Number(row.n);
+export function countUnreadNotifications(tx: Tx, userId: string): Promise<number> {
+	return countOf(
+		tx.selectFrom('notifications').where('user_id', '=', userId).where('read_at', 'is', null)
+	);
 }
 
 /** Marks one (or, without an id, every) notification of the person read. */

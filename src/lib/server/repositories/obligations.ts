@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import { tenantJoin } from './tenant-join';
+import { tenantJoin, tenantCountOf } from './tenant-join';
+import { countOf, findRowById } from './query';
 
 /** Active recurring obligations, with their organisation's name. */
 export function activeObligations(tx: Tx) {
@@ -107,12 +108,12 @@ export function listDueItemsForView(
 			'organisations.legal_name as organisation_name'
 		])
 		.select((eb) =>
-			eb
-				.selectFrom('evidence')
-				.select(eb.fn.countAll<string>().as('n'))
-				.whereRef('evidence.tenant_id', '=', 'obligation_due_items.tenant_id')
-				.whereRef('evidence.obligation_due_item_id', '=', 'obligation_due_items.id')
-				.as('evidence_count')
+			tenantCountOf(
+				eb,
+				'evidence',
+				'evidence.obligation_due_item_id',
+				'obligation_due_items.id'
+			).as('evidence_count')
 		);
 	if (options.organisationId)
 		query = query.where('recurring_obligations.organisation_id', '=', options.organisationId);
@@ -190,13 +191,9 @@ export function listObligations(tx: Tx, options: { organisationId?: string } = {
 		.execute();
 }
 
+/** The obligation, locked for its change. */
 export function findObligation(tx: Tx, obligationId: string) {
-	return tx
-		.selectFrom('recurring_obligations')
-		.selectAll()
-		.where('id', '=', obligationId)
-		.forUpdate()
-		.executeTakeFirst();
+	return findRowById(tx, 'recurring_obligations', obligationId, { forUpdate: true });
 }
 
 export interface ObligationFields {
@@ -263,20 +260,17 @@ export function nextEvaluationOf(tx: Tx, organisationId: string) {
 
 /** The files of one due item, oldest first. */
 export function listEvidenceOfDueItem(tx: Tx, itemId: string) {
-	return tx
-		.selectFrom('evidence')
+	return evidenceOfDueItem(tx, itemId)
 		.select(['id', 'original_name', 'size_bytes', 'uploaded_at', 'integrity_status'])
-		.where('obligation_due_item_id', '=', itemId)
 		.orderBy('uploaded_at')
 		.orderBy('id')
 		.execute();
 }
 
-export async function countEvidenceOfDueItem(tx: Tx, itemId: string): Promise<number> {
-	const row = await tx
-		.selectFrom('evidence')
-		.select((eb) => eb.fn.countAll<string>().as('n'))
-		.where('obligation_due_item_id', '=', itemId)
-		.executeTakeFirstOrThrow();
-	return Number(row.n);
+export function countEvidenceOfDueItem(tx: Tx, itemId: string): Promise<number> {
+	return countOf(evidenceOfDueItem(tx, itemId));
+}
+
+function evidenceOfDueItem(tx: Tx, itemId: string) {
+	return tx.selectFrom('evidence').where('obligation_due_item_id', '=', itemId);
 }

@@ -1,7 +1,10 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Database } from '../../../../db/schema';
 import type { Tx } from '../db/tenant-scope';
-import { atVersion, nextVersion } from './versioned';
+import { updateAtVersion } from './versioned';
+import { membersWithUsers, MEMBER_COLUMNS } from './joins';
+import { tenantCountOf } from './tenant-join';
+import { countOf, findRowById } from './query';
 import { afterKey, orderOf, type KeysetPage } from './keyset';
 import { likePattern } from './like';
 
@@ -20,11 +23,8 @@ function filteredOrganisations(tx: Tx, filter: OrganisationFilter) {
 }
 
 /** How many organisations `filter` keeps (the list's row count). */
-export async function countOrganisations(tx: Tx, filter: OrganisationFilter) {
-	const row = await filteredOrganisations(tx, filter)
-		.select((eb) => eb.fn.countAll<string>().as('n'))
-		.executeTakeFirstOrThrow();
-	return Number(row.n);
+export function countOrganisations(tx: Tx, filter: OrganisationFilter) {
+	return countOf(filteredOrganisations(tx, filter));
 }
 
 /** The organisations with their certificate counts: by name, or one keyset page in its order. */
@@ -35,12 +35,9 @@ export function listOrganisations(tx: Tx, filter: OrganisationFilter = {}, page?
 		'organisations.uscc',
 		'organisations.address',
 		'organisations.version',
-		eb
-			.selectFrom('certificates')
-			.select(eb.fn.countAll<string>().as('n'))
-			.whereRef('certificates.organisation_id', '=', 'organisations.id')
-			.whereRef('certificates.tenant_id', '=', 'organisations.tenant_id')
-			.as('certificate_count')
+		tenantCountOf(eb, 'certificates', 'certificates.organisation_id', 'organisations.id').as(
+			'certificate_count'
+		)
 	]);
 	if (!page) return query.orderBy('organisations.legal_name').orderBy('organisations.id').execute();
 	query = query.orderBy(orderOf(page.order)).limit(page.limit);
@@ -72,7 +69,7 @@ export function searchOrganisations(tx: Tx, filter: OrganisationFilter, limit: n
 }
 
 export function findOrganisation(tx: Tx, id: string) {
-	return tx.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+	return findRowById(tx, 'organisations', id);
 }
 
 export function findOrganisationByUscc(tx: Tx, uscc: string) {
@@ -102,32 +99,17 @@ export function updateOrganisation(
 	version: number,
 	changes: { legalName: string; uscc: string; address: string }
 ) {
-	return tx
-		.updateTable('organisations')
-		.set({
-			legal_name: changes.legalName,
-			uscc: changes.uscc,
-			address: changes.address,
-			...nextVersion()
-		})
-		.where(atVersion(id, version))
-		.returningAll()
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'organisations', id, version, {
+		legal_name: changes.legalName,
+		uscc: changes.uscc,
+		address: changes.address
+	});
 }
 
 /** The people holding an organisation role for one organisation. */
 export function listOrganisationUsers(tx: Tx, organisationId: string) {
-	return tx
-		.selectFrom('memberships')
-		.innerJoin('users', 'users.id', 'memberships.user_id')
-		.select([
-			'memberships.id',
-			'memberships.role',
-			'memberships.created_at',
-			'users.id as user_id',
-			'users.name',
-			'users.email'
-		])
+	return membersWithUsers(tx)
+		.select(MEMBER_COLUMNS)
 		.where('memberships.organisation_id', '=', organisationId)
 		.orderBy('users.name')
 		.execute();

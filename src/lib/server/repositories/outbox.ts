@@ -171,20 +171,6 @@ export async function markFailedAttempt(
 		.execute();
 }
 
-/** Pending messages due now that no live lease holds: what the periodic delivery picks up. */
-export async function listDeliverableIds(tx: Tx, now: Date, limit: number): Promise<string[]> {
-	const rows = await tx
-		.selectFrom('outbox')
-		.select('id')
-		.where('status', '=', 'pending')
-		.where('next_attempt_at', '<=', now)
-		.where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<', now)]))
-		.orderBy('next_attempt_at')
-		.limit(limit)
-		.execute();
-	return rows.map((row) => row.id);
-}
-
 /** The admin "Deliveries" page: messages by status, newest first. */
 export function listDeliveries(
 	tx: Tx,
@@ -213,10 +199,6 @@ export function listDeliveries(
 		.orderBy('created_at', 'desc')
 		.limit(options.limit ?? 100)
 		.execute();
-}
-
-export function findOutboxMessage(tx: Tx, id: string) {
-	return tx.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 /** The "retry" button: a failed message is due again now, with its attempts counted afresh. */

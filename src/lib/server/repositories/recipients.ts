@@ -36,25 +36,13 @@ const USER_COLUMNS = [
 	'users.mail_mode'
 ] as const;
 
-function userRecipient(row: UserRow): RecipientRow {
-	return {
-		email: row.email,
-		name: row.name,
-		userId: row.id,
-		locale: row.locale,
-		mailMode: row.mail_mode
-	};
+function userRecipient({ id, email, name, locale, mail_mode }: UserRow): RecipientRow {
+	return { email, name, userId: id, locale, mailMode: mail_mode };
 }
 
 /** Contacts have no account: no notification list, no digest — every message goes at once. */
-function contactRecipient(row: ContactRow): RecipientRow {
-	return {
-		email: row.email,
-		name: row.name,
-		userId: null,
-		locale: row.locale,
-		mailMode: 'immediate'
-	};
+function contactRecipient({ email, name, locale }: ContactRow): RecipientRow {
+	return { email, name, userId: null, locale, mailMode: 'immediate' };
 }
 
 export async function usersAsRecipients(tx: Tx, userIds: string[]): Promise<RecipientRow[]> {

@@ -1,8 +1,10 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import { atVersion, nextVersion } from './versioned';
+import { updateAtVersion } from './versioned';
 import { tenantJoin, tenantJoinAs } from './tenant-join';
-import type { FindingStatus } from '../../../../db/schema';
+import type { Database, FindingStatus } from '../../../../db/schema';
+import { findingsWithEvaluation, findingsWithOrganisation, personName } from './joins';
+import { countOf } from './query';
 
 /*
  * Rows of the corrective-action workflow (SPEC §4): the organisation's responses, its evidence
@@ -16,28 +18,14 @@ export function moveFinding(
 	version: number,
 	change: { status: FindingStatus; closed: boolean }
 ) {
-	return tx
-		.updateTable('findings')
-		.set({
-			status: change.status,
-			closed_at: change.closed ? sql<Date>`now()` : null,
-			...nextVersion()
-		})
-		.where(atVersion(findingId, version))
-		.returning(['id', 'status', 'version', 'closed_at'])
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'findings', findingId, version, {
+		status: change.status,
+		closed_at: change.closed ? sql<Date>`now()` : null
+	});
 }
 
 export function setFollowUpCheck(tx: Tx, findingId: string, version: number, on: string) {
-	return tx
-		.updateTable('findings')
-		.set({
-			follow_up_check_on: on,
-			...nextVersion()
-		})
-		.where(atVersion(findingId, version))
-		.returning(['id', 'status', 'version', 'follow_up_check_on'])
-		.executeTakeFirst();
+	return updateAtVersion(tx, 'findings', findingId, version, { follow_up_check_on: on });
 }
 
 export interface NewResponse {
@@ -68,29 +56,30 @@ export function insertResponse(tx: Tx, response: NewResponse) {
 		.executeTakeFirstOrThrow();
 }
 
-/** The response awaiting the body's review, if any (the newest when, oddly, several wait). */
-export function findPendingResponse(tx: Tx, findingId: string) {
+/** A finding's responses, newest first (of two submitted at once, the later id). */
+function responsesNewestFirst(tx: Tx, findingId: string) {
 	return tx
 		.selectFrom('responses')
+		.where('responses.finding_id', '=', findingId)
+		.orderBy('responses.submitted_at', 'desc')
+		.orderBy('responses.id', 'desc');
+}
+
+/** The newest response of the finding in `status`, if any. */
+function findLatestResponse(tx: Tx, findingId: string, status: 'pending' | 'accepted') {
+	return responsesNewestFirst(tx, findingId)
 		.selectAll()
-		.where('finding_id', '=', findingId)
-		.where('review_status', '=', 'pending')
-		.orderBy('submitted_at', 'desc')
-		.orderBy('id', 'desc')
+		.where('responses.review_status', '=', status)
 		.executeTakeFirst();
 }
 
+/** The response awaiting the body's review, if any (the newest when, oddly, several wait). */
+export const findPendingResponse = (tx: Tx, findingId: string) =>
+	findLatestResponse(tx, findingId, 'pending');
+
 /** The plan the evidence answers: the newest accepted response. */
-export function findAcceptedResponse(tx: Tx, findingId: string) {
-	return tx
-		.selectFrom('responses')
-		.select('id')
-		.where('finding_id', '=', findingId)
-		.where('review_status', '=', 'accepted')
-		.orderBy('submitted_at', 'desc')
-		.orderBy('id', 'desc')
-		.executeTakeFirst();
-}
+export const findAcceptedResponse = (tx: Tx, findingId: string) =>
+	findLatestResponse(tx, findingId, 'accepted');
 
 export function reviewResponse(
 	tx: Tx,
@@ -112,11 +101,8 @@ export function reviewResponse(
 
 /** Every response to a finding, newest first, with who submitted and who reviewed it. */
 export function listResponses(tx: Tx, findingId: string) {
-	return tx
-		.selectFrom('responses')
-		.innerJoin('users as submitter', 'submitter.id', 'responses.submitted_by')
-		.leftJoin('users as reviewer', 'reviewer.id', 'responses.reviewed_by')
-		.select([
+	return responsesNewestFirst(tx, findingId)
+		.select((eb) => [
 			'responses.id',
 			'responses.correction',
 			'responses.root_cause',
@@ -127,12 +113,9 @@ export function listResponses(tx: Tx, findingId: string) {
 			'responses.review_status',
 			'responses.reviewed_at',
 			'responses.review_comment',
-			'submitter.name as submitted_by_name',
-			'reviewer.name as reviewed_by_name'
+			personName(eb, 'responses.submitted_by').as('submitted_by_name'),
+			personName(eb, 'responses.reviewed_by').as('reviewed_by_name')
 		])
-		.where('responses.finding_id', '=', findingId)
-		.orderBy('responses.submitted_at', 'desc')
-		.orderBy('responses.id', 'desc')
 		.execute();
 }
 
@@ -160,43 +143,42 @@ export function insertEvidenceSubmission(
 }
 
 /** Files uploaded against a finding and not yet part of a submission (refused files excluded). */
-function pendingEvidence(tx: Tx, findingId: string) {
-	return tx
-		.selectFrom('evidence')
-		.where('evidence.finding_id', '=', findingId)
-		.where('evidence.submission_id', 'is', null)
-		.where('evidence.integrity_status', '<>', 'rejected');
-}
+const pendingEvidenceOf = (findingId: string) => (eb: ExpressionBuilder<Database, 'evidence'>) =>
+	eb.and([
+		eb('evidence.finding_id', '=', findingId),
+		eb('evidence.submission_id', 'is', null),
+		eb('evidence.integrity_status', '<>', 'rejected')
+	]);
 
 /** Puts every pending file of the finding into the submission; returns how many. */
 export async function attachPendingEvidence(tx: Tx, findingId: string, submissionId: string) {
 	const rows = await tx
 		.updateTable('evidence')
 		.set({ submission_id: submissionId })
-		.where('finding_id', '=', findingId)
-		.where('submission_id', 'is', null)
-		.where('integrity_status', '<>', 'rejected')
+		.where(pendingEvidenceOf(findingId))
 		.returning('id')
 		.execute();
 	return rows.length;
 }
 
-export async function countPendingEvidence(tx: Tx, findingId: string) {
-	const row = await pendingEvidence(tx, findingId)
-		.select((eb) => eb.fn.countAll<string>().as('n'))
-		.executeTakeFirstOrThrow();
-	return Number(row.n);
+export function countPendingEvidence(tx: Tx, findingId: string) {
+	return countOf(tx.selectFrom('evidence').where(pendingEvidenceOf(findingId)));
+}
+
+/** A finding's evidence submissions, newest first (of two submitted at once, the later id). */
+function submissionsNewestFirst(tx: Tx, findingId: string) {
+	return tx
+		.selectFrom('evidence_submissions')
+		.where('evidence_submissions.finding_id', '=', findingId)
+		.orderBy('evidence_submissions.submitted_at', 'desc')
+		.orderBy('evidence_submissions.id', 'desc');
 }
 
 /** The submission awaiting the body's verdict, if any. */
 export function findOpenSubmission(tx: Tx, findingId: string) {
-	return tx
-		.selectFrom('evidence_submissions')
+	return submissionsNewestFirst(tx, findingId)
 		.selectAll()
-		.where('finding_id', '=', findingId)
-		.where('verdict', 'is', null)
-		.orderBy('submitted_at', 'desc')
-		.orderBy('id', 'desc')
+		.where('evidence_submissions.verdict', 'is', null)
 		.executeTakeFirst();
 }
 
@@ -220,23 +202,17 @@ export function recordVerdict(
 
 /** Every evidence submission of a finding, newest first, with who submitted and who judged. */
 export function listSubmissions(tx: Tx, findingId: string) {
-	return tx
-		.selectFrom('evidence_submissions')
-		.innerJoin('users as submitter', 'submitter.id', 'evidence_submissions.submitted_by')
-		.leftJoin('users as judge', 'judge.id', 'evidence_submissions.verdict_by')
-		.select([
+	return submissionsNewestFirst(tx, findingId)
+		.select((eb) => [
 			'evidence_submissions.id',
 			'evidence_submissions.note',
 			'evidence_submissions.submitted_at',
 			'evidence_submissions.verdict',
 			'evidence_submissions.verdict_at',
 			'evidence_submissions.verdict_comment',
-			'submitter.name as submitted_by_name',
-			'judge.name as verdict_by_name'
+			personName(eb, 'evidence_submissions.submitted_by').as('submitted_by_name'),
+			personName(eb, 'evidence_submissions.verdict_by').as('verdict_by_name')
 		])
-		.where('evidence_submissions.finding_id', '=', findingId)
-		.orderBy('evidence_submissions.submitted_at', 'desc')
-		.orderBy('evidence_submissions.id', 'desc')
 		.execute();
 }
 
@@ -249,13 +225,12 @@ export function listSubmissions(tx: Tx, findingId: string) {
 export function listEvidenceFiles(tx: Tx, findingId: string) {
 	return tx
 		.selectFrom('evidence')
-		.innerJoin('users as uploader', 'uploader.id', 'evidence.uploaded_by')
 		.leftJoin('evidence as original', tenantJoinAs('original', 'evidence.duplicate_of_id'))
 		.leftJoin(
 			'findings as original_finding',
 			tenantJoinAs('original_finding', 'original.finding_id')
 		)
-		.select([
+		.select((eb) => [
 			'evidence.id',
 			'evidence.submission_id',
 			'evidence.original_name',
@@ -265,7 +240,7 @@ export function listEvidenceFiles(tx: Tx, findingId: string) {
 			'evidence.effective_from',
 			'evidence.integrity_status',
 			'evidence.integrity_detail',
-			'uploader.name as uploaded_by_name',
+			personName(eb, 'evidence.uploaded_by').as('uploaded_by_name'),
 			'original_finding.id as duplicate_finding_id',
 			'original_finding.reference as duplicate_finding_reference',
 			'original.original_name as duplicate_name'
@@ -311,17 +286,20 @@ export async function latestReviews(tx: Tx, findingIds: string[]) {
 	return { responses, submissions };
 }
 
-/** What a finding page names around the finding: evaluation, organisation, certificate, standard, clause. */
-export function findFindingContext(tx: Tx, findingId: string) {
-	return tx
-		.selectFrom('findings')
-		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
-		.innerJoin('organisations', tenantJoin('organisations', 'evaluations.organisation_id'))
+/** Adds the evaluation's standard and certificate and the finding's clause to a finding query. */
+function withStandardAndClause<TB extends 'findings' | 'evaluations' | 'organisations'>(
+	query: SelectQueryBuilder<Database, TB | 'findings' | 'evaluations', object>
+) {
+	return query
 		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
 		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'))
-		.leftJoin('clauses', tenantJoin('clauses', 'findings.clause_id'))
-		.innerJoin('users as raiser', 'raiser.id', 'findings.raised_by')
-		.select([
+		.leftJoin('clauses', tenantJoin('clauses', 'findings.clause_id'));
+}
+
+/** What a finding page names around the finding: evaluation, organisation, certificate, standard, clause. */
+export function findFindingContext(tx: Tx, findingId: string) {
+	return withStandardAndClause(findingsWithOrganisation(tx))
+		.select((eb) => [
 			'evaluations.kind as evaluation_kind',
 			'evaluations.window_start',
 			'evaluations.window_end',
@@ -333,7 +311,7 @@ export function findFindingContext(tx: Tx, findingId: string) {
 			'clauses.number as clause_number',
 			'clauses.title_zh as clause_title_zh',
 			'clauses.title_en as clause_title_en',
-			'raiser.name as raised_by_name'
+			personName(eb, 'findings.raised_by').as('raised_by_name')
 		])
 		.where('findings.id', '=', findingId)
 		.executeTakeFirstOrThrow();
@@ -348,12 +326,7 @@ export function listOrganisationNonconformities(
 	organisationId: string,
 	options: { statuses: FindingStatus[]; order: 'due' | 'recently_closed'; limit?: number }
 ) {
-	let query = tx
-		.selectFrom('findings')
-		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
-		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
-		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'))
-		.leftJoin('clauses', tenantJoin('clauses', 'findings.clause_id'))
+	let query = withStandardAndClause(findingsWithEvaluation(tx))
 		.select([
 			'findings.id',
 			'findings.reference',

@@ -6,9 +6,10 @@ values ($1, $2, $3, $4, $5, $6, $7);
 -- parameters: ["00000000-0000-4000-8000-00000000000a","00000000-0000-4000-8000-0000000000b1","finding.raise","finding","00000000-0000-4000-8000-0000000000f1",null,"{\"status\":\"open\"}"]
 
 -- audit.listAuditForEntity
-select "audit_log"."seq", "audit_log"."action", "audit_log"."before", "audit_log"."after", "audit_log"."created_at", "users"."name" as "actor_name"
+select "audit_log"."seq", "audit_log"."action", "audit_log"."before", "audit_log"."after", "audit_log"."created_at", (select "users"."name"
+  from "users"
+  where "users"."id" = "audit_log"."actor_user_id") as "actor_name"
 from "audit_log"
-left join "users" on "users"."id" = "audit_log"."actor_user_id"
 where "audit_log"."entity_type" = $1
   and "audit_log"."entity_id" = $2
 order by "audit_log"."seq";
