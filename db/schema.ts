@@ -199,6 +199,8 @@ export interface EvaluationsTable {
 	closed_at: Date | null;
 	version: Generated<number>;
 	created_at: CreatedAt;
+	/** `2026-S1`: set when its first finding is recorded (migration 2026-12-03-02-finding-references). */
+	reference: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface EvaluationTeamMembersTable {

@@ -51,6 +51,8 @@ export function suspensionCauses(tx: Tx, certificateIds: string[]) {
 		.innerJoin('evaluations', tenantJoin('evaluations', 'findings.evaluation_id'))
 		.select([
 			'evaluations.certificate_id',
+			'evaluations.kind as evaluation_kind',
+			'evaluations.window_start as evaluation_window_start',
 			'findings.id',
 			'findings.reference',
 			'findings.grade',

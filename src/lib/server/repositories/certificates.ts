@@ -180,7 +180,7 @@ export function listCertificateHistory(tx: Tx, certificateId: string) {
 export function listEvaluationsOfCertificate(tx: Tx, certificateId: string) {
 	return tx
 		.selectFrom('evaluations')
-		.select(['id', 'kind', 'status', 'window_start', 'window_end'])
+		.select(['id', 'kind', 'reference', 'status', 'window_start', 'window_end'])
 		.where('certificate_id', '=', certificateId)
 		.orderBy('window_start', 'desc')
 		.execute();

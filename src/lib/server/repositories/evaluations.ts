@@ -21,6 +21,7 @@ export function listEvaluations(tx: Tx, filter: EvaluationFilter = {}) {
 		.select((eb) => [
 			'evaluations.id',
 			'evaluations.kind',
+			'evaluations.reference',
 			'evaluations.status',
 			'evaluations.window_start',
 			'evaluations.window_end',
@@ -73,6 +74,40 @@ export function findEvaluation(tx: Tx, id: string, options: { forUpdate?: boolea
 		.where('evaluations.id', '=', id);
 	if (options.forUpdate) query = query.forUpdate('evaluations');
 	return query.executeTakeFirst();
+}
+
+/**
+ * Locks the organisation's row: assigning an evaluation reference reads the references its other
+ * evaluations hold, so two first findings on two of its evaluations must take turns.
+ */
+export async function lockOrganisationForReferences(tx: Tx, organisationId: string) {
+	await tx
+		.selectFrom('organisations')
+		.select('id')
+		.where('id', '=', organisationId)
+		.forUpdate()
+		.executeTakeFirst();
+}
+
+/** The organisation's evaluations against one standard: the cycle a new reference is counted in. */
+export function listCycleEvaluations(tx: Tx, organisationId: string, standardId: string) {
+	return tx
+		.selectFrom('evaluations')
+		.select(['id', 'kind', 'window_start', 'reference'])
+		.where('organisation_id', '=', organisationId)
+		.where('standard_id', '=', standardId)
+		.where('reference', 'is not', null)
+		.execute();
+}
+
+/** Gives an evaluation its reference (once: its findings carry it, so it never changes). */
+export async function setEvaluationReference(tx: Tx, id: string, reference: string) {
+	await tx
+		.updateTable('evaluations')
+		.set({ reference })
+		.where('id', '=', id)
+		.where('reference', 'is', null)
+		.execute();
 }
 
 export function listTeam(tx: Tx, evaluationId: string) {

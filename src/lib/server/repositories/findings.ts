@@ -334,6 +334,7 @@ export function findingListRows(tx: Tx, ids: string[]) {
 			sql<string>`left(findings.statement, 200)`.as('statement'),
 			'findings.evaluation_id',
 			'evaluations.kind as evaluation_kind',
+			'evaluations.window_start as evaluation_window_start',
 			'evaluations.organisation_id',
 			'organisations.legal_name as organisation_name',
 			'evaluations.standard_id',

@@ -363,6 +363,8 @@ export function listOrganisationNonconformities(
 			'findings.raised_on',
 			'findings.due_on',
 			'findings.closed_at',
+			'evaluations.kind as evaluation_kind',
+			'evaluations.window_start as evaluation_window_start',
 			'standards.code as standard_code',
 			'certificates.number as certificate_number',
 			'clauses.number as clause_number'
