@@ -394,7 +394,8 @@ export interface AuditLogTable {
 	entity_id: string;
 	before: Json;
 	after: Json;
-	created_at: ColumnType<Date, never, never>;
+	/** Given or not, the chaining trigger decides (between the previous entry and now). */
+	created_at: ColumnType<Date, Date | undefined, never>;
 	prev_hash: ColumnType<string, never, never>;
 	hash: ColumnType<string, never, never>;
 }

@@ -50,11 +50,17 @@ export function findStandardByCode(tx: Tx, code: string) {
 	return tx.selectFrom('standards').selectAll().where('code', '=', code).executeTakeFirst();
 }
 
-export function insertStandard(tx: Tx, tenantId: string, fields: StandardFields) {
+export function insertStandard(
+	tx: Tx,
+	tenantId: string,
+	fields: StandardFields,
+	createdAt?: Date
+) {
 	return tx
 		.insertInto('standards')
 		.values({
 			tenant_id: tenantId,
+			created_at: createdAt,
 			code: fields.code,
 			title_zh: fields.titleZh,
 			title_en: fields.titleEn,

@@ -80,6 +80,8 @@ export interface NewCertificate {
 	issuedOn: string;
 	decidedOn: string;
 	expiresOn: string;
+	/** When it is recorded, if not now (the demo's past). */
+	createdAt?: Date;
 }
 
 export function insertCertificate(tx: Tx, certificate: NewCertificate) {
@@ -87,6 +89,8 @@ export function insertCertificate(tx: Tx, certificate: NewCertificate) {
 		.insertInto('certificates')
 		.values({
 			tenant_id: certificate.tenantId,
+			created_at: certificate.createdAt,
+			updated_at: certificate.createdAt,
 			number: certificate.number,
 			organisation_id: certificate.organisationId,
 			standard_id: certificate.standardId,

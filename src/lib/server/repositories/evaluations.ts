@@ -146,12 +146,14 @@ export function insertEvaluation(
 		standardId: string;
 		windowStart: string;
 		windowEnd: string;
+		createdAt?: Date;
 	}
 ) {
 	return tx
 		.insertInto('evaluations')
 		.values({
 			tenant_id: evaluation.tenantId,
+			created_at: evaluation.createdAt,
 			kind: evaluation.kind,
 			certificate_id: evaluation.certificateId,
 			organisation_id: evaluation.organisationId,
@@ -212,16 +214,17 @@ const STEP_TIMESTAMPS = {
 	closed: 'closed_at'
 } as const;
 
-/** Moves an evaluation to `to`, stamping when; undefined when `version` is stale. */
+/** Moves an evaluation to `to`, stamping when (`at`, else now); undefined when `version` is stale. */
 export function updateEvaluationStatus(
 	tx: Tx,
 	id: string,
 	version: number,
-	to: Exclude<EvaluationStatus, 'planned'>
+	to: Exclude<EvaluationStatus, 'planned'>,
+	at?: Date
 ) {
 	return tx
 		.updateTable('evaluations')
-		.set({ status: to, [STEP_TIMESTAMPS[to]]: sql`now()`, version: sql`version + 1` })
+		.set({ status: to, [STEP_TIMESTAMPS[to]]: at ?? sql`now()`, version: sql`version + 1` })
 		.where(atVersion(id, version))
 		.returningAll()
 		.executeTakeFirst();

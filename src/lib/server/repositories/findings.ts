@@ -58,12 +58,15 @@ export function insertFinding(
 		raisedBy: string;
 		raisedOn: string;
 		dueOn: string | null;
+		createdAt?: Date;
 	}
 ) {
 	return tx
 		.insertInto('findings')
 		.values({
 			tenant_id: finding.tenantId,
+			created_at: finding.createdAt,
+			updated_at: finding.createdAt,
 			evaluation_id: finding.evaluationId,
 			reference: finding.reference,
 			kind: finding.kind,

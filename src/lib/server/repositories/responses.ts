@@ -49,6 +49,8 @@ export interface NewResponse {
 	owner: string;
 	targetOn: string;
 	submittedBy: string;
+	/** When it is submitted, if not now (the demo's past). */
+	submittedAt?: Date;
 }
 
 export function insertResponse(tx: Tx, response: NewResponse) {
@@ -62,7 +64,8 @@ export function insertResponse(tx: Tx, response: NewResponse) {
 			corrective_action: response.correctiveAction,
 			action_owner: response.owner,
 			target_on: response.targetOn,
-			submitted_by: response.submittedBy
+			submitted_by: response.submittedBy,
+			submitted_at: response.submittedAt
 		})
 		.returningAll()
 		.executeTakeFirstOrThrow();
@@ -95,14 +98,19 @@ export function findAcceptedResponse(tx: Tx, findingId: string) {
 export function reviewResponse(
 	tx: Tx,
 	responseId: string,
-	review: { status: 'accepted' | 'rejected'; reviewerId: string; comment: string | null }
+	review: {
+		status: 'accepted' | 'rejected';
+		reviewerId: string;
+		comment: string | null;
+		reviewedAt?: Date;
+	}
 ) {
 	return tx
 		.updateTable('responses')
 		.set({
 			review_status: review.status,
 			reviewed_by: review.reviewerId,
-			reviewed_at: sql<Date>`now()`,
+			reviewed_at: review.reviewedAt ?? sql<Date>`now()`,
 			review_comment: review.comment
 		})
 		.where('id', '=', responseId)
@@ -144,6 +152,7 @@ export function insertEvidenceSubmission(
 		responseId: string | null;
 		note: string;
 		submittedBy: string;
+		submittedAt?: Date;
 	}
 ) {
 	return tx
@@ -153,7 +162,8 @@ export function insertEvidenceSubmission(
 			finding_id: submission.findingId,
 			response_id: submission.responseId,
 			note: submission.note,
-			submitted_by: submission.submittedBy
+			submitted_by: submission.submittedBy,
+			submitted_at: submission.submittedAt
 		})
 		.returningAll()
 		.executeTakeFirstOrThrow();

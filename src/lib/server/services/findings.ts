@@ -164,7 +164,8 @@ export async function raiseFinding(
 				objectiveEvidence,
 				raisedBy: actor.userId,
 				raisedOn,
-				dueOn
+				dueOn,
+				createdAt: now
 			});
 			await recordAudit(tx, {
 				tenantId: actor.tenantId,
@@ -181,7 +182,8 @@ export async function raiseFinding(
 					objectiveEvidence,
 					raisedOn,
 					dueOn
-				}
+				},
+				at: now
 			});
 			return finding;
 		})

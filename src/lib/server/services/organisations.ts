@@ -70,7 +70,13 @@ function validUscc(input: string): string {
 	return uscc;
 }
 
-export function createOrganisation(db: AppDatabase, actor: Actor, input: OrganisationInput) {
+/** `now`: when it happens (the demo loads its past); unset, the database's clock. */
+export function createOrganisation(
+	db: AppDatabase,
+	actor: Actor,
+	input: OrganisationInput,
+	now?: Date
+) {
 	authorize(actor, 'organisation.manage');
 	const uscc = validUscc(input.uscc);
 	return db
@@ -80,7 +86,8 @@ export function createOrganisation(db: AppDatabase, actor: Actor, input: Organis
 				tenantId: actor.tenantId,
 				legalName: input.legalName.trim(),
 				uscc,
-				address: input.address.trim()
+				address: input.address.trim(),
+				createdAt: now
 			});
 			await recordAudit(tx, {
 				tenantId: actor.tenantId,
@@ -88,7 +95,8 @@ export function createOrganisation(db: AppDatabase, actor: Actor, input: Organis
 				action: 'organisation.create',
 				entityType: 'organisation',
 				entityId: organisation.id,
-				after: { legalName: organisation.legal_name, uscc, address: organisation.address }
+				after: { legalName: organisation.legal_name, uscc, address: organisation.address },
+				at: now
 			});
 			return organisation;
 		})
@@ -187,7 +195,8 @@ function auditContact(
 	actor: Actor,
 	action: 'contact.create' | 'contact.update' | 'contact.delete',
 	id: string,
-	change: { before?: AuditedContact; after?: AuditedContact }
+	change: { before?: AuditedContact; after?: AuditedContact },
+	at?: Date
 ) {
 	return recordAudit(tx, {
 		tenantId: actor.tenantId,
@@ -196,7 +205,8 @@ function auditContact(
 		entityType: 'contact',
 		entityId: id,
 		before: change.before && auditedContact(change.before),
-		after: change.after && auditedContact(change.after)
+		after: change.after && auditedContact(change.after),
+		at
 	});
 }
 
@@ -204,7 +214,9 @@ export function addContact(
 	db: AppDatabase,
 	actor: Actor,
 	organisationId: string,
-	input: ContactInput
+	input: ContactInput,
+	/** When it happens (the demo loads its past); unset, the database's clock. */
+	now?: Date
 ) {
 	authorize(actor, 'organisation.manage');
 	const fields = contactFields(input);
@@ -213,9 +225,10 @@ export function addContact(
 		const contact = await contacts.insertContact(tx, {
 			...fields,
 			tenantId: actor.tenantId,
-			organisationId
+			organisationId,
+			createdAt: now
 		});
-		await auditContact(tx, actor, 'contact.create', contact.id, { after: contact });
+		await auditContact(tx, actor, 'contact.create', contact.id, { after: contact }, now);
 		return contact;
 	});
 }
