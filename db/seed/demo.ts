@@ -299,14 +299,7 @@ export async function loadDemoData(
 
 	// ── The demo body: set up a year ago, a minute a step ──
 	const setUp = minutesFrom(at(DEMO_SET_UP_DAY, '09:00'));
-	const admin = await bootstrapTenant(
-		owner,
-		db,
-		DEMO_TENANT,
-		PEOPLE.admin,
-		passwordHash,
-		setUp()
-	);
+	const admin = await bootstrapTenant(owner, db, DEMO_TENANT, PEOPLE.admin, passwordHash, setUp());
 	const scale = await createGradeScale(db, admin, STAR_SCALE, setUp());
 	const grades = new Map(scale.levels.map((level) => [level.code, level.id]));
 	const standards = new Map<string, string>();

@@ -403,9 +403,10 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 			const created = entries.rows.filter((row) => row.entity_created_at !== null);
 			expect(created.length).toBeGreaterThan(40);
 			for (const row of created)
-				expect(row.created_at >= row.entity_created_at!, `${row.tenant} ${row.seq} ${row.action}`).toBe(
-					true
-				);
+				expect(
+					row.created_at >= row.entity_created_at!,
+					`${row.tenant} ${row.seq} ${row.action}`
+				).toBe(true);
 			for (const [index, row] of entries.rows.entries()) {
 				expect(row.created_at <= loadedAt, `${row.tenant} ${row.seq}`).toBe(true);
 				const before = entries.rows[index - 1];

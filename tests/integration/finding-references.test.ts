@@ -36,7 +36,11 @@ describe.each(DIALECTS)('finding references (%s)', (kind) => {
 		const organisation = await newOrganisation(t, tenantId);
 		const standard = await newStandard(t, tenantId);
 		const certificate = await newCertificate(t, tenantId, organisation.id, standard.id);
-		return { organisationId: organisation.id, standardId: standard.id, certificateId: certificate.id };
+		return {
+			organisationId: organisation.id,
+			standardId: standard.id,
+			certificateId: certificate.id
+		};
 	}
 
 	async function startedEvaluation(

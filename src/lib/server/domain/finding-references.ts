@@ -61,7 +61,8 @@ export function evaluationReference(
 				.at(-1);
 	const inCycle = labelled.filter(
 		(other) =>
-			other.kind === evaluation.kind && (cycleStart === undefined || other.windowStart >= cycleStart)
+			other.kind === evaluation.kind &&
+			(cycleStart === undefined || other.windowStart >= cycleStart)
 	).length;
 	const taken = new Set(labelled.map((other) => other.reference));
 	const prefix = `${evaluation.windowStart.slice(0, 4)}-${EVALUATION_CODES[evaluation.kind]}`;

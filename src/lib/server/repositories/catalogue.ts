@@ -50,12 +50,7 @@ export function findStandardByCode(tx: Tx, code: string) {
 	return tx.selectFrom('standards').selectAll().where('code', '=', code).executeTakeFirst();
 }
 
-export function insertStandard(
-	tx: Tx,
-	tenantId: string,
-	fields: StandardFields,
-	createdAt?: Date
-) {
+export function insertStandard(tx: Tx, tenantId: string, fields: StandardFields, createdAt?: Date) {
 	return tx
 		.insertInto('standards')
 		.values({

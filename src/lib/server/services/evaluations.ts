@@ -101,12 +101,7 @@ async function checkedTeam(tx: Tx, teamIds: string[], leadId: string) {
 }
 
 /** `now`: when it is planned (the demo loads its past); unset, the database's clock. */
-export async function planEvaluation(
-	db: AppDatabase,
-	actor: Actor,
-	input: PlanInput,
-	now?: Date
-) {
+export async function planEvaluation(db: AppDatabase, actor: Actor, input: PlanInput, now?: Date) {
 	authorize(actor, 'evaluation.plan');
 	if (!EVALUATION_KINDS.includes(input.kind))
 		throw badInput('kind', 'evaluations_error_kind_invalid');

@@ -52,12 +52,7 @@ export function listTenantMembers(db: AppDatabase, actor: Actor) {
  * exists once the person, signed in, accepts (acceptInvitation).
  */
 /** `now`: when it happens (the demo loads its past); unset, the database's clock. */
-export async function addMember(
-	db: AppDatabase,
-	actor: Actor,
-	input: AddMemberInput,
-	now?: Date
-) {
+export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberInput, now?: Date) {
 	const organisationId = roleNeedsOrganisation(input.role) ? input.organisationId : null;
 	if (roleNeedsOrganisation(input.role) && !organisationId)
 		throw badInput('organisationId', 'error_organisation_required');
