@@ -105,25 +105,25 @@ describe.each(DIALECTS)('finding references (%s)', (kind) => {
 		);
 	});
 
-	it('are unique when findings of two evaluations are recorded in parallel', async () => {
+	it('are unique when findings of several evaluations are recorded in parallel', async () => {
 		const cycle = await newCycle();
-		const evaluations = [
-			await startedEvaluation(cycle.certificateId, '2027-02-01'),
-			await startedEvaluation(cycle.certificateId, '2027-08-01')
-		];
+		const evaluations: string[] = [];
+		for (const month of ['02', '05', '08', '11'])
+			evaluations.push(await startedEvaluation(cycle.certificateId, `2027-${month}-01`));
+		// Every evaluation's first findings at once: each must get a reference of its own.
 		const raised = await Promise.all(
-			Array.from({ length: 12 }, (_, i) =>
-				raiseFinding(t.db, lead, evaluations[i % 2]!, nonconformity(`parallel ${i}`))
+			Array.from({ length: 16 }, (_, i) =>
+				raiseFinding(t.db, lead, evaluations[i % 4]!, nonconformity(`parallel ${i}`))
 			)
 		);
 		const references = raised.map((finding) => finding.reference);
-		expect(new Set(references).size).toBe(12);
+		expect(new Set(references).size).toBe(16);
 		const labels = await Promise.all(evaluations.map(evaluationReference));
-		expect([...labels].sort()).toEqual(['2027-S1', '2027-S2']);
+		expect([...labels].sort()).toEqual(['2027-S1', '2027-S2', '2027-S3', '2027-S4']);
 		for (const [index, id] of evaluations.entries()) {
 			const own = raised.filter((finding) => finding.evaluation_id === id);
 			expect(own.map((finding) => finding.reference).sort()).toEqual(
-				[1, 2, 3, 4, 5, 6].map((n) => `${labels[index]}-NC-${n}`).sort()
+				[1, 2, 3, 4].map((n) => `${labels[index]}-NC-${n}`).sort()
 			);
 		}
 	});

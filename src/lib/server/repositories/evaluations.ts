@@ -78,14 +78,15 @@ export function findEvaluation(tx: Tx, id: string, options: { forUpdate?: boolea
 
 /**
  * Locks the organisation's row: assigning an evaluation reference reads the references its other
- * evaluations hold, so two first findings on two of its evaluations must take turns.
+ * evaluations hold, so two first findings on two of its evaluations must take turns. "No key"
+ * update: rows that merely point at the organisation (a new evaluation, a contact) need not wait.
  */
 export async function lockOrganisationForReferences(tx: Tx, organisationId: string) {
 	await tx
 		.selectFrom('organisations')
 		.select('id')
 		.where('id', '=', organisationId)
-		.forUpdate()
+		.forNoKeyUpdate()
 		.executeTakeFirst();
 }
 
