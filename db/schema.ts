@@ -200,6 +200,8 @@ export interface EvaluationsTable {
 	closed_at: Date | null;
 	version: Generated<number>;
 	created_at: CreatedAt;
+	/** `2026-S1`: set when its first finding is recorded (migration 2026-12-03-02-finding-references). */
+	reference: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface EvaluationTeamMembersTable {
@@ -393,7 +395,8 @@ export interface AuditLogTable {
 	entity_id: string;
 	before: Json;
 	after: Json;
-	created_at: ColumnType<Date, never, never>;
+	/** Given or not, the chaining trigger decides (between the previous entry and now). */
+	created_at: ColumnType<Date, Date | undefined, never>;
 	prev_hash: ColumnType<string, never, never>;
 	hash: ColumnType<string, never, never>;
 }

@@ -7,6 +7,7 @@ import * as obligationEvidence from './2026-12-02-02-obligation-evidence';
 import * as membershipInvitations from './2026-12-02-03-membership-invitations';
 import * as outboxParams from './2026-12-02-10-outbox-params';
 import * as databaseRoles from './2026-12-02-11-database-roles';
+import * as findingReferences from './2026-12-03-02-finding-references';
 import * as standardCategoryEn from './2026-12-03-03-standard-category-en';
 
 /*
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
 	'2026-12-02-03-membership-invitations': membershipInvitations,
 	'2026-12-02-10-outbox-params': outboxParams,
 	'2026-12-02-11-database-roles': databaseRoles,
+	'2026-12-03-02-finding-references': findingReferences,
 	'2026-12-03-03-standard-category-en': standardCategoryEn
 };
 

@@ -93,7 +93,7 @@ limit $10;
 -- parameters: ["%泵%","%泵%","00000000-0000-4000-8000-00000000000a","2026-11-26","00000000-0000-4000-8000-0000000000f1",1500,true,"1500",true,51]
 
 -- findings.findingListRows
-select "findings"."id", "findings"."reference", "findings"."kind", "findings"."grade", "findings"."status", "findings"."raised_on", "findings"."due_on", "clauses"."number" as "clause_number", left(findings.statement, 200) as "statement", "findings"."evaluation_id", "evaluations"."kind" as "evaluation_kind", "evaluations"."organisation_id", "organisations"."legal_name" as "organisation_name", "evaluations"."standard_id", "standards"."code" as "standard_code"
+select "findings"."id", "findings"."reference", "findings"."kind", "findings"."grade", "findings"."status", "findings"."raised_on", "findings"."due_on", "clauses"."number" as "clause_number", left(findings.statement, 200) as "statement", "findings"."evaluation_id", "evaluations"."kind" as "evaluation_kind", "evaluations"."window_start" as "evaluation_window_start", "evaluations"."organisation_id", "organisations"."legal_name" as "organisation_name", "evaluations"."standard_id", "standards"."code" as "standard_code"
 from "findings"
 inner join "evaluations" on "evaluations"."tenant_id" = "findings"."tenant_id"
   and "evaluations"."id" = "findings"."evaluation_id"

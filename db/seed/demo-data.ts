@@ -13,6 +13,15 @@ export const DEMO_PASSWORD = 'demo-password-2026';
 
 /** The time zone both demo bodies work in (the tenants' default); "today" is counted in it. */
 export const DEMO_TIME_ZONE = 'Asia/Shanghai';
+/** Its offset from UTC, all year (no daylight saving): a demo moment is a day and a local time. */
+export const DEMO_UTC_OFFSET = '+08:00';
+
+/**
+ * When each body was set up (catalogue, organisations, people), in days from the load day:
+ * before its first certificate, so every page's history begins at the beginning.
+ */
+export const DEMO_SET_UP_DAY = -365;
+export const OTHER_SET_UP_DAY = -250;
 
 export interface TenantSeed {
 	slug: string;
@@ -371,10 +380,17 @@ export const DEMO_CERTIFICATES: CertificateSeed[] = [
 /** The surveillance evaluation of DCB-27922-2025-0001 the seed records, led by 李华. */
 export const SURVEILLANCE = {
 	certificate: 'DCB-27922-2025-0001',
+	/** Planned two weeks ahead; started on its window's first day. */
+	plannedDay: -30,
 	windowStartDay: -16,
 	windowEndDay: -15,
-	/** The day its nonconformities were raised (NC-1 … NC-4, in the seed's order). */
+	/** The day its nonconformities were raised (…-NC-1 … -NC-4, in the seed's order). */
 	raisedDay: -15,
+	/** The report the day after the window; the organisation answers, the body reviews, evidence. */
+	reportDay: -14,
+	respondedDay: -10,
+	reviewedDay: -7,
+	evidenceDay: -3,
 	/** 李华's comment on the plans he accepted, and the organisation's note with its evidence. */
 	reviewComment: '纠正措施计划可行，同意实施。',
 	evidenceNote: '已报名参加本行业服务标准化技术委员会工作组，附报名回执。'
@@ -389,9 +405,11 @@ export const SURVEILLANCE = {
  */
 export const SPECIAL_EVALUATION = {
 	certificate: 'DCB-27922-2025-0001',
+	plannedDay: -90,
 	windowStartDay: -83,
 	windowEndDay: -83,
-	raisedDay: -83
+	raisedDay: -83,
+	reportDay: -82
 };
 
 export interface OpenNonconformitySeed {

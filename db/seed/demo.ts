@@ -32,12 +32,15 @@ import {
 	DEMO_MEMBERS,
 	DEMO_ORGANISATIONS,
 	DEMO_PASSWORD,
+	DEMO_SET_UP_DAY,
 	DEMO_TENANT,
 	DEMO_TIME_ZONE,
+	DEMO_UTC_OFFSET,
 	GRADED_STANDARD,
 	OTHER_CERTIFICATE,
 	OTHER_MEMBERS,
 	OTHER_ORGANISATION,
+	OTHER_SET_UP_DAY,
 	OTHER_STANDARD,
 	OTHER_TENANT,
 	PEOPLE,
@@ -58,15 +61,17 @@ import {
 /*
  * Loads the demo (db/seed/demo-data.ts) the way its people would have entered it: through the
  * application's services, each step as the person who takes it, so every rule applies (due dates
- * and expiries from the scheme rules, references NC-1 …, the life cycle of each finding) and
- * every change has its audit entry. Only what no service does is done here directly: creating
- * the two bodies with their first administrators (nobody could add them), and the recurring
- * obligations of the seed's records calendar (no use case writes them yet).
+ * and expiries from the scheme rules, references 2026-S1-NC-1 …, the life cycle of each finding)
+ * and every change has its audit entry. Only what no service does is done here directly:
+ * creating the two bodies with their first administrators (nobody could add them), and the
+ * recurring obligations of the seed's records calendar (no use case writes them yet).
  *
- * Past events take the services' `now` where they have one (a finding raised 15 days ago);
- * steps without it (starting an evaluation, issuing its report, answering and reviewing a
- * finding) carry the load time as their timestamp, while their dates (windows, target dates) are
- * still set in the past.
+ * It is one story, told in order (issue 10 §12): each step is taken at its own moment, counted
+ * from the load day and passed to the service as its `now`, so rows, dates and audit entries
+ * agree — set-up, certificates, a plan before its window, the start on the window's first day,
+ * findings, the report, then the organisation's answers, the reviews and the evidence. The
+ * audit chain keeps a given time only in order (migration 2026-12-03-02), so the steps below
+ * must stay in time order too.
  */
 
 export { DEMO_PASSWORD };
@@ -77,6 +82,19 @@ const DAY_MS = 86_400_000;
 export async function isDatabaseEmpty(owner: Kysely<any>): Promise<boolean> {
 	const row = await sql<{ n: string }>`select count(*)::text as n from tenants`.execute(owner);
 	return row.rows[0]?.n === '0';
+}
+
+/**
+ * Moments of the story, one a minute from `start` on: set-up steps come one after the other,
+ * in order, without each needing a time of its own.
+ */
+function minutesFrom(start: Date) {
+	let next = start.getTime();
+	return () => {
+		const moment = new Date(next);
+		next += 60_000;
+		return moment;
+	};
 }
 
 /** Someone who acts in a tenant, as a request of theirs would resolve them. */
@@ -104,32 +122,45 @@ async function bootstrapTenant(
 	db: AppDatabase,
 	tenant: TenantSeed,
 	admin: PersonSeed,
-	passwordHash: string
+	passwordHash: string,
+	at: Date
 ): Promise<Actor> {
 	const row = await owner
 		.insertInto('tenants')
-		.values({ slug: tenant.slug, name: tenant.name, default_locale: tenant.locale })
+		.values({
+			slug: tenant.slug,
+			name: tenant.name,
+			default_locale: tenant.locale,
+			created_at: at
+		})
 		.returning('id')
 		.executeTakeFirstOrThrow();
 	const tenantId = row.id;
 	const userId = await db.inTenant({ tenantId, userId: null }, async (tx) => {
 		let user = await findUserByEmail(tx, admin.email);
 		if (!user) {
-			user = await insertUser(tx, { email: admin.email, name: admin.name, passwordHash });
+			user = await insertUser(tx, {
+				email: admin.email,
+				name: admin.name,
+				passwordHash,
+				createdAt: at
+			});
 			await recordAudit(tx, {
 				tenantId,
 				actorUserId: null,
 				action: 'person.create',
 				entityType: 'user',
 				entityId: user.id,
-				after: { email: user.email, name: user.name }
+				after: { email: user.email, name: user.name },
+				at
 			});
 		}
 		const membership = await insertMembership(tx, {
 			tenantId,
 			userId: user.id,
 			role: 'admin',
-			organisationId: null
+			organisationId: null,
+			createdAt: at
 		});
 		await recordAudit(tx, {
 			tenantId,
@@ -137,7 +168,8 @@ async function bootstrapTenant(
 			action: 'membership.grant',
 			entityType: 'membership',
 			entityId: membership.id,
-			after: { userId: user.id, email: user.email, role: 'admin', organisationId: null }
+			after: { userId: user.id, email: user.email, role: 'admin', organisationId: null },
+			at
 		});
 		return user.id;
 	});
@@ -154,33 +186,49 @@ async function addStandard(
 	admin: Actor,
 	standard: StandardSeed,
 	gradeScaleId: string | null,
-	clauses: Map<string, string>
+	clauses: Map<string, string>,
+	next: () => Date
 ) {
-	const row = await createStandard(db, admin, {
-		code: standard.code,
-		titleZh: standard.titleZh,
-		titleEn: standard.titleEn,
-		category: standard.category,
-		categoryEn: standard.categoryEn,
-		gradeScaleId
-	});
-	await updateSchemeRules(db, admin, row.id, 0, DEFAULT_SCHEME_RULES);
+	const row = await createStandard(
+		db,
+		admin,
+		{
+			code: standard.code,
+			titleZh: standard.titleZh,
+			titleEn: standard.titleEn,
+			category: standard.category,
+			categoryEn: standard.categoryEn,
+			gradeScaleId
+		},
+		next()
+	);
+	await updateSchemeRules(db, admin, row.id, 0, DEFAULT_SCHEME_RULES, next());
 	// Parents come first in the data, as addClause requires.
 	for (const [number, titleZh, titleEn] of standard.clauses ?? []) {
-		const clause = await addClause(db, admin, row.id, { number, titleZh, titleEn });
+		const clause = await addClause(db, admin, row.id, { number, titleZh, titleEn }, next());
 		clauses.set(`${standard.code}#${number}`, clause.id);
 	}
 	return row.id;
 }
 
-async function addOrganisation(db: AppDatabase, admin: Actor, organisation: OrganisationSeed) {
-	const row = await createOrganisation(db, admin, {
-		legalName: organisation.legalName,
-		uscc: organisation.uscc,
-		address: organisation.address
-	});
+async function addOrganisation(
+	db: AppDatabase,
+	admin: Actor,
+	organisation: OrganisationSeed,
+	next: () => Date
+) {
+	const row = await createOrganisation(
+		db,
+		admin,
+		{
+			legalName: organisation.legalName,
+			uscc: organisation.uscc,
+			address: organisation.address
+		},
+		next()
+	);
 	for (const contact of organisation.contacts ?? [])
-		await addContact(db, admin, row.id, { ...contact, receivesReminders: true });
+		await addContact(db, admin, row.id, { ...contact, receivesReminders: true }, next());
 	return row.id;
 }
 
@@ -188,20 +236,26 @@ async function addMembers(
 	db: AppDatabase,
 	admin: Actor,
 	members: { email: string; role: Actor['role']; organisation?: string }[],
-	organisations: Map<string, string>
+	organisations: Map<string, string>,
+	next: () => Date
 ) {
 	const actors = new Map<string, Actor>();
 	for (const member of members) {
 		const person = personByEmail.get(member.email)!;
-		const added = await addMember(db, admin, {
-			email: person.email,
-			name: person.name,
-			password: DEMO_PASSWORD,
-			role: member.role,
-			organisationId: member.organisation ? organisations.get(member.organisation)! : null
-		});
+		const added = await addMember(
+			db,
+			admin,
+			{
+				email: person.email,
+				name: person.name,
+				password: DEMO_PASSWORD,
+				role: member.role,
+				organisationId: member.organisation ? organisations.get(member.organisation)! : null
+			},
+			next()
+		);
 		// The demo people accept their invitations at once (issue 8 §16: nobody is attached unasked).
-		await answerMyInvitation(db, added.userId!, added.invitationId, 'accepted');
+		await answerMyInvitation(db, added.userId!, added.invitationId, 'accepted', next());
 		actors.set(member.email, await actorOf(db, admin.tenantId, added.userId!, person));
 	}
 	return actors;
@@ -214,8 +268,9 @@ export async function loadDemoData(
 ): Promise<void> {
 	const todayIso = todayInZone(today, DEMO_TIME_ZONE);
 	const day = (offset: number) => addDays(todayIso, offset);
-	// A moment `offset` days from now: its date in the body's zone is day(offset) (no DST there).
-	const at = (offset: number) => new Date(today.getTime() + offset * DAY_MS);
+	/** A moment of the story: day `offset` from the load day, at `time` in the bodies' zone. */
+	const at = (offset: number, time: string) =>
+		new Date(`${day(offset)}T${time}:00${DEMO_UTC_OFFSET}`);
 	const passwordHash = await hashPassword(DEMO_PASSWORD);
 
 	const issue = (
@@ -227,19 +282,26 @@ export async function loadDemoData(
 			grades: Map<string, string>;
 		}
 	) =>
-		createCertificate(db, actor, {
-			number: certificate.number,
-			organisationId: ids.organisations.get(certificate.organisation)!,
-			standardId: ids.standards.get(certificate.standard)!,
-			scope: certificate.scope,
-			gradeLevelId: certificate.grade ? ids.grades.get(certificate.grade)! : null,
-			issuedOn: day(certificate.issuedDay),
-			decidedOn: day(certificate.issuedDay)
-		});
+		createCertificate(
+			db,
+			actor,
+			{
+				number: certificate.number,
+				organisationId: ids.organisations.get(certificate.organisation)!,
+				standardId: ids.standards.get(certificate.standard)!,
+				scope: certificate.scope,
+				gradeLevelId: certificate.grade ? ids.grades.get(certificate.grade)! : null,
+				issuedOn: day(certificate.issuedDay),
+				decidedOn: day(certificate.issuedDay)
+			},
+			// Recorded the morning it was issued.
+			at(certificate.issuedDay, '10:00')
+		);
 
-	// ── The demo body ──
-	const admin = await bootstrapTenant(owner, db, DEMO_TENANT, PEOPLE.admin, passwordHash);
-	const scale = await createGradeScale(db, admin, STAR_SCALE);
+	// ── The demo body: set up a year ago, a minute a step ──
+	const setUp = minutesFrom(at(DEMO_SET_UP_DAY, '09:00'));
+	const admin = await bootstrapTenant(owner, db, DEMO_TENANT, PEOPLE.admin, passwordHash, setUp());
+	const scale = await createGradeScale(db, admin, STAR_SCALE, setUp());
 	const grades = new Map(scale.levels.map((level) => [level.code, level.id]));
 	const standards = new Map<string, string>();
 	const clauses = new Map<string, string>();
@@ -251,15 +313,19 @@ export async function loadDemoData(
 				admin,
 				standard,
 				standard.code === GRADED_STANDARD ? scale.id : null,
-				clauses
+				clauses,
+				setUp
 			)
 		);
 
 	const organisations = new Map<string, string>();
 	for (const organisation of DEMO_ORGANISATIONS)
-		organisations.set(organisation.legalName, await addOrganisation(db, admin, organisation));
+		organisations.set(
+			organisation.legalName,
+			await addOrganisation(db, admin, organisation, setUp)
+		);
 
-	const members = await addMembers(db, admin, DEMO_MEMBERS, organisations);
+	const members = await addMembers(db, admin, DEMO_MEMBERS, organisations, setUp);
 	const evaluator = members.get(PEOPLE.evaluator.email)!;
 	const org = members.get(PEOPLE.org.email)!;
 
@@ -273,21 +339,43 @@ export async function loadDemoData(
 	}
 	const clauseOf = (number: string) => clauses.get(`${GRADED_STANDARD}#${number}`) ?? null;
 
-	/** Plans and starts an evaluation led by 李华, raises its findings on `raisedDay`, issues the report. */
+	/**
+	 * 李华 plans an evaluation on `plannedDay`, starts it the morning its window opens, raises its
+	 * findings on `raisedDay` (a quarter of an hour apart) and issues the report on `reportDay`.
+	 */
 	async function holdEvaluation(
 		kind: 'surveillance' | 'special',
-		plan: { certificate: string; windowStartDay: number; windowEndDay: number; raisedDay: number },
+		plan: {
+			certificate: string;
+			plannedDay: number;
+			windowStartDay: number;
+			windowEndDay: number;
+			raisedDay: number;
+			reportDay: number;
+		},
 		findings: { clause: string; grade: 'major' | 'minor'; statement: string; evidence: string }[]
 	) {
-		const planned = await planEvaluation(db, evaluator, {
-			kind,
-			certificateId: certificates.get(plan.certificate)!.id,
-			windowStart: day(plan.windowStartDay),
-			windowEnd: day(plan.windowEndDay),
-			teamIds: [evaluator.userId],
-			leadId: evaluator.userId
-		});
-		const started = await startEvaluation(db, evaluator, planned.id, planned.version);
+		const planned = await planEvaluation(
+			db,
+			evaluator,
+			{
+				kind,
+				certificateId: certificates.get(plan.certificate)!.id,
+				windowStart: day(plan.windowStartDay),
+				windowEnd: day(plan.windowEndDay),
+				teamIds: [evaluator.userId],
+				leadId: evaluator.userId
+			},
+			at(plan.plannedDay, '16:00')
+		);
+		const started = await startEvaluation(
+			db,
+			evaluator,
+			planned.id,
+			planned.version,
+			at(plan.windowStartDay, '09:00')
+		);
+		const raisedAt = minutesFrom(at(plan.raisedDay, '14:00'));
 		const raised = [];
 		for (const finding of findings)
 			raised.push(
@@ -302,10 +390,16 @@ export async function loadDemoData(
 						statement: finding.statement,
 						objectiveEvidence: finding.evidence
 					},
-					at(plan.raisedDay)
+					raisedAt()
 				)
 			);
-		await issueEvaluationReport(db, evaluator, planned.id, started.version);
+		await issueEvaluationReport(
+			db,
+			evaluator,
+			planned.id,
+			started.version,
+			at(plan.reportDay, '10:00')
+		);
 		return raised;
 	}
 
@@ -314,30 +408,58 @@ export async function loadDemoData(
 
 	// The seed's surveillance: four nonconformities and the corrective actions answering them.
 	const raised = await holdEvaluation('surveillance', SURVEILLANCE, SURVEILLANCE_NONCONFORMITIES);
+	// Each kind of step on its own day, for every finding that gets that far, in time order.
+	const versions = new Map(raised.map((finding) => [finding.id, finding.version]));
+	const answeredAt = minutesFrom(at(SURVEILLANCE.respondedDay, '10:00'));
 	for (const [index, nc] of SURVEILLANCE_NONCONFORMITIES.entries()) {
 		const finding = raised[index]!;
-		let step = await submitResponse(db, org, {
-			findingId: finding.id,
-			version: finding.version,
-			correction: nc.correction,
-			rootCause: nc.rootCause,
-			correctiveAction: nc.correctiveAction,
-			owner: nc.owner,
-			targetOn: addDays(finding.raised_on, nc.targetAfterDays)
-		});
+		const step = await submitResponse(
+			db,
+			org,
+			{
+				findingId: finding.id,
+				version: versions.get(finding.id)!,
+				correction: nc.correction,
+				rootCause: nc.rootCause,
+				correctiveAction: nc.correctiveAction,
+				owner: nc.owner,
+				targetOn: addDays(finding.raised_on, nc.targetAfterDays)
+			},
+			answeredAt()
+		);
+		versions.set(finding.id, step.version);
+	}
+	const reviewedAt = minutesFrom(at(SURVEILLANCE.reviewedDay, '15:00'));
+	for (const [index, nc] of SURVEILLANCE_NONCONFORMITIES.entries()) {
 		if (nc.status === 'response_submitted') continue;
-		step = await reviewResponse(db, evaluator, {
-			findingId: finding.id,
-			version: step.version,
-			comment: SURVEILLANCE.reviewComment,
-			verdict: 'accept'
-		});
-		if (nc.status === 'action_in_progress') continue;
-		await submitEvidence(db, org, {
-			findingId: finding.id,
-			version: step.version,
-			note: SURVEILLANCE.evidenceNote
-		});
+		const finding = raised[index]!;
+		const step = await reviewResponse(
+			db,
+			evaluator,
+			{
+				findingId: finding.id,
+				version: versions.get(finding.id)!,
+				comment: SURVEILLANCE.reviewComment,
+				verdict: 'accept'
+			},
+			reviewedAt()
+		);
+		versions.set(finding.id, step.version);
+	}
+	const evidenceAt = minutesFrom(at(SURVEILLANCE.evidenceDay, '11:00'));
+	for (const [index, nc] of SURVEILLANCE_NONCONFORMITIES.entries()) {
+		if (nc.status !== 'evidence_submitted') continue;
+		const finding = raised[index]!;
+		await submitEvidence(
+			db,
+			org,
+			{
+				findingId: finding.id,
+				version: versions.get(finding.id)!,
+				note: SURVEILLANCE.evidenceNote
+			},
+			evidenceAt()
+		);
 	}
 
 	// No use case writes recurring obligations yet: the seed's records calendar goes in directly.
@@ -354,29 +476,44 @@ export async function loadDemoData(
 					title_en: obligation.titleEn,
 					cadence: obligation.cadence,
 					due_day: obligation.dueDay,
-					starts_on: day(DEMO_CERTIFICATES[0]!.issuedDay)
+					starts_on: day(DEMO_CERTIFICATES[0]!.issuedDay),
+					created_at: at(DEMO_CERTIFICATES[0]!.issuedDay, '11:00')
 				})
 				.execute();
 	});
 
-	// ── The other body ──
+	// ── The other body: set up later, its member added the day its certificate was issued ──
+	const otherSetUp = minutesFrom(at(OTHER_SET_UP_DAY, '09:00'));
 	const otherAdmin = await bootstrapTenant(
 		owner,
 		db,
 		OTHER_TENANT,
 		PEOPLE.otherAdmin,
-		passwordHash
+		passwordHash,
+		otherSetUp()
 	);
 	const otherStandards = new Map([
-		[OTHER_STANDARD.code, await addStandard(db, otherAdmin, OTHER_STANDARD, null, new Map())]
+		[
+			OTHER_STANDARD.code,
+			await addStandard(db, otherAdmin, OTHER_STANDARD, null, new Map(), otherSetUp)
+		]
 	]);
 	const otherOrganisations = new Map([
-		[OTHER_ORGANISATION.legalName, await addOrganisation(db, otherAdmin, OTHER_ORGANISATION)]
+		[
+			OTHER_ORGANISATION.legalName,
+			await addOrganisation(db, otherAdmin, OTHER_ORGANISATION, otherSetUp)
+		]
 	]);
 	await issue(otherAdmin, OTHER_CERTIFICATE, {
 		organisations: otherOrganisations,
 		standards: otherStandards,
 		grades: new Map()
 	});
-	await addMembers(db, otherAdmin, OTHER_MEMBERS, otherOrganisations);
+	await addMembers(
+		db,
+		otherAdmin,
+		OTHER_MEMBERS,
+		otherOrganisations,
+		minutesFrom(at(OTHER_CERTIFICATE.issuedDay, '14:00'))
+	);
 }

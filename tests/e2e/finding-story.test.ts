@@ -181,7 +181,12 @@ describe('the nonconformity story, from the evaluation to the certification deci
 				.filter({ hasText: 'recorded.' });
 			await recorded.waitFor();
 			reference = ((await recorded.textContent()) ?? '').trim().replace(/ recorded\.$/, '');
-			expect(reference).not.toBe('');
+			// Issue 10 §10: named after its evaluation, the certificate's second surveillance of
+			// the cycle (the demo held the first), so it is no second "NC-1" for the organisation.
+			expect(reference).toBe(`${today.slice(0, 4)}-S2-NC-1`);
+			expect(await evaluator.getByTestId('evaluation-reference').textContent()).toContain(
+				`${today.slice(0, 4)}-S2`
+			);
 
 			const row = evaluator
 				.getByTestId('evaluation-findings')
@@ -240,6 +245,13 @@ describe('the nonconformity story, from the evaluation to the certification deci
 			expect(await item.textContent()).toContain(STATEMENT);
 			expect(await item.textContent()).toContain(`Due ${dueOn}`);
 			expect(await item.textContent()).toContain('Major nonconformity');
+			expect(await item.textContent()).toContain(`Surveillance evaluation of ${today}`);
+			// Every card and row of the organisation's list names a finding of its own.
+			const references = await organisation
+				.locator('main a[href^="/findings/"] .mono, main a.mono[href^="/findings/"]')
+				.allTextContents();
+			expect(references.length).toBeGreaterThan(4);
+			expect(new Set(references.map((r) => r.trim())).size).toBe(references.length);
 			await item.getByRole('link', { name: 'Respond' }).click();
 			await organisation.waitForURL(`**${findingPath}`);
 			await organisation.waitForSelector('body[data-hydrated]');

@@ -40,7 +40,7 @@ describe('finding page forms over HTTP', () => {
 		server = await startDemoApp();
 		evaluator = await signedIn(server, 'evaluator@demo.test');
 		org = await signedIn(server, 'org@demo.test');
-		// The demo has more than one evaluation with an NC-1: take the one whose list holds four.
+		// The surveillance's references (2026-S1-NC-1 …), by their last part: the list that holds four.
 		const evaluations = await (await evaluator.fetch('/evaluations')).text();
 		const evaluationIds = new Set(
 			[...evaluations.matchAll(new RegExp(`href="/evaluations/(${UUID})"`, 'g'))].map((m) => m[1]!)
@@ -49,7 +49,10 @@ describe('finding page forms over HTTP', () => {
 			const list = await (await evaluator.fetch(`/findings?evaluation=${evaluationId}`)).text();
 			const found = new Map<string, string>();
 			for (const match of list.matchAll(
-				new RegExp(`href="/findings/(${UUID})"[^>]*>(?:<!--[^>]*-->)*\\s*(NC-\\d+)`, 'g')
+				new RegExp(
+					`href="/findings/(${UUID})"[^>]*>(?:<!--[^>]*-->)*\\s*\\d{4}-S\\d+-(NC-\\d+)`,
+					'g'
+				)
 			))
 				found.set(match[2]!, match[1]!);
 			if (found.size === 4) for (const [reference, id] of found) ids.set(reference, id);

@@ -32,7 +32,7 @@ async function openFindingOf(server: RunningServer): Promise<string> {
 		const list = await (await evaluator.fetch(`/findings?evaluation=${evaluationId}`)).text();
 		const found = new Map<string, string>();
 		for (const match of list.matchAll(
-			new RegExp(`href="/findings/(${UUID})"[^>]*>(?:<!--[^>]*-->)*\\s*(NC-\\d+)`, 'g')
+			new RegExp(`href="/findings/(${UUID})"[^>]*>(?:<!--[^>]*-->)*\\s*\\d{4}-S\\d+-(NC-\\d+)`, 'g')
 		))
 			found.set(match[2]!, match[1]!);
 		if (found.size === 4) return found.get('NC-1')!;

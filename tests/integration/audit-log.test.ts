@@ -178,6 +178,54 @@ describe.each(DIALECTS)('audit log on %s', (kind) => {
 		expect(rows).toEqual([{ recent: true }]);
 	});
 
+	it('keeps a given time only in order: after the previous entry (or the tenant), not ahead of the clock', async () => {
+		const pastTenant = async () =>
+			(
+				await t.owner
+					.insertInto('tenants')
+					.values({
+						slug: `past-${Math.random().toString(36).slice(2)}`,
+						name: 'Past body',
+						created_at: new Date('2025-01-01T00:00:00Z')
+					})
+					.returning('id')
+					.executeTakeFirstOrThrow()
+			).id;
+		const write = (tenant: string, n: number, at?: string) =>
+			t.db.inTenant({ tenantId: tenant, userId: actor }, (tx) =>
+				recordAudit(tx, { ...entry(tenant, actor, n), at: at ? new Date(at) : undefined })
+			);
+		/** Each entry's time, or 'clock' where the chain took the clock instead. */
+		const times = async (tenant: string) => {
+			const { rows } = await sql<{ at: string; clock: boolean }>`
+			  select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as at,
+			    created_at > now() - interval '1 hour' and created_at <= clock_timestamp() as clock
+			  from audit_log where tenant_id = ${tenant} order by seq`.execute(t.owner);
+			expectUnbrokenChain(await readChain(t, tenant), rows.length);
+			return rows.map((row) => (row.clock ? 'clock' : row.at));
+		};
+
+		const story = await pastTenant();
+		await write(story, 1, '2025-02-01T08:00:00Z');
+		await write(story, 2, '2025-03-01T08:00:00Z');
+		await write(story, 3, '2025-02-15T08:00:00Z'); // before entry 2
+		await write(story, 4, '2025-03-02T08:00:00Z'); // before entry 3, now the clock's
+		await write(story, 5);
+		expect(await times(story)).toEqual([
+			'2025-02-01T08:00:00Z',
+			'2025-03-01T08:00:00Z',
+			'clock',
+			'clock',
+			'clock'
+		]);
+
+		const early = await pastTenant();
+		await write(early, 1, '2024-12-31T23:59:59Z'); // before the tenant existed
+		const ahead = await pastTenant();
+		await write(ahead, 1, '2999-01-01T00:00:00Z'); // not yet
+		expect([...(await times(early)), ...(await times(ahead))]).toEqual(['clock', 'clock']);
+	});
+
 	describe('is append-only', () => {
 		const snapshot = async () =>
 			(

@@ -55,6 +55,15 @@ for (const kind of DIALECTS) {
 		const due = '2027-01-20';
 		let findingId: string;
 		let suspendedId: string;
+		// The finding that raised the flag, with the evaluation it came from (the world's, of 2026-11-01).
+		const cause = () => ({
+			id: findingId,
+			reference: 'NC-MAJOR-LATE',
+			evaluationKind: 'surveillance',
+			evaluationDate: '2026-11-01',
+			dueOn: due,
+			closed: false
+		});
 
 		beforeAll(async () => {
 			t = await createTestDatabase(kind);
@@ -103,9 +112,7 @@ for (const kind of DIALECTS) {
 					suspensionDue: { by: addDays(due, 6), late: false },
 					withdrawalProposed: null
 				});
-				expect(suspension.causes).toEqual([
-					{ id: findingId, reference: 'NC-MAJOR-LATE', dueOn: due, closed: false }
-				]);
+				expect(suspension.causes).toEqual([cause()]);
 				const withdrawal = rows.find((row) => row.id === suspendedId)!;
 				expect(withdrawal.flags).toEqual({
 					suspensionDue: null,
@@ -128,7 +135,7 @@ for (const kind of DIALECTS) {
 			);
 			expect(flags).toEqual({
 				flags: { suspensionDue: { by: addDays(due, 6), late: true }, withdrawalProposed: null },
-				causes: [{ id: findingId, reference: 'NC-MAJOR-LATE', dueOn: due, closed: false }],
+				causes: [cause()],
 				suspendWithinDays: 5,
 				maxSuspensionMonths: 6,
 				suspendedSince: null

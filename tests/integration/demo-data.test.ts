@@ -23,6 +23,9 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 	// A fixed moment, so the expectations are dates: 2026-12-02 in Asia/Shanghai.
 	const loadedAt = new Date('2026-12-02T03:00:00Z');
 	const today = todayInZone(loadedAt, 'Asia/Shanghai');
+	// References name their evaluation: the year its window opened, its kind and sequence.
+	const surveillanceRef = (suffix: string) => `${addDays(today, -16).slice(0, 4)}-S1-${suffix}`;
+	const specialRef = (suffix: string) => `${addDays(today, -83).slice(0, 4)}-SP1-${suffix}`;
 
 	beforeAll(async () => {
 		t = await createTestDatabase(kind);
@@ -211,7 +214,7 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 			{
 				evaluation: 'surveillance',
 				evaluationStatus: 'report_issued',
-				reference: 'NC-1',
+				reference: surveillanceRef('NC-1'),
 				grade: 'minor',
 				status: 'action_in_progress',
 				raised_on: raisedOn,
@@ -222,7 +225,7 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 			{
 				evaluation: 'surveillance',
 				evaluationStatus: 'report_issued',
-				reference: 'NC-2',
+				reference: surveillanceRef('NC-2'),
 				grade: 'minor',
 				status: 'response_submitted',
 				raised_on: raisedOn,
@@ -233,7 +236,7 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 			{
 				evaluation: 'surveillance',
 				evaluationStatus: 'report_issued',
-				reference: 'NC-3',
+				reference: surveillanceRef('NC-3'),
 				grade: 'minor',
 				status: 'evidence_submitted',
 				raised_on: raisedOn,
@@ -244,7 +247,7 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 			{
 				evaluation: 'surveillance',
 				evaluationStatus: 'report_issued',
-				reference: 'NC-4',
+				reference: surveillanceRef('NC-4'),
 				grade: 'major',
 				status: 'response_submitted',
 				raised_on: raisedOn,
@@ -266,25 +269,25 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 			.execute();
 		expect(responses).toEqual([
 			{
-				reference: 'NC-1',
+				reference: surveillanceRef('NC-1'),
 				corrective_action: '要求服务人员在现场服务后对客户进行产品相关知识的培训讲解。',
 				review_status: 'accepted',
 				target_on: addDays(raisedOn, 60)
 			},
 			{
-				reference: 'NC-2',
+				reference: surveillanceRef('NC-2'),
 				corrective_action: '加强对员工培训力度。',
 				review_status: 'pending',
 				target_on: addDays(raisedOn, 60)
 			},
 			{
-				reference: 'NC-3',
+				reference: surveillanceRef('NC-3'),
 				corrective_action: '积极参加服务标准化工作、国家、行业有关标准的制定工作。',
 				review_status: 'accepted',
 				target_on: addDays(raisedOn, 60)
 			},
 			{
-				reference: 'NC-4',
+				reference: surveillanceRef('NC-4'),
 				corrective_action: '建立服务缺陷公开机制。',
 				review_status: 'pending',
 				target_on: addDays(raisedOn, 25)
@@ -295,8 +298,8 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 	it('has an open nonconformity due in seven days and an overdue one, for the reminders', async () => {
 		const open = (await findings()).filter((f) => f.status === 'open');
 		expect(open.map((f) => [f.evaluation, f.reference, f.grade, f.due_on])).toEqual([
-			['special', 'NC-1', 'major', addDays(today, -53)],
-			['special', 'NC-2', 'minor', addDays(today, 7)]
+			['special', specialRef('NC-1'), 'major', addDays(today, -53)],
+			['special', specialRef('NC-2'), 'minor', addDays(today, 7)]
 		]);
 		for (const finding of open) {
 			expect(finding.evaluationStatus).toBe('report_issued');
@@ -305,6 +308,144 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 		}
 		expect(open.filter((f) => f.due_on! < today)).toHaveLength(1);
 		expect(open.filter((f) => f.due_on === addDays(today, 7))).toHaveLength(1);
+	});
+
+	describe('tells one story, in order (issue 10 §12)', () => {
+		const dayOf = (moment: Date) => todayInZone(moment, 'Asia/Shanghai');
+
+		it('starts each evaluation in its window, after its plan, and issues the report after', async () => {
+			const evaluations = await t.owner
+				.selectFrom('evaluations')
+				.selectAll()
+				.orderBy('window_start')
+				.execute();
+			expect(evaluations).toHaveLength(2);
+			for (const e of evaluations) {
+				expect(e.started_at, e.kind).not.toBeNull();
+				expect(dayOf(e.started_at!) >= e.window_start, e.kind).toBe(true);
+				expect(dayOf(e.started_at!) <= e.window_end, e.kind).toBe(true);
+				expect(e.created_at.getTime()).toBeLessThanOrEqual(e.started_at!.getTime());
+				expect(e.started_at!.getTime()).toBeLessThanOrEqual(e.report_issued_at!.getTime());
+				expect(e.report_issued_at!.getTime()).toBeLessThanOrEqual(loadedAt.getTime());
+			}
+			// The special evaluation of September, then the surveillance of November.
+			expect(evaluations.map((e) => [e.kind, e.window_start])).toEqual([
+				['special', addDays(today, -83)],
+				['surveillance', addDays(today, -16)]
+			]);
+		});
+
+		it('raises findings while the evaluation runs; answers, reviews, evidence and decisions follow the report', async () => {
+			const rows = await t.owner
+				.selectFrom('findings')
+				.innerJoin('evaluations', 'evaluations.id', 'findings.evaluation_id')
+				.select([
+					'findings.id',
+					'findings.reference',
+					'findings.created_at',
+					'findings.raised_on',
+					'evaluations.started_at',
+					'evaluations.report_issued_at'
+				])
+				.execute();
+			expect(rows).toHaveLength(6);
+			for (const f of rows) {
+				expect(dayOf(f.created_at), f.reference).toBe(f.raised_on);
+				expect(f.created_at >= f.started_at!, f.reference).toBe(true);
+				expect(f.created_at <= f.report_issued_at!, f.reference).toBe(true);
+			}
+			const reportOf = new Map(rows.map((f) => [f.id, f.report_issued_at!]));
+			const responses = await t.owner.selectFrom('responses').selectAll().execute();
+			expect(responses).toHaveLength(4);
+			for (const r of responses) {
+				expect(r.submitted_at >= reportOf.get(r.finding_id)!).toBe(true);
+				if (r.reviewed_at) expect(r.reviewed_at >= r.submitted_at).toBe(true);
+			}
+			const submissions = await t.owner.selectFrom('evidence_submissions').selectAll().execute();
+			expect(submissions).toHaveLength(1);
+			for (const s of submissions) {
+				const plan = responses.find((r) => r.id === s.response_id)!;
+				expect(s.submitted_at >= plan.reviewed_at!).toBe(true);
+				expect(s.submitted_at <= loadedAt).toBe(true);
+			}
+			const decisions = await t.owner.selectFrom('decisions').selectAll().execute();
+			const lastStep = Math.max(
+				...rows.map((f) => f.report_issued_at!.getTime()),
+				...responses.map((r) => (r.reviewed_at ?? r.submitted_at).getTime()),
+				...submissions.map((s) => s.submitted_at.getTime())
+			);
+			for (const d of decisions) expect(d.decided_at.getTime()).toBeGreaterThanOrEqual(lastStep);
+		});
+
+		it('writes each audit entry at its step, in order, never before what it is about', async () => {
+			const entries = await sql<{
+				tenant: string;
+				seq: string;
+				action: string;
+				entity_type: string;
+				created_at: Date;
+				entity_created_at: Date | null;
+			}>`
+			  select t.slug as tenant, a.seq::text as seq, a.action, a.entity_type, a.created_at,
+			    coalesce(u.created_at, m.created_at, i.created_at, o.created_at, c.created_at,
+			      s.created_at, ce.created_at, e.created_at, f.created_at) as entity_created_at
+			  from audit_log a join tenants t on t.id = a.tenant_id
+			    left join users u on a.entity_type = 'user' and u.id::text = a.entity_id
+			    left join memberships m on a.entity_type = 'membership' and m.id::text = a.entity_id
+			    left join membership_invitations i on a.entity_type = 'membership_invitation' and i.id::text = a.entity_id
+			    left join organisations o on a.entity_type = 'organisation' and o.id::text = a.entity_id
+			    left join contacts c on a.entity_type = 'contact' and c.id::text = a.entity_id
+			    left join standards s on a.entity_type = 'standard' and s.id::text = a.entity_id
+			    left join certificates ce on a.entity_type = 'certificate' and ce.id::text = a.entity_id
+			    left join evaluations e on a.entity_type = 'evaluation' and e.id::text = a.entity_id
+			    left join findings f on a.entity_type = 'finding' and f.id::text = a.entity_id
+			  order by t.slug, a.seq`.execute(t.owner);
+			const created = entries.rows.filter((row) => row.entity_created_at !== null);
+			expect(created.length).toBeGreaterThan(40);
+			for (const row of created)
+				expect(
+					row.created_at >= row.entity_created_at!,
+					`${row.tenant} ${row.seq} ${row.action}`
+				).toBe(true);
+			for (const [index, row] of entries.rows.entries()) {
+				expect(row.created_at <= loadedAt, `${row.tenant} ${row.seq}`).toBe(true);
+				const before = entries.rows[index - 1];
+				if (before?.tenant === row.tenant)
+					expect(row.created_at >= before.created_at, `${row.tenant} ${row.seq}`).toBe(true);
+			}
+			// The set-up a year before, as the certificate issued 335 days ago requires.
+			const first = entries.rows.find((row) => row.tenant === 'demo')!;
+			expect(dayOf(first.created_at)).toBe(addDays(today, -365));
+		});
+
+		it('records the plan, start and report of each evaluation when they happened', async () => {
+			const steps = await sql<{
+				action: string;
+				created_at: Date;
+				evaluation_created: Date;
+				started_at: Date;
+				report_issued_at: Date;
+			}>`
+			  select a.action, a.created_at, e.created_at as evaluation_created, e.started_at, e.report_issued_at
+			  from audit_log a join evaluations e on a.entity_type = 'evaluation' and e.id::text = a.entity_id
+			  order by a.seq`.execute(t.owner);
+			expect(steps.rows.map((row) => row.action)).toEqual([
+				'evaluation.plan',
+				'evaluation.start',
+				'evaluation.issue_report',
+				'evaluation.plan',
+				'evaluation.start',
+				'evaluation.issue_report'
+			]);
+			for (const row of steps.rows) {
+				const expected = {
+					'evaluation.plan': row.evaluation_created,
+					'evaluation.start': row.started_at,
+					'evaluation.issue_report': row.report_issued_at
+				}[row.action]!;
+				expect(row.created_at.getTime(), row.action).toBe(expected.getTime());
+			}
+		});
 	});
 
 	it('audits every change, and each body’s chain verifies', async () => {

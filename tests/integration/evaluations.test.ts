@@ -436,7 +436,7 @@ describe.each(DIALECTS)('evaluations (%s)', (kind) => {
 			}
 		});
 
-		it('are numbered per evaluation and kind, raised today with the due date of the rules', async () => {
+		it('are numbered per kind after their evaluation’s reference, raised today with the due date of the rules', async () => {
 			const evaluation = await evaluationAt('in_progress');
 			const caller = callerFor(app, member);
 			const clause = standard.clauses[1]!;
@@ -448,8 +448,12 @@ describe.each(DIALECTS)('evaluations (%s)', (kind) => {
 				statement: '未按规定保存派工单记录',
 				objectiveEvidence: '抽查 12 份工单，3 份无客户签字'
 			});
+			// The first finding gives the evaluation its reference: a surveillance of 2026 (its window).
+			const { evaluation: numbered } = await caller.evaluations.get({ id: evaluation.id });
+			expect(numbered.reference).toMatch(/^2026-S\d+$/);
+			const ref = (suffix: string) => `${numbered.reference}-${suffix}`;
 			expect(major).toMatchObject({
-				reference: 'NC-1',
+				reference: ref('NC-1'),
 				grade: 'major',
 				clause_id: clause.id,
 				raised_by: member.userId,
@@ -463,24 +467,26 @@ describe.each(DIALECTS)('evaluations (%s)', (kind) => {
 				grade: 'minor',
 				statement: 'Complaint records incomplete'
 			});
-			expect(minor).toMatchObject({ reference: 'NC-2', due_on: addDays(today(), 90) });
+			expect(minor).toMatchObject({ reference: ref('NC-2'), due_on: addDays(today(), 90) });
 			const observation = await caller.findings.raise({
 				evaluationId: evaluation.id,
 				kind: 'observation',
 				statement: 'Training plan not yet approved'
 			});
-			expect(observation).toMatchObject({ reference: 'OBS-1', grade: null, due_on: null });
+			expect(observation).toMatchObject({ reference: ref('OBS-1'), grade: null, due_on: null });
 			const opportunity = await callerFor(app, admin).findings.raise({
 				evaluationId: evaluation.id,
 				kind: 'opportunity',
 				statement: 'Consider an online satisfaction survey'
 			});
-			expect(opportunity.reference).toBe('OFI-1');
+			expect(opportunity.reference).toBe(ref('OFI-1'));
 			for (const finding of [major, minor, observation, opportunity])
 				expect(await auditActions(t, finding.id)).toEqual(['finding.raise']);
 
 			const detail = await caller.evaluations.get({ id: evaluation.id });
-			expect(detail.findings.map((f) => f.reference)).toEqual(['NC-1', 'NC-2', 'OBS-1', 'OFI-1']);
+			expect(detail.findings.map((f) => f.reference)).toEqual(
+				['NC-1', 'NC-2', 'OBS-1', 'OFI-1'].map(ref)
+			);
 			expect(detail.openFindings).toBe(4);
 			expect(detail.mayRecordFindings).toBe(true);
 			expect(detail.clauses.map((c) => c.number)).toEqual(['4.1', '4.2', '10.1']);

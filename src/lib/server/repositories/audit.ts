@@ -12,6 +12,12 @@ export interface AuditEntry {
 	entityId: string;
 	before?: unknown;
 	after?: unknown;
+	/**
+	 * When it happened, for a step replayed at its own time (the demo's past, issue 10 §12);
+	 * unset: the database's clock. The chain keeps it only between its previous entry and now
+	 * (migration 2026-12-03-02), so no entry moves before another or into the future.
+	 */
+	at?: Date;
 }
 
 /** Appends to the tenant's hash chain; the database trigger assigns seq, prev_hash and hash. */
@@ -25,7 +31,8 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
 			entity_type: entry.entityType,
 			entity_id: entry.entityId,
 			before: entry.before === undefined ? null : JSON.stringify(entry.before),
-			after: entry.after === undefined ? null : JSON.stringify(entry.after)
+			after: entry.after === undefined ? null : JSON.stringify(entry.after),
+			created_at: entry.at
 		})
 		.execute();
 }

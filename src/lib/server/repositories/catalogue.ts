@@ -56,10 +56,10 @@ const standardColumns = (fields: StandardFields) => ({
 	grade_scale_id: fields.gradeScaleId
 });
 
-export function insertStandard(tx: Tx, tenantId: string, fields: StandardFields) {
+export function insertStandard(tx: Tx, tenantId: string, fields: StandardFields, createdAt?: Date) {
 	return tx
 		.insertInto('standards')
-		.values({ tenant_id: tenantId, ...standardColumns(fields) })
+		.values({ tenant_id: tenantId, created_at: createdAt, ...standardColumns(fields) })
 		.returningAll()
 		.executeTakeFirstOrThrow();
 }

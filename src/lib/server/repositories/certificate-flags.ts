@@ -49,6 +49,8 @@ export function suspensionCauses(tx: Tx, certificateIds: string[]) {
 		.innerJoin('reminders', tenantJoinBack('reminders', 'reminders.subject_id', 'findings'))
 		.select([
 			'evaluations.certificate_id',
+			'evaluations.kind as evaluation_kind',
+			'evaluations.window_start as evaluation_window_start',
 			'findings.id',
 			'findings.reference',
 			'findings.grade',

@@ -109,6 +109,8 @@ export interface NewCertificate {
 	issuedOn: string;
 	decidedOn: string;
 	expiresOn: string;
+	/** When it is recorded, if not now (the demo's past). */
+	createdAt?: Date;
 }
 
 export function insertCertificate(tx: Tx, certificate: NewCertificate) {
@@ -116,6 +118,8 @@ export function insertCertificate(tx: Tx, certificate: NewCertificate) {
 		.insertInto('certificates')
 		.values({
 			tenant_id: certificate.tenantId,
+			created_at: certificate.createdAt,
+			updated_at: certificate.createdAt,
 			number: certificate.number,
 			organisation_id: certificate.organisationId,
 			standard_id: certificate.standardId,
@@ -202,7 +206,7 @@ export function listCertificateHistory(tx: Tx, certificateId: string) {
 export function listEvaluationsOfCertificate(tx: Tx, certificateId: string) {
 	return tx
 		.selectFrom('evaluations')
-		.select(['id', 'kind', 'status', 'window_start', 'window_end'])
+		.select(['id', 'kind', 'reference', 'status', 'window_start', 'window_end'])
 		.where('certificate_id', '=', certificateId)
 		.orderBy('window_start', 'desc')
 		.execute();

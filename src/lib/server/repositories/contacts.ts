@@ -28,12 +28,13 @@ export function findContact(tx: Tx, id: string) {
 
 export function insertContact(
 	tx: Tx,
-	contact: ContactFields & { tenantId: string; organisationId: string }
+	contact: ContactFields & { tenantId: string; organisationId: string; createdAt?: Date }
 ) {
 	return tx
 		.insertInto('contacts')
 		.values({
 			tenant_id: contact.tenantId,
+			created_at: contact.createdAt,
 			organisation_id: contact.organisationId,
 			name: contact.name,
 			email: contact.email,

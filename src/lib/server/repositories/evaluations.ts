@@ -52,6 +52,7 @@ export function listEvaluations(tx: Tx, filter: EvaluationFilter, page: KeysetPa
 		.select((eb) => [
 			'evaluations.id',
 			'evaluations.kind',
+			'evaluations.reference',
 			'evaluations.status',
 			'evaluations.window_start',
 			'evaluations.window_end',
@@ -93,6 +94,41 @@ export function findEvaluation(tx: Tx, id: string, options: { forUpdate?: boolea
 		.executeTakeFirst();
 }
 
+/**
+ * Locks the organisation's row: assigning an evaluation reference reads the references its other
+ * evaluations hold, so two first findings on two of its evaluations must take turns. "No key"
+ * update: rows that merely point at the organisation (a new evaluation, a contact) need not wait.
+ */
+export async function lockOrganisationForReferences(tx: Tx, organisationId: string) {
+	await tx
+		.selectFrom('organisations')
+		.select('id')
+		.where('id', '=', organisationId)
+		.forNoKeyUpdate()
+		.executeTakeFirst();
+}
+
+/** The organisation's evaluations against one standard: the cycle a new reference is counted in. */
+export function listCycleEvaluations(tx: Tx, organisationId: string, standardId: string) {
+	return tx
+		.selectFrom('evaluations')
+		.select(['id', 'kind', 'window_start', 'reference'])
+		.where('organisation_id', '=', organisationId)
+		.where('standard_id', '=', standardId)
+		.where('reference', 'is not', null)
+		.execute();
+}
+
+/** Gives an evaluation its reference (once: its findings carry it, so it never changes). */
+export async function setEvaluationReference(tx: Tx, id: string, reference: string) {
+	await tx
+		.updateTable('evaluations')
+		.set({ reference })
+		.where('id', '=', id)
+		.where('reference', 'is', null)
+		.execute();
+}
+
 export function listTeam(tx: Tx, evaluationId: string) {
 	return teamWithUsers(tx)
 		.select([
@@ -127,12 +163,14 @@ export function insertEvaluation(
 		standardId: string;
 		windowStart: string;
 		windowEnd: string;
+		createdAt?: Date;
 	}
 ) {
 	return tx
 		.insertInto('evaluations')
 		.values({
 			tenant_id: evaluation.tenantId,
+			created_at: evaluation.createdAt,
 			kind: evaluation.kind,
 			certificate_id: evaluation.certificateId,
 			organisation_id: evaluation.organisationId,
@@ -187,16 +225,17 @@ const STEP_TIMESTAMPS = {
 	closed: 'closed_at'
 } as const;
 
-/** Moves an evaluation to `to`, stamping when; undefined when `version` is stale. */
+/** Moves an evaluation to `to`, stamping when (`at`, else now); undefined when `version` is stale. */
 export function updateEvaluationStatus(
 	tx: Tx,
 	id: string,
 	version: number,
-	to: Exclude<EvaluationStatus, 'planned'>
+	to: Exclude<EvaluationStatus, 'planned'>,
+	at?: Date
 ) {
 	return updateAtVersion(tx, 'evaluations', id, version, {
 		status: to,
-		[STEP_TIMESTAMPS[to]]: sql<Date>`now()`
+		[STEP_TIMESTAMPS[to]]: at ?? sql<Date>`now()`
 	});
 }
 

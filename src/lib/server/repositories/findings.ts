@@ -63,12 +63,15 @@ export function insertFinding(
 		raisedBy: string;
 		raisedOn: string;
 		dueOn: string | null;
+		createdAt?: Date;
 	}
 ) {
 	return tx
 		.insertInto('findings')
 		.values({
 			tenant_id: finding.tenantId,
+			created_at: finding.createdAt,
+			updated_at: finding.createdAt,
 			evaluation_id: finding.evaluationId,
 			reference: finding.reference,
 			kind: finding.kind,
@@ -302,6 +305,7 @@ export function findingListRows(tx: Tx, ids: string[]) {
 			sql<string>`left(findings.statement, 200)`.as('statement'),
 			'findings.evaluation_id',
 			'evaluations.kind as evaluation_kind',
+			'evaluations.window_start as evaluation_window_start',
 			'evaluations.organisation_id',
 			'organisations.legal_name as organisation_name',
 			'evaluations.standard_id',

@@ -70,12 +70,19 @@ export function findMembershipOfUser(tx: Tx, userId: string) {
 
 export function insertMembership(
 	tx: Tx,
-	membership: { tenantId: string; userId: string; role: Role; organisationId: string | null }
+	membership: {
+		tenantId: string;
+		userId: string;
+		role: Role;
+		organisationId: string | null;
+		createdAt?: Date;
+	}
 ) {
 	return tx
 		.insertInto('memberships')
 		.values({
 			tenant_id: membership.tenantId,
+			created_at: membership.createdAt,
 			user_id: membership.userId,
 			role: membership.role,
 			organisation_id: membership.organisationId
@@ -93,6 +100,8 @@ export interface NewInvitation {
 	userId: string | null;
 	role: Role;
 	organisationId: string | null;
+	/** When it was sent, if not now (the demo's past). */
+	createdAt?: Date;
 	invitedBy: string;
 }
 
@@ -114,6 +123,7 @@ export function insertInvitation(tx: Tx, invitation: NewInvitation) {
 		.insertInto('membership_invitations')
 		.values({
 			tenant_id: invitation.tenantId,
+			created_at: invitation.createdAt,
 			email: invitation.email.trim(),
 			user_id: invitation.userId,
 			role: invitation.role,

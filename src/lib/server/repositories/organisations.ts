@@ -78,12 +78,20 @@ export function findOrganisationByUscc(tx: Tx, uscc: string) {
 
 export function insertOrganisation(
 	tx: Tx,
-	organisation: { tenantId: string; legalName: string; uscc: string; address: string }
+	organisation: {
+		tenantId: string;
+		legalName: string;
+		uscc: string;
+		address: string;
+		createdAt?: Date;
+	}
 ) {
 	return tx
 		.insertInto('organisations')
 		.values({
 			tenant_id: organisation.tenantId,
+			created_at: organisation.createdAt,
+			updated_at: organisation.createdAt,
 			legal_name: organisation.legalName,
 			uscc: organisation.uscc,
 			address: organisation.address

@@ -37,6 +37,8 @@ export interface NewResponse {
 	owner: string;
 	targetOn: string;
 	submittedBy: string;
+	/** When it is submitted, if not now (the demo's past). */
+	submittedAt?: Date;
 }
 
 export function insertResponse(tx: Tx, response: NewResponse) {
@@ -50,7 +52,8 @@ export function insertResponse(tx: Tx, response: NewResponse) {
 			corrective_action: response.correctiveAction,
 			action_owner: response.owner,
 			target_on: response.targetOn,
-			submitted_by: response.submittedBy
+			submitted_by: response.submittedBy,
+			submitted_at: response.submittedAt
 		})
 		.returningAll()
 		.executeTakeFirstOrThrow();
@@ -84,14 +87,19 @@ export const findAcceptedResponse = (tx: Tx, findingId: string) =>
 export function reviewResponse(
 	tx: Tx,
 	responseId: string,
-	review: { status: 'accepted' | 'rejected'; reviewerId: string; comment: string | null }
+	review: {
+		status: 'accepted' | 'rejected';
+		reviewerId: string;
+		comment: string | null;
+		reviewedAt?: Date;
+	}
 ) {
 	return tx
 		.updateTable('responses')
 		.set({
 			review_status: review.status,
 			reviewed_by: review.reviewerId,
-			reviewed_at: sql<Date>`now()`,
+			reviewed_at: review.reviewedAt ?? sql<Date>`now()`,
 			review_comment: review.comment
 		})
 		.where('id', '=', responseId)
@@ -127,6 +135,7 @@ export function insertEvidenceSubmission(
 		responseId: string | null;
 		note: string;
 		submittedBy: string;
+		submittedAt?: Date;
 	}
 ) {
 	return tx
@@ -136,7 +145,8 @@ export function insertEvidenceSubmission(
 			finding_id: submission.findingId,
 			response_id: submission.responseId,
 			note: submission.note,
-			submitted_by: submission.submittedBy
+			submitted_by: submission.submittedBy,
+			submitted_at: submission.submittedAt
 		})
 		.returningAll()
 		.executeTakeFirstOrThrow();
@@ -336,6 +346,8 @@ export function listOrganisationNonconformities(
 			'findings.raised_on',
 			'findings.due_on',
 			'findings.closed_at',
+			'evaluations.kind as evaluation_kind',
+			'evaluations.window_start as evaluation_window_start',
 			'standards.code as standard_code',
 			'certificates.number as certificate_number',
 			'clauses.number as clause_number'

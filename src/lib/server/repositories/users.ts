@@ -27,11 +27,18 @@ export function findUserById(tx: Tx, id: string) {
 
 export function insertUser(
 	tx: Tx,
-	user: { email: string; name: string; passwordHash: string | null; locale?: Locale | null }
+	user: {
+		email: string;
+		name: string;
+		passwordHash: string | null;
+		locale?: Locale | null;
+		createdAt?: Date;
+	}
 ) {
 	return tx
 		.insertInto('users')
 		.values({
+			created_at: user.createdAt,
 			email: user.email.trim(),
 			name: user.name.trim(),
 			password_hash: user.passwordHash,

@@ -37,6 +37,8 @@ export function audit(
 		entityId: string;
 		before?: unknown;
 		after?: unknown;
+		/** When it happened, if not now (the demo's past). */
+		at?: Date;
 	}
 ) {
 	return recordAudit(tx, { tenantId: actor.tenantId, actorUserId: actor.userId, ...entry });

@@ -17,6 +17,9 @@ import { loadVisibleCertificate } from './certificates';
 export interface SuspensionCause {
 	id: string;
 	reference: string;
+	/** The evaluation that raised it: its kind and the day its window opened. */
+	evaluationKind: string;
+	evaluationDate: string;
 	dueOn: string | null;
 	closed: boolean;
 }
@@ -38,6 +41,8 @@ function causesByCertificate(rows: Awaited<ReturnType<typeof repo.suspensionCaus
 			list.push({
 				id: row.id,
 				reference: row.reference,
+				evaluationKind: row.evaluation_kind,
+				evaluationDate: row.evaluation_window_start,
 				dueOn: row.due_on,
 				closed: row.status === 'closed'
 			});

@@ -272,7 +272,13 @@ const numberConstraint = (number: string) => ({
  * the standard's scale (none when the standard has no scale), its first history row ('issued')
  * and the audit entry, all in one transaction.
  */
-export function createCertificate(db: AppDatabase, actor: Actor, input: NewCertificateInput) {
+/** `now`: when it is recorded (the demo loads its past); unset, the database's clock. */
+export function createCertificate(
+	db: AppDatabase,
+	actor: Actor,
+	input: NewCertificateInput,
+	now?: Date
+) {
 	authorize(actor, 'certificate.manage');
 	const number = requiredText('number', input.number, 100);
 	const scope = requiredText('scope', input.scope, 2000);
@@ -297,7 +303,8 @@ export function createCertificate(db: AppDatabase, actor: Actor, input: NewCerti
 				gradeLevelId,
 				issuedOn,
 				decidedOn,
-				expiresOn
+				expiresOn,
+				createdAt: now
 			});
 			await repo.insertCertificateHistory(tx, {
 				tenant_id: actor.tenantId,
@@ -307,7 +314,8 @@ export function createCertificate(db: AppDatabase, actor: Actor, input: NewCerti
 				to_grade_level_id: gradeLevelId,
 				to_scope: scope,
 				effective_on: issuedOn,
-				recorded_by: actor.userId
+				recorded_by: actor.userId,
+				recorded_at: now
 			});
 			await recordAudit(tx, {
 				tenantId: actor.tenantId,
@@ -315,7 +323,8 @@ export function createCertificate(db: AppDatabase, actor: Actor, input: NewCerti
 				action: 'certificate.create',
 				entityType: 'certificate',
 				entityId: certificate.id,
-				after: audited(certificate)
+				after: audited(certificate),
+				at: now
 			});
 			return certificate;
 		})

@@ -20,7 +20,14 @@ export type { ClauseInput, ClauseTitlesInput } from './clauses.schema';
 const duplicateClause = (number: string) => () =>
 	new Refusal('CONFLICT', 'catalogue_error_clause_taken', { number }, 'number');
 
-export function addClause(db: AppDatabase, actor: Actor, standardId: string, input: ClauseInput) {
+/** `now`: when it happens (the demo loads its past); unset, the database's clock. */
+export function addClause(
+	db: AppDatabase,
+	actor: Actor,
+	standardId: string,
+	input: ClauseInput,
+	now?: Date
+) {
 	authorize(actor, 'catalogue.manage');
 	const clause = checked(clauseInput, input);
 	return db
@@ -58,7 +65,8 @@ export function addClause(db: AppDatabase, actor: Actor, standardId: string, inp
 					number: clause.number,
 					titleZh: clause.titleZh,
 					titleEn: clause.titleEn
-				}
+				},
+				at: now
 			});
 			return row;
 		})

@@ -164,7 +164,8 @@ async function checkedTeam(tx: Tx, teamIds: string[], leadId: string) {
 	return { team, names };
 }
 
-export async function planEvaluation(db: AppDatabase, actor: Actor, input: PlanInput) {
+/** `now`: when it is planned (the demo loads its past); unset, the database's clock. */
+export async function planEvaluation(db: AppDatabase, actor: Actor, input: PlanInput, now?: Date) {
 	authorize(actor, 'evaluation.plan');
 	if (!EVALUATION_KINDS.includes(input.kind))
 		throw badInput('kind', 'evaluations_error_kind_invalid');
@@ -201,7 +202,8 @@ export async function planEvaluation(db: AppDatabase, actor: Actor, input: PlanI
 			organisationId,
 			standardId,
 			windowStart: input.windowStart,
-			windowEnd: input.windowEnd
+			windowEnd: input.windowEnd,
+			createdAt: now
 		});
 		await repo.replaceTeam(tx, actor.tenantId, evaluation.id, team);
 		await recordAudit(tx, {
@@ -219,7 +221,8 @@ export async function planEvaluation(db: AppDatabase, actor: Actor, input: PlanI
 				windowEnd: input.windowEnd,
 				lead: names.lead,
 				members: names.members
-			}
+			},
+			at: now
 		});
 		return evaluation;
 	});
@@ -299,7 +302,9 @@ export async function takeEvaluationStep(
 	actor: Actor,
 	id: string,
 	version: number,
-	action: EvaluationAction
+	action: EvaluationAction,
+	/** When the step is taken (the demo loads its past); unset, the database's clock. */
+	now?: Date
 ) {
 	requireRunner(actor);
 	return db.inTenant(scopeOf(actor), async (tx) => {
@@ -309,7 +314,7 @@ export async function takeEvaluationStep(
 		if (evaluation.version !== version) throw staleVersion();
 		if (!decision.ok) throw new Refusal('CONFLICT', `evaluations_error_${action}_wrong_status`);
 		const to = decision.to as Exclude<EvaluationStatus, 'planned'>;
-		const after = await repo.updateEvaluationStatus(tx, id, version, to);
+		const after = await repo.updateEvaluationStatus(tx, id, version, to, now);
 		if (!after) throw staleVersion();
 		await recordAudit(tx, {
 			tenantId: actor.tenantId,
@@ -318,7 +323,8 @@ export async function takeEvaluationStep(
 			entityType: 'evaluation',
 			entityId: id,
 			before: { status: evaluation.status },
-			after: { status: after.status }
+			after: { status: after.status },
+			at: now
 		});
 		if (action === 'issue_report')
 			await reportIssuedMessage(tx, actor, {
@@ -330,10 +336,20 @@ export async function takeEvaluationStep(
 	});
 }
 
-export const startEvaluation = (db: AppDatabase, actor: Actor, id: string, version: number) =>
-	takeEvaluationStep(db, actor, id, version, 'start');
-export const issueEvaluationReport = (db: AppDatabase, actor: Actor, id: string, version: number) =>
-	takeEvaluationStep(db, actor, id, version, 'issue_report');
+export const startEvaluation = (
+	db: AppDatabase,
+	actor: Actor,
+	id: string,
+	version: number,
+	now?: Date
+) => takeEvaluationStep(db, actor, id, version, 'start', now);
+export const issueEvaluationReport = (
+	db: AppDatabase,
+	actor: Actor,
+	id: string,
+	version: number,
+	now?: Date
+) => takeEvaluationStep(db, actor, id, version, 'issue_report', now);
 export const closeEvaluation = (db: AppDatabase, actor: Actor, id: string, version: number) =>
 	takeEvaluationStep(db, actor, id, version, 'close');
 

@@ -107,7 +107,8 @@ async function completeStep(
 	finding: VisibleFinding,
 	to: FindingStatus,
 	action: FindingAction,
-	details: { before?: Record<string, unknown>; after?: Record<string, unknown> } = {}
+	details: { before?: Record<string, unknown>; after?: Record<string, unknown> } = {},
+	at?: Date
 ) {
 	const moved = await repo.moveFinding(tx, finding.id, finding.version, {
 		status: to,
@@ -121,7 +122,8 @@ async function completeStep(
 		entityType: 'finding',
 		entityId: finding.id,
 		before: { status: finding.status, ...details.before },
-		after: { status: moved.status, ...details.after }
+		after: { status: moved.status, ...details.after },
+		at
 	});
 	return moved;
 }
@@ -150,12 +152,14 @@ function runStep(
 	actor: Actor,
 	input: { findingId: string; version: number },
 	action: FindingAction,
-	work: (tx: Tx, finding: VisibleFinding) => Promise<StepWork>
+	work: (tx: Tx, finding: VisibleFinding) => Promise<StepWork>,
+	/** When the step is taken (the demo loads its past); unset, the database's clock. */
+	now?: Date
 ): Promise<StepResult> {
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const { finding, to } = await beginStep(tx, actor, input.findingId, input.version, action);
 		const { after, message } = await work(tx, finding);
-		const moved = await completeStep(tx, actor, finding, to, action, { after });
+		const moved = await completeStep(tx, actor, finding, to, action, { after }, now);
 		const seen = { ...finding, version: moved.version };
 		if (message.to === 'lead') await findingMessageToLead(tx, actor, seen, message.template);
 		else await findingMessageToOrganisation(tx, actor, seen, message.event);
@@ -176,7 +180,8 @@ export type ResponseInput = RespondInput;
 export function submitResponse(
 	db: AppDatabase,
 	actor: Actor,
-	input: ResponseInput
+	input: ResponseInput,
+	now?: Date
 ): Promise<StepResult> {
 	const response = {
 		correction: input.correction,
@@ -185,45 +190,64 @@ export function submitResponse(
 		owner: input.owner,
 		targetOn: input.targetOn
 	};
-	return runStep(db, actor, input, 'submit_response', async (tx, finding) => {
-		if (response.targetOn < finding.raised_on)
-			throw badInput('targetOn', 'findings_target_before_raised', { raisedOn: finding.raised_on });
-		await repo.insertResponse(tx, {
-			tenantId: actor.tenantId,
-			findingId: finding.id,
-			submittedBy: actor.userId,
-			...response
-		});
-		return { after: response, message: { to: 'lead', template: 'finding.response_submitted' } };
-	});
+	return runStep(
+		db,
+		actor,
+		input,
+		'submit_response',
+		async (tx, finding) => {
+			if (response.targetOn < finding.raised_on)
+				throw badInput('targetOn', 'findings_target_before_raised', {
+					raisedOn: finding.raised_on
+				});
+			await repo.insertResponse(tx, {
+				tenantId: actor.tenantId,
+				findingId: finding.id,
+				submittedBy: actor.userId,
+				submittedAt: now,
+				...response
+			});
+			return { after: response, message: { to: 'lead', template: 'finding.response_submitted' } };
+		},
+		now
+	);
 }
 
 /** The body accepts the organisation's plan, or rejects it saying why (a comment is required). */
 export function reviewResponse(
 	db: AppDatabase,
 	actor: Actor,
-	input: ReviewResponseInput
+	input: ReviewResponseInput,
+	now?: Date
 ): Promise<StepResult> {
 	const comment = input.comment;
 	const action = input.verdict === 'accept' ? 'accept_response' : 'reject_response';
-	return runStep(db, actor, input, action, async (tx, finding) => {
-		const pending = await repo.findPendingResponse(tx, finding.id);
-		if (!pending) throw new Refusal('CONFLICT', 'findings_refused_no_pending_response');
-		await repo.reviewResponse(tx, pending.id, {
-			status: action === 'accept_response' ? 'accepted' : 'rejected',
-			reviewerId: actor.userId,
-			comment: comment || null
-		});
-		return reviewed(
-			comment || null,
-			action === 'accept_response'
-				? {
-						template: 'finding.plan_accepted',
-						params: { dueOn: finding.due_on ?? pending.target_on }
-					}
-				: { template: 'finding.plan_sent_back', params: { comment: comment ?? '' } }
-		);
-	});
+	return runStep(
+		db,
+		actor,
+		input,
+		action,
+		async (tx, finding) => {
+			const pending = await repo.findPendingResponse(tx, finding.id);
+			if (!pending) throw new Refusal('CONFLICT', 'findings_refused_no_pending_response');
+			await repo.reviewResponse(tx, pending.id, {
+				status: action === 'accept_response' ? 'accepted' : 'rejected',
+				reviewerId: actor.userId,
+				comment: comment || null,
+				reviewedAt: now
+			});
+			return reviewed(
+				comment || null,
+				action === 'accept_response'
+					? {
+							template: 'finding.plan_accepted',
+							params: { dueOn: finding.due_on ?? pending.target_on }
+						}
+					: { template: 'finding.plan_sent_back', params: { comment: comment ?? '' } }
+			);
+		},
+		now
+	);
 }
 
 /**
@@ -233,26 +257,35 @@ export function reviewResponse(
 export function submitEvidence(
 	db: AppDatabase,
 	actor: Actor,
-	input: SubmitEvidenceInput
+	input: SubmitEvidenceInput,
+	now?: Date
 ): Promise<StepResult> {
 	const note = input.note;
-	return runStep(db, actor, input, 'submit_evidence', async (tx, finding) => {
-		const pendingFiles = await repo.countPendingEvidence(tx, finding.id);
-		if (pendingFiles === 0 && !note) throw badInput('note', 'findings_evidence_empty');
-		const plan = await repo.findAcceptedResponse(tx, finding.id);
-		const submission = await repo.insertEvidenceSubmission(tx, {
-			tenantId: actor.tenantId,
-			findingId: finding.id,
-			responseId: plan?.id ?? null,
-			note,
-			submittedBy: actor.userId
-		});
-		const files = await repo.attachPendingEvidence(tx, finding.id, submission.id);
-		return {
-			after: { files, note: note || null },
-			message: { to: 'lead', template: 'finding.evidence_submitted' }
-		};
-	});
+	return runStep(
+		db,
+		actor,
+		input,
+		'submit_evidence',
+		async (tx, finding) => {
+			const pendingFiles = await repo.countPendingEvidence(tx, finding.id);
+			if (pendingFiles === 0 && !note) throw badInput('note', 'findings_evidence_empty');
+			const plan = await repo.findAcceptedResponse(tx, finding.id);
+			const submission = await repo.insertEvidenceSubmission(tx, {
+				tenantId: actor.tenantId,
+				findingId: finding.id,
+				responseId: plan?.id ?? null,
+				note,
+				submittedBy: actor.userId,
+				submittedAt: now
+			});
+			const files = await repo.attachPendingEvidence(tx, finding.id, submission.id);
+			return {
+				after: { files, note: note || null },
+				message: { to: 'lead', template: 'finding.evidence_submitted' }
+			};
+		},
+		now
+	);
 }
 
 /** The body verifies the evidence effective (closing the finding) or rejects it saying why. */

@@ -1,6 +1,11 @@
 import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
-import type { FindingKind, FindingStatus, NonconformityGrade } from '../../../../db/schema';
+import type {
+	EvaluationKind,
+	FindingKind,
+	FindingStatus,
+	NonconformityGrade
+} from '../../../../db/schema';
 import { mayCarryFindingInto, mayRecordFindings } from '../domain/evaluation-lifecycle';
 import { FINDING_STATUSES, isOverdue } from '../domain/finding-lifecycle';
 import { nonconformityDueDate } from '../domain/scheme-rules';
@@ -8,9 +13,20 @@ import { isIsoDate, todayInZone } from '../domain/calendar';
 import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors';
 import { mayEver } from '../domain/permissions';
 import { refuseUniqueViolations } from '../db/errors';
+import {
+	evaluationReference,
+	findingReferencePrefix,
+	nextFindingReference
+} from '../domain/finding-references';
 import { recordAudit } from '../repositories/audit';
 import { findSchemeRules } from '../repositories/scheme-rules';
-import { findEvaluation, isOnTeam } from '../repositories/evaluations';
+import {
+	findEvaluation,
+	isOnTeam,
+	listCycleEvaluations,
+	lockOrganisationForReferences,
+	setEvaluationReference
+} from '../repositories/evaluations';
 import { findClause, listStandardChoices } from '../repositories/catalogue';
 import * as repo from '../repositories/findings';
 import { authorize } from './authorize';
@@ -29,26 +45,46 @@ import {
 
 export { FINDING_KINDS, FINDING_SORTS, NONCONFORMITY_GRADES, type FindingSort };
 
-/** NC-1, NC-2 … for nonconformities; OBS-n for observations; OFI-n for opportunities. */
-const REFERENCE_PREFIX: Record<FindingKind, string> = {
-	nonconformity: 'NC-',
-	observation: 'OBS-',
-	opportunity: 'OFI-'
-};
-
-function nextReference(prefix: string, used: string[]): string {
-	const numbers = used
-		.map((reference) => Number(reference.slice(prefix.length)))
-		.filter((n) => Number.isInteger(n) && n > 0);
-	return `${prefix}${Math.max(0, ...numbers) + 1}`;
-}
-
 async function checkedClause(tx: Tx, clauseId: string | null | undefined, standardId: string) {
 	if (!clauseId) return null;
 	const clause = await findClause(tx, clauseId);
 	if (!clause || clause.standard_id !== standardId)
 		throw badInput('clauseId', 'evaluations_error_clause_unknown');
 	return clause;
+}
+
+/**
+ * The evaluation's reference (`2026-S1`), given on its first finding. The caller holds the
+ * evaluation's lock (its findings take turns); the organisation's lock makes the first findings
+ * of two of its evaluations take turns too, so both never count the same references
+ * (evaluations_reference_key would refuse the second).
+ */
+async function referenceOf(
+	tx: Tx,
+	evaluation: {
+		id: string;
+		kind: EvaluationKind;
+		organisation_id: string;
+		standard_id: string;
+		window_start: string;
+		reference: string | null;
+	}
+): Promise<string> {
+	if (evaluation.reference) return evaluation.reference;
+	await lockOrganisationForReferences(tx, evaluation.organisation_id);
+	const others = await listCycleEvaluations(tx, evaluation.organisation_id, evaluation.standard_id);
+	const reference = evaluationReference(
+		{ kind: evaluation.kind, windowStart: evaluation.window_start },
+		others
+			.filter((other) => other.id !== evaluation.id)
+			.map((other) => ({
+				kind: other.kind,
+				windowStart: other.window_start,
+				reference: other.reference
+			}))
+	);
+	await setEvaluationReference(tx, evaluation.id, reference);
+	return reference;
 }
 
 /** Recording is for admins and for evaluators on the evaluation's team, while it is in progress. */
@@ -97,7 +133,6 @@ export async function raiseFinding(
 	if (!statement) throw badInput('statement', 'error_required');
 	const objectiveEvidence = (input.objectiveEvidence ?? '').trim();
 	const raisedOn = todayInZone(now, actor.tenant.timeZone);
-	const prefix = REFERENCE_PREFIX[input.kind];
 
 	return db
 		.inTenant(scopeOf(actor), async (tx) => {
@@ -114,7 +149,8 @@ export async function raiseFinding(
 			const dueOn = grade
 				? nonconformityDueDate(raisedOn, grade, await findSchemeRules(tx, evaluation.standard_id))
 				: null;
-			const reference = nextReference(
+			const prefix = findingReferencePrefix(await referenceOf(tx, evaluation), input.kind);
+			const reference = nextFindingReference(
 				prefix,
 				await repo.referencesWithPrefix(tx, evaluationId, prefix)
 			);
@@ -129,7 +165,8 @@ export async function raiseFinding(
 				objectiveEvidence,
 				raisedBy: actor.userId,
 				raisedOn,
-				dueOn
+				dueOn,
+				createdAt: now
 			});
 			await recordAudit(tx, {
 				tenantId: actor.tenantId,
@@ -146,13 +183,16 @@ export async function raiseFinding(
 					objectiveEvidence,
 					raisedOn,
 					dueOn
-				}
+				},
+				at: now
 			});
 			return finding;
 		})
 		.catch(
 			refuseUniqueViolations({
 				findings_tenant_id_evaluation_id_reference_key: () =>
+					new Refusal('CONFLICT', 'evaluations_error_reference_taken'),
+				evaluations_reference_key: () =>
 					new Refusal('CONFLICT', 'evaluations_error_reference_taken')
 			})
 		);

@@ -68,7 +68,13 @@ const levelFields = (level: CheckedGradeScale['levels'][number], index: number) 
 	minScore: level.minScore
 });
 
-export function createGradeScale(db: AppDatabase, actor: Actor, input: GradeScaleInput) {
+/** `now`: when it happens (the demo loads its past); unset, the database's clock. */
+export function createGradeScale(
+	db: AppDatabase,
+	actor: Actor,
+	input: GradeScaleInput,
+	now?: Date
+) {
 	authorize(actor, 'catalogue.manage');
 	const scale = checked(gradeScaleInput, input);
 	return db.inTenant(scopeOf(actor), async (tx) => {
@@ -79,7 +85,8 @@ export function createGradeScale(db: AppDatabase, actor: Actor, input: GradeScal
 			action: 'grade_scale.create',
 			entityType: 'grade_scale',
 			entityId: row.id,
-			after: scaleSnapshot(created)
+			after: scaleSnapshot(created),
+			at: now
 		});
 		return created;
 	});

@@ -51,7 +51,8 @@ export function listTenantMembers(db: AppDatabase, actor: Actor) {
  * person may work with several bodies; an existing identity keeps its own). The membership
  * exists once the person, signed in, accepts (acceptInvitation).
  */
-export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberInput) {
+/** `now`: when it happens (the demo loads its past); unset, the database's clock. */
+export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberInput, now?: Date) {
 	const organisationId = roleNeedsOrganisation(input.role) ? input.organisationId : null;
 	if (roleNeedsOrganisation(input.role) && !organisationId)
 		throw badInput('organisationId', 'error_organisation_required');
@@ -73,14 +74,15 @@ export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberI
 			if (open) return { invitationId: open.id, invited: true as const, userId: open.user_id };
 
 			if (!user && input.name?.trim() && passwordHash) {
-				user = await insertUser(tx, { email, name: input.name, passwordHash });
+				user = await insertUser(tx, { email, name: input.name, passwordHash, createdAt: now });
 				await recordAudit(tx, {
 					tenantId: actor.tenantId,
 					actorUserId: actor.userId,
 					action: 'person.create',
 					entityType: 'user',
 					entityId: user.id,
-					after: { email: user.email }
+					after: { email: user.email },
+					at: now
 				});
 			}
 			const invitation = await insertInvitation(tx, {
@@ -89,7 +91,8 @@ export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberI
 				userId: user?.id ?? null,
 				role: input.role,
 				organisationId,
-				invitedBy: actor.userId
+				invitedBy: actor.userId,
+				createdAt: now
 			});
 			await recordAudit(tx, {
 				tenantId: actor.tenantId,
@@ -97,7 +100,8 @@ export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberI
 				action: 'membership.invite',
 				entityType: 'membership_invitation',
 				entityId: invitation.id,
-				after: { email, role: input.role, organisationId }
+				after: { email, role: input.role, organisationId },
+				at: now
 			});
 			const context = await tenantMailContext(tx, actor.tenantId);
 			await writeMessages(tx, context, [
@@ -173,7 +177,8 @@ export async function answerMyInvitation(
 					actorUserId: userId,
 					action: 'membership.decline',
 					entityType: 'membership_invitation',
-					entityId: invitation.id
+					entityId: invitation.id,
+					at: now
 				});
 				return true;
 			}
@@ -182,7 +187,8 @@ export async function answerMyInvitation(
 				tenantId: invitation.tenant_id,
 				userId,
 				role: invitation.role,
-				organisationId: invitation.organisation_id
+				organisationId: invitation.organisation_id,
+				createdAt: now
 			});
 			await recordAudit(tx, {
 				tenantId: invitation.tenant_id,
@@ -195,7 +201,8 @@ export async function answerMyInvitation(
 					role: invitation.role,
 					organisationId: invitation.organisation_id,
 					invitationId: invitation.id
-				}
+				},
+				at: now
 			});
 			return true;
 		})

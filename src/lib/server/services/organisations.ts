@@ -127,7 +127,13 @@ function validUscc(input: string): string {
 	return uscc;
 }
 
-export function createOrganisation(db: AppDatabase, actor: Actor, input: OrganisationInput) {
+/** `now`: when it happens (the demo loads its past); unset, the database's clock. */
+export function createOrganisation(
+	db: AppDatabase,
+	actor: Actor,
+	input: OrganisationInput,
+	now?: Date
+) {
 	authorize(actor, 'organisation.manage');
 	const uscc = validUscc(input.uscc);
 	return db
@@ -137,7 +143,8 @@ export function createOrganisation(db: AppDatabase, actor: Actor, input: Organis
 				tenantId: actor.tenantId,
 				legalName: input.legalName.trim(),
 				uscc,
-				address: input.address.trim()
+				address: input.address.trim(),
+				createdAt: now
 			});
 			await recordAudit(tx, {
 				tenantId: actor.tenantId,
@@ -145,7 +152,8 @@ export function createOrganisation(db: AppDatabase, actor: Actor, input: Organis
 				action: 'organisation.create',
 				entityType: 'organisation',
 				entityId: organisation.id,
-				after: { legalName: organisation.legal_name, uscc, address: organisation.address }
+				after: { legalName: organisation.legal_name, uscc, address: organisation.address },
+				at: now
 			});
 			return organisation;
 		})
@@ -244,7 +252,8 @@ function auditContact(
 	actor: Actor,
 	action: 'contact.create' | 'contact.update' | 'contact.delete',
 	id: string,
-	change: { before?: AuditedContact; after?: AuditedContact }
+	change: { before?: AuditedContact; after?: AuditedContact },
+	at?: Date
 ) {
 	return recordAudit(tx, {
 		tenantId: actor.tenantId,
@@ -253,7 +262,8 @@ function auditContact(
 		entityType: 'contact',
 		entityId: id,
 		before: change.before && auditedContact(change.before),
-		after: change.after && auditedContact(change.after)
+		after: change.after && auditedContact(change.after),
+		at
 	});
 }
 
@@ -261,7 +271,9 @@ export function addContact(
 	db: AppDatabase,
 	actor: Actor,
 	organisationId: string,
-	input: ContactInput
+	input: ContactInput,
+	/** When it happens (the demo loads its past); unset, the database's clock. */
+	now?: Date
 ) {
 	authorize(actor, 'organisation.manage');
 	const fields = contactFields(input);
@@ -270,9 +282,10 @@ export function addContact(
 		const contact = await contacts.insertContact(tx, {
 			...fields,
 			tenantId: actor.tenantId,
-			organisationId
+			organisationId,
+			createdAt: now
 		});
-		await auditContact(tx, actor, 'contact.create', contact.id, { after: contact });
+		await auditContact(tx, actor, 'contact.create', contact.id, { after: contact }, now);
 		return contact;
 	});
 }

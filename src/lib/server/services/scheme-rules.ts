@@ -34,7 +34,9 @@ export function updateSchemeRules(
 	actor: Actor,
 	standardId: string,
 	version: number,
-	input: SchemeRulesInput
+	input: SchemeRulesInput,
+	/** When it happens (the demo loads its past); unset, the database's clock. */
+	now?: Date
 ) {
 	authorize(actor, 'catalogue.manage');
 	const rules: SchemeRules = checked(schemeRulesInput, input);
@@ -53,7 +55,8 @@ export function updateSchemeRules(
 			entityType: 'scheme_rules',
 			entityId: standardId,
 			before: beforeRules,
-			after: schemeRulesFromRow(row)
+			after: schemeRulesFromRow(row),
+			at: now
 		});
 		return { ...schemeRulesFromRow(row), version: row.version, saved: true };
 	});

@@ -91,19 +91,21 @@ async function requireGradeScale(tx: Tx, id: string | null) {
 		throw badInput('gradeScaleId', 'catalogue_error_grade_scale_unknown');
 }
 
-export function createStandard(db: AppDatabase, actor: Actor, input: StandardInput) {
+/** `now`: when it happens (the demo loads its past); unset, the database's clock. */
+export function createStandard(db: AppDatabase, actor: Actor, input: StandardInput, now?: Date) {
 	authorize(actor, 'catalogue.manage');
 	const fields = checked(createStandardInput, input);
 	return db
 		.inTenant(scopeOf(actor), async (tx) => {
 			if (await repo.findStandardByCode(tx, fields.code)) throw duplicateCode(fields.code)();
 			await requireGradeScale(tx, fields.gradeScaleId);
-			const standard = await repo.insertStandard(tx, actor.tenantId, fields);
+			const standard = await repo.insertStandard(tx, actor.tenantId, fields, now);
 			await audit(tx, actor, {
 				action: 'standard.create',
 				entityType: 'standard',
 				entityId: standard.id,
-				after: standardSnapshot(standard)
+				after: standardSnapshot(standard),
+				at: now
 			});
 			return standard;
 		})
