@@ -68,3 +68,18 @@ export function listLinks(url: URL, cursorName: string, next: string | null, kee
 		clearFilters: cleared.size ? `${url.pathname}?${cleared}` : url.pathname
 	};
 }
+
+/**
+ * A list page's load in one call: the input its address asks for, the page `read` answers for
+ * it (a refused cursor goes back to the first page), and the links (clearing keeps the order).
+ */
+export async function loadListPage<S extends z.ZodType<object>, P extends { next: string | null }>(
+	url: URL,
+	schema: S,
+	names: QueryNames & { cursor: string; sort: string },
+	read: (input: Partial<z.output<S>>) => Promise<P>
+) {
+	const input = listInputOf(schema, url.searchParams, names);
+	const page = await pageOrFirst(url, names.cursor, () => read(input));
+	return { input, page, links: listLinks(url, names.cursor, page.next, [names.sort]) };
+}

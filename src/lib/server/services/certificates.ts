@@ -18,41 +18,21 @@ import { timelineOf } from './timeline';
 import { listCertificateDecisions } from '../repositories/decisions';
 import type { z } from 'zod';
 import type { CertificateSort, listCertificatesInput } from './certificates.schema';
-import {
-	LIST_PAGE_SIZE,
-	decodeListCursor,
-	pageOf,
-	type ListPage,
-	type ListSort
-} from './list-pages';
+import { ascending, byId, readListPage, type ListPage, type ListSort } from './list-pages';
 
 type CertificateRow = Awaited<ReturnType<typeof repo.listCertificates>>[number];
 
-const id = { column: 'certificates.id', direction: 'asc', field: 'id', kind: 'uuid' } as const;
-const number = {
-	column: 'certificates.number',
-	direction: 'asc',
-	field: 'number',
-	kind: 'text'
-} as const;
+const number = ascending<CertificateRow>('certificates.number', 'number', 'text');
 const CERTIFICATE_ORDERS: Record<CertificateSort, ListSort<CertificateRow>> = {
-	number: { columns: [number, id] },
+	number: { columns: [number, byId('certificates.id')] },
 	expiry: {
-		columns: [
-			{ column: 'certificates.expires_on', direction: 'asc', field: 'expires_on', kind: 'date' },
-			id
-		]
+		columns: [ascending('certificates.expires_on', 'expires_on', 'date'), byId('certificates.id')]
 	},
 	organisation: {
 		columns: [
-			{
-				column: 'organisations.legal_name',
-				direction: 'asc',
-				field: 'organisation_name',
-				kind: 'text'
-			},
+			ascending('organisations.legal_name', 'organisation_name', 'text'),
 			number,
-			id
+			byId('certificates.id')
 		]
 	}
 };
@@ -84,30 +64,27 @@ export function listCertificates(
  * One page of the certificate list (the page and the tRPC procedure): filters, order, and how
  * many certificates the filter keeps. `input.cursor` is the `next` of the page before.
  */
-export async function listCertificatePage(
+export function listCertificatePage(
 	db: AppDatabase,
 	actor: Actor,
 	input: Partial<z.output<typeof listCertificatesInput>> = {},
 	options: { pageSize?: number } = {}
 ): Promise<ListPage<CertificateRow>> {
 	authorize(actor, 'certificate.list');
-	const sortName: CertificateSort = input.sort ?? 'number';
-	const sort = CERTIFICATE_ORDERS[sortName];
-	const after = input.cursor ? decodeListCursor(input.cursor, sortName, sort) : null;
-	const pageSize = options.pageSize ?? LIST_PAGE_SIZE;
 	const filter = {
 		status: input.status,
 		organisationId: visibleOrganisation(actor, input.organisationId),
 		standardId: input.standardId,
 		search: input.search
 	};
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		const [rows, total] = await Promise.all([
-			repo.listCertificates(tx, filter, { order: sort.columns, after, limit: pageSize + 1 }),
-			repo.countCertificates(tx, filter)
-		]);
-		return pageOf(rows, sortName, sort, pageSize, total);
-	});
+	return readListPage(
+		db,
+		actor,
+		CERTIFICATE_ORDERS,
+		{ sort: input.sort ?? 'number', cursor: input.cursor, ...options },
+		(tx, page) => repo.listCertificates(tx, filter, page),
+		(tx) => repo.countCertificates(tx, filter)
+	);
 }
 
 /* One certificate: who may see it, its page, and the changes that are not decisions. */

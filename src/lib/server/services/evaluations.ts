@@ -21,9 +21,10 @@ import {
 	type listEvaluationsSchema
 } from './evaluations.schema';
 import {
-	LIST_PAGE_SIZE,
-	decodeListCursor,
-	pageOf,
+	ascending,
+	byId,
+	descending,
+	readListPage,
 	type ListPage,
 	type ListSort
 } from './list-pages';
@@ -50,34 +51,20 @@ function requireRunner(actor: Actor) {
 
 type EvaluationRow = Awaited<ReturnType<typeof repo.listEvaluations>>[number];
 
+const windowStart = descending<EvaluationRow>('evaluations.window_start', 'window_start', 'date');
 const EVALUATION_ORDERS: Record<EvaluationSort, ListSort<EvaluationRow>> = {
 	window: {
 		columns: [
-			{
-				column: 'evaluations.window_start',
-				direction: 'desc',
-				field: 'window_start',
-				kind: 'date'
-			},
-			{ column: 'evaluations.window_end', direction: 'desc', field: 'window_end', kind: 'date' },
-			{ column: 'evaluations.id', direction: 'asc', field: 'id', kind: 'uuid' }
+			windowStart,
+			descending('evaluations.window_end', 'window_end', 'date'),
+			byId('evaluations.id')
 		]
 	},
 	organisation: {
 		columns: [
-			{
-				column: 'organisations.legal_name',
-				direction: 'asc',
-				field: 'organisation_name',
-				kind: 'text'
-			},
-			{
-				column: 'evaluations.window_start',
-				direction: 'desc',
-				field: 'window_start',
-				kind: 'date'
-			},
-			{ column: 'evaluations.id', direction: 'asc', field: 'id', kind: 'uuid' }
+			ascending('organisations.legal_name', 'organisation_name', 'text'),
+			windowStart,
+			byId('evaluations.id')
 		]
 	}
 };
@@ -86,25 +73,22 @@ const EVALUATION_ORDERS: Record<EvaluationSort, ListSort<EvaluationRow>> = {
  * One page of the evaluation list (the page and the tRPC procedure): `input.cursor` is the `next`
  * of the page before. Each page also says how many evaluations the filter keeps.
  */
-export async function listEvaluations(
+export function listEvaluations(
 	db: AppDatabase,
 	actor: Actor,
 	input: ListEvaluationsInput = {},
 	options: { pageSize?: number } = {}
 ): Promise<ListPage<EvaluationRow>> {
 	authorize(actor, 'evaluation.read');
-	const sortName: EvaluationSort = input.sort ?? 'window';
-	const sort = EVALUATION_ORDERS[sortName];
-	const after = input.cursor ? decodeListCursor(input.cursor, sortName, sort) : null;
-	const pageSize = options.pageSize ?? LIST_PAGE_SIZE;
 	const filter = { status: input.status, kind: input.kind, search: input.search };
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		const [rows, total] = await Promise.all([
-			repo.listEvaluations(tx, filter, { order: sort.columns, after, limit: pageSize + 1 }),
-			repo.countEvaluations(tx, filter)
-		]);
-		return pageOf(rows, sortName, sort, pageSize, total);
-	});
+	return readListPage(
+		db,
+		actor,
+		EVALUATION_ORDERS,
+		{ sort: input.sort ?? 'window', cursor: input.cursor, ...options },
+		(tx, page) => repo.listEvaluations(tx, filter, page),
+		(tx) => repo.countEvaluations(tx, filter)
+	);
 }
 
 /** Everything a plan is chosen from: certificates, organisations, standards, team candidates. */

@@ -1,6 +1,8 @@
 import { isIsoDate } from '../domain/calendar';
 import { badInput } from '../errors';
-import type { KeysetColumn } from '../repositories/keyset';
+import { scopeOf, type Actor } from '../actor';
+import type { AppDatabase, Tx } from '../db/tenant-scope';
+import type { KeysetColumn, KeysetPage } from '../repositories/keyset';
 import { id as uuid } from './common.schema';
 
 /*
@@ -18,6 +20,16 @@ export interface ListSort<Row> {
 }
 
 export const LIST_PAGE_SIZE = 50;
+
+type SortColumn<Row> = ListSort<Row>['columns'][number];
+
+/** A sort column; the unique one that ends every order is `byId('evaluations.id')`. */
+export const ascending = <Row>(column: string, field: keyof Row & string, kind: KeyKind) =>
+	({ column, direction: 'asc', field, kind }) as SortColumn<Row>;
+export const descending = <Row>(column: string, field: keyof Row & string, kind: KeyKind) =>
+	({ column, direction: 'desc', field, kind }) as SortColumn<Row>;
+export const byId = <Row extends { id: string }>(column: string) =>
+	ascending<Row>(column, 'id', 'uuid');
 
 export interface ListPage<Row> {
 	rows: Row[];
@@ -76,4 +88,28 @@ export function pageOf<Row>(
 				)
 			: null;
 	return { rows: page, next, total };
+}
+
+/**
+ * One page of a list in the tenant: decodes the cursor against the chosen order, reads
+ * `pageSize + 1` rows after it and counts what the filter keeps, in one transaction.
+ */
+export function readListPage<Row, Sort extends string>(
+	db: AppDatabase,
+	actor: Actor,
+	orders: Record<Sort, ListSort<Row>>,
+	input: { sort: Sort; cursor?: string | null; pageSize?: number },
+	read: (tx: Tx, page: KeysetPage) => Promise<Row[]>,
+	count: (tx: Tx) => Promise<number>
+): Promise<ListPage<Row>> {
+	const sort = orders[input.sort];
+	const after = input.cursor ? decodeListCursor(input.cursor, input.sort, sort) : null;
+	const pageSize = input.pageSize ?? LIST_PAGE_SIZE;
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const [rows, total] = await Promise.all([
+			read(tx, { order: sort.columns, after, limit: pageSize + 1 }),
+			count(tx)
+		]);
+		return pageOf(rows, input.sort, sort, pageSize, total);
+	});
 }

@@ -18,13 +18,7 @@ import {
 	type listOrganisationsInput
 } from './organisations.schema';
 import type { z } from 'zod';
-import {
-	LIST_PAGE_SIZE,
-	decodeListCursor,
-	pageOf,
-	type ListPage,
-	type ListSort
-} from './list-pages';
+import { ascending, byId, readListPage, type ListPage, type ListSort } from './list-pages';
 
 export interface OrganisationInput {
 	legalName: string;
@@ -46,17 +40,11 @@ export function listOrganisations(db: AppDatabase, actor: Actor, search?: string
 
 type OrganisationRow = Awaited<ReturnType<typeof repo.listOrganisations>>[number];
 
-const byId = { column: 'organisations.id', direction: 'asc', field: 'id', kind: 'uuid' } as const;
 const ORGANISATION_ORDERS: Record<OrganisationSort, ListSort<OrganisationRow>> = {
 	name: {
-		columns: [
-			{ column: 'organisations.legal_name', direction: 'asc', field: 'legal_name', kind: 'text' },
-			byId
-		]
+		columns: [ascending('organisations.legal_name', 'legal_name', 'text'), byId('organisations.id')]
 	},
-	uscc: {
-		columns: [{ column: 'organisations.uscc', direction: 'asc', field: 'uscc', kind: 'text' }, byId]
-	}
+	uscc: { columns: [ascending('organisations.uscc', 'uscc', 'text'), byId('organisations.id')] }
 };
 
 /**
@@ -70,22 +58,19 @@ export async function listOrganisationPage(
 	options: { pageSize?: number } = {}
 ): Promise<ListPage<Omit<OrganisationRow, 'certificate_count'> & { certificate_count: number }>> {
 	authorize(actor, 'organisation.list');
-	const sortName: OrganisationSort = input.sort ?? 'name';
-	const sort = ORGANISATION_ORDERS[sortName];
-	const after = input.cursor ? decodeListCursor(input.cursor, sortName, sort) : null;
-	const pageSize = options.pageSize ?? LIST_PAGE_SIZE;
 	const filter = { organisationId: visibleOrganisationId(actor), search: input.search };
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		const [rows, total] = await Promise.all([
-			repo.listOrganisations(tx, filter, { order: sort.columns, after, limit: pageSize + 1 }),
-			repo.countOrganisations(tx, filter)
-		]);
-		const page = pageOf(rows, sortName, sort, pageSize, total);
-		return {
-			...page,
-			rows: page.rows.map((row) => ({ ...row, certificate_count: Number(row.certificate_count) }))
-		};
-	});
+	const page = await readListPage(
+		db,
+		actor,
+		ORGANISATION_ORDERS,
+		{ sort: input.sort ?? 'name', cursor: input.cursor, ...options },
+		(tx, keyset) => repo.listOrganisations(tx, filter, keyset),
+		(tx) => repo.countOrganisations(tx, filter)
+	);
+	return {
+		...page,
+		rows: page.rows.map((row) => ({ ...row, certificate_count: Number(row.certificate_count) }))
+	};
 }
 
 /** The few organisations whose name or USCC holds `query`, for a search-as-you-type field. */

@@ -8,7 +8,7 @@ import {
 	CERTIFICATE_STATUSES,
 	listCertificatesInput
 } from '$lib/server/services/certificates.schema';
-import { listInputOf, listLinks, pageOrFirst } from '$lib/server/http/list-query';
+import { loadListPage } from '$lib/server/http/list-query';
 
 const NAMES = {
 	status: 'status',
@@ -20,15 +20,16 @@ const NAMES = {
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const actor = requireActor(locals, 'certificate.list');
-	const input = listInputOf(listCertificatesInput, url.searchParams, NAMES);
 	const { db } = await runtimeApp();
-	const [page, standards] = await Promise.all([
-		pageOrFirst(url, NAMES.cursor, () => listCertificatePage(db, actor, input)),
+	const [{ input, page, links }, standards] = await Promise.all([
+		loadListPage(url, listCertificatesInput, NAMES, (input) =>
+			listCertificatePage(db, actor, input)
+		),
 		certificateFilterChoices(db, actor)
 	]);
 	return {
 		page,
-		...listLinks(url, NAMES.cursor, page.next, [NAMES.sort]),
+		...links,
 		status: input.status ?? '',
 		standard: input.standardId ?? '',
 		q: input.search ?? '',

@@ -9,18 +9,19 @@ import {
 	EVALUATION_STATUSES,
 	listEvaluationsSchema
 } from '$lib/server/services/evaluations.schema';
-import { listInputOf, listLinks, pageOrFirst } from '$lib/server/http/list-query';
+import { loadListPage } from '$lib/server/http/list-query';
 
 const NAMES = { status: 'status', kind: 'kind', search: 'q', sort: 'sort', cursor: 'after' };
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const actor = requireActor(locals, 'evaluation.read');
-	const input = listInputOf(listEvaluationsSchema, url.searchParams, NAMES);
 	const { db } = await runtimeApp();
-	const page = await pageOrFirst(url, NAMES.cursor, () => listEvaluations(db, actor, input));
+	const { input, page, links } = await loadListPage(url, listEvaluationsSchema, NAMES, (input) =>
+		listEvaluations(db, actor, input)
+	);
 	return {
 		page,
-		...listLinks(url, NAMES.cursor, page.next, [NAMES.sort]),
+		...links,
 		status: input.status ?? '',
 		kind: input.kind ?? '',
 		q: input.search ?? '',

@@ -7,18 +7,19 @@ import {
 	ORGANISATION_SORTS,
 	listOrganisationsInput
 } from '$lib/server/services/organisations.schema';
-import { listInputOf, listLinks, pageOrFirst } from '$lib/server/http/list-query';
+import { loadListPage } from '$lib/server/http/list-query';
 
 const NAMES = { search: 'q', sort: 'sort', cursor: 'after' };
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const actor = requireActor(locals, 'organisation.list');
-	const input = listInputOf(listOrganisationsInput, url.searchParams, NAMES);
 	const { db } = await runtimeApp();
-	const page = await pageOrFirst(url, NAMES.cursor, () => listOrganisationPage(db, actor, input));
+	const { input, page, links } = await loadListPage(url, listOrganisationsInput, NAMES, (input) =>
+		listOrganisationPage(db, actor, input)
+	);
 	return {
 		page,
-		...listLinks(url, NAMES.cursor, page.next, [NAMES.sort]),
+		...links,
 		q: input.search ?? '',
 		sort: input.sort ?? 'name',
 		filtered: Boolean(input.search),
