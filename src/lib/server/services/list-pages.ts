@@ -94,7 +94,7 @@ export function pageOf<Row>(
  * One page of a list in the tenant: decodes the cursor against the chosen order, reads
  * `pageSize + 1` rows after it and counts what the filter keeps, in one transaction.
  */
-export function readListPage<Row, Sort extends string>(
+export async function readListPage<Row, Sort extends string>(
 	db: AppDatabase,
 	actor: Actor,
 	orders: Record<Sort, ListSort<Row>>,
