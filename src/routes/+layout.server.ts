@@ -1,5 +1,5 @@
 import type { LayoutServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
+import { chaseMode, runtimeApp } from '$lib/server/runtime';
 import { can, mayEver } from '$lib/server/domain/permissions';
 import type { Actor } from '$lib/server/actor';
 
@@ -39,7 +39,14 @@ export const load: LayoutServerLoad = async ({ locals }) => {
 		unread: actor ? locals.unreadNotifications : null,
 		// Offer switching only to people who have somewhere to switch to.
 		canSwitchTenant: locals.membershipCount > 1,
-		// Only those who look after the installation are told about its infrastructure.
-		redisUnavailable: !!actor && can(actor, 'system.status') && !app.redis?.available()
+		// Only those who look after the installation are told about its infrastructure. Without
+		// Redis at start the chase runs on this process's own timer, so mail still goes out; Redis
+		// lost while BullMQ runs the chase holds the mail in the outbox until it returns.
+		redisUnavailable:
+			!!actor && can(actor, 'system.status') && !app.redis?.available()
+				? chaseMode() === 'timer'
+					? ('timer' as const)
+					: ('waiting' as const)
+				: null
 	};
 };
