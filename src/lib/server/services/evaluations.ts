@@ -16,7 +16,7 @@ import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors'
 import { authorize } from './authorize';
 import { reportIssuedMessage } from './event-messages';
 import { EVALUATION_KINDS } from './evaluations.schema';
-import { recordAudit } from '../repositories/audit';
+import { auditAs } from './audit-entry';
 import { findSchemeRules } from '../repositories/scheme-rules';
 import * as repo from '../repositories/evaluations';
 import { findCertificate } from '../repositories/certificates';
@@ -140,12 +140,7 @@ export async function planEvaluation(db: AppDatabase, actor: Actor, input: PlanI
 			windowEnd: input.windowEnd
 		});
 		await repo.replaceTeam(tx, actor.tenantId, evaluation.id, team);
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'evaluation.plan',
-			entityType: 'evaluation',
-			entityId: evaluation.id,
+		await auditAs(tx, actor, 'evaluation.plan', 'evaluation', evaluation.id, {
 			after: {
 				kind: input.kind,
 				certificate: certificate?.number ?? null,
@@ -197,12 +192,7 @@ export async function updateEvaluationPlan(
 		const after = await repo.updateEvaluationWindow(tx, id, version, changes);
 		if (!after) throw staleVersion();
 		await repo.replaceTeam(tx, actor.tenantId, id, team);
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'evaluation.update',
-			entityType: 'evaluation',
-			entityId: id,
+		await auditAs(tx, actor, 'evaluation.update', 'evaluation', id, {
 			before: {
 				windowStart: evaluation.window_start,
 				windowEnd: evaluation.window_end,
@@ -247,12 +237,7 @@ export async function takeEvaluationStep(
 		const to = decision.to as Exclude<EvaluationStatus, 'planned'>;
 		const after = await repo.updateEvaluationStatus(tx, id, version, to);
 		if (!after) throw staleVersion();
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: STEP_AUDIT[action],
-			entityType: 'evaluation',
-			entityId: id,
+		await auditAs(tx, actor, STEP_AUDIT[action], 'evaluation', id, {
 			before: { status: evaluation.status },
 			after: { status: after.status }
 		});

@@ -8,7 +8,7 @@ import { isIsoDate, todayInZone } from '../domain/calendar';
 import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors';
 import { mayEver } from '../domain/permissions';
 import { refuseUniqueViolations } from '../db/errors';
-import { recordAudit } from '../repositories/audit';
+import { auditAs } from './audit-entry';
 import { findSchemeRules } from '../repositories/scheme-rules';
 import { findEvaluation, isOnTeam } from '../repositories/evaluations';
 import { findClause, listStandardChoices } from '../repositories/catalogue';
@@ -130,12 +130,7 @@ export async function raiseFinding(
 				raisedOn,
 				dueOn
 			});
-			await recordAudit(tx, {
-				tenantId: actor.tenantId,
-				actorUserId: actor.userId,
-				action: 'finding.raise',
-				entityType: 'finding',
-				entityId: finding.id,
+			await auditAs(tx, actor, 'finding.raise', 'finding', finding.id, {
 				after: {
 					reference,
 					kind: input.kind,
@@ -186,12 +181,7 @@ export async function updateFinding(
 			clauseId: clause?.id ?? null
 		});
 		if (!after) throw staleVersion();
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'finding.update',
-			entityType: 'finding',
-			entityId: findingId,
+		await auditAs(tx, actor, 'finding.update', 'finding', findingId, {
 			before: {
 				statement: finding.statement,
 				objectiveEvidence: finding.objective_evidence,
@@ -234,12 +224,7 @@ export async function changeFindingDueDate(
 			reason,
 			changedBy: actor.userId
 		});
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'finding.due_change',
-			entityType: 'finding',
-			entityId: findingId,
+		await auditAs(tx, actor, 'finding.due_change', 'finding', findingId, {
 			before: { dueOn: finding.due_on },
 			after: { dueOn: change.dueOn, reason }
 		});

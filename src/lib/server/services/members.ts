@@ -20,7 +20,7 @@ import {
 } from '../repositories/memberships';
 import { resolvedMessage, tenantMailContext, writeMessages } from '../mail/outbox';
 import { findOrganisation } from '../repositories/organisations';
-import { recordAudit } from '../repositories/audit';
+import { auditAs } from './audit-entry';
 import { refuseUniqueViolations, violatedUniqueConstraint } from '../db/errors';
 
 export interface AddMemberInput {
@@ -74,12 +74,7 @@ export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberI
 
 			if (!user && input.name?.trim() && passwordHash) {
 				user = await insertUser(tx, { email, name: input.name, passwordHash });
-				await recordAudit(tx, {
-					tenantId: actor.tenantId,
-					actorUserId: actor.userId,
-					action: 'person.create',
-					entityType: 'user',
-					entityId: user.id,
+				await auditAs(tx, actor, 'person.create', 'user', user.id, {
 					after: { email: user.email }
 				});
 			}
@@ -91,12 +86,7 @@ export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberI
 				organisationId,
 				invitedBy: actor.userId
 			});
-			await recordAudit(tx, {
-				tenantId: actor.tenantId,
-				actorUserId: actor.userId,
-				action: 'membership.invite',
-				entityType: 'membership_invitation',
-				entityId: invitation.id,
+			await auditAs(tx, actor, 'membership.invite', 'membership_invitation', invitation.id, {
 				after: { email, role: input.role, organisationId }
 			});
 			const context = await tenantMailContext(tx, actor.tenantId);
@@ -164,17 +154,13 @@ export async function answerMyInvitation(
 ): Promise<boolean> {
 	const invitation = await db.asPerson(userId, (tx) => findOwnInvitation(tx, userId, invitationId));
 	if (!invitation) return false;
+	// Not yet a member: the person acts, and is audited, in the inviting tenant.
+	const invitee = { tenantId: invitation.tenant_id, userId };
 	return db
-		.inTenant({ tenantId: invitation.tenant_id, userId }, async (tx) => {
+		.inTenant(invitee, async (tx) => {
 			if (!(await answerInvitation(tx, invitation.id, userId, answer, now))) return false;
 			if (answer === 'declined') {
-				await recordAudit(tx, {
-					tenantId: invitation.tenant_id,
-					actorUserId: userId,
-					action: 'membership.decline',
-					entityType: 'membership_invitation',
-					entityId: invitation.id
-				});
+				await auditAs(tx, invitee, 'membership.decline', 'membership_invitation', invitation.id);
 				return true;
 			}
 			if (await findMembershipOfUser(tx, userId)) return true;
@@ -184,12 +170,7 @@ export async function answerMyInvitation(
 				role: invitation.role,
 				organisationId: invitation.organisation_id
 			});
-			await recordAudit(tx, {
-				tenantId: invitation.tenant_id,
-				actorUserId: userId,
-				action: 'membership.grant',
-				entityType: 'membership',
-				entityId: membership.id,
+			await auditAs(tx, invitee, 'membership.grant', 'membership', membership.id, {
 				after: {
 					userId,
 					role: invitation.role,

@@ -8,7 +8,7 @@ import { badInput, notFound, Refusal, staleVersion } from '../errors';
 import { authorize } from './authorize';
 import * as repo from '../repositories/organisations';
 import * as contacts from '../repositories/contacts';
-import { recordAudit } from '../repositories/audit';
+import { auditAs } from './audit-entry';
 import { refuseUniqueViolations } from '../db/errors';
 import { namedTimeline, timelineOf } from './timeline';
 import { addMember } from './members';
@@ -82,12 +82,7 @@ export function createOrganisation(db: AppDatabase, actor: Actor, input: Organis
 				uscc,
 				address: input.address.trim()
 			});
-			await recordAudit(tx, {
-				tenantId: actor.tenantId,
-				actorUserId: actor.userId,
-				action: 'organisation.create',
-				entityType: 'organisation',
-				entityId: organisation.id,
+			await auditAs(tx, actor, 'organisation.create', 'organisation', organisation.id, {
 				after: { legalName: organisation.legal_name, uscc, address: organisation.address }
 			});
 			return organisation;
@@ -116,12 +111,7 @@ export function updateOrganisation(
 				address: input.address.trim()
 			});
 			if (!after) throw staleVersion();
-			await recordAudit(tx, {
-				tenantId: actor.tenantId,
-				actorUserId: actor.userId,
-				action: 'organisation.update',
-				entityType: 'organisation',
-				entityId: id,
+			await auditAs(tx, actor, 'organisation.update', 'organisation', id, {
 				before: { legalName: before.legal_name, uscc: before.uscc, address: before.address },
 				after: { legalName: after.legal_name, uscc: after.uscc, address: after.address }
 			});
@@ -189,12 +179,7 @@ function auditContact(
 	id: string,
 	change: { before?: AuditedContact; after?: AuditedContact }
 ) {
-	return recordAudit(tx, {
-		tenantId: actor.tenantId,
-		actorUserId: actor.userId,
-		action,
-		entityType: 'contact',
-		entityId: id,
+	return auditAs(tx, actor, action, 'contact', id, {
 		before: change.before && auditedContact(change.before),
 		after: change.after && auditedContact(change.after)
 	});
