@@ -10,7 +10,8 @@ import {
 import { checkpointStore } from '$lib/server/evidence/checkpoints';
 import { auditCursor, verifyAuditChainInput } from '$lib/server/services/audit.schema';
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from '$lib/server/audit-actions';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { loadOrRefuse } from '$lib/server/forms';
+import { formAction } from '$lib/server/form-action';
 import { translate } from '$lib/server/i18n/translate';
 import { filterQuery, readAuditFilters } from './filters';
 
@@ -63,12 +64,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	verify: async ({ locals, request }) => {
-		const actor = requireActor(locals, 'audit.read');
-		const { db, config } = await runtimeApp();
-		return submitForm(request, locals.locale, verifyAuditChainInput, async () => ({
-			verification: await verifyAuditChain(db, actor, { checkpoints: checkpointStore(config) }),
-			verifiedAt: new Date().toISOString()
-		}));
-	}
+	verify: formAction('audit.read', verifyAuditChainInput, async ({ app, db, actor }) => ({
+		verification: await verifyAuditChain(db, actor, { checkpoints: checkpointStore(app.config) }),
+		verifiedAt: new Date().toISOString()
+	}))
 };

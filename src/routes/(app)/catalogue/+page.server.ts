@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { can } from '$lib/server/domain/permissions';
-import { submitForm } from '$lib/server/forms';
+import { formAction } from '$lib/server/form-action';
 import { createStandard, listStandards } from '$lib/server/services/standards';
 import { listGradeScales } from '$lib/server/services/grade-scales';
 import { createStandardInput } from '$lib/server/services/standards.schema';
@@ -28,12 +28,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 };
 
 export const actions: Actions = {
-	create: async ({ locals, request }) => {
-		const actor = requireActor(locals, 'catalogue.manage');
-		const { db } = await runtimeApp();
-		return submitForm(request, locals.locale, createStandardInput, async (input) => {
-			const { id } = await createStandard(db, actor, input);
-			redirect(303, `/catalogue/${id}?created=1`);
-		});
-	}
+	create: formAction('catalogue.manage', createStandardInput, async ({ db, actor, input }) => {
+		const { id } = await createStandard(db, actor, input);
+		redirect(303, `/catalogue/${id}?created=1`);
+	})
 };

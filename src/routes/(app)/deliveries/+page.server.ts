@@ -1,7 +1,8 @@
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { loadOrRefuse } from '$lib/server/forms';
+import { formAction } from '$lib/server/form-action';
 import { chaseStatus } from '$lib/server/chase-status';
 import { listDeliveryPage, retryDelivery } from '$lib/server/services/deliveries';
 import {
@@ -40,12 +41,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	retry: async ({ request, locals }) => {
-		const actor = requireActor(locals, 'mail.deliveries');
-		const { db } = await runtimeApp();
-		return submitForm(request, locals.locale, retryDeliveryInput, async ({ id }) => {
-			await retryDelivery(db, actor, id);
-			return { retried: id };
-		});
-	}
+	retry: formAction('mail.deliveries', retryDeliveryInput, async ({ db, actor, input: { id } }) => {
+		await retryDelivery(db, actor, id);
+		return { retried: id };
+	})
 };

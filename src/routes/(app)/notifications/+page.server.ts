@@ -1,7 +1,8 @@
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { loadOrRefuse } from '$lib/server/forms';
+import { formAction } from '$lib/server/form-action';
 import {
 	chooseMailMode,
 	markAllRead,
@@ -29,27 +30,15 @@ export const load: PageServerLoad = async ({ locals }) => {
 };
 
 export const actions: Actions = {
-	read: async ({ request, locals }) => {
-		const actor = requireActor(locals, 'notifications.read');
-		const { db } = await runtimeApp();
-		return submitForm(request, locals.locale, markReadInput, async ({ id }) => {
-			await markRead(db, actor, id);
-			return { read: id };
-		});
-	},
-	readAll: async ({ request, locals }) => {
-		const actor = requireActor(locals, 'notifications.read');
-		const { db } = await runtimeApp();
-		return submitForm(request, locals.locale, markAllReadInput, async () => ({
-			readAll: await markAllRead(db, actor)
-		}));
-	},
-	mailMode: async ({ request, locals }) => {
-		const actor = requireActor(locals, 'notifications.read');
-		const { db } = await runtimeApp();
-		return submitForm(request, locals.locale, mailModeInput, async ({ mode }) => {
-			await chooseMailMode(db, actor, mode);
-			return { saved: mode };
-		});
-	}
+	read: formAction('notifications.read', markReadInput, async ({ db, actor, input: { id } }) => {
+		await markRead(db, actor, id);
+		return { read: id };
+	}),
+	readAll: formAction('notifications.read', markAllReadInput, async ({ db, actor }) => ({
+		readAll: await markAllRead(db, actor)
+	})),
+	mailMode: formAction('notifications.read', mailModeInput, async ({ db, actor, input }) => {
+		await chooseMailMode(db, actor, input.mode);
+		return { saved: input.mode };
+	})
 };

@@ -1,7 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { submitForm } from '$lib/server/forms';
+import { formAction } from '$lib/server/form-action';
 import { grantableRoles } from '$lib/server/domain/permissions';
 import { addMember, listPendingInvitations, listTenantMembers } from '$lib/server/services/members';
 import { addMemberInput } from '$lib/server/services/members.schema';
@@ -38,17 +38,13 @@ export const load: PageServerLoad = async ({ locals }) => {
 };
 
 export const actions: Actions = {
-	add: async ({ locals, request }) => {
-		const actor = requireActor(locals, 'people.manage');
-		const { db } = await runtimeApp();
-		return submitForm(request, locals.locale, addMemberInput, async (input) => {
-			await addMember(db, actor, {
-				...input,
-				role: input.role as Role,
-				// An organisation's admin adds people to their own organisation unless they chose one.
-				organisationId: input.organisationId ?? actor.organisationId ?? null
-			});
-			return { invited: input.email };
+	add: formAction('people.manage', addMemberInput, async ({ db, actor, input }) => {
+		await addMember(db, actor, {
+			...input,
+			role: input.role as Role,
+			// An organisation's admin adds people to their own organisation unless they chose one.
+			organisationId: input.organisationId ?? actor.organisationId ?? null
 		});
-	}
+		return { invited: input.email };
+	})
 };

@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { formAction } from '$lib/server/form-action';
 import {
 	getEvaluation,
 	takeEvaluationStep,
@@ -28,35 +29,25 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 };
 
 export const actions: Actions = {
-	step: async ({ locals, params, request }) => {
-		const actor = requireActor(locals, 'evaluation.run');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			takeStepSchema,
-			async (input) => {
-				await takeEvaluationStep(db, actor, input.id, input.version, input.action);
-				return { form: 'step', done: input.action };
-			},
-			{ form: 'step', extra: { id: params.id } }
-		);
-	},
+	step: formAction(
+		'evaluation.run',
+		takeStepSchema,
+		async ({ db, actor, input }) => {
+			await takeEvaluationStep(db, actor, input.id, input.version, input.action);
+			return { form: 'step', done: input.action };
+		},
+		{ form: 'step', extra: ({ params }) => ({ id: params.id }) }
+	),
 
-	record: async ({ locals, params, request }) => {
-		const actor = requireActor(locals, 'finding.record');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			raiseFindingInput,
-			async (input) => {
-				const finding = await raiseFinding(db, actor, input.evaluationId, input);
-				return { form: 'record', recorded: finding.reference };
-			},
-			{ form: 'record', extra: { evaluationId: params.id } }
-		);
-	},
+	record: formAction(
+		'finding.record',
+		raiseFindingInput,
+		async ({ db, actor, input }) => {
+			const finding = await raiseFinding(db, actor, input.evaluationId, input);
+			return { form: 'record', recorded: finding.reference };
+		},
+		{ form: 'record', extra: ({ params }) => ({ evaluationId: params.id }) }
+	),
 
 	updatePlan: async ({ locals, params, request }) => {
 		const actor = requireActor(locals, 'evaluation.run');

@@ -1,8 +1,9 @@
 import { redirect } from '@sveltejs/kit';
-import type { Actions, PageServerLoad } from './$types';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { loadOrRefuse } from '$lib/server/forms';
+import { formAction } from '$lib/server/form-action';
 import { can } from '$lib/server/domain/permissions';
 import { ORG_ROLES } from '$lib/server/domain/roles';
 import {
@@ -46,65 +47,48 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 	});
 };
 
+/** The organisation in the address, under the schema's name for it. */
+const thisOrganisation = ({ params }: RequestEvent) => ({ organisationId: params.id });
+
 export const actions: Actions = {
-	addContact: async ({ locals, request, params }) => {
-		const actor = requireActor(locals, 'organisation.manage');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			addContactInput,
-			async (input) => {
-				await addContact(db, actor, input.organisationId, input);
-				return { contactSaved: 'added' as const };
-			},
-			{ extra: { organisationId: params.id }, form: 'contact' }
-		);
-	},
+	addContact: formAction(
+		'organisation.manage',
+		addContactInput,
+		async ({ db, actor, input }) => {
+			await addContact(db, actor, input.organisationId, input);
+			return { contactSaved: 'added' as const };
+		},
+		{ extra: thisOrganisation, form: 'contact' }
+	),
 
-	updateContact: async ({ locals, request, params }) => {
-		const actor = requireActor(locals, 'organisation.manage');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			updateContactInput,
-			async (input) => {
-				await updateContact(db, actor, input.id, input);
-				// Back to the add form: the edited contact is no longer in the address.
-				redirect(303, `/organisations/${params.id}?saved=contact#contacts`);
-			},
-			{ form: 'contact' }
-		);
-	},
+	updateContact: formAction(
+		'organisation.manage',
+		updateContactInput,
+		async ({ db, actor, input, event }) => {
+			await updateContact(db, actor, input.id, input);
+			// Back to the add form: the edited contact is no longer in the address.
+			redirect(303, `/organisations/${event.params.id}?saved=contact#contacts`);
+		},
+		{ form: 'contact' }
+	),
 
-	removeContact: async ({ locals, request }) => {
-		const actor = requireActor(locals, 'organisation.manage');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			removeContactInput,
-			async (input) => {
-				await removeContact(db, actor, input.id);
-				return { contactSaved: 'removed' as const };
-			},
-			{ form: 'contacts' }
-		);
-	},
+	removeContact: formAction(
+		'organisation.manage',
+		removeContactInput,
+		async ({ db, actor, input }) => {
+			await removeContact(db, actor, input.id);
+			return { contactSaved: 'removed' as const };
+		},
+		{ form: 'contacts' }
+	),
 
-	invite: async ({ locals, request, params }) => {
-		const actor = requireActor(locals, 'organisation.inviteUsers');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			inviteInput,
-			async (input) => {
-				await inviteOrganisationUser(db, actor, input.organisationId, input);
-				return { invited: input.email };
-			},
-			{ extra: { organisationId: params.id }, form: 'invite' }
-		);
-	}
+	invite: formAction(
+		'organisation.inviteUsers',
+		inviteInput,
+		async ({ db, actor, input }) => {
+			await inviteOrganisationUser(db, actor, input.organisationId, input);
+			return { invited: input.email };
+		},
+		{ extra: thisOrganisation, form: 'invite' }
+	)
 };

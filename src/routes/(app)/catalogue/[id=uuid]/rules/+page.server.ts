@@ -1,7 +1,8 @@
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { loadOrRefuse } from '$lib/server/forms';
+import { formAction } from '$lib/server/form-action';
 import { DEFAULT_SCHEME_RULES } from '$lib/server/domain/scheme-rules';
 import { getStandard } from '$lib/server/services/standards';
 import { updateSchemeRules } from '$lib/server/services/scheme-rules';
@@ -28,18 +29,13 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 };
 
 export const actions: Actions = {
-	save: async ({ locals, params, request }) => {
-		const actor = requireActor(locals, 'catalogue.manage');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			updateSchemeRulesInput,
-			async ({ standardId, version, ...rules }) => {
-				await updateSchemeRules(db, actor, standardId, version, rules);
-				return { saved: true };
-			},
-			{ extra: { standardId: params.id } }
-		);
-	}
+	save: formAction(
+		'catalogue.manage',
+		updateSchemeRulesInput,
+		async ({ db, actor, input: { standardId, version, ...rules } }) => {
+			await updateSchemeRules(db, actor, standardId, version, rules);
+			return { saved: true };
+		},
+		{ extra: ({ params }) => ({ standardId: params.id }) }
+	)
 };

@@ -2,7 +2,8 @@ import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { loadOrRefuse } from '$lib/server/forms';
+import { formAction } from '$lib/server/form-action';
 import { translate } from '$lib/server/i18n/translate';
 import { getDecisionOptions, takeDecision } from '$lib/server/services/decisions';
 import { decisionOptionsSchema, takeDecisionSchema } from '$lib/server/services/decisions.schema';
@@ -25,17 +26,13 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 };
 
 export const actions: Actions = {
-	decide: async ({ locals, params, request }) => {
-		const actor = requireActor(locals, 'certificate.decide');
-		const { db } = await runtimeApp();
-		const result = await submitForm(
-			request,
-			locals.locale,
-			takeDecisionSchema,
-			(input) => takeDecision(db, actor, input),
-			{ extra: { certificateId: params.id } }
-		);
-		if ('decisionId' in result) redirect(303, `/certificates/${params.id}?saved=decided`);
-		return result;
-	}
+	decide: formAction(
+		'certificate.decide',
+		takeDecisionSchema,
+		async ({ db, actor, input, event }) => {
+			await takeDecision(db, actor, input);
+			redirect(303, `/certificates/${event.params.id}?saved=decided`);
+		},
+		{ extra: ({ params }) => ({ certificateId: params.id }) }
+	)
 };

@@ -2,7 +2,8 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { loadOrRefuse } from '$lib/server/forms';
+import { formAction } from '$lib/server/form-action';
 import { getCertificate, updateCertificate } from '$lib/server/services/certificates';
 import { updateCertificateInput } from '$lib/server/services/certificates.schema';
 
@@ -27,18 +28,13 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ locals, request, params }) => {
-		const actor = requireActor(locals, 'certificate.manage');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			updateCertificateInput,
-			async (input) => {
-				await updateCertificate(db, actor, input.id, input.version, input);
-				redirect(303, `/certificates/${input.id}?saved=updated`);
-			},
-			{ extra: { id: params.id } }
-		);
-	}
+	default: formAction(
+		'certificate.manage',
+		updateCertificateInput,
+		async ({ db, actor, input }) => {
+			await updateCertificate(db, actor, input.id, input.version, input);
+			redirect(303, `/certificates/${input.id}?saved=updated`);
+		},
+		{ extra: ({ params }) => ({ id: params.id }) }
+	)
 };

@@ -2,7 +2,8 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { loadOrRefuse } from '$lib/server/forms';
+import { formAction } from '$lib/server/form-action';
 import { getOrganisation, updateOrganisation } from '$lib/server/services/organisations';
 import { updateOrganisationInput } from '$lib/server/services/organisations.schema';
 
@@ -24,18 +25,13 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ locals, request, params }) => {
-		const actor = requireActor(locals, 'organisation.manage');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			updateOrganisationInput,
-			async (input) => {
-				await updateOrganisation(db, actor, input.id, input.version, input);
-				redirect(303, `/organisations/${input.id}?saved=updated`);
-			},
-			{ extra: { id: params.id } }
-		);
-	}
+	default: formAction(
+		'organisation.manage',
+		updateOrganisationInput,
+		async ({ db, actor, input }) => {
+			await updateOrganisation(db, actor, input.id, input.version, input);
+			redirect(303, `/organisations/${input.id}?saved=updated`);
+		},
+		{ extra: ({ params }) => ({ id: params.id }) }
+	)
 };
