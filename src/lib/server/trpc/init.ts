@@ -119,12 +119,15 @@ export const organisationProcedure = tenantProcedure.use(({ ctx, next }) => {
 /** Anyone acting in a tenant; the service decides what their role sees. */
 export const memberProcedure = tenantProcedure;
 
-/** One use case: its input as the schema parsed it, handed on with the database and the actor. */
+/**
+ * One use case: its input as the schema parsed it, handed on with the database and the actor.
+ * `Result` is what the client receives (the promise unwrapped, as tRPC's own resolvers infer it).
+ */
 type ServiceCall<Schema extends z.ZodType, Result> = (
 	db: AppDatabase,
 	actor: Actor,
 	input: z.output<Schema>
-) => Result;
+) => Promise<Result> | Result;
 
 /**
  * Most procedures are the gate, the use case's schema and one service call (STYLE.md: the router

@@ -11,7 +11,7 @@ import { checkpointStore } from '$lib/server/evidence/checkpoints';
 import { auditCursor, verifyAuditChainInput } from '$lib/server/services/audit.schema';
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from '$lib/server/audit-actions';
 import { loadOrRefuse } from '$lib/server/forms';
-import { formAction } from '$lib/server/form-action';
+import { formAction } from '$lib/server/pages';
 import { translate } from '$lib/server/i18n/translate';
 import { filterQuery, readAuditFilters } from './filters';
 

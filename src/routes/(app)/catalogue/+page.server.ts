@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { can } from '$lib/server/domain/permissions';
-import { formAction } from '$lib/server/form-action';
+import { formAction } from '$lib/server/pages';
 import { createStandard, listStandards } from '$lib/server/services/standards';
 import { listGradeScales } from '$lib/server/services/grade-scales';
 import { createStandardInput } from '$lib/server/services/standards.schema';

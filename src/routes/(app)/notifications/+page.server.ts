@@ -2,7 +2,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { loadOrRefuse } from '$lib/server/forms';
-import { formAction } from '$lib/server/form-action';
+import { formAction } from '$lib/server/pages';
 import {
 	chooseMailMode,
 	markAllRead,

@@ -4,7 +4,7 @@ import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { mayEver } from '$lib/server/domain/permissions';
 import { loadOrRefuse } from '$lib/server/forms';
-import { formAction, stepAction } from '$lib/server/form-action';
+import { formAction, stepAction } from '$lib/server/pages';
 import { id } from '$lib/server/services/common.schema';
 import {
 	createObligation,

@@ -1,7 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { formAction } from '$lib/server/form-action';
+import { formAction } from '$lib/server/pages';
 import { grantableRoles } from '$lib/server/domain/permissions';
 import { addMember, listPendingInvitations, listTenantMembers } from '$lib/server/services/members';
 import { addMemberInput } from '$lib/server/services/members.schema';

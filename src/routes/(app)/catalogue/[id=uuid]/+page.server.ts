@@ -4,7 +4,7 @@ import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { can } from '$lib/server/domain/permissions';
 import { loadOrRefuse } from '$lib/server/forms';
-import { formAction } from '$lib/server/form-action';
+import { formAction } from '$lib/server/pages';
 import { translate } from '$lib/server/i18n/translate';
 import {
 	CLAUSE_CSV_MAX_ROWS,

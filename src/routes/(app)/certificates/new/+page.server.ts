@@ -2,7 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { formAction } from '$lib/server/form-action';
+import { formAction } from '$lib/server/pages';
 import { certificateFormChoices, createCertificate } from '$lib/server/services/certificates';
 import { createCertificateInput } from '$lib/server/services/certificates.schema';
 import { todayInZone } from '$lib/server/domain/calendar';

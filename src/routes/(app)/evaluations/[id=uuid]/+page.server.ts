@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { loadOrRefuse, submitForm } from '$lib/server/forms';
-import { formAction } from '$lib/server/form-action';
+import { formAction } from '$lib/server/pages';
 import {
 	getEvaluation,
 	takeEvaluationStep,

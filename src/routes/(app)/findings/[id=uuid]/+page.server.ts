@@ -4,7 +4,7 @@ import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { lifecycleSide } from '$lib/server/domain/permissions';
 import { loadOrRefuse } from '$lib/server/forms';
-import { stepAction, type ServiceCall } from '$lib/server/form-action';
+import { stepAction, type ServiceCall } from '$lib/server/pages';
 import { getFindingDetail } from '$lib/server/services/finding-detail';
 import { changeFindingDueDate } from '$lib/server/services/findings';
 import { changeDueInput } from '$lib/server/services/findings.schema';

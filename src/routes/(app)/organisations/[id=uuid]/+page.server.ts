@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { loadOrRefuse } from '$lib/server/forms';
-import { formAction } from '$lib/server/form-action';
+import { formAction } from '$lib/server/pages';
 import { can } from '$lib/server/domain/permissions';
 import { ORG_ROLES } from '$lib/server/domain/roles';
 import {

@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireActor } from '$lib/server/guards';
-import { formAction } from '$lib/server/form-action';
+import { formAction } from '$lib/server/pages';
 import { createOrganisation } from '$lib/server/services/organisations';
 import { createOrganisationInput } from '$lib/server/services/organisations.schema';
 

@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { loadOrRefuse } from '$lib/server/forms';
-import { formAction } from '$lib/server/form-action';
+import { formAction } from '$lib/server/pages';
 import { translate } from '$lib/server/i18n/translate';
 import { getDecisionOptions, takeDecision } from '$lib/server/services/decisions';
 import { decisionOptionsSchema, takeDecisionSchema } from '$lib/server/services/decisions.schema';
