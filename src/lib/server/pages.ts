@@ -1,4 +1,4 @@
-import type { ActionFailure, RequestEvent } from '@sveltejs/kit';
+import type { ActionFailure, RequestEvent, ServerLoadEvent } from '@sveltejs/kit';
 import type { z } from 'zod';
 import type { Actor } from './actor';
 import type { App } from './app';
@@ -6,22 +6,42 @@ import type { AppDatabase } from './db/tenant-scope';
 import type { Capability } from './domain/permissions';
 import { requireActor } from './guards';
 import { runtimeApp } from './runtime';
-import { submitForm, type FormFailure } from './forms';
+import { loadOrRefuse, submitForm, type FormFailure } from './forms';
 
 /*
- * A page's form action is what a tRPC procedure is (trpc/init.ts `service`): who may post it,
- * the use case's schema, one service call. `formAction` writes the rest once — the acting member
- * (a role that may never hold the capability gets the 403 page), the App, and `submitForm`'s
- * reading, parsing and refusals.
+ * A page's load and form actions are what a tRPC procedure is (trpc/init.ts `service`): who may
+ * call it, the use case's schema, one service call. `pageLoad` and `formAction` write the rest
+ * once: the acting member (a role that may never hold the capability gets the 403 page), the
+ * App, and a refusal as the error page with its status (load) or as the form's answer with the
+ * values typed (actions, through `submitForm`).
  */
 
 /** A capability the role must be able to hold, or any member (the service decides). */
-export type FormGate = Capability | 'member';
+export type PageGate = Capability | 'member';
 
-export interface FormUse<Input, Event> {
+export interface PageUse<Event> {
 	app: App;
 	db: AppDatabase;
 	actor: Actor;
+	event: Event;
+}
+
+/**
+ * A page's load, written `export const load = pageLoad(…) satisfies PageServerLoad`: `satisfies`
+ * (not an annotation) keeps the data's own type for the page, and gives `event` the route's.
+ */
+export function pageLoad<Event extends ServerLoadEvent, Result>(
+	gate: PageGate,
+	work: (use: PageUse<Event>) => Promise<Result>
+) {
+	return async (event: Event): Promise<Result> => {
+		const actor = requireActor(event.locals, gate === 'member' ? undefined : gate);
+		const app = await runtimeApp();
+		return loadOrRefuse(event.locals.locale, () => work({ app, db: app.db, actor, event }));
+	};
+}
+
+export interface FormUse<Input, Event> extends PageUse<Event> {
 	/** The posted form (and what the URL added) as the schema parsed it. */
 	input: Input;
 	event: Event;
@@ -43,7 +63,7 @@ export function formAction<
 	Result,
 	Event extends RequestEvent = RequestEvent
 >(
-	gate: FormGate,
+	gate: PageGate,
 	schema: Schema,
 	run: (use: FormUse<z.output<Schema>, Event>) => Promise<Result>,
 	options: FormActionOptions<Event> = {}
@@ -70,7 +90,7 @@ export type ServiceCall<Input> = (db: AppDatabase, actor: Actor, input: Input) =
  * procedure's, the answer `{ form, done: true }`.
  */
 export function stepAction<Schema extends z.ZodType, Event extends RequestEvent = RequestEvent>(
-	gate: FormGate,
+	gate: PageGate,
 	schema: Schema,
 	call: ServiceCall<z.output<Schema>>,
 	options: FormActionOptions<Event> = {}

@@ -1,6 +1,5 @@
 import type { PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
+import { pageLoad } from '$lib/server/pages';
 import { can, mayEver } from '$lib/server/domain/permissions';
 import { listCertificates } from '$lib/server/services/certificates';
 import {
@@ -8,14 +7,13 @@ import {
 	listCertificatesInput
 } from '$lib/server/services/certificates.schema';
 
-export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'certificate.list');
+export const load = pageLoad('certificate.list', async ({ db, actor, event: { url } }) => {
 	// An unknown status in the address lists them all rather than failing the page.
 	const parsed = listCertificatesInput.safeParse({
 		status: url.searchParams.get('status') || undefined
 	});
 	const status = parsed.success ? parsed.data.status : undefined;
-	const certificates = await listCertificates((await runtimeApp()).db, actor, { status });
+	const certificates = await listCertificates(db, actor, { status });
 	return {
 		certificates,
 		status: status ?? '',
@@ -23,4 +21,4 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		canCreate: can(actor, 'certificate.manage'),
 		ownOnly: !mayEver(actor, 'organisation.readAll')
 	};
-};
+}) satisfies PageServerLoad;

@@ -1,8 +1,5 @@
 import type { Actions, PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse } from '$lib/server/forms';
-import { formAction } from '$lib/server/pages';
+import { formAction, pageLoad } from '$lib/server/pages';
 import { chaseStatus } from '$lib/server/chase-status';
 import { listDeliveryPage, retryDelivery } from '$lib/server/services/deliveries';
 import {
@@ -11,16 +8,11 @@ import {
 	retryDeliveryInput
 } from '$lib/server/services/deliveries.schema';
 
-export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'mail.deliveries');
-	const app = await runtimeApp();
-	const { db } = app;
+export const load = pageLoad('mail.deliveries', async ({ app, db, actor, event: { url } }) => {
 	const { status } = deliveryFilter.parse({ status: url.searchParams.get('status') ?? undefined });
 	const beforeParam = url.searchParams.get('before');
 	const before = beforeParam && !isNaN(Date.parse(beforeParam)) ? new Date(beforeParam) : undefined;
-	const page = await loadOrRefuse(locals.locale, () =>
-		listDeliveryPage(db, actor, { status, before })
-	);
+	const page = await listDeliveryPage(db, actor, { status, before });
 	const last = page.rows.at(-1);
 	return {
 		...page,
@@ -38,7 +30,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 				? `?${new URLSearchParams({ ...(status ? { status } : {}), before: last.created_at.toISOString() })}`
 				: null
 	};
-};
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
 	retry: formAction('mail.deliveries', retryDeliveryInput, async ({ db, actor, input: { id } }) => {

@@ -1,6 +1,5 @@
 import type { PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
+import { pageLoad } from '$lib/server/pages';
 import { can } from '$lib/server/domain/permissions';
 import { listEvaluations } from '$lib/server/services/evaluations';
 import {
@@ -9,12 +8,11 @@ import {
 	listEvaluationsSchema
 } from '$lib/server/services/evaluations.schema';
 
-export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'evaluation.read');
+export const load = pageLoad('evaluation.read', async ({ db, actor, event: { url } }) => {
 	// A filter the list does not know (an old or edited link) shows everything.
 	const parsed = listEvaluationsSchema.safeParse(Object.fromEntries(url.searchParams));
 	const filter = parsed.success ? parsed.data : {};
-	const evaluations = await listEvaluations((await runtimeApp()).db, actor, filter);
+	const evaluations = await listEvaluations(db, actor, filter);
 	return {
 		evaluations,
 		status: filter.status ?? '',
@@ -23,4 +21,4 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		kinds: EVALUATION_KINDS,
 		mayPlan: can(actor, 'evaluation.plan')
 	};
-};
+}) satisfies PageServerLoad;

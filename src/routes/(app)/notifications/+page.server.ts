@@ -1,8 +1,5 @@
 import type { Actions, PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse } from '$lib/server/forms';
-import { formAction } from '$lib/server/pages';
+import { formAction, pageLoad } from '$lib/server/pages';
 import {
 	chooseMailMode,
 	markAllRead,
@@ -15,10 +12,8 @@ import {
 	markReadInput
 } from '$lib/server/services/notifications.schema';
 
-export const load: PageServerLoad = async ({ locals }) => {
-	const actor = requireActor(locals, 'notifications.read');
-	const { db } = await runtimeApp();
-	const { items, mailMode } = await loadOrRefuse(locals.locale, () => myNotifications(db, actor));
+export const load = pageLoad('notifications.read', async ({ db, actor }) => {
+	const { items, mailMode } = await myNotifications(db, actor);
 	return {
 		mailMode,
 		items: items.map((item) => ({
@@ -27,7 +22,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 			read_at: item.read_at?.toISOString() ?? null
 		}))
 	};
-};
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
 	read: formAction('notifications.read', markReadInput, async ({ db, actor, input: { id } }) => {

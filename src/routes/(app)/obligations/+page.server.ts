@@ -1,10 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
 import { mayEver } from '$lib/server/domain/permissions';
-import { loadOrRefuse } from '$lib/server/forms';
-import { formAction, stepAction } from '$lib/server/pages';
+import { formAction, pageLoad, stepAction } from '$lib/server/pages';
 import { id } from '$lib/server/services/common.schema';
 import {
 	createObligation,
@@ -22,18 +19,18 @@ import {
 	updateObligationInput
 } from '$lib/server/services/obligations.schema';
 
-export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals);
+export const load = pageLoad('member', async ({ app, db, actor, event: { url } }) => {
 	if (!mayEver(actor, 'obligation.fulfil') && !mayEver(actor, 'obligation.view'))
 		redirect(303, '/dashboard');
-	const { db, config } = await runtimeApp();
 	const chosen = url.searchParams.get('organisation') ?? '';
 	const organisationId = id.safeParse(chosen).success ? chosen : undefined;
-	const page = await loadOrRefuse(locals.locale, () =>
-		listObligationPage(db, actor, { organisationId })
-	);
-	return { page, organisationId: organisationId ?? '', evidenceMaxBytes: config.evidenceMaxBytes };
-};
+	const page = await listObligationPage(db, actor, { organisationId });
+	return {
+		page,
+		organisationId: organisationId ?? '',
+		evidenceMaxBytes: app.config.evidenceMaxBytes
+	};
+}) satisfies PageServerLoad;
 
 /** The form of one row answers under its own name, so only that row shows the message. */
 const rowForm =

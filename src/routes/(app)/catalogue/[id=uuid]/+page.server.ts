@@ -1,10 +1,7 @@
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import type { Locale } from '../../../../../db/schema';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
 import { can } from '$lib/server/domain/permissions';
-import { loadOrRefuse } from '$lib/server/forms';
-import { formAction } from '$lib/server/pages';
+import { formAction, pageLoad } from '$lib/server/pages';
 import { translate } from '$lib/server/i18n/translate';
 import {
 	CLAUSE_CSV_MAX_ROWS,
@@ -30,25 +27,21 @@ const LIMITS = {
 	maxNumber: CLAUSE_NUMBER_MAX_LENGTH
 };
 
-export const load: PageServerLoad = async ({ locals, params, url }) => {
-	const actor = requireActor(locals, 'catalogue.read');
-	const { db } = await runtimeApp();
+export const load = pageLoad('catalogue.read', async ({ db, actor, event: { params, url } }) => {
 	const canManage = can(actor, 'catalogue.manage');
-	return loadOrRefuse(locals.locale, async () => {
-		const standard = await getStandard(db, actor, params.id);
-		const [history, gradeScales] = await Promise.all([
-			standardHistory(db, actor, params.id),
-			canManage ? listGradeScales(db, actor) : Promise.resolve([])
-		]);
-		return {
-			canManage,
-			created: url.searchParams.has('created'),
-			standard,
-			history,
-			gradeScales: gradeScales.map(({ id, name_zh, name_en }) => ({ id, name_zh, name_en }))
-		};
-	});
-};
+	const standard = await getStandard(db, actor, params.id);
+	const [history, gradeScales] = await Promise.all([
+		standardHistory(db, actor, params.id),
+		canManage ? listGradeScales(db, actor) : Promise.resolve([])
+	]);
+	return {
+		canManage,
+		created: url.searchParams.has('created'),
+		standard,
+		history,
+		gradeScales: gradeScales.map(({ id, name_zh, name_en }) => ({ id, name_zh, name_en }))
+	};
+}) satisfies PageServerLoad;
 
 /** The preview as the page shows it: each row's problems in words. */
 function previewForPage(preview: ClauseImportPreview, locale: Locale) {

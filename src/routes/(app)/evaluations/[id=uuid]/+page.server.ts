@@ -2,8 +2,8 @@ import { raiseFindingInput } from '$lib/server/services/findings.schema';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
-import { formAction } from '$lib/server/pages';
+import { submitForm } from '$lib/server/forms';
+import { formAction, pageLoad } from '$lib/server/pages';
 import {
 	getEvaluation,
 	takeEvaluationStep,
@@ -15,18 +15,14 @@ import { raiseFinding } from '$lib/server/services/findings';
 import { entityTimeline } from '$lib/server/services/timeline';
 import { keepingTeam } from '../team-form';
 
-export const load: PageServerLoad = async ({ locals, params }) => {
-	const actor = requireActor(locals, 'evaluation.read');
-	const { db } = await runtimeApp();
-	return loadOrRefuse(locals.locale, async () => {
-		const detail = await getEvaluation(db, actor, params.id);
-		const [timeline, people] = await Promise.all([
-			entityTimeline(db, actor, 'evaluation', params.id),
-			detail.mayEditPlan ? teamCandidates(db, actor) : Promise.resolve([])
-		]);
-		return { ...detail, timeline, people };
-	});
-};
+export const load = pageLoad('evaluation.read', async ({ db, actor, event: { params } }) => {
+	const detail = await getEvaluation(db, actor, params.id);
+	const [timeline, people] = await Promise.all([
+		entityTimeline(db, actor, 'evaluation', params.id),
+		detail.mayEditPlan ? teamCandidates(db, actor) : Promise.resolve([])
+	]);
+	return { ...detail, timeline, people };
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
 	step: formAction(

@@ -1,10 +1,7 @@
 import type { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
 import { lifecycleSide } from '$lib/server/domain/permissions';
-import { loadOrRefuse } from '$lib/server/forms';
-import { stepAction, type ServiceCall } from '$lib/server/pages';
+import { pageLoad, stepAction, type ServiceCall } from '$lib/server/pages';
 import { getFindingDetail } from '$lib/server/services/finding-detail';
 import { changeFindingDueDate } from '$lib/server/services/findings';
 import { changeDueInput } from '$lib/server/services/findings.schema';
@@ -23,16 +20,14 @@ import {
 	submitEvidenceInput
 } from '$lib/server/services/finding-workflow.schema';
 
-export const load: PageServerLoad = async ({ locals, params }) => {
-	const actor = requireActor(locals);
-	const { db, config } = await runtimeApp();
-	const detail = await loadOrRefuse(locals.locale, () => getFindingDetail(db, actor, params.id));
+export const load = pageLoad('member', async ({ app, db, actor, event: { params } }) => {
+	const detail = await getFindingDetail(db, actor, params.id);
 	return {
 		detail,
 		organisationSide: lifecycleSide(actor.role) === 'organisation',
-		evidenceMaxBytes: config.evidenceMaxBytes
+		evidenceMaxBytes: app.config.evidenceMaxBytes
 	};
-};
+}) satisfies PageServerLoad;
 
 /**
  * Each form of the page runs its step's service with the schema its tRPC procedure takes, on the

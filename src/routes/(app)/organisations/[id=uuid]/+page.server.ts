@@ -1,9 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse } from '$lib/server/forms';
-import { formAction } from '$lib/server/pages';
+import { formAction, pageLoad } from '$lib/server/pages';
 import { can } from '$lib/server/domain/permissions';
 import { ORG_ROLES } from '$lib/server/domain/roles';
 import {
@@ -23,29 +20,25 @@ import {
 } from '$lib/server/services/organisations.schema';
 import { listCertificates } from '$lib/server/services/certificates';
 
-export const load: PageServerLoad = async ({ locals, params, url }) => {
-	const actor = requireActor(locals, 'organisation.list');
-	const { db } = await runtimeApp();
-	return loadOrRefuse(locals.locale, async () => {
-		const organisation = await getOrganisation(db, actor, params.id);
-		const certificates = await listCertificates(db, actor, { organisationId: organisation.id });
-		const users = await listOrganisationUsers(db, actor, organisation.id);
-		const timeline = await organisationTimeline(db, actor, organisation.id);
-		const editing = url.searchParams.get('contact');
-		return {
-			organisation,
-			certificates,
-			users,
-			timeline,
-			canKeep: can(actor, 'organisation.manage'),
-			canInvite: can(actor, 'organisation.inviteUsers', { organisationId: organisation.id }),
-			// The least powerful first: the invite form's default.
-			inviteRoles: [...ORG_ROLES].reverse(),
-			editingContact: organisation.contacts.find((contact) => contact.id === editing) ?? null,
-			saved: url.searchParams.get('saved')
-		};
-	});
-};
+export const load = pageLoad('organisation.list', async ({ db, actor, event: { params, url } }) => {
+	const organisation = await getOrganisation(db, actor, params.id);
+	const certificates = await listCertificates(db, actor, { organisationId: organisation.id });
+	const users = await listOrganisationUsers(db, actor, organisation.id);
+	const timeline = await organisationTimeline(db, actor, organisation.id);
+	const editing = url.searchParams.get('contact');
+	return {
+		organisation,
+		certificates,
+		users,
+		timeline,
+		canKeep: can(actor, 'organisation.manage'),
+		canInvite: can(actor, 'organisation.inviteUsers', { organisationId: organisation.id }),
+		// The least powerful first: the invite form's default.
+		inviteRoles: [...ORG_ROLES].reverse(),
+		editingContact: organisation.contacts.find((contact) => contact.id === editing) ?? null,
+		saved: url.searchParams.get('saved')
+	};
+}) satisfies PageServerLoad;
 
 /** The organisation in the address, under the schema's name for it. */
 const thisOrganisation = ({ params }: RequestEvent) => ({ organisationId: params.id });

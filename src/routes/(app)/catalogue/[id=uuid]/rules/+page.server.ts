@@ -1,8 +1,5 @@
 import type { Actions, PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse } from '$lib/server/forms';
-import { formAction } from '$lib/server/pages';
+import { formAction, pageLoad } from '$lib/server/pages';
 import { DEFAULT_SCHEME_RULES } from '$lib/server/domain/scheme-rules';
 import { getStandard } from '$lib/server/services/standards';
 import { updateSchemeRules } from '$lib/server/services/scheme-rules';
@@ -11,10 +8,8 @@ import {
 	updateSchemeRulesInput
 } from '$lib/server/services/scheme-rules.schema';
 
-export const load: PageServerLoad = async ({ locals, params }) => {
-	const actor = requireActor(locals, 'catalogue.manage');
-	const { db } = await runtimeApp();
-	const standard = await loadOrRefuse(locals.locale, () => getStandard(db, actor, params.id));
+export const load = pageLoad('catalogue.manage', async ({ db, actor, event: { params } }) => {
+	const standard = await getStandard(db, actor, params.id);
 	return {
 		standard: {
 			id: standard.id,
@@ -26,7 +21,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		defaults: DEFAULT_SCHEME_RULES,
 		bounds: SCHEME_RULE_BOUNDS
 	};
-};
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
 	save: formAction(

@@ -1,18 +1,11 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse } from '$lib/server/forms';
-import { formAction } from '$lib/server/pages';
+import { formAction, pageLoad } from '$lib/server/pages';
 import { getOrganisation, updateOrganisation } from '$lib/server/services/organisations';
 import { updateOrganisationInput } from '$lib/server/services/organisations.schema';
 
-export const load: PageServerLoad = async ({ locals, params }) => {
-	const actor = requireActor(locals, 'organisation.manage');
-	const { db } = await runtimeApp();
-	const organisation = await loadOrRefuse(locals.locale, () =>
-		getOrganisation(db, actor, params.id)
-	);
+export const load = pageLoad('organisation.manage', async ({ db, actor, event: { params } }) => {
+	const organisation = await getOrganisation(db, actor, params.id);
 	return {
 		organisation: {
 			id: organisation.id,
@@ -22,7 +15,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			version: organisation.version
 		}
 	};
-};
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
 	default: formAction(
