@@ -33,14 +33,15 @@ export interface AddMemberInput {
 	organisationId: string | null;
 }
 
+/** The body's people keepers see everyone; an organisation's admin their own organisation's. */
+function peopleSeenBy<Row extends { organisation_id: string | null }>(actor: Actor, rows: Row[]) {
+	if (mayEver(actor, 'people.readAll')) return rows;
+	return rows.filter((row) => row.organisation_id && row.organisation_id === actor.organisationId);
+}
+
 export function listTenantMembers(db: AppDatabase, actor: Actor) {
 	authorize(actor, 'people.manage');
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		const members = await listMembers(tx);
-		return mayEver(actor, 'people.readAll')
-			? members
-			: members.filter((m) => m.organisation_id && m.organisation_id === actor.organisationId);
-	});
+	return db.inTenant(scopeOf(actor), async (tx) => peopleSeenBy(actor, await listMembers(tx)));
 }
 
 /**
@@ -127,12 +128,9 @@ export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberI
 /** The tenant's open invitations (the addresses its administrators typed), for the people page. */
 export function listPendingInvitations(db: AppDatabase, actor: Actor) {
 	authorize(actor, 'people.manage');
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		const open = await listOpenInvitations(tx);
-		return mayEver(actor, 'people.readAll')
-			? open
-			: open.filter((i) => i.organisation_id && i.organisation_id === actor.organisationId);
-	});
+	return db.inTenant(scopeOf(actor), async (tx) =>
+		peopleSeenBy(actor, await listOpenInvitations(tx))
+	);
 }
 
 /** The signed-in person's open invitations, before or after choosing a tenant. */
