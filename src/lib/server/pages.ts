@@ -52,10 +52,17 @@ export interface FormUse<Input, Event> extends PageUse<Event> {
 export interface FormActionOptions<Event> {
 	/** The form's name, or how the request names it (one row's form among many). */
 	form?: string | ((event: Event) => string);
-	/** What the URL adds to the posted fields (the route's id). */
-	extra?: (event: Event) => Record<string, unknown>;
+	/**
+	 * The schema's field that takes the route's `[id]`: the thing acted on is the one in the
+	 * address, whatever the form posts.
+	 */
+	idAs?: string;
 	/** Values the schema's messages name (limits). */
 	params?: Record<string, string | number>;
+}
+
+function idFrom(event: RequestEvent, field: string | undefined) {
+	return field ? { [field]: event.params.id } : undefined;
 }
 
 export function formAction<
@@ -77,7 +84,7 @@ export function formAction<
 			event.locals.locale,
 			schema,
 			(input) => run({ app, db: app.db, actor, input, event, form }),
-			{ form, extra: options.extra?.(event), params: options.params }
+			{ form, extra: idFrom(event, options.idAs), params: options.params }
 		);
 	};
 }

@@ -1,4 +1,4 @@
-import type { Actions, PageServerLoad, RequestEvent } from './$types';
+import type { Actions, PageServerLoad } from './$types';
 import type { Locale } from '../../../../../db/schema';
 import { can } from '$lib/server/domain/permissions';
 import { formAction, pageLoad } from '$lib/server/pages';
@@ -61,9 +61,6 @@ function previewForPage(preview: ClauseImportPreview, locale: Locale) {
 	};
 }
 
-/** The standard in the address, under the schema's name for it. */
-const thisStandard = ({ params }: RequestEvent) => ({ standardId: params.id });
-
 export const actions: Actions = {
 	update: formAction(
 		'catalogue.manage',
@@ -72,7 +69,7 @@ export const actions: Actions = {
 			await updateStandard(db, actor, id, version, fields);
 			return { form, saved: true };
 		},
-		{ extra: ({ params }) => ({ id: params.id }), form: 'standard' }
+		{ idAs: 'id', form: 'standard' }
 	),
 
 	addClause: formAction(
@@ -82,7 +79,7 @@ export const actions: Actions = {
 			const added = await addClause(db, actor, standardId, clause);
 			return { form, added: added.number };
 		},
-		{ extra: thisStandard, form: 'addClause', params: LIMITS }
+		{ idAs: 'standardId', form: 'addClause', params: LIMITS }
 	),
 
 	updateClause: formAction(
@@ -102,7 +99,7 @@ export const actions: Actions = {
 			const preview = await previewClauseImport(db, actor, standardId, csv);
 			return { form: 'import', csv, preview: previewForPage(preview, event.locals.locale) };
 		},
-		{ extra: thisStandard, form: 'import', params: LIMITS }
+		{ idAs: 'standardId', form: 'import', params: LIMITS }
 	),
 
 	import: formAction(
@@ -122,6 +119,6 @@ export const actions: Actions = {
 				imported: { inserted: result.inserted, updated: result.updated }
 			};
 		},
-		{ extra: thisStandard, form: 'import', params: LIMITS }
+		{ idAs: 'standardId', form: 'import', params: LIMITS }
 	)
 };

@@ -32,7 +32,7 @@ export const actions: Actions = {
 			await takeEvaluationStep(db, actor, input.id, input.version, input.action);
 			return { form: 'step', done: input.action };
 		},
-		{ form: 'step', extra: ({ params }) => ({ id: params.id }) }
+		{ form: 'step', idAs: 'id' }
 	),
 
 	record: formAction(
@@ -42,7 +42,7 @@ export const actions: Actions = {
 			const finding = await raiseFinding(db, actor, input.evaluationId, input);
 			return { form: 'record', recorded: finding.reference };
 		},
-		{ form: 'record', extra: ({ params }) => ({ evaluationId: params.id }) }
+		{ form: 'record', idAs: 'evaluationId' }
 	),
 
 	updatePlan: async ({ locals, params, request }) => {

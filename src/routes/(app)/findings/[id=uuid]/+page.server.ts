@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Actions, PageServerLoad, RequestEvent } from './$types';
+import type { Actions, PageServerLoad } from './$types';
 import { lifecycleSide } from '$lib/server/domain/permissions';
 import { pageLoad, stepAction, type ServiceCall } from '$lib/server/pages';
 import { getFindingDetail } from '$lib/server/services/finding-detail';
@@ -37,12 +37,8 @@ const step = <Schema extends z.ZodType>(
 	form: string,
 	schema: Schema,
 	call: ServiceCall<z.output<Schema>>,
-	idField = 'findingId'
-) =>
-	stepAction('member', schema, call, {
-		form,
-		extra: ({ params }: RequestEvent) => ({ [idField]: params.id })
-	});
+	idAs = 'findingId'
+) => stepAction('member', schema, call, { form, idAs });
 
 export const actions: Actions = {
 	respond: step('respond', respondInput, submitResponse),

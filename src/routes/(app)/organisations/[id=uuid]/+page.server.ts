@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import type { Actions, PageServerLoad, RequestEvent } from './$types';
+import type { Actions, PageServerLoad } from './$types';
 import { formAction, pageLoad } from '$lib/server/pages';
 import { can } from '$lib/server/domain/permissions';
 import { ORG_ROLES } from '$lib/server/domain/roles';
@@ -40,9 +40,6 @@ export const load = pageLoad('organisation.list', async ({ db, actor, event: { p
 	};
 }) satisfies PageServerLoad;
 
-/** The organisation in the address, under the schema's name for it. */
-const thisOrganisation = ({ params }: RequestEvent) => ({ organisationId: params.id });
-
 export const actions: Actions = {
 	addContact: formAction(
 		'organisation.manage',
@@ -51,7 +48,7 @@ export const actions: Actions = {
 			await addContact(db, actor, input.organisationId, input);
 			return { contactSaved: 'added' as const };
 		},
-		{ extra: thisOrganisation, form: 'contact' }
+		{ idAs: 'organisationId', form: 'contact' }
 	),
 
 	updateContact: formAction(
@@ -82,6 +79,6 @@ export const actions: Actions = {
 			await inviteOrganisationUser(db, actor, input.organisationId, input);
 			return { invited: input.email };
 		},
-		{ extra: thisOrganisation, form: 'invite' }
+		{ idAs: 'organisationId', form: 'invite' }
 	)
 };

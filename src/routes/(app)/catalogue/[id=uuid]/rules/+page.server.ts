@@ -31,6 +31,6 @@ export const actions: Actions = {
 			await updateSchemeRules(db, actor, standardId, version, rules);
 			return { saved: true };
 		},
-		{ extra: ({ params }) => ({ standardId: params.id }) }
+		{ idAs: 'standardId' }
 	)
 };

@@ -31,6 +31,6 @@ export const actions: Actions = {
 			await takeDecision(db, actor, input);
 			redirect(303, `/certificates/${event.params.id}?saved=decided`);
 		},
-		{ extra: ({ params }) => ({ certificateId: params.id }) }
+		{ idAs: 'certificateId' }
 	)
 };

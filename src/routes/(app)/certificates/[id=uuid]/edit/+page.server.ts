@@ -30,6 +30,6 @@ export const actions: Actions = {
 			await updateCertificate(db, actor, input.id, input.version, input);
 			redirect(303, `/certificates/${input.id}?saved=updated`);
 		},
-		{ extra: ({ params }) => ({ id: params.id }) }
+		{ idAs: 'id' }
 	)
 };

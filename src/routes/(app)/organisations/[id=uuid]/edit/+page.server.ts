@@ -25,6 +25,6 @@ export const actions: Actions = {
 			await updateOrganisation(db, actor, input.id, input.version, input);
 			redirect(303, `/organisations/${input.id}?saved=updated`);
 		},
-		{ extra: ({ params }) => ({ id: params.id }) }
+		{ idAs: 'id' }
 	)
 };
