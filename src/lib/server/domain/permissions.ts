@@ -72,6 +72,14 @@ function onTeamUnlessAdmin(reason: string) {
 		actor.role === 'admin' || subject.onTeam ? ALLOWED : refused(reason);
 }
 
+const ownOrganisation = (actor: PermissionActor, subject: OrganisationSubject) =>
+	actor.organisationId != null && actor.organisationId === subject.organisationId;
+
+/** An organisation's users act on their own organisation's things; another's they never see. */
+function inOwnOrganisation(actor: PermissionActor, subject: OrganisationSubject): PermissionResult {
+	return ownOrganisation(actor, subject) ? ALLOWED : refused('error_not_found', 'NOT_FOUND');
+}
+
 function rule<Subject = void>(definition: Rule<Subject>): Rule<Subject> {
 	return definition;
 }
@@ -89,10 +97,7 @@ const RULES = {
 	'organisation.inviteUsers': rule<OrganisationSubject>({
 		roles: PEOPLE_KEEPERS,
 		subject: (actor, subject) =>
-			actor.role === 'admin' ||
-			(actor.organisationId != null && actor.organisationId === subject.organisationId)
-				? ALLOWED
-				: refused()
+			actor.role === 'admin' || ownOrganisation(actor, subject) ? ALLOWED : refused()
 	}),
 
 	/* Certificates and the decisions on them (ISO/IEC 17065 §7.6: decided by someone else). */
@@ -153,10 +158,7 @@ const RULES = {
 	/** The organisation's side: answering and submitting evidence for its own findings. */
 	'finding.answer': rule<OrganisationSubject>({
 		roles: ORG_ROLES,
-		subject: (actor, subject) =>
-			actor.organisationId != null && actor.organisationId === subject.organisationId
-				? ALLOWED
-				: refused('error_not_found', 'NOT_FOUND')
+		subject: inOwnOrganisation
 	}),
 	'myActions.read': rule({ roles: ORG_ROLES }),
 
@@ -164,10 +166,7 @@ const RULES = {
 	/** An organisation's users see and fulfil their own organisation's due items only. */
 	'obligation.fulfil': rule<OrganisationSubject>({
 		roles: ORG_ROLES,
-		subject: (actor, subject) =>
-			actor.organisationId != null && actor.organisationId === subject.organisationId
-				? ALLOWED
-				: refused('error_not_found', 'NOT_FOUND')
+		subject: inOwnOrganisation
 	}),
 	'obligation.view': rule({ roles: RUNNERS }),
 	'obligation.review': rule({ roles: RUNNERS }),

@@ -26,7 +26,7 @@ import { bodySizeLimitBytes, isBodySizeLimitError } from '../http/body-limit';
  * interrupted file leaves neither a row nor a file. Each accepted file is recorded by
  * services/evidence-upload.ts in a transaction of its own, so one bad file does not cost the good
  * ones. Same-origin is checked for every POST in hooks.server.ts. Called by
- * src/routes/api/evidence/[findingId=uuid]/+server.ts, and by tests.
+ * evidence/upload-route.ts (the upload routes), and by tests.
  */
 
 export const MAX_FILES_PER_UPLOAD = 10;

@@ -33,6 +33,18 @@ export function mailDirectory(config: Pick<AppConfig, 'dataDir'>): string {
 	return join(config.dataDir, 'mail');
 }
 
+/** The message both transports send: the same headers and parts whether it goes out or to a file. */
+function messageOf(mail: OutgoingMail, from: string) {
+	return {
+		from,
+		to: mail.to,
+		subject: mail.subject,
+		text: mail.text,
+		html: mail.html,
+		messageId: mail.messageId
+	};
+}
+
 /**
  * SMTP (pooled connections) when SMTP_URL is set; otherwise each email becomes a real RFC 822
  * file `<outbox id>.eml` (text and HTML parts, Message-ID) under data/mail. Writing goes through
@@ -53,14 +65,7 @@ export function createMailTransport(
 			kind: 'smtp',
 			describe: () => 'SMTP',
 			send: async (mail) => {
-				await transporter.sendMail({
-					from: config.mailFrom,
-					to: mail.to,
-					subject: mail.subject,
-					text: mail.text,
-					html: mail.html,
-					messageId: mail.messageId
-				});
+				await transporter.sendMail(messageOf(mail, config.mailFrom));
 			},
 			close: () => transporter.close()
 		};
@@ -71,14 +76,7 @@ export function createMailTransport(
 		kind: 'files',
 		describe: () => `files in ${directory}`,
 		send: async (mail) => {
-			const info = await transporter.sendMail({
-				from: config.mailFrom,
-				to: mail.to,
-				subject: mail.subject,
-				text: mail.text,
-				html: mail.html,
-				messageId: mail.messageId
-			});
+			const info = await transporter.sendMail(messageOf(mail, config.mailFrom));
 			await mkdir(directory, { recursive: true });
 			const target = join(directory, `${mail.id}.eml`);
 			const partial = `${target}.${process.pid}.part`;

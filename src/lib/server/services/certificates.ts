@@ -12,7 +12,7 @@ import * as repo from '../repositories/certificates';
 import { findStandard, listStandardChoices } from '../repositories/catalogue';
 import { findOrganisation, listOrganisations } from '../repositories/organisations';
 import { findSchemeRules } from '../repositories/scheme-rules';
-import { recordAudit } from '../repositories/audit';
+import { auditAs } from './audit-entry';
 import { refuseUniqueViolations } from '../db/errors';
 import { timelineOf } from './timeline';
 import { listCertificateDecisions } from '../repositories/decisions';
@@ -294,12 +294,7 @@ export function createCertificate(
 				recorded_by: actor.userId,
 				recorded_at: now
 			});
-			await recordAudit(tx, {
-				tenantId: actor.tenantId,
-				actorUserId: actor.userId,
-				action: 'certificate.create',
-				entityType: 'certificate',
-				entityId: certificate.id,
+			await auditAs(tx, actor, 'certificate.create', 'certificate', certificate.id, {
 				after: audited(certificate),
 				at: now
 			});
@@ -390,12 +385,7 @@ export function updateCertificate(
 					effective_on: todayInZone(new Date(), actor.tenant.timeZone),
 					recorded_by: actor.userId
 				});
-			await recordAudit(tx, {
-				tenantId: actor.tenantId,
-				actorUserId: actor.userId,
-				action: 'certificate.update',
-				entityType: 'certificate',
-				entityId: id,
+			await auditAs(tx, actor, 'certificate.update', 'certificate', id, {
 				before: audited(before),
 				after: audited(after)
 			});

@@ -12,7 +12,7 @@ import {
 import { notFound } from '../errors';
 import * as repo from '../repositories/catalogue';
 import { authorize } from './authorize';
-import { audit } from './catalogue-support';
+import { auditAs } from './audit-entry';
 
 /*
  * Clauses imported from a CSV (number,title_zh[,title_en]): previewed row by row, then imported
@@ -138,10 +138,7 @@ export function importClauses(
 		await repo.updateClausesTitles(tx, changed);
 
 		if (fresh.length + changed.length > 0)
-			await audit(tx, actor, {
-				action: 'clause.import',
-				entityType: 'standard',
-				entityId: standardId,
+			await auditAs(tx, actor, 'clause.import', 'standard', standardId, {
 				after: {
 					rows: preview.rows.length,
 					inserted: fresh.length,

@@ -5,7 +5,8 @@ import { badInput, notFound, Refusal } from '../errors';
 import { refuseUniqueViolations } from '../db/errors';
 import * as repo from '../repositories/catalogue';
 import { authorize } from './authorize';
-import { audit, checked } from './catalogue-support';
+import { checked } from './catalogue-support';
+import { auditAs } from './audit-entry';
 import {
 	clauseInput,
 	clauseTitlesInput,
@@ -56,10 +57,7 @@ export function addClause(
 				}
 			]);
 			if (!row) throw new Error('the clause insert returned no row');
-			await audit(tx, actor, {
-				action: 'clause.create',
-				entityType: 'clause',
-				entityId: row.id,
+			await auditAs(tx, actor, 'clause.create', 'clause', row.id, {
 				after: {
 					standardId,
 					number: clause.number,
@@ -85,10 +83,7 @@ export function updateClause(db: AppDatabase, actor: Actor, id: string, input: C
 		const before = await repo.findClause(tx, id);
 		if (!before) throw notFound();
 		const after = await repo.updateClauseTitles(tx, id, titles);
-		await audit(tx, actor, {
-			action: 'clause.update',
-			entityType: 'clause',
-			entityId: id,
+		await auditAs(tx, actor, 'clause.update', 'clause', id, {
 			before: { number: before.number, titleZh: before.title_zh, titleEn: before.title_en },
 			after: { number: after.number, titleZh: after.title_zh, titleEn: after.title_en }
 		});

@@ -114,3 +114,11 @@ export const search = (max = 200) => blankAsUndefined(text(max));
 
 /** A keyset cursor as a list page hands it out. */
 export const cursor = z.string().max(500, { error: 'error_invalid_cursor' }).nullish();
+
+/**
+ * A rule across fields, refused on the field the person must change (its message key names the
+ * rule): for `superRefine`, where the fields' own schemas cannot see each other.
+ */
+export function refuseAt(context: z.RefinementCtx, path: (string | number)[], message: string) {
+	context.addIssue({ code: 'custom', path, message });
+}

@@ -11,7 +11,7 @@ import { badInput, notFound, Refusal, staleVersion } from '../errors';
 import { authorize } from './authorize';
 import { decisionTakenMessage } from './event-messages';
 import { DECISION_KINDS, type PageDecisionKind } from './decisions.schema';
-import { recordAudit } from '../repositories/audit';
+import { auditAs } from './audit-entry';
 import * as repo from '../repositories/decisions';
 import { findEvaluation, isOnTeam, updateEvaluationStatus } from '../repositories/evaluations';
 import { insertCertificateHistoryEntries } from '../repositories/certificates';
@@ -313,12 +313,7 @@ export async function takeDecision(
 				: [])
 		]);
 
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: `decision.${input.kind}`,
-			entityType: 'certificate',
-			entityId: certificate.id,
+		await auditAs(tx, actor, `decision.${input.kind}`, 'certificate', certificate.id, {
 			before: {
 				status: certificate.status,
 				grade: certificate.grade_code,
@@ -337,12 +332,7 @@ export async function takeDecision(
 		if (evaluation && evaluation.status === 'report_issued') {
 			const closed = await updateEvaluationStatus(tx, evaluation.id, evaluation.version, 'closed');
 			if (!closed) throw staleVersion();
-			await recordAudit(tx, {
-				tenantId: actor.tenantId,
-				actorUserId: actor.userId,
-				action: 'evaluation.close',
-				entityType: 'evaluation',
-				entityId: evaluation.id,
+			await auditAs(tx, actor, 'evaluation.close', 'evaluation', evaluation.id, {
 				before: { status: evaluation.status },
 				after: { status: closed.status, decisionId: decision.id }
 			});

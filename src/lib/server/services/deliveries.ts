@@ -2,7 +2,7 @@ import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import { Refusal, notFound } from '../errors';
 import { authorize } from './authorize';
-import { recordAudit } from '../repositories/audit';
+import { auditAs } from './audit-entry';
 import { countOutboxByStatus, listDeliveries, retryFailedMessage } from '../repositories/outbox';
 import { findDeliveryStatus } from '../repositories/deliveries';
 import { chaseMode } from '../runtime';
@@ -37,12 +37,7 @@ export async function retryDelivery(db: AppDatabase, actor: Actor, id: string): 
 		if (!row) throw notFound();
 		if (row.status !== 'failed' || !(await retryFailedMessage(tx, id)))
 			throw new Refusal('CONFLICT', 'mailui_retry_not_failed', undefined, 'id');
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'outbox.retry',
-			entityType: 'outbox',
-			entityId: id,
+		await auditAs(tx, actor, 'outbox.retry', 'outbox', id, {
 			before: { status: 'failed' },
 			after: { status: 'pending' }
 		});

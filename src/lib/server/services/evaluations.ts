@@ -29,9 +29,9 @@ import {
 	type ListSort
 } from './list-pages';
 import type { z } from 'zod';
+import { auditAs } from './audit-entry';
 
 type ListEvaluationsInput = Partial<z.output<typeof listEvaluationsSchema>>;
-import { recordAudit } from '../repositories/audit';
 import { findSchemeRules } from '../repositories/scheme-rules';
 import * as repo from '../repositories/evaluations';
 import { findCertificate } from '../repositories/certificates';
@@ -190,12 +190,7 @@ export async function planEvaluation(db: AppDatabase, actor: Actor, input: PlanI
 			createdAt: now
 		});
 		await repo.replaceTeam(tx, actor.tenantId, evaluation.id, team);
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'evaluation.plan',
-			entityType: 'evaluation',
-			entityId: evaluation.id,
+		await auditAs(tx, actor, 'evaluation.plan', 'evaluation', evaluation.id, {
 			after: {
 				kind: input.kind,
 				certificate: certificate?.number ?? null,
@@ -248,12 +243,7 @@ export async function updateEvaluationPlan(
 		const after = await repo.updateEvaluationWindow(tx, id, version, changes);
 		if (!after) throw staleVersion();
 		await repo.replaceTeam(tx, actor.tenantId, id, team);
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'evaluation.update',
-			entityType: 'evaluation',
-			entityId: id,
+		await auditAs(tx, actor, 'evaluation.update', 'evaluation', id, {
 			before: {
 				windowStart: evaluation.window_start,
 				windowEnd: evaluation.window_end,
@@ -300,12 +290,7 @@ export async function takeEvaluationStep(
 		const to = decision.to as Exclude<EvaluationStatus, 'planned'>;
 		const after = await repo.updateEvaluationStatus(tx, id, version, to, now);
 		if (!after) throw staleVersion();
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: STEP_AUDIT[action],
-			entityType: 'evaluation',
-			entityId: id,
+		await auditAs(tx, actor, STEP_AUDIT[action], 'evaluation', id, {
 			before: { status: evaluation.status },
 			after: { status: after.status },
 			at: now

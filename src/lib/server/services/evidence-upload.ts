@@ -1,6 +1,6 @@
 import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
-import { recordAudit } from '../repositories/audit';
+import { auditAs } from './audit-entry';
 import {
 	findOriginalBySha256,
 	insertEvidence,
@@ -91,12 +91,7 @@ export function recordEvidenceOf(
 			effectiveFrom: file.effectiveFrom,
 			duplicateOfId
 		});
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'evidence.upload',
-			entityType: subject.kind,
-			entityId: open.entityId,
+		await auditAs(tx, actor, 'evidence.upload', subject.kind, open.entityId, {
 			after: {
 				evidence_id: id,
 				original_name: file.name,

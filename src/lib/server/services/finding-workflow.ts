@@ -10,7 +10,7 @@ import { lifecycleSide } from '../domain/permissions';
 import { todayInZone } from '../domain/calendar';
 import { checkVerifyEffective } from '../domain/evidence-integrity';
 import { badInput, notFound, Refusal, staleVersion } from '../errors';
-import { recordAudit } from '../repositories/audit';
+import { auditAs } from './audit-entry';
 import * as repo from '../repositories/responses';
 import { authorize } from './authorize';
 import {
@@ -115,12 +115,7 @@ async function completeStep(
 		closed: to === 'closed'
 	});
 	if (!moved) throw staleVersion();
-	await recordAudit(tx, {
-		tenantId: actor.tenantId,
-		actorUserId: actor.userId,
-		action: `finding.${action}`,
-		entityType: 'finding',
-		entityId: finding.id,
+	await auditAs(tx, actor, `finding.${action}`, 'finding', finding.id, {
 		before: { status: finding.status, ...details.before },
 		after: { status: moved.status, ...details.after },
 		at
@@ -343,12 +338,7 @@ export function setFollowUpCheck(
 			throw badInput('followUpOn', 'findings_follow_up_in_future', { today });
 		const updated = await repo.setFollowUpCheck(tx, finding.id, finding.version, followUpOn);
 		if (!updated) throw staleVersion();
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'finding.follow_up_set',
-			entityType: 'finding',
-			entityId: finding.id,
+		await auditAs(tx, actor, 'finding.follow_up_set', 'finding', finding.id, {
 			before: { followUpCheckOn: finding.follow_up_check_on },
 			after: { followUpCheckOn: updated.follow_up_check_on }
 		});

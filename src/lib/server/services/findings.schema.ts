@@ -8,6 +8,7 @@ import {
 	id,
 	idWith,
 	isoDate,
+	refuseAt,
 	requiredText,
 	search,
 	text,
@@ -57,17 +58,9 @@ export const raiseFindingInput = z
 	.superRefine((input, context) => {
 		// ISO/IEC 17021-1 9.4.8: a nonconformity is graded major or minor; nothing else is.
 		if (input.kind === 'nonconformity' && !input.grade)
-			context.addIssue({
-				code: 'custom',
-				path: ['grade'],
-				message: 'evaluations_error_grade_required'
-			});
+			refuseAt(context, ['grade'], 'evaluations_error_grade_required');
 		if (input.kind !== 'nonconformity' && input.grade)
-			context.addIssue({
-				code: 'custom',
-				path: ['grade'],
-				message: 'evaluations_error_grade_not_allowed'
-			});
+			refuseAt(context, ['grade'], 'evaluations_error_grade_not_allowed');
 	});
 export type RaiseFindingInput = z.output<typeof raiseFindingInput>;
 

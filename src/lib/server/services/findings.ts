@@ -18,7 +18,7 @@ import {
 	findingReferencePrefix,
 	nextFindingReference
 } from '../domain/finding-references';
-import { recordAudit } from '../repositories/audit';
+import { auditAs } from './audit-entry';
 import { findSchemeRules } from '../repositories/scheme-rules';
 import {
 	findEvaluation,
@@ -168,12 +168,7 @@ export async function raiseFinding(
 				dueOn,
 				createdAt: now
 			});
-			await recordAudit(tx, {
-				tenantId: actor.tenantId,
-				actorUserId: actor.userId,
-				action: 'finding.raise',
-				entityType: 'finding',
-				entityId: finding.id,
+			await auditAs(tx, actor, 'finding.raise', 'finding', finding.id, {
 				after: {
 					reference,
 					kind: input.kind,
@@ -227,12 +222,7 @@ export async function updateFinding(
 			clauseId: clause?.id ?? null
 		});
 		if (!after) throw staleVersion();
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'finding.update',
-			entityType: 'finding',
-			entityId: findingId,
+		await auditAs(tx, actor, 'finding.update', 'finding', findingId, {
 			before: {
 				statement: finding.statement,
 				objectiveEvidence: finding.objective_evidence,
@@ -275,12 +265,7 @@ export async function changeFindingDueDate(
 			reason,
 			changedBy: actor.userId
 		});
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'finding.due_change',
-			entityType: 'finding',
-			entityId: findingId,
+		await auditAs(tx, actor, 'finding.due_change', 'finding', findingId, {
 			before: { dueOn: finding.due_on },
 			after: { dueOn: change.dueOn, reason }
 		});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { blankAsNull, id, idWith, requiredText, text } from './common.schema';
+import { blankAsNull, id, idWith, refuseAt, requiredText, text } from './common.schema';
 
 /*
  * The inputs of the grade scales' use cases. The tRPC procedures take the levels as a list of
@@ -63,19 +63,11 @@ function levelsInOrder(
 	for (const [index, level] of scale.levels.entries()) {
 		const code = level.code.toLowerCase();
 		if (seen.has(code))
-			ctx.addIssue({
-				code: 'custom',
-				path: ['levels', index, 'code'],
-				message: 'catalogue_error_level_code_duplicate'
-			});
+			refuseAt(ctx, ['levels', index, 'code'], 'catalogue_error_level_code_duplicate');
 		seen.add(code);
 		if (level.minScore !== null) {
 			if (level.minScore >= lowestSoFar)
-				ctx.addIssue({
-					code: 'custom',
-					path: ['levels', index, 'minScore'],
-					message: 'catalogue_error_scores_order'
-				});
+				refuseAt(ctx, ['levels', index, 'minScore'], 'catalogue_error_scores_order');
 			lowestSoFar = Math.min(lowestSoFar, level.minScore);
 		}
 	}

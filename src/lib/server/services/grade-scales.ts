@@ -5,7 +5,8 @@ import { badInput, notFound, staleVersion } from '../errors';
 import { refuseUniqueViolations } from '../db/errors';
 import * as repo from '../repositories/catalogue';
 import { authorize } from './authorize';
-import { audit, checked } from './catalogue-support';
+import { checked } from './catalogue-support';
+import { auditAs } from './audit-entry';
 import { gradeScaleInput, type GradeScaleInput } from './grade-scales.schema';
 
 /* Grade scales (SPEC §3): the named levels a graded certificate is given, rank 1 highest. */
@@ -81,10 +82,7 @@ export function createGradeScale(
 		const row = await repo.insertGradeScale(tx, actor.tenantId, scale);
 		await repo.insertGradeLevels(tx, actor.tenantId, row.id, scale.levels.map(levelFields));
 		const created = (await gradeScaleWithLevels(tx, row.id))!;
-		await audit(tx, actor, {
-			action: 'grade_scale.create',
-			entityType: 'grade_scale',
-			entityId: row.id,
+		await auditAs(tx, actor, 'grade_scale.create', 'grade_scale', row.id, {
 			after: scaleSnapshot(created),
 			at: now
 		});
@@ -148,10 +146,7 @@ export function updateGradeScale(
 			}
 			await repo.insertGradeLevels(tx, actor.tenantId, id, added);
 			const after = (await gradeScaleWithLevels(tx, id))!;
-			await audit(tx, actor, {
-				action: 'grade_scale.update',
-				entityType: 'grade_scale',
-				entityId: id,
+			await auditAs(tx, actor, 'grade_scale.update', 'grade_scale', id, {
 				before: scaleSnapshot(before),
 				after: scaleSnapshot(after)
 			});

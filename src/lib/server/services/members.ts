@@ -20,7 +20,7 @@ import {
 } from '../repositories/memberships';
 import { resolvedMessage, tenantMailContext, writeMessages } from '../mail/outbox';
 import { findOrganisation } from '../repositories/organisations';
-import { recordAudit } from '../repositories/audit';
+import { auditAs } from './audit-entry';
 import { refuseUniqueViolations, violatedUniqueConstraint } from '../db/errors';
 
 export interface AddMemberInput {
@@ -33,14 +33,15 @@ export interface AddMemberInput {
 	organisationId: string | null;
 }
 
+/** The body's people keepers see everyone; an organisation's admin their own organisation's. */
+function peopleSeenBy<Row extends { organisation_id: string | null }>(actor: Actor, rows: Row[]) {
+	if (mayEver(actor, 'people.readAll')) return rows;
+	return rows.filter((row) => row.organisation_id && row.organisation_id === actor.organisationId);
+}
+
 export function listTenantMembers(db: AppDatabase, actor: Actor) {
 	authorize(actor, 'people.manage');
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		const members = await listMembers(tx);
-		return mayEver(actor, 'people.readAll')
-			? members
-			: members.filter((m) => m.organisation_id && m.organisation_id === actor.organisationId);
-	});
+	return db.inTenant(scopeOf(actor), async (tx) => peopleSeenBy(actor, await listMembers(tx)));
 }
 
 /**
@@ -75,12 +76,7 @@ export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberI
 
 			if (!user && input.name?.trim() && passwordHash) {
 				user = await insertUser(tx, { email, name: input.name, passwordHash, createdAt: now });
-				await recordAudit(tx, {
-					tenantId: actor.tenantId,
-					actorUserId: actor.userId,
-					action: 'person.create',
-					entityType: 'user',
-					entityId: user.id,
+				await auditAs(tx, actor, 'person.create', 'user', user.id, {
 					after: { email: user.email },
 					at: now
 				});
@@ -94,12 +90,7 @@ export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberI
 				invitedBy: actor.userId,
 				createdAt: now
 			});
-			await recordAudit(tx, {
-				tenantId: actor.tenantId,
-				actorUserId: actor.userId,
-				action: 'membership.invite',
-				entityType: 'membership_invitation',
-				entityId: invitation.id,
+			await auditAs(tx, actor, 'membership.invite', 'membership_invitation', invitation.id, {
 				after: { email, role: input.role, organisationId },
 				at: now
 			});
@@ -141,12 +132,9 @@ export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberI
 /** The tenant's open invitations (the addresses its administrators typed), for the people page. */
 export function listPendingInvitations(db: AppDatabase, actor: Actor) {
 	authorize(actor, 'people.manage');
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		const open = await listOpenInvitations(tx);
-		return mayEver(actor, 'people.readAll')
-			? open
-			: open.filter((i) => i.organisation_id && i.organisation_id === actor.organisationId);
-	});
+	return db.inTenant(scopeOf(actor), async (tx) =>
+		peopleSeenBy(actor, await listOpenInvitations(tx))
+	);
 }
 
 /** The signed-in person's open invitations, before or after choosing a tenant. */
@@ -168,16 +156,13 @@ export async function answerMyInvitation(
 ): Promise<boolean> {
 	const invitation = await db.asPerson(userId, (tx) => findOwnInvitation(tx, userId, invitationId));
 	if (!invitation) return false;
+	// Not yet a member: the person acts, and is audited, in the inviting tenant.
+	const invitee = { tenantId: invitation.tenant_id, userId };
 	return db
-		.inTenant({ tenantId: invitation.tenant_id, userId }, async (tx) => {
+		.inTenant(invitee, async (tx) => {
 			if (!(await answerInvitation(tx, invitation.id, userId, answer, now))) return false;
 			if (answer === 'declined') {
-				await recordAudit(tx, {
-					tenantId: invitation.tenant_id,
-					actorUserId: userId,
-					action: 'membership.decline',
-					entityType: 'membership_invitation',
-					entityId: invitation.id,
+				await auditAs(tx, invitee, 'membership.decline', 'membership_invitation', invitation.id, {
 					at: now
 				});
 				return true;
@@ -190,12 +175,7 @@ export async function answerMyInvitation(
 				organisationId: invitation.organisation_id,
 				createdAt: now
 			});
-			await recordAudit(tx, {
-				tenantId: invitation.tenant_id,
-				actorUserId: userId,
-				action: 'membership.grant',
-				entityType: 'membership',
-				entityId: membership.id,
+			await auditAs(tx, invitee, 'membership.grant', 'membership', membership.id, {
 				after: {
 					userId,
 					role: invitation.role,

@@ -4,6 +4,7 @@ import {
 	checkbox,
 	id,
 	isoDate,
+	refuseAt,
 	requiredText,
 	text,
 	wholeNumber
@@ -32,11 +33,7 @@ export const reviewDueItemInput = z
 	.superRefine((input, context) => {
 		// The organisation must learn what to do again: a rejection says why.
 		if (input.verdict === 'reject' && !input.comment)
-			context.addIssue({
-				code: 'custom',
-				path: ['comment'],
-				message: 'obligations_error_reason_required'
-			});
+			refuseAt(context, ['comment'], 'obligations_error_reason_required');
 	});
 
 export const raiseDueItemFindingInput = z.object({
@@ -58,7 +55,7 @@ function weekdayWhenWeekly(
 	context: z.RefinementCtx
 ) {
 	if (input.cadence === 'weekly' && input.dueDay > 7)
-		context.addIssue({ code: 'custom', path: ['dueDay'], message: 'obligations_error_weekday' });
+		refuseAt(context, ['dueDay'], 'obligations_error_weekday');
 }
 
 export const createObligationInput = z

@@ -12,7 +12,7 @@ import {
 	type DueItemStanding
 } from '../domain/obligation-items';
 import { forbidden, notFound, Refusal } from '../errors';
-import { recordAudit } from '../repositories/audit';
+import { auditAs } from './audit-entry';
 import { listOrganisationChoices } from '../repositories/evaluations';
 import * as repo from '../repositories/obligations';
 import { organisationName } from '../repositories/event-recipients';
@@ -206,12 +206,7 @@ export async function submitDueItem(
 		);
 		if (!transition.ok) throw new Refusal(transition.kind, transition.reason);
 		await repo.setDueItemSubmitted(tx, item.id, now);
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'obligation.submit',
-			entityType: 'obligation_due_item',
-			entityId: item.id,
+		await auditAs(tx, actor, 'obligation.submit', 'obligation_due_item', item.id, {
 			before: { status: item.status },
 			after: { status: transition.status, submitted_at: now.toISOString(), due_on: item.due_on }
 		});
@@ -250,15 +245,14 @@ export async function reviewDueItem(
 		const status = transition.status === 'accepted' ? 'accepted' : 'rejected';
 		const comment = input.comment || null;
 		await repo.setDueItemReviewed(tx, item.id, { status, by: actor.userId, at: now, comment });
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: status === 'accepted' ? 'obligation.accept' : 'obligation.reject',
-			entityType: 'obligation_due_item',
-			entityId: item.id,
-			before: { status: item.status },
-			after: { status, comment }
-		});
+		await auditAs(
+			tx,
+			actor,
+			status === 'accepted' ? 'obligation.accept' : 'obligation.reject',
+			'obligation_due_item',
+			item.id,
+			{ before: { status: item.status }, after: { status, comment } }
+		);
 		if (status === 'rejected')
 			await send(
 				tx,
@@ -338,12 +332,7 @@ export async function raiseDueItemAsFinding(
 		// audited) but the item names the first.
 		if (again.raised_finding_id) return;
 		await repo.setDueItemRaisedFinding(tx, item.id, finding.id);
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'obligation.raise_finding',
-			entityType: 'obligation_due_item',
-			entityId: item.id,
+		await auditAs(tx, actor, 'obligation.raise_finding', 'obligation_due_item', item.id, {
 			after: { finding_id: finding.id, evaluation_id: evaluationId }
 		});
 	});
@@ -364,12 +353,7 @@ export async function createObligation(db: AppDatabase, actor: Actor, input: Obl
 			);
 		const { organisationId, ...fields } = input;
 		const id = await repo.insertObligation(tx, actor.tenantId, organisationId, fields);
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'obligation.create',
-			entityType: 'recurring_obligation',
-			entityId: id,
+		await auditAs(tx, actor, 'obligation.create', 'recurring_obligation', id, {
 			after: { organisation_id: organisationId, ...fields }
 		});
 		return { id };
@@ -384,12 +368,7 @@ export async function updateObligation(db: AppDatabase, actor: Actor, input: Obl
 		if (!before) throw notFound();
 		const { obligationId, ...fields } = input;
 		await repo.updateObligation(tx, obligationId, fields);
-		await recordAudit(tx, {
-			tenantId: actor.tenantId,
-			actorUserId: actor.userId,
-			action: 'obligation.update',
-			entityType: 'recurring_obligation',
-			entityId: obligationId,
+		await auditAs(tx, actor, 'obligation.update', 'recurring_obligation', obligationId, {
 			before: {
 				title_zh: before.title_zh,
 				title_en: before.title_en,

@@ -8,7 +8,7 @@ import { badInput, notFound, Refusal, staleVersion } from '../errors';
 import { authorize } from './authorize';
 import * as repo from '../repositories/organisations';
 import * as contacts from '../repositories/contacts';
-import { recordAudit } from '../repositories/audit';
+import { auditAs } from './audit-entry';
 import { refuseUniqueViolations } from '../db/errors';
 import { namedTimeline, timelineOf } from './timeline';
 import { addMember } from './members';
@@ -131,12 +131,7 @@ export function createOrganisation(
 				address: input.address.trim(),
 				createdAt: now
 			});
-			await recordAudit(tx, {
-				tenantId: actor.tenantId,
-				actorUserId: actor.userId,
-				action: 'organisation.create',
-				entityType: 'organisation',
-				entityId: organisation.id,
+			await auditAs(tx, actor, 'organisation.create', 'organisation', organisation.id, {
 				after: { legalName: organisation.legal_name, uscc, address: organisation.address },
 				at: now
 			});
@@ -166,12 +161,7 @@ export function updateOrganisation(
 				address: input.address.trim()
 			});
 			if (!after) throw staleVersion();
-			await recordAudit(tx, {
-				tenantId: actor.tenantId,
-				actorUserId: actor.userId,
-				action: 'organisation.update',
-				entityType: 'organisation',
-				entityId: id,
+			await auditAs(tx, actor, 'organisation.update', 'organisation', id, {
 				before: { legalName: before.legal_name, uscc: before.uscc, address: before.address },
 				after: { legalName: after.legal_name, uscc: after.uscc, address: after.address }
 			});
@@ -240,12 +230,7 @@ function auditContact(
 	change: { before?: AuditedContact; after?: AuditedContact },
 	at?: Date
 ) {
-	return recordAudit(tx, {
-		tenantId: actor.tenantId,
-		actorUserId: actor.userId,
-		action,
-		entityType: 'contact',
-		entityId: id,
+	return auditAs(tx, actor, action, 'contact', id, {
 		before: change.before && auditedContact(change.before),
 		after: change.after && auditedContact(change.after),
 		at

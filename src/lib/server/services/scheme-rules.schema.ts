@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkbox, id, wholeNumber } from './common.schema';
+import { checkbox, id, refuseAt, wholeNumber } from './common.schema';
 
 /* The input of saving a standard's scheme rules; the tRPC procedure and the form both parse it. */
 
@@ -48,18 +48,10 @@ function clocksAgree(
 	ctx: z.RefinementCtx
 ) {
 	if (rules.firstSurveillanceMonths >= rules.certificateValidityMonths)
-		ctx.addIssue({
-			code: 'custom',
-			path: ['firstSurveillanceMonths'],
-			message: 'catalogue_rules_error_first_after_expiry'
-		});
+		refuseAt(ctx, ['firstSurveillanceMonths'], 'catalogue_rules_error_first_after_expiry');
 	// A major nonconformity is the more urgent one.
 	if (rules.majorDueDays > rules.minorDueDays)
-		ctx.addIssue({
-			code: 'custom',
-			path: ['majorDueDays'],
-			message: 'catalogue_rules_error_major_after_minor'
-		});
+		refuseAt(ctx, ['majorDueDays'], 'catalogue_rules_error_major_after_minor');
 }
 
 /** A standard's scheme rules. */

@@ -4,7 +4,8 @@ import { DEFAULT_SCHEME_RULES, schemeRulesFromRow, type SchemeRules } from '../d
 import { notFound, staleVersion } from '../errors';
 import * as repo from '../repositories/catalogue';
 import { authorize } from './authorize';
-import { audit, checked, requireVersion } from './catalogue-support';
+import { checked, requireVersion } from './catalogue-support';
+import { auditAs } from './audit-entry';
 import { schemeRulesInput, type SchemeRulesInput } from './scheme-rules.schema';
 
 /* A standard's scheme rules (SPEC §3): its certificate and nonconformity clocks. */
@@ -50,10 +51,7 @@ export function updateSchemeRules(
 				: await repo.updateSchemeRules(tx, standardId, version, rules);
 		if (!row) throw staleVersion();
 		const { version: _before, saved: _saved, ...beforeRules } = before;
-		await audit(tx, actor, {
-			action: 'scheme_rules.update',
-			entityType: 'scheme_rules',
-			entityId: standardId,
+		await auditAs(tx, actor, 'scheme_rules.update', 'scheme_rules', standardId, {
 			before: beforeRules,
 			after: schemeRulesFromRow(row),
 			at: now

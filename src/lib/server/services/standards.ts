@@ -5,7 +5,8 @@ import { badInput, notFound, Refusal, staleVersion } from '../errors';
 import { refuseUniqueViolations } from '../db/errors';
 import * as repo from '../repositories/catalogue';
 import { authorize } from './authorize';
-import { audit, checked, requireVersion } from './catalogue-support';
+import { checked, requireVersion } from './catalogue-support';
+import { auditAs } from './audit-entry';
 import { gradeScaleWithLevels } from './grade-scales';
 import { schemeRulesOf } from './scheme-rules';
 import { createStandardInput, type StandardInput } from './standards.schema';
@@ -100,10 +101,7 @@ export function createStandard(db: AppDatabase, actor: Actor, input: StandardInp
 			if (await repo.findStandardByCode(tx, fields.code)) throw duplicateCode(fields.code)();
 			await requireGradeScale(tx, fields.gradeScaleId);
 			const standard = await repo.insertStandard(tx, actor.tenantId, fields, now);
-			await audit(tx, actor, {
-				action: 'standard.create',
-				entityType: 'standard',
-				entityId: standard.id,
+			await auditAs(tx, actor, 'standard.create', 'standard', standard.id, {
 				after: standardSnapshot(standard),
 				at: now
 			});
@@ -137,10 +135,7 @@ export function updateStandard(
 				throw badInput('gradeScaleId', 'catalogue_error_scale_in_use');
 			const after = await repo.updateStandard(tx, id, version, fields);
 			if (!after) throw staleVersion();
-			await audit(tx, actor, {
-				action: 'standard.update',
-				entityType: 'standard',
-				entityId: id,
+			await auditAs(tx, actor, 'standard.update', 'standard', id, {
 				before: standardSnapshot(before),
 				after: standardSnapshot(after)
 			});

@@ -1,8 +1,9 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
-import { ZodError } from 'zod';
+import { ZodError, type z } from 'zod';
 import type { TrpcContext } from './context';
 import type { Actor } from '../actor';
+import type { AppDatabase } from '../db/tenant-scope';
 import { isOrgUser } from '../domain/roles';
 import { mayEver, type Capability } from '../domain/permissions';
 import { Refusal } from '../errors';
@@ -87,14 +88,24 @@ function refuse(locale: TrpcContext['locale']): never {
 }
 
 /**
+ * Who may call a procedure: anyone acting in the tenant (`'member'`: the service decides what
+ * their role sees), or someone whose role may hold the capability.
+ */
+export type Gate = Capability | 'member';
+
+function gated(gate: Gate) {
+	return tenantProcedure.use(({ ctx, next }) => {
+		if (gate !== 'member' && !mayEver(ctx.actor, gate)) refuse(ctx.locale);
+		return next({ ctx });
+	});
+}
+
+/**
  * Someone whose role may hold `capability` (domain/permissions.ts); the service then checks the
  * capability against the thing acted on (team membership, the finding's status …).
  */
 export function capabilityProcedure(capability: Capability) {
-	return tenantProcedure.use(({ ctx, next }) => {
-		if (!mayEver(ctx.actor, capability)) refuse(ctx.locale);
-		return next({ ctx });
-	});
+	return gated(capability);
 }
 
 /** A user of a certified organisation; the actor carries their organisation. */
@@ -107,3 +118,33 @@ export const organisationProcedure = tenantProcedure.use(({ ctx, next }) => {
 
 /** Anyone acting in a tenant; the service decides what their role sees. */
 export const memberProcedure = tenantProcedure;
+
+/**
+ * One use case: its input as the schema parsed it, handed on with the database and the actor.
+ * `Result` is what the client receives (the promise unwrapped, as tRPC's own resolvers infer it).
+ */
+type ServiceCall<Schema extends z.ZodType, Result> = (
+	db: AppDatabase,
+	actor: Actor,
+	input: z.output<Schema>
+) => Promise<Result> | Result;
+
+/**
+ * Most procedures are the gate, the use case's schema and one service call (STYLE.md: the router
+ * holds nothing else): `service(gate, schema).query(call)` says exactly that. Procedures that
+ * shape their answer or use another gate (signed-in, organisation users) are written out.
+ */
+export function service<Schema extends z.ZodType>(gate: Gate, schema: Schema) {
+	const procedure = gated(gate).input(schema);
+	return {
+		query: <Result>(call: ServiceCall<Schema, Result>) =>
+			procedure.query(({ ctx, input }) => call(ctx.app.db, ctx.actor, input as z.output<Schema>)),
+		mutation: <Result>(call: ServiceCall<Schema, Result>) =>
+			procedure.mutation(({ ctx, input }) => call(ctx.app.db, ctx.actor, input as z.output<Schema>))
+	};
+}
+
+/** The many use cases that take the id of one thing, called with the `{ id }` their schema parses. */
+export function byId<Result>(call: (db: AppDatabase, actor: Actor, id: string) => Result) {
+	return (db: AppDatabase, actor: Actor, input: { id: string }) => call(db, actor, input.id);
+}

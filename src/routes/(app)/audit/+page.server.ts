@@ -1,6 +1,4 @@
 import type { Actions, PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
 import {
 	latestAuditCheckpoint,
 	listAuditActors,
@@ -10,13 +8,11 @@ import {
 import { checkpointStore } from '$lib/server/evidence/checkpoints';
 import { auditCursor, verifyAuditChainInput } from '$lib/server/services/audit.schema';
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from '$lib/server/audit-actions';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { formAction, pageLoad } from '$lib/server/pages';
 import { translate } from '$lib/server/i18n/translate';
 import { filterQuery, readAuditFilters } from './filters';
 
-export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'audit.read');
-	const { db, config } = await runtimeApp();
+export const load = pageLoad('audit.read', async ({ app, db, actor, event: { locals, url } }) => {
 	const { filters, problems } = readAuditFilters(url.searchParams);
 	// A cursor that is no seq is ignored: the page starts at the newest entries.
 	const cursors = auditCursor.safeParse({
@@ -25,13 +21,11 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	});
 	const after = cursors.success ? cursors.data.after : undefined;
 	const before = cursors.success && after === undefined ? cursors.data.before : undefined;
-	const [page, actors, checkpoint] = await loadOrRefuse(locals.locale, () =>
-		Promise.all([
-			listAuditLog(db, actor, filters, { before, after }),
-			listAuditActors(db, actor),
-			latestAuditCheckpoint(actor, checkpointStore(config))
-		])
-	);
+	const [page, actors, checkpoint] = await Promise.all([
+		listAuditLog(db, actor, filters, { before, after }),
+		listAuditActors(db, actor),
+		latestAuditCheckpoint(actor, checkpointStore(app.config))
+	]);
 	const query = filterQuery(filters);
 	const withQuery = (path: string, cursor?: string) => {
 		const search = [query, cursor].filter(Boolean).join('&');
@@ -60,15 +54,11 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		entityTypes: [...AUDIT_ENTITY_TYPES],
 		timeZone: actor.tenant.timeZone
 	};
-};
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
-	verify: async ({ locals, request }) => {
-		const actor = requireActor(locals, 'audit.read');
-		const { db, config } = await runtimeApp();
-		return submitForm(request, locals.locale, verifyAuditChainInput, async () => ({
-			verification: await verifyAuditChain(db, actor, { checkpoints: checkpointStore(config) }),
-			verifiedAt: new Date().toISOString()
-		}));
-	}
+	verify: formAction('audit.read', verifyAuditChainInput, async ({ app, db, actor }) => ({
+		verification: await verifyAuditChain(db, actor, { checkpoints: checkpointStore(app.config) }),
+		verifiedAt: new Date().toISOString()
+	}))
 };

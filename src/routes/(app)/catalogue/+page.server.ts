@@ -1,16 +1,12 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
 import { can } from '$lib/server/domain/permissions';
-import { submitForm } from '$lib/server/forms';
+import { formAction, pageLoad } from '$lib/server/pages';
 import { createStandard, listStandards } from '$lib/server/services/standards';
 import { listGradeScales } from '$lib/server/services/grade-scales';
 import { createStandardInput } from '$lib/server/services/standards.schema';
 
-export const load: PageServerLoad = async ({ locals }) => {
-	const actor = requireActor(locals, 'catalogue.read');
-	const { db } = await runtimeApp();
+export const load = pageLoad('catalogue.read', async ({ db, actor }) => {
 	const canManage = can(actor, 'catalogue.manage');
 	const [standards, gradeScales] = await Promise.all([
 		listStandards(db, actor),
@@ -25,15 +21,11 @@ export const load: PageServerLoad = async ({ locals }) => {
 			name_en: scale.name_en
 		}))
 	};
-};
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
-	create: async ({ locals, request }) => {
-		const actor = requireActor(locals, 'catalogue.manage');
-		const { db } = await runtimeApp();
-		return submitForm(request, locals.locale, createStandardInput, async (input) => {
-			const { id } = await createStandard(db, actor, input);
-			redirect(303, `/catalogue/${id}?created=1`);
-		});
-	}
+	create: formAction('catalogue.manage', createStandardInput, async ({ db, actor, input }) => {
+		const { id } = await createStandard(db, actor, input);
+		redirect(303, `/catalogue/${id}?created=1`);
+	})
 };

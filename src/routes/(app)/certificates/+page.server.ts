@@ -1,6 +1,5 @@
 import type { PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
+import { pageLoad } from '$lib/server/pages';
 import { can, mayEver } from '$lib/server/domain/permissions';
 import { certificateFilterChoices, listCertificatePage } from '$lib/server/services/certificates';
 import {
@@ -18,9 +17,7 @@ const NAMES = {
 	cursor: 'after'
 };
 
-export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'certificate.list');
-	const { db } = await runtimeApp();
+export const load = pageLoad('certificate.list', async ({ db, actor, event: { url } }) => {
 	const [{ input, page, links }, standards] = await Promise.all([
 		loadListPage(url, listCertificatesInput, NAMES, (input) =>
 			listCertificatePage(db, actor, input)
@@ -41,4 +38,4 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		canCreate: can(actor, 'certificate.manage'),
 		ownOnly: !mayEver(actor, 'organisation.readAll')
 	};
-};
+}) satisfies PageServerLoad;

@@ -1,7 +1,6 @@
 import type { PageServerLoad } from './$types';
+import { pageLoad } from '$lib/server/pages';
 import type { Actor } from '$lib/server/actor';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
 import { can, mayEver } from '$lib/server/domain/permissions';
 import { dashboardSummary } from '$lib/server/services/dashboard';
 import { listFlaggedCertificates } from '$lib/server/services/certificate-flags';
@@ -14,9 +13,7 @@ function focusOf(actor: Actor): 'organisation' | 'administer' | 'evaluate' | 'de
 	return 'decide';
 }
 
-export const load: PageServerLoad = async ({ locals }) => {
-	const actor = requireActor(locals, 'dashboard.read');
-	const { db } = await runtimeApp();
+export const load = pageLoad('dashboard.read', async ({ db, actor }) => {
 	const summary = await dashboardSummary(db, actor);
 	// The chase's certificate flags, for the admins and decision makers who act on them.
 	const flagged = can(actor, 'certificate.flags') ? await listFlaggedCertificates(db, actor) : null;
@@ -35,4 +32,4 @@ export const load: PageServerLoad = async ({ locals }) => {
 			people: mayEver(actor, 'people.manage')
 		}
 	};
-};
+}) satisfies PageServerLoad;

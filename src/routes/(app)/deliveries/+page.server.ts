@@ -1,7 +1,5 @@
 import type { Actions, PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { formAction, pageLoad } from '$lib/server/pages';
 import { chaseStatus } from '$lib/server/chase-status';
 import { listDeliveryPage, retryDelivery } from '$lib/server/services/deliveries';
 import {
@@ -10,16 +8,11 @@ import {
 	retryDeliveryInput
 } from '$lib/server/services/deliveries.schema';
 
-export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'mail.deliveries');
-	const app = await runtimeApp();
-	const { db } = app;
+export const load = pageLoad('mail.deliveries', async ({ app, db, actor, event: { url } }) => {
 	const { status } = deliveryFilter.parse({ status: url.searchParams.get('status') ?? undefined });
 	const beforeParam = url.searchParams.get('before');
 	const before = beforeParam && !isNaN(Date.parse(beforeParam)) ? new Date(beforeParam) : undefined;
-	const page = await loadOrRefuse(locals.locale, () =>
-		listDeliveryPage(db, actor, { status, before })
-	);
+	const page = await listDeliveryPage(db, actor, { status, before });
 	const last = page.rows.at(-1);
 	return {
 		...page,
@@ -37,15 +30,11 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 				? `?${new URLSearchParams({ ...(status ? { status } : {}), before: last.created_at.toISOString() })}`
 				: null
 	};
-};
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
-	retry: async ({ request, locals }) => {
-		const actor = requireActor(locals, 'mail.deliveries');
-		const { db } = await runtimeApp();
-		return submitForm(request, locals.locale, retryDeliveryInput, async ({ id }) => {
-			await retryDelivery(db, actor, id);
-			return { retried: id };
-		});
-	}
+	retry: formAction('mail.deliveries', retryDeliveryInput, async ({ db, actor, input: { id } }) => {
+		await retryDelivery(db, actor, id);
+		return { retried: id };
+	})
 };

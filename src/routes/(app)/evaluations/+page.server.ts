@@ -1,6 +1,5 @@
 import type { PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
+import { pageLoad } from '$lib/server/pages';
 import { can } from '$lib/server/domain/permissions';
 import { listEvaluations } from '$lib/server/services/evaluations';
 import {
@@ -13,9 +12,7 @@ import { loadListPage } from '$lib/server/http/list-query';
 
 const NAMES = { status: 'status', kind: 'kind', search: 'q', sort: 'sort', cursor: 'after' };
 
-export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'evaluation.read');
-	const { db } = await runtimeApp();
+export const load = pageLoad('evaluation.read', async ({ db, actor, event: { url } }) => {
 	const { input, page, links } = await loadListPage(url, listEvaluationsSchema, NAMES, (input) =>
 		listEvaluations(db, actor, input)
 	);
@@ -32,4 +29,4 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		sorts: EVALUATION_SORTS,
 		mayPlan: can(actor, 'evaluation.plan')
 	};
-};
+}) satisfies PageServerLoad;

@@ -1,7 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
+import { pageLoad } from '$lib/server/pages';
 import {
 	FINDING_KINDS,
 	FINDING_PAGE_SIZE,
@@ -80,11 +79,9 @@ function filterOf(params: URLSearchParams) {
 	}
 }
 
-export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'finding.list');
+export const load = pageLoad('finding.list', async ({ db, actor, event: { url } }) => {
 	const params = url.searchParams;
 	const { cursor: after, ...parsed } = filterOf(params);
-	const { db } = await runtimeApp();
 	const organisation = await organisationOf(
 		db,
 		actor,
@@ -174,4 +171,4 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		sorts: FINDING_SORTS,
 		pageSize: FINDING_PAGE_SIZE
 	};
-};
+}) satisfies PageServerLoad;

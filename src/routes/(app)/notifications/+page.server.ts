@@ -1,7 +1,5 @@
 import type { Actions, PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { formAction, pageLoad } from '$lib/server/pages';
 import {
 	chooseMailMode,
 	markAllRead,
@@ -14,10 +12,8 @@ import {
 	markReadInput
 } from '$lib/server/services/notifications.schema';
 
-export const load: PageServerLoad = async ({ locals }) => {
-	const actor = requireActor(locals, 'notifications.read');
-	const { db } = await runtimeApp();
-	const { items, mailMode } = await loadOrRefuse(locals.locale, () => myNotifications(db, actor));
+export const load = pageLoad('notifications.read', async ({ db, actor }) => {
+	const { items, mailMode } = await myNotifications(db, actor);
 	return {
 		mailMode,
 		items: items.map((item) => ({
@@ -26,30 +22,18 @@ export const load: PageServerLoad = async ({ locals }) => {
 			read_at: item.read_at?.toISOString() ?? null
 		}))
 	};
-};
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
-	read: async ({ request, locals }) => {
-		const actor = requireActor(locals, 'notifications.read');
-		const { db } = await runtimeApp();
-		return submitForm(request, locals.locale, markReadInput, async ({ id }) => {
-			await markRead(db, actor, id);
-			return { read: id };
-		});
-	},
-	readAll: async ({ request, locals }) => {
-		const actor = requireActor(locals, 'notifications.read');
-		const { db } = await runtimeApp();
-		return submitForm(request, locals.locale, markAllReadInput, async () => ({
-			readAll: await markAllRead(db, actor)
-		}));
-	},
-	mailMode: async ({ request, locals }) => {
-		const actor = requireActor(locals, 'notifications.read');
-		const { db } = await runtimeApp();
-		return submitForm(request, locals.locale, mailModeInput, async ({ mode }) => {
-			await chooseMailMode(db, actor, mode);
-			return { saved: mode };
-		});
-	}
+	read: formAction('notifications.read', markReadInput, async ({ db, actor, input: { id } }) => {
+		await markRead(db, actor, id);
+		return { read: id };
+	}),
+	readAll: formAction('notifications.read', markAllReadInput, async ({ db, actor }) => ({
+		readAll: await markAllRead(db, actor)
+	})),
+	mailMode: formAction('notifications.read', mailModeInput, async ({ db, actor, input }) => {
+		await chooseMailMode(db, actor, input.mode);
+		return { saved: input.mode };
+	})
 };

@@ -1,6 +1,5 @@
 import type { PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
+import { pageLoad } from '$lib/server/pages';
 import { can } from '$lib/server/domain/permissions';
 import { listOrganisationPage } from '$lib/server/services/organisations';
 import {
@@ -11,9 +10,7 @@ import { loadListPage } from '$lib/server/http/list-query';
 
 const NAMES = { search: 'q', sort: 'sort', cursor: 'after' };
 
-export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'organisation.list');
-	const { db } = await runtimeApp();
+export const load = pageLoad('organisation.list', async ({ db, actor, event: { url } }) => {
 	const { input, page, links } = await loadListPage(url, listOrganisationsInput, NAMES, (input) =>
 		listOrganisationPage(db, actor, input)
 	);
@@ -26,4 +23,4 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		sorts: ORGANISATION_SORTS,
 		canCreate: can(actor, 'organisation.manage')
 	};
-};
+}) satisfies PageServerLoad;

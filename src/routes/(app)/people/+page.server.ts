@@ -1,16 +1,12 @@
 import type { Actions, PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
-import { submitForm } from '$lib/server/forms';
+import { formAction, pageLoad } from '$lib/server/pages';
 import { grantableRoles } from '$lib/server/domain/permissions';
 import { addMember, listPendingInvitations, listTenantMembers } from '$lib/server/services/members';
 import { addMemberInput } from '$lib/server/services/members.schema';
 import { listOrganisations } from '$lib/server/services/organisations';
 import type { Role } from '../../../../db/schema';
 
-export const load: PageServerLoad = async ({ locals }) => {
-	const actor = requireActor(locals, 'people.manage');
-	const { db } = await runtimeApp();
+export const load = pageLoad('people.manage', async ({ db, actor }) => {
 	const [members, invitations, organisations] = await Promise.all([
 		listTenantMembers(db, actor),
 		listPendingInvitations(db, actor),
@@ -35,20 +31,16 @@ export const load: PageServerLoad = async ({ locals }) => {
 			: null,
 		grantableRoles: grantableRoles(actor)
 	};
-};
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
-	add: async ({ locals, request }) => {
-		const actor = requireActor(locals, 'people.manage');
-		const { db } = await runtimeApp();
-		return submitForm(request, locals.locale, addMemberInput, async (input) => {
-			await addMember(db, actor, {
-				...input,
-				role: input.role as Role,
-				// An organisation's admin adds people to their own organisation unless they chose one.
-				organisationId: input.organisationId ?? actor.organisationId ?? null
-			});
-			return { invited: input.email };
+	add: formAction('people.manage', addMemberInput, async ({ db, actor, input }) => {
+		await addMember(db, actor, {
+			...input,
+			role: input.role as Role,
+			// An organisation's admin adds people to their own organisation unless they chose one.
+			organisationId: input.organisationId ?? actor.organisationId ?? null
 		});
-	}
+		return { invited: input.email };
+	})
 };

@@ -1,4 +1,4 @@
-import { router, capabilityProcedure } from '../init';
+import { byId, capabilityProcedure, router, service } from '../init';
 import * as standards from '../../services/standards';
 import * as clauses from '../../services/clauses';
 import * as clauseImport from '../../services/clause-import';
@@ -20,69 +20,41 @@ import { updateSchemeRulesInput } from '../../services/scheme-rules.schema';
 
 /* The catalogue: the body's staff read it (evaluators cite its clauses); its keepers change it. */
 
-const read = capabilityProcedure('catalogue.read');
-const manage = capabilityProcedure('catalogue.manage');
+const read = 'catalogue.read';
+const manage = 'catalogue.manage';
 
 export const catalogueRouter = router({
-	standards: read.query(({ ctx }) => standards.listStandards(ctx.app.db, ctx.actor)),
-
-	standard: read
-		.input(standardIdInput)
-		.query(({ ctx, input }) => standards.getStandard(ctx.app.db, ctx.actor, input.id)),
-
-	createStandard: manage
-		.input(createStandardInput)
-		.mutation(({ ctx, input }) => standards.createStandard(ctx.app.db, ctx.actor, input)),
-
-	updateStandard: manage
-		.input(updateStandardInput)
-		.mutation(({ ctx, input: { id, version, ...fields } }) =>
-			standards.updateStandard(ctx.app.db, ctx.actor, id, version, fields)
-		),
-
-	addClause: manage
-		.input(addClauseInput)
-		.mutation(({ ctx, input: { standardId, ...clause } }) =>
-			clauses.addClause(ctx.app.db, ctx.actor, standardId, clause)
-		),
-
-	updateClause: manage
-		.input(updateClauseInput)
-		.mutation(({ ctx, input: { id, ...titles } }) =>
-			clauses.updateClause(ctx.app.db, ctx.actor, id, titles)
-		),
-
-	previewClauseImport: manage
-		.input(clauseImportInput)
-		.mutation(({ ctx, input }) =>
-			clauseImport.previewClauseImport(ctx.app.db, ctx.actor, input.standardId, input.csv)
-		),
-
-	importClauses: manage
-		.input(clauseImportInput)
-		.mutation(({ ctx, input }) =>
-			clauseImport.importClauses(ctx.app.db, ctx.actor, input.standardId, input.csv)
-		),
-
-	gradeScales: read.query(({ ctx }) => gradeScales.listGradeScales(ctx.app.db, ctx.actor)),
-
-	gradeScale: read
-		.input(gradeScaleIdInput)
-		.query(({ ctx, input }) => gradeScales.getGradeScale(ctx.app.db, ctx.actor, input.id)),
-
-	createGradeScale: manage
-		.input(gradeScaleInput)
-		.mutation(({ ctx, input }) => gradeScales.createGradeScale(ctx.app.db, ctx.actor, input)),
-
-	updateGradeScale: manage
-		.input(updateGradeScaleInput)
-		.mutation(({ ctx, input: { id, ...scale } }) =>
-			gradeScales.updateGradeScale(ctx.app.db, ctx.actor, id, scale)
-		),
-
-	updateSchemeRules: manage
-		.input(updateSchemeRulesInput)
-		.mutation(({ ctx, input: { standardId, version, ...rules } }) =>
-			schemeRules.updateSchemeRules(ctx.app.db, ctx.actor, standardId, version, rules)
-		)
+	standards: capabilityProcedure(read).query(({ ctx }) =>
+		standards.listStandards(ctx.app.db, ctx.actor)
+	),
+	standard: service(read, standardIdInput).query(byId(standards.getStandard)),
+	createStandard: service(manage, createStandardInput).mutation(standards.createStandard),
+	updateStandard: service(manage, updateStandardInput).mutation((db, actor, input) => {
+		const { id, version, ...fields } = input;
+		return standards.updateStandard(db, actor, id, version, fields);
+	}),
+	addClause: service(manage, addClauseInput).mutation((db, actor, { standardId, ...clause }) =>
+		clauses.addClause(db, actor, standardId, clause)
+	),
+	updateClause: service(manage, updateClauseInput).mutation((db, actor, { id, ...titles }) =>
+		clauses.updateClause(db, actor, id, titles)
+	),
+	previewClauseImport: service(manage, clauseImportInput).mutation((db, actor, input) =>
+		clauseImport.previewClauseImport(db, actor, input.standardId, input.csv)
+	),
+	importClauses: service(manage, clauseImportInput).mutation((db, actor, input) =>
+		clauseImport.importClauses(db, actor, input.standardId, input.csv)
+	),
+	gradeScales: capabilityProcedure(read).query(({ ctx }) =>
+		gradeScales.listGradeScales(ctx.app.db, ctx.actor)
+	),
+	gradeScale: service(read, gradeScaleIdInput).query(byId(gradeScales.getGradeScale)),
+	createGradeScale: service(manage, gradeScaleInput).mutation(gradeScales.createGradeScale),
+	updateGradeScale: service(manage, updateGradeScaleInput).mutation((db, actor, { id, ...scale }) =>
+		gradeScales.updateGradeScale(db, actor, id, scale)
+	),
+	updateSchemeRules: service(manage, updateSchemeRulesInput).mutation((db, actor, input) => {
+		const { standardId, version, ...rules } = input;
+		return schemeRules.updateSchemeRules(db, actor, standardId, version, rules);
+	})
 });

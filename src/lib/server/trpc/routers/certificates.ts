@@ -1,4 +1,4 @@
-import { capabilityProcedure, memberProcedure, router } from '../init';
+import { byId, router, service } from '../init';
 import * as certificates from '../../services/certificates';
 import {
 	certificateRef,
@@ -8,37 +8,23 @@ import {
 	updateCertificateInput
 } from '../../services/certificates.schema';
 
+/* Certificates: members read what their role sees (the service decides), managers change them. */
+
 export const certificatesRouter = router({
-	list: capabilityProcedure('certificate.list')
-		.input(listCertificatesInput)
-		.query(({ ctx, input }) => certificates.listCertificatePage(ctx.app.db, ctx.actor, input)),
-
-	get: memberProcedure
-		.input(certificateRef)
-		.query(({ ctx, input }) => certificates.getCertificate(ctx.app.db, ctx.actor, input.id)),
-
-	evaluations: memberProcedure
-		.input(certificateRef)
-		.query(({ ctx, input }) =>
-			certificates.listCertificateEvaluations(ctx.app.db, ctx.actor, input.id)
-		),
-
-	timeline: memberProcedure
-		.input(certificateRef)
-		.query(({ ctx, input }) => certificates.certificateTimeline(ctx.app.db, ctx.actor, input.id)),
-
+	list: service('certificate.list', listCertificatesInput).query(certificates.listCertificatePage),
+	get: service('member', certificateRef).query(byId(certificates.getCertificate)),
+	evaluations: service('member', certificateRef).query(
+		byId(certificates.listCertificateEvaluations)
+	),
+	timeline: service('member', certificateRef).query(byId(certificates.certificateTimeline)),
 	/** The expiry the create form previews, computed from the standard's scheme rules. */
-	previewExpiry: capabilityProcedure('certificate.manage')
-		.input(previewExpiryInput)
-		.query(({ ctx, input }) => certificates.previewCertificateExpiry(ctx.app.db, ctx.actor, input)),
-
-	create: capabilityProcedure('certificate.manage')
-		.input(createCertificateInput)
-		.mutation(({ ctx, input }) => certificates.createCertificate(ctx.app.db, ctx.actor, input)),
-
-	update: capabilityProcedure('certificate.manage')
-		.input(updateCertificateInput)
-		.mutation(({ ctx, input }) =>
-			certificates.updateCertificate(ctx.app.db, ctx.actor, input.id, input.version, input)
-		)
+	previewExpiry: service('certificate.manage', previewExpiryInput).query(
+		certificates.previewCertificateExpiry
+	),
+	create: service('certificate.manage', createCertificateInput).mutation(
+		certificates.createCertificate
+	),
+	update: service('certificate.manage', updateCertificateInput).mutation((db, actor, input) =>
+		certificates.updateCertificate(db, actor, input.id, input.version, input)
+	)
 });

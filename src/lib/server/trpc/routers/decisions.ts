@@ -1,15 +1,12 @@
-import { capabilityProcedure, router } from '../init';
+import { router, service } from '../init';
 import { getDecisionOptions, takeDecision } from '../../services/decisions';
 import { decisionOptionsSchema, takeDecisionSchema } from '../../services/decisions.schema';
 
 /* Certification decisions (SPEC §3): decision makers only; the service applies the rules. */
 
 export const decisionsRouter = router({
-	options: capabilityProcedure('certificate.decide')
-		.input(decisionOptionsSchema)
-		.query(({ ctx, input }) => getDecisionOptions(ctx.app.db, ctx.actor, input.certificateId)),
-
-	take: capabilityProcedure('certificate.decide')
-		.input(takeDecisionSchema)
-		.mutation(({ ctx, input }) => takeDecision(ctx.app.db, ctx.actor, input))
+	options: service('certificate.decide', decisionOptionsSchema).query((db, actor, input) =>
+		getDecisionOptions(db, actor, input.certificateId)
+	),
+	take: service('certificate.decide', takeDecisionSchema).mutation(takeDecision)
 });

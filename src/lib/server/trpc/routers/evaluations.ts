@@ -1,4 +1,4 @@
-import { capabilityProcedure, router } from '../init';
+import { byId, capabilityProcedure, router, service } from '../init';
 import * as evaluations from '../../services/evaluations';
 import {
 	evaluationStepSchema,
@@ -10,44 +10,24 @@ import {
 
 /* Evaluations (SPEC §3): the role gate here, the team and status rules in the service. */
 
+/** The steps of a running evaluation: each takes the evaluation and the version it was read at. */
+function step(run: typeof evaluations.startEvaluation) {
+	return service('evaluation.run', evaluationStepSchema).mutation((db, actor, { id, version }) =>
+		run(db, actor, id, version)
+	);
+}
+
 export const evaluationsRouter = router({
-	list: capabilityProcedure('evaluation.read')
-		.input(listEvaluationsSchema)
-		.query(({ ctx, input }) => evaluations.listEvaluations(ctx.app.db, ctx.actor, input)),
-
-	get: capabilityProcedure('evaluation.read')
-		.input(getEvaluationSchema)
-		.query(({ ctx, input }) => evaluations.getEvaluation(ctx.app.db, ctx.actor, input.id)),
-
+	list: service('evaluation.read', listEvaluationsSchema).query(evaluations.listEvaluations),
+	get: service('evaluation.read', getEvaluationSchema).query(byId(evaluations.getEvaluation)),
 	planningChoices: capabilityProcedure('evaluation.plan').query(({ ctx }) =>
 		evaluations.planningChoices(ctx.app.db, ctx.actor)
 	),
-
-	plan: capabilityProcedure('evaluation.plan')
-		.input(planEvaluationSchema)
-		.mutation(({ ctx, input }) => evaluations.planEvaluation(ctx.app.db, ctx.actor, input)),
-
-	updatePlan: capabilityProcedure('evaluation.run')
-		.input(updatePlanSchema)
-		.mutation(({ ctx, input }) =>
-			evaluations.updateEvaluationPlan(ctx.app.db, ctx.actor, input.id, input.version, input)
-		),
-
-	start: capabilityProcedure('evaluation.run')
-		.input(evaluationStepSchema)
-		.mutation(({ ctx, input }) =>
-			evaluations.startEvaluation(ctx.app.db, ctx.actor, input.id, input.version)
-		),
-
-	issueReport: capabilityProcedure('evaluation.run')
-		.input(evaluationStepSchema)
-		.mutation(({ ctx, input }) =>
-			evaluations.issueEvaluationReport(ctx.app.db, ctx.actor, input.id, input.version)
-		),
-
-	close: capabilityProcedure('evaluation.run')
-		.input(evaluationStepSchema)
-		.mutation(({ ctx, input }) =>
-			evaluations.closeEvaluation(ctx.app.db, ctx.actor, input.id, input.version)
-		)
+	plan: service('evaluation.plan', planEvaluationSchema).mutation(evaluations.planEvaluation),
+	updatePlan: service('evaluation.run', updatePlanSchema).mutation((db, actor, input) =>
+		evaluations.updateEvaluationPlan(db, actor, input.id, input.version, input)
+	),
+	start: step(evaluations.startEvaluation),
+	issueReport: step(evaluations.issueEvaluationReport),
+	close: step(evaluations.closeEvaluation)
 });

@@ -1,4 +1,4 @@
-import { capabilityProcedure, router } from '../init';
+import { router, service } from '../init';
 import * as findings from '../../services/findings';
 import {
 	changeDueInput,
@@ -11,32 +11,20 @@ import {
 
 export const findingsRouter = router({
 	/** One keyset page of the tenant's findings; pass the previous page's `next` as `cursor`. */
-	list: capabilityProcedure('finding.list')
-		.input(findingListInput)
-		.query(({ ctx, input }) => {
-			const { cursor, ...filter } = input;
-			return findings.listFindings(ctx.app.db, ctx.actor, filter, cursor ?? null);
-		}),
-
-	raise: capabilityProcedure('finding.record')
-		.input(raiseFindingInput)
-		.mutation(({ ctx, input }) =>
-			findings.raiseFinding(ctx.app.db, ctx.actor, input.evaluationId, input)
-		),
-
-	update: capabilityProcedure('finding.record')
-		.input(updateFindingInput)
-		.mutation(({ ctx, input }) =>
-			findings.updateFinding(ctx.app.db, ctx.actor, input.id, input.version, {
-				statement: input.statement,
-				objectiveEvidence: input.objectiveEvidence,
-				clauseId: input.clauseId ?? null
-			})
-		),
-
-	changeDue: capabilityProcedure('finding.changeDue')
-		.input(changeDueInput)
-		.mutation(({ ctx, input }) =>
-			findings.changeFindingDueDate(ctx.app.db, ctx.actor, input.id, input.version, input)
-		)
+	list: service('finding.list', findingListInput).query((db, actor, { cursor, ...filter }) =>
+		findings.listFindings(db, actor, filter, cursor ?? null)
+	),
+	raise: service('finding.record', raiseFindingInput).mutation((db, actor, input) =>
+		findings.raiseFinding(db, actor, input.evaluationId, input)
+	),
+	update: service('finding.record', updateFindingInput).mutation((db, actor, input) =>
+		findings.updateFinding(db, actor, input.id, input.version, {
+			statement: input.statement,
+			objectiveEvidence: input.objectiveEvidence,
+			clauseId: input.clauseId ?? null
+		})
+	),
+	changeDue: service('finding.changeDue', changeDueInput).mutation((db, actor, input) =>
+		findings.changeFindingDueDate(db, actor, input.id, input.version, input)
+	)
 });

@@ -1,4 +1,4 @@
-import { capabilityProcedure, memberProcedure, organisationProcedure, router } from '../init';
+import { byId, organisationProcedure, router, service } from '../init';
 import * as workflow from '../../services/finding-workflow';
 import { getFindingDetail } from '../../services/finding-detail';
 import { listMyActions } from '../../services/my-actions';
@@ -19,29 +19,13 @@ import {
  */
 
 export const workflowRouter = router({
-	detail: memberProcedure
-		.input(findingDetailInput)
-		.query(({ ctx, input }) => getFindingDetail(ctx.app.db, ctx.actor, input.id)),
-
+	detail: service('member', findingDetailInput).query(byId(getFindingDetail)),
 	myActions: organisationProcedure.query(({ ctx }) => listMyActions(ctx.app.db, ctx.actor)),
-
-	submitResponse: memberProcedure
-		.input(respondInput)
-		.mutation(({ ctx, input }) => workflow.submitResponse(ctx.app.db, ctx.actor, input)),
-
-	reviewResponse: memberProcedure
-		.input(reviewResponseInput)
-		.mutation(({ ctx, input }) => workflow.reviewResponse(ctx.app.db, ctx.actor, input)),
-
-	submitEvidence: memberProcedure
-		.input(submitEvidenceInput)
-		.mutation(({ ctx, input }) => workflow.submitEvidence(ctx.app.db, ctx.actor, input)),
-
-	reviewEvidence: memberProcedure
-		.input(reviewEvidenceInput)
-		.mutation(({ ctx, input }) => workflow.reviewEvidence(ctx.app.db, ctx.actor, input)),
-
-	setFollowUpCheck: capabilityProcedure('finding.setFollowUp')
-		.input(followUpInput)
-		.mutation(({ ctx, input }) => workflow.setFollowUpCheck(ctx.app.db, ctx.actor, input))
+	submitResponse: service('member', respondInput).mutation(workflow.submitResponse),
+	reviewResponse: service('member', reviewResponseInput).mutation(workflow.reviewResponse),
+	submitEvidence: service('member', submitEvidenceInput).mutation(workflow.submitEvidence),
+	reviewEvidence: service('member', reviewEvidenceInput).mutation(workflow.reviewEvidence),
+	setFollowUpCheck: service('finding.setFollowUp', followUpInput).mutation(
+		workflow.setFollowUpCheck
+	)
 });

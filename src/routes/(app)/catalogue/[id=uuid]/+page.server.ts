@@ -1,9 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import type { Locale } from '../../../../../db/schema';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
 import { can } from '$lib/server/domain/permissions';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { formAction, pageLoad } from '$lib/server/pages';
 import { translate } from '$lib/server/i18n/translate';
 import {
 	CLAUSE_CSV_MAX_ROWS,
@@ -29,25 +27,21 @@ const LIMITS = {
 	maxNumber: CLAUSE_NUMBER_MAX_LENGTH
 };
 
-export const load: PageServerLoad = async ({ locals, params, url }) => {
-	const actor = requireActor(locals, 'catalogue.read');
-	const { db } = await runtimeApp();
+export const load = pageLoad('catalogue.read', async ({ db, actor, event: { params, url } }) => {
 	const canManage = can(actor, 'catalogue.manage');
-	return loadOrRefuse(locals.locale, async () => {
-		const standard = await getStandard(db, actor, params.id);
-		const [history, gradeScales] = await Promise.all([
-			standardHistory(db, actor, params.id),
-			canManage ? listGradeScales(db, actor) : Promise.resolve([])
-		]);
-		return {
-			canManage,
-			created: url.searchParams.has('created'),
-			standard,
-			history,
-			gradeScales: gradeScales.map(({ id, name_zh, name_en }) => ({ id, name_zh, name_en }))
-		};
-	});
-};
+	const standard = await getStandard(db, actor, params.id);
+	const [history, gradeScales] = await Promise.all([
+		standardHistory(db, actor, params.id),
+		canManage ? listGradeScales(db, actor) : Promise.resolve([])
+	]);
+	return {
+		canManage,
+		created: url.searchParams.has('created'),
+		standard,
+		history,
+		gradeScales: gradeScales.map(({ id, name_zh, name_en }) => ({ id, name_zh, name_en }))
+	};
+}) satisfies PageServerLoad;
 
 /** The preview as the page shows it: each row's problems in words. */
 function previewForPage(preview: ClauseImportPreview, locale: Locale) {
@@ -68,88 +62,63 @@ function previewForPage(preview: ClauseImportPreview, locale: Locale) {
 }
 
 export const actions: Actions = {
-	update: async ({ locals, params, request }) => {
-		const actor = requireActor(locals, 'catalogue.manage');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			updateStandardInput,
-			async ({ id, version, ...fields }) => {
-				await updateStandard(db, actor, id, version, fields);
-				return { form: 'standard', saved: true };
-			},
-			{ extra: { id: params.id }, form: 'standard' }
-		);
-	},
+	update: formAction(
+		'catalogue.manage',
+		updateStandardInput,
+		async ({ db, actor, input: { id, version, ...fields }, form }) => {
+			await updateStandard(db, actor, id, version, fields);
+			return { form, saved: true };
+		},
+		{ idAs: 'id', form: 'standard' }
+	),
 
-	addClause: async ({ locals, params, request }) => {
-		const actor = requireActor(locals, 'catalogue.manage');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			addClauseInput,
-			async ({ standardId, ...clause }) => {
-				const added = await addClause(db, actor, standardId, clause);
-				return { form: 'addClause', added: added.number };
-			},
-			{ extra: { standardId: params.id }, form: 'addClause', params: LIMITS }
-		);
-	},
+	addClause: formAction(
+		'catalogue.manage',
+		addClauseInput,
+		async ({ db, actor, input: { standardId, ...clause }, form }) => {
+			const added = await addClause(db, actor, standardId, clause);
+			return { form, added: added.number };
+		},
+		{ idAs: 'standardId', form: 'addClause', params: LIMITS }
+	),
 
-	updateClause: async ({ locals, request }) => {
-		const actor = requireActor(locals, 'catalogue.manage');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			updateClauseInput,
-			async ({ id, ...titles }) => {
-				await updateClause(db, actor, id, titles);
-				return { form: 'updateClause', clauseId: id, saved: true };
-			},
-			{ form: 'updateClause', params: LIMITS }
-		);
-	},
+	updateClause: formAction(
+		'catalogue.manage',
+		updateClauseInput,
+		async ({ db, actor, input: { id, ...titles }, form }) => {
+			await updateClause(db, actor, id, titles);
+			return { form, clauseId: id, saved: true };
+		},
+		{ form: 'updateClause', params: LIMITS }
+	),
 
-	preview: async ({ locals, params, request }) => {
-		const actor = requireActor(locals, 'catalogue.manage');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			clauseImportInput,
-			async ({ standardId, csv }) => {
-				const preview = await previewClauseImport(db, actor, standardId, csv);
-				return { form: 'import', csv, preview: previewForPage(preview, locals.locale) };
-			},
-			{ extra: { standardId: params.id }, form: 'import', params: LIMITS }
-		);
-	},
+	preview: formAction(
+		'catalogue.manage',
+		clauseImportInput,
+		async ({ db, actor, input: { standardId, csv }, event }) => {
+			const preview = await previewClauseImport(db, actor, standardId, csv);
+			return { form: 'import', csv, preview: previewForPage(preview, event.locals.locale) };
+		},
+		{ idAs: 'standardId', form: 'import', params: LIMITS }
+	),
 
-	import: async ({ locals, params, request }) => {
-		const actor = requireActor(locals, 'catalogue.manage');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			clauseImportInput,
-			async ({ standardId, csv }) => {
-				const result = await importClauses(db, actor, standardId, csv);
-				if (!result.imported)
-					return {
-						form: 'import',
-						csv,
-						rejected: true,
-						preview: previewForPage(result.preview, locals.locale)
-					};
+	import: formAction(
+		'catalogue.manage',
+		clauseImportInput,
+		async ({ db, actor, input: { standardId, csv }, event }) => {
+			const result = await importClauses(db, actor, standardId, csv);
+			if (!result.imported)
 				return {
 					form: 'import',
-					imported: { inserted: result.inserted, updated: result.updated }
+					csv,
+					rejected: true,
+					preview: previewForPage(result.preview, event.locals.locale)
 				};
-			},
-			{ extra: { standardId: params.id }, form: 'import', params: LIMITS }
-		);
-	}
+			return {
+				form: 'import',
+				imported: { inserted: result.inserted, updated: result.updated }
+			};
+		},
+		{ idAs: 'standardId', form: 'import', params: LIMITS }
+	)
 };

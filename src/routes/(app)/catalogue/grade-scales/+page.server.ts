@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
+import { pageLoad } from '$lib/server/pages';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
 import { listStandards } from '$lib/server/services/standards';
@@ -7,9 +8,7 @@ import { createGradeScale, listGradeScales } from '$lib/server/services/grade-sc
 import { gradeScaleInput, MAX_GRADE_LEVELS } from '$lib/server/services/grade-scales.schema';
 import { submitScaleForm } from './scale-form.server';
 
-export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'catalogue.manage');
-	const { db } = await runtimeApp();
+export const load = pageLoad('catalogue.manage', async ({ db, actor, event: { url } }) => {
 	const [scales, standards] = await Promise.all([
 		listGradeScales(db, actor),
 		listStandards(db, actor)
@@ -24,7 +23,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 				.map((standard) => ({ id: standard.id, code: standard.code }))
 		}))
 	};
-};
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
 	create: async ({ locals, request }) => {

@@ -2,7 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { submitForm } from '$lib/server/forms';
+import { formAction } from '$lib/server/pages';
 import { certificateFormChoices, createCertificate } from '$lib/server/services/certificates';
 import { createCertificateInput } from '$lib/server/services/certificates.schema';
 import { todayInZone } from '$lib/server/domain/calendar';
@@ -23,12 +23,12 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ locals, request }) => {
-		const actor = requireActor(locals, 'certificate.manage');
-		const { db } = await runtimeApp();
-		return submitForm(request, locals.locale, createCertificateInput, async (input) => {
+	default: formAction(
+		'certificate.manage',
+		createCertificateInput,
+		async ({ db, actor, input }) => {
 			const certificate = await createCertificate(db, actor, input);
 			redirect(303, `/certificates/${certificate.id}?saved=created`);
-		});
-	}
+		}
+	)
 };

@@ -2,7 +2,8 @@ import { raiseFindingInput } from '$lib/server/services/findings.schema';
 import type { Actions, PageServerLoad } from './$types';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { submitForm } from '$lib/server/forms';
+import { formAction, pageLoad } from '$lib/server/pages';
 import {
 	getEvaluation,
 	takeEvaluationStep,
@@ -14,49 +15,35 @@ import { raiseFinding } from '$lib/server/services/findings';
 import { entityTimeline } from '$lib/server/services/timeline';
 import { keepingTeam } from '../team-form';
 
-export const load: PageServerLoad = async ({ locals, params }) => {
-	const actor = requireActor(locals, 'evaluation.read');
-	const { db } = await runtimeApp();
-	return loadOrRefuse(locals.locale, async () => {
-		const detail = await getEvaluation(db, actor, params.id);
-		const [timeline, people] = await Promise.all([
-			entityTimeline(db, actor, 'evaluation', params.id),
-			detail.mayEditPlan ? teamCandidates(db, actor) : Promise.resolve([])
-		]);
-		return { ...detail, timeline, people };
-	});
-};
+export const load = pageLoad('evaluation.read', async ({ db, actor, event: { params } }) => {
+	const detail = await getEvaluation(db, actor, params.id);
+	const [timeline, people] = await Promise.all([
+		entityTimeline(db, actor, 'evaluation', params.id),
+		detail.mayEditPlan ? teamCandidates(db, actor) : Promise.resolve([])
+	]);
+	return { ...detail, timeline, people };
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
-	step: async ({ locals, params, request }) => {
-		const actor = requireActor(locals, 'evaluation.run');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			takeStepSchema,
-			async (input) => {
-				await takeEvaluationStep(db, actor, input.id, input.version, input.action);
-				return { form: 'step', done: input.action };
-			},
-			{ form: 'step', extra: { id: params.id } }
-		);
-	},
+	step: formAction(
+		'evaluation.run',
+		takeStepSchema,
+		async ({ db, actor, input }) => {
+			await takeEvaluationStep(db, actor, input.id, input.version, input.action);
+			return { form: 'step', done: input.action };
+		},
+		{ form: 'step', idAs: 'id' }
+	),
 
-	record: async ({ locals, params, request }) => {
-		const actor = requireActor(locals, 'finding.record');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			raiseFindingInput,
-			async (input) => {
-				const finding = await raiseFinding(db, actor, input.evaluationId, input);
-				return { form: 'record', recorded: finding.reference };
-			},
-			{ form: 'record', extra: { evaluationId: params.id } }
-		);
-	},
+	record: formAction(
+		'finding.record',
+		raiseFindingInput,
+		async ({ db, actor, input }) => {
+			const finding = await raiseFinding(db, actor, input.evaluationId, input);
+			return { form: 'record', recorded: finding.reference };
+		},
+		{ form: 'record', idAs: 'evaluationId' }
+	),
 
 	updatePlan: async ({ locals, params, request }) => {
 		const actor = requireActor(locals, 'evaluation.run');

@@ -1,18 +1,17 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
+import { pageLoad } from '$lib/server/pages';
 import { runtimeApp } from '$lib/server/runtime';
 import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { submitForm } from '$lib/server/forms';
 import { planEvaluation, planningChoices } from '$lib/server/services/evaluations';
 import { EVALUATION_KINDS, planEvaluationSchema } from '$lib/server/services/evaluations.schema';
 import { keepingTeam } from '../team-form';
 
-export const load: PageServerLoad = async ({ locals }) => {
-	const actor = requireActor(locals, 'evaluation.plan');
-	const { db } = await runtimeApp();
-	const choices = await loadOrRefuse(locals.locale, () => planningChoices(db, actor));
+export const load = pageLoad('evaluation.plan', async ({ db, actor }) => {
+	const choices = await planningChoices(db, actor);
 	return { ...choices, kinds: EVALUATION_KINDS, actorId: actor.userId };
-};
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
 	plan: async ({ locals, request }) => {

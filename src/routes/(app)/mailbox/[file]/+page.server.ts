@@ -1,16 +1,8 @@
 import type { PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse } from '$lib/server/forms';
+import { pageLoad } from '$lib/server/pages';
 import { mailDirectory } from '$lib/server/mail/transport';
 import { readMailboxFile } from '$lib/server/services/mailbox';
 
-export const load: PageServerLoad = async ({ locals, params }) => {
-	const actor = requireActor(locals, 'mail.deliveries');
-	const { config } = await runtimeApp();
-	return {
-		mail: await loadOrRefuse(locals.locale, () =>
-			readMailboxFile(actor, mailDirectory(config), params.file)
-		)
-	};
-};
+export const load = pageLoad('mail.deliveries', async ({ app, actor, event: { params } }) => ({
+	mail: await readMailboxFile(actor, mailDirectory(app.config), params.file)
+})) satisfies PageServerLoad;

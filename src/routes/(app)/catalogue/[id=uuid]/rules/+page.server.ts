@@ -1,7 +1,5 @@
 import type { Actions, PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { formAction, pageLoad } from '$lib/server/pages';
 import { DEFAULT_SCHEME_RULES } from '$lib/server/domain/scheme-rules';
 import { getStandard } from '$lib/server/services/standards';
 import { updateSchemeRules } from '$lib/server/services/scheme-rules';
@@ -10,10 +8,8 @@ import {
 	updateSchemeRulesInput
 } from '$lib/server/services/scheme-rules.schema';
 
-export const load: PageServerLoad = async ({ locals, params }) => {
-	const actor = requireActor(locals, 'catalogue.manage');
-	const { db } = await runtimeApp();
-	const standard = await loadOrRefuse(locals.locale, () => getStandard(db, actor, params.id));
+export const load = pageLoad('catalogue.manage', async ({ db, actor, event: { params } }) => {
+	const standard = await getStandard(db, actor, params.id);
 	return {
 		standard: {
 			id: standard.id,
@@ -25,21 +21,16 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		defaults: DEFAULT_SCHEME_RULES,
 		bounds: SCHEME_RULE_BOUNDS
 	};
-};
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
-	save: async ({ locals, params, request }) => {
-		const actor = requireActor(locals, 'catalogue.manage');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			updateSchemeRulesInput,
-			async ({ standardId, version, ...rules }) => {
-				await updateSchemeRules(db, actor, standardId, version, rules);
-				return { saved: true };
-			},
-			{ extra: { standardId: params.id } }
-		);
-	}
+	save: formAction(
+		'catalogue.manage',
+		updateSchemeRulesInput,
+		async ({ db, actor, input: { standardId, version, ...rules } }) => {
+			await updateSchemeRules(db, actor, standardId, version, rules);
+			return { saved: true };
+		},
+		{ idAs: 'standardId' }
+	)
 };

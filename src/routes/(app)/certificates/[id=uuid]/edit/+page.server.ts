@@ -1,15 +1,11 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { formAction, pageLoad } from '$lib/server/pages';
 import { getCertificate, updateCertificate } from '$lib/server/services/certificates';
 import { updateCertificateInput } from '$lib/server/services/certificates.schema';
 
-export const load: PageServerLoad = async ({ locals, params }) => {
-	const actor = requireActor(locals, 'certificate.manage');
-	const { db } = await runtimeApp();
-	const certificate = await loadOrRefuse(locals.locale, () => getCertificate(db, actor, params.id));
+export const load = pageLoad('certificate.manage', async ({ db, actor, event: { params } }) => {
+	const certificate = await getCertificate(db, actor, params.id);
 	return {
 		certificate: {
 			id: certificate.id,
@@ -24,21 +20,16 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			organisationName: certificate.organisation_name
 		}
 	};
-};
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
-	default: async ({ locals, request, params }) => {
-		const actor = requireActor(locals, 'certificate.manage');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			updateCertificateInput,
-			async (input) => {
-				await updateCertificate(db, actor, input.id, input.version, input);
-				redirect(303, `/certificates/${input.id}?saved=updated`);
-			},
-			{ extra: { id: params.id } }
-		);
-	}
+	default: formAction(
+		'certificate.manage',
+		updateCertificateInput,
+		async ({ db, actor, input }) => {
+			await updateCertificate(db, actor, input.id, input.version, input);
+			redirect(303, `/certificates/${input.id}?saved=updated`);
+		},
+		{ idAs: 'id' }
+	)
 };

@@ -1,17 +1,11 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { runtimeApp } from '$lib/server/runtime';
-import { requireActor } from '$lib/server/guards';
-import { loadOrRefuse, submitForm } from '$lib/server/forms';
+import { formAction, pageLoad } from '$lib/server/pages';
 import { getOrganisation, updateOrganisation } from '$lib/server/services/organisations';
 import { updateOrganisationInput } from '$lib/server/services/organisations.schema';
 
-export const load: PageServerLoad = async ({ locals, params }) => {
-	const actor = requireActor(locals, 'organisation.manage');
-	const { db } = await runtimeApp();
-	const organisation = await loadOrRefuse(locals.locale, () =>
-		getOrganisation(db, actor, params.id)
-	);
+export const load = pageLoad('organisation.manage', async ({ db, actor, event: { params } }) => {
+	const organisation = await getOrganisation(db, actor, params.id);
 	return {
 		organisation: {
 			id: organisation.id,
@@ -21,21 +15,16 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			version: organisation.version
 		}
 	};
-};
+}) satisfies PageServerLoad;
 
 export const actions: Actions = {
-	default: async ({ locals, request, params }) => {
-		const actor = requireActor(locals, 'organisation.manage');
-		const { db } = await runtimeApp();
-		return submitForm(
-			request,
-			locals.locale,
-			updateOrganisationInput,
-			async (input) => {
-				await updateOrganisation(db, actor, input.id, input.version, input);
-				redirect(303, `/organisations/${input.id}?saved=updated`);
-			},
-			{ extra: { id: params.id } }
-		);
-	}
+	default: formAction(
+		'organisation.manage',
+		updateOrganisationInput,
+		async ({ db, actor, input }) => {
+			await updateOrganisation(db, actor, input.id, input.version, input);
+			redirect(303, `/organisations/${input.id}?saved=updated`);
+		},
+		{ idAs: 'id' }
+	)
 };
