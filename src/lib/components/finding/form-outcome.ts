@@ -1,5 +1,3 @@
-import type { SubmitFunction } from '@sveltejs/kit';
-
 /*
  * What a form of the finding page gets back from its action: `done` on success, or the typed
  * values with one message per field ('_' for the form as a whole) and `stale` when the finding
@@ -22,13 +20,5 @@ export function valuesOf(outcome: FormOutcome | null, form: string): Record<stri
 	return outcome?.form === form ? (outcome.values ?? {}) : {};
 }
 
-/** An enhance callback that flags the form busy while it posts. */
-export function whileBusy(setBusy: (busy: boolean) => void): SubmitFunction {
-	return () => {
-		setBusy(true);
-		return async ({ update }) => {
-			await update();
-			setBusy(false);
-		};
-	};
-}
+/* The finding page's forms flag themselves busy as every form of the app does. */
+export { whileBusy } from '$lib/components/while-busy';
