@@ -1,3 +1,5 @@
+import type { FindingDetail } from '$lib/server/services/finding-detail';
+
 /*
  * What a form of the finding page gets back from its action: `done` on success, or the typed
  * values with one message per field ('_' for the form as a whole) and `stale` when the finding
@@ -10,6 +12,12 @@ export interface FormOutcome {
 	stale?: boolean;
 	values?: Record<string, string>;
 	errors?: Record<string, string>;
+}
+
+/** What every form of the finding page is given: the finding and the page's last form outcome. */
+export interface StepProps {
+	finding: FindingDetail['finding'];
+	outcome: FormOutcome | null;
 }
 
 export function errorsOf(outcome: FormOutcome | null, form: string): Record<string, string> {
