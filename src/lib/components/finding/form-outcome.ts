@@ -1,4 +1,4 @@
-import type { SubmitFunction } from '@sveltejs/kit';
+import type { FindingDetail } from '$lib/server/services/finding-detail';
 
 /*
  * What a form of the finding page gets back from its action: `done` on success, or the typed
@@ -14,6 +14,12 @@ export interface FormOutcome {
 	errors?: Record<string, string>;
 }
 
+/** What every form of the finding page is given: the finding and the page's last form outcome. */
+export interface StepProps {
+	finding: FindingDetail['finding'];
+	outcome: FormOutcome | null;
+}
+
 export function errorsOf(outcome: FormOutcome | null, form: string): Record<string, string> {
 	return outcome?.form === form ? (outcome.errors ?? {}) : {};
 }
@@ -22,13 +28,5 @@ export function valuesOf(outcome: FormOutcome | null, form: string): Record<stri
 	return outcome?.form === form ? (outcome.values ?? {}) : {};
 }
 
-/** An enhance callback that flags the form busy while it posts. */
-export function whileBusy(setBusy: (busy: boolean) => void): SubmitFunction {
-	return () => {
-		setBusy(true);
-		return async ({ update }) => {
-			await update();
-			setBusy(false);
-		};
-	};
-}
+/* The finding page's forms flag themselves busy as every form of the app does. */
+export { whileBusy } from '$lib/components/while-busy';
