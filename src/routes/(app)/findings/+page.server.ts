@@ -132,8 +132,12 @@ export const load = pageLoad('finding.list', async ({ db, actor, event: { url } 
 		return `/findings?${target}`;
 	};
 
+	// Page data only what the rows render (issue 9: the page stays light): the ids the rows do not
+	// link to stay on the server.
+	// eslint-disable-next-line @typescript-eslint/no-unused-vars
+	const rows = page.rows.map(({ organisation_id, standard_id, ...shown }) => shown);
 	return {
-		page,
+		page: { ...page, rows },
 		filter: {
 			status: filter.status ?? '',
 			grade: filter.grade ?? '',
