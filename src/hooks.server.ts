@@ -12,6 +12,7 @@ import {
 } from '$lib/server/auth/cookies';
 import { asLocale, translate } from '$lib/server/i18n/translate';
 import { isCrossSite } from '$lib/server/http/same-origin';
+import { settleUnreadBody } from '$lib/server/http/unread-body';
 import { TRPC_ENDPOINT } from '$lib/server/trpc/handler';
 import { startInlineWorkers } from '../jobs/worker';
 import { closeProducer, nudgeDeliveryAfterCommit } from '../jobs/enqueue';
@@ -184,7 +185,12 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 	return answer;
 };
 
+/** An answer given without reading the request's body leaves its connection usable (http/unread-body.ts). */
+const handleUnreadBody: Handle = async ({ event, resolve }) =>
+	settleUnreadBody(event.request, await resolve(event));
+
 export const handle = sequence(
+	handleUnreadBody,
 	handleSecurityHeaders,
 	handleUnavailable,
 	handleOrigin,

@@ -17,7 +17,7 @@ import {
 	validateSessionToken
 } from '../../src/lib/server/services/sessions';
 import { createSignInLimiter } from '../../src/lib/server/auth/rate-limit';
-import { findPasswordSalt } from '../../src/lib/server/repositories/users';
+import { checkPasswordDigest, findPasswordSalt } from '../../src/lib/server/repositories/users';
 import * as sessions from '../../src/lib/server/repositories/sessions';
 import {
 	appRoleUrl,
@@ -202,6 +202,73 @@ describe.each(DIALECTS)('the app role and the identity tables (%s)', (kind) => {
 		expect(await validateSessionToken(t.db, right.token, policy)).toBeNull();
 		// The earlier session of Alice is another one, and still valid.
 		expect((await validateSessionToken(t.db, aliceToken, policy))?.userId).toBe(alice.id);
+	});
+
+	it('reads no digest in bulk: every address gives only its salt, no function compares outside the count', async () => {
+		const everyone = await asApp((tx) =>
+			sql<{ email: string }>`select email from users where email is not null`.execute(tx)
+		);
+		const stored = await t.owner.selectFrom('users').select('password_hash').execute();
+		const digests = stored.flatMap((row) => row.password_hash?.split('$').slice(-1) ?? []);
+		expect(digests.length).toBeGreaterThan(1);
+		for (const { email } of everyone.rows) {
+			const salted = await asApp((tx) => findPasswordSalt(tx, email));
+			for (const digest of digests) expect(salted?.salt ?? '').not.toContain(digest);
+		}
+		// The unthrottled digest oracle of the earlier migration is gone.
+		const oracle = await sql<{ n: number }>`select count(*)::int as n from pg_proc
+		   where proname = 'app_password_user'`.execute(t.owner);
+		expect(oracle.rows[0]!.n).toBe(0);
+	});
+
+	it("cannot test password guesses past the database's own count, even skipping the sign-in throttle", async () => {
+		const carol = await newPerson(t, { name: 'Carol' });
+		const salted = await asApp((tx) => findPasswordSalt(tx, carol.email));
+		const right = await passwordDigest(salted!.salt, salted!.digest_length, TEST_PASSWORD);
+		const check = (digest: string) => asApp((tx) => checkPasswordDigest(tx, carol.email, digest));
+		// The right digest matches and a match clears the count.
+		expect(await check('wrong-digest')).toEqual({ userId: null, retryAfterSeconds: 0 });
+		expect(await check(right!)).toEqual({ userId: carol.id, retryAfterSeconds: 0 });
+		const failures = () =>
+			sql<{ n: number }>`select coalesce(sum(failures), 0)::int as n from password_check_failures
+			   where user_id = ${carol.id}`
+				.execute(t.owner)
+				.then((r) => r.rows[0]!.n);
+		expect(await failures()).toBe(0);
+		// Parallel guesses are each counted (the row lock queues them).
+		await Promise.all(Array.from({ length: 12 }, (_, i) => check(`guess-${i}`)));
+		expect(await failures()).toBe(12);
+		// A caller with the app role's credentials, hashing guesses itself and asking directly:
+		// 300 failures in the hour, then no answer at all, not even for the right digest.
+		await asApp((tx) =>
+			sql`select count(*) from generate_series(1, ${300 - 12}) g
+			    cross join lateral app_password_check(lower(${carol.email}), 'guess-' || g)`.execute(tx)
+		);
+		expect(await failures()).toBe(300);
+		const refused = await check(right!);
+		expect(refused.userId).toBeNull();
+		expect(refused.retryAfterSeconds).toBeGreaterThan(3000);
+		// The app's sign-in says so (429 on the form), without a session.
+		const limiter = createSignInLimiter({
+			redis: null,
+			prefix: `roles-${randomBytes(4).toString('hex')}`
+		});
+		const answer = await signIn(
+			{ db: t.db, limiter, sessionPolicy: policy },
+			{ email: carol.email, password: TEST_PASSWORD, address: '192.0.2.9' }
+		);
+		expect(answer).toMatchObject({ ok: false, reason: 'throttled' });
+		// The count itself is out of the app role's reach.
+		for (const statement of [
+			sql`select * from password_check_failures`,
+			sql`delete from password_check_failures`,
+			sql`update password_check_failures set failures = 0`
+		])
+			expect(await failureOf(asApp((tx) => statement.execute(tx)))).toBe(INSUFFICIENT_PRIVILEGE);
+		// After the window, the right password works again.
+		await sql`update password_check_failures set window_started_at = now() - interval '61 minutes'
+		   where user_id = ${carol.id}`.execute(t.owner);
+		expect(await check(right!)).toEqual({ userId: carol.id, retryAfterSeconds: 0 });
 	});
 
 	it('validates a session inside a transaction that already acts in a tenant', async () => {

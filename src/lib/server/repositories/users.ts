@@ -65,10 +65,23 @@ export async function findPasswordSalt(tx: Tx, email: string) {
 	return result.rows[0];
 }
 
-/** The id of the person whose stored digest is `digest`, or null: the hash stays in the database. */
-export async function findUserIdByPasswordDigest(tx: Tx, email: string, digest: string) {
+/**
+ * Whether `digest` is the stored one of `email`'s person, asked of the database, which counts the
+ * failures per person (db/migrations/2026-12-03-06-password-check-throttle.ts): the person's id on
+ * a match; null otherwise, with the seconds until it answers again when too many checks failed.
+ * The hash stays in the database, and no caller of the app role can test guesses past that count.
+ */
+export async function checkPasswordDigest(
+	tx: Tx,
+	email: string,
+	digest: string
+): Promise<{ userId: string | null; retryAfterSeconds: number }> {
 	const result = await sql<{
-		id: string | null;
-	}>`select app_password_user(${normalisedEmail(email)}, ${digest}) as id`.execute(tx);
-	return result.rows[0]?.id ?? null;
+		matched_user: string | null;
+		retry_after_seconds: number;
+	}>`select matched_user, retry_after_seconds from app_password_check(${normalisedEmail(email)}, ${digest})`.execute(
+		tx
+	);
+	const row = result.rows[0];
+	return { userId: row?.matched_user ?? null, retryAfterSeconds: row?.retry_after_seconds ?? 0 };
 }

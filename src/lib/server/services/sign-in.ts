@@ -1,7 +1,7 @@
 import type { AppDatabase } from '../db/tenant-scope';
 import type { SignInLimiter } from '../auth/rate-limit';
 import { DECOY_SALT, passwordDigest } from '../auth/password';
-import { findPasswordSalt, findUserIdByPasswordDigest } from '../repositories/users';
+import { checkPasswordDigest, findPasswordSalt } from '../repositories/users';
 import { createSession, type SessionPolicy } from './sessions';
 
 export type SignInResult =
@@ -30,12 +30,16 @@ export async function signIn(
 	const known = await deps.db.asPerson(null, (tx) => findPasswordSalt(tx, input.email));
 	const salted = known ?? DECOY_SALT;
 	const digest = await passwordDigest(salted.salt, salted.digest_length, input.password);
-	// Asked for an unknown address too (a decoy digest matches nothing): both take as long.
-	const userId = digest
-		? await deps.db.asPerson(null, (tx) => findUserIdByPasswordDigest(tx, input.email, digest))
-		: null;
+	// Asked for an unknown address too (a decoy digest matches nothing): both take as long. The
+	// database keeps its own, coarser count per person, for callers that skip this throttle.
+	const check = digest
+		? await deps.db.asPerson(null, (tx) => checkPasswordDigest(tx, input.email, digest))
+		: { userId: null, retryAfterSeconds: 0 };
+	if (check.retryAfterSeconds > 0)
+		return { ok: false, reason: 'throttled', retryAfterSeconds: check.retryAfterSeconds };
 	// A failure is already counted by its reservation.
-	if (!userId) return { ok: false, reason: 'invalid_credentials' };
+	if (!check.userId) return { ok: false, reason: 'invalid_credentials' };
+	const userId = check.userId;
 	await deps.limiter.recordSuccess(input.email, input.address);
 	const session = await createSession(deps.db, userId, deps.sessionPolicy);
 	return { ok: true, ...session, userId };

@@ -33,7 +33,10 @@ export function batchSize(request: Request): number {
 	return decoded.split(',').length;
 }
 
-/** The body, read up to `limit` bytes; null once it goes past (the rest is never read). */
+/**
+ * The body, read up to `limit` bytes; null once it goes past. The rest is never read: the answer
+ * closes the connection (a cancel would destroy the socket before the 413 is written).
+ */
 async function readBounded(
 	request: Request,
 	limit: number
@@ -47,7 +50,7 @@ async function readBounded(
 		if (done) break;
 		size += value.byteLength;
 		if (size > limit) {
-			await reader.cancel().catch(() => {});
+			reader.releaseLock();
 			return null;
 		}
 		chunks.push(value);
@@ -84,8 +87,16 @@ export async function handleTrpcRequest(request: Request, context: TrpcContext):
 			'BAD_REQUEST',
 			say('security_batch_too_large', { count: calls, max: MAX_BATCH_SIZE })
 		);
-	const tooLarge = () =>
-		errorResponse(413, 'PAYLOAD_TOO_LARGE', say('security_request_too_large', { limit: '1 MB' }));
+	const tooLarge = () => {
+		const response = errorResponse(
+			413,
+			'PAYLOAD_TOO_LARGE',
+			say('security_request_too_large', { limit: '1 MB' })
+		);
+		// The unread rest of the body would stall this connection (http/unread-body.ts).
+		response.headers.set('connection', 'close');
+		return response;
+	};
 	let req = request;
 	if (request.method === 'POST') {
 		if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) return tooLarge();
