@@ -83,7 +83,10 @@ try {
 		const lost = await lostWrites(server.url(DATABASE), summary.acknowledgedWrites);
 		let chain = 'n/a';
 		if (!crashed) {
-			const verified = await verifyChain(client);
+			const verified = await verifyChain(client).catch((error: unknown) => {
+				console.error(app.output().split('\n').slice(-15).join('\n'));
+				throw error;
+			});
 			chain = verified.ok ? 'ok' : 'BROKEN';
 			if (!verified.ok) totals.chainBroken++;
 		}

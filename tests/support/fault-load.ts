@@ -152,9 +152,17 @@ export async function demoOrganisationId(url: string): Promise<string> {
 
 /** The admin's tenant audit chain, verified through the app (audit.verify). */
 export async function verifyChain(client: Browserless): Promise<{ ok: boolean; entries: number }> {
-	const response = await client.fetch(`/api/trpc/audit.verify`, {
+	// Right after a restart a pooled connection the restart killed can still answer a clean 503
+	// ("try again") once /healthz is already 200 on another connection: try again, as a person would.
+	let response = await client.fetch(`/api/trpc/audit.verify`, {
 		headers: { accept: 'application/json' }
 	});
+	for (let attempt = 1; response.status === 503 && attempt < 10; attempt++) {
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		response = await client.fetch(`/api/trpc/audit.verify`, {
+			headers: { accept: 'application/json' }
+		});
+	}
 	if (response.status !== 200) throw new Error(`audit.verify answered ${response.status}`);
 	const body = (await response.json()) as {
 		result: { data: { json: { ok: boolean; entries: number } } };

@@ -145,7 +145,20 @@ export class AppDatabase {
 			await tx.rollback().execute();
 			return;
 		}
-		await tx.commit().execute();
+		try {
+			await tx.commit().execute();
+		} catch (error) {
+			// Kysely releases a controlled transaction's connection on a failed commit only when the
+			// database reported a rollback; a commit that failed otherwise (the connection dropped
+			// under it) keeps the connection checked out until a rollback, which releases it even
+			// when it fails. Without this, each dropped commit leaked a pool client, and after a few
+			// database restarts the pool was exhausted: every request answered 503 for good.
+			await tx
+				.rollback()
+				.execute()
+				.catch(() => {});
+			throw error;
+		}
 		this.#committed(handle);
 	}
 
