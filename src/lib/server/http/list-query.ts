@@ -105,3 +105,19 @@ export function strictListInput<S extends z.ZodType<object>>(
 	const field = String(issue.path[0] ?? '');
 	throw badInput(names[field] ?? field, issue.message);
 }
+
+/**
+ * The filter and order in force as a query string under `names`, without the cursor: what an
+ * export link carries, so the file holds what the page shows (a value the page left out is not
+ * passed on to be refused).
+ */
+export function filterQueryOf(input: object, names: QueryNames): string {
+	const params = new URLSearchParams();
+	for (const [field, name] of Object.entries(names)) {
+		const value = (input as Record<string, unknown>)[field];
+		if (field === 'cursor' || value === undefined || value === null || value === '') continue;
+		if (value === false) continue;
+		params.set(name, value === true ? '1' : String(value));
+	}
+	return params.toString();
+}
