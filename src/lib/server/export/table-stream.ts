@@ -27,7 +27,6 @@ export interface TableSource {
 	sheetName: string;
 }
 
-
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
 	csv: 'text/csv; charset=utf-8',
 	xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
@@ -179,7 +178,9 @@ export function xlsxStream(source: TableSource): ReadableStream<Uint8Array> {
 					}
 					const before = produced;
 					for (const row of next.value)
-						sheet.addRow(row.map((cell, index) => xlsxCell(cell, source.columns[index]!.kind))).commit();
+						sheet
+							.addRow(row.map((cell, index) => xlsxCell(cell, source.columns[index]!.kind)))
+							.commit();
 					await outputAfter(before, 50);
 				} catch (cause) {
 					controller.error(cause);

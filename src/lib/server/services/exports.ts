@@ -118,9 +118,7 @@ const FINDINGS: ListExport<FindingInput, FindingRow> = {
 		findingBatches(db, actor, input, { now, batchSize: EXPORT_BATCH_SIZE }),
 	columns: [
 		text('evaluations_col_reference', (row) => row.reference, 12),
-		text('evaluations_col_finding_kind', (row, words) =>
-			word(words, 'findings_kind_', row.kind)
-		),
+		text('evaluations_col_finding_kind', (row, words) => word(words, 'findings_kind_', row.kind)),
 		text('evaluations_filter_grade', (row, words) => word(words, 'findings_grade_', row.grade), 10),
 		text('evaluations_col_statement', (row) => row.statement, 60),
 		text('evaluations_col_organisation', (row) => row.organisation_name, 30),
@@ -183,7 +181,10 @@ const CERTIFICATES: ListExport<CertificateInput, CertificateRow> = {
 			30
 		),
 		text('certificate_scope', (row) => row.scope, 40),
-		text('certificate_grade', (row, _words, locale) => localTitle(locale, row.grade_zh ?? '', row.grade_en) || null),
+		text(
+			'certificate_grade',
+			(row, _words, locale) => localTitle(locale, row.grade_zh ?? '', row.grade_en) || null
+		),
 		text('certificate_status', (row, words) => word(words, 'status_', row.status)),
 		date('exports_col_issued_on', (row) => row.issued_on),
 		date('exports_col_expires_on', (row) => row.expires_on),
@@ -349,4 +350,3 @@ export function contentDisposition(file: Pick<ExportFile, 'fileName' | 'asciiFil
 	);
 	return `attachment; filename="${file.asciiFileName}"; filename*=UTF-8''${encoded}`;
 }
-
