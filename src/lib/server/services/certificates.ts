@@ -89,10 +89,7 @@ export function listCertificatePage(
 	);
 }
 
-function certificateFilterOf(
-	actor: Actor,
-	input: Partial<z.output<typeof listCertificatesInput>>
-) {
+function certificateFilterOf(actor: Actor, input: Partial<z.output<typeof listCertificatesInput>>) {
 	return {
 		status: input.status,
 		organisationId: visibleOrganisation(actor, input.organisationId),

@@ -206,7 +206,8 @@ export function dueItemBatches(
 			const rows = await db.inTenant(scopeOf(actor), (tx) =>
 				repo.listDueItemsForView(tx, { organisationId, limit, after })
 			);
-			if (rows.length > 0) yield rows.map((row) => dueItemView(row, actor, today, organisationSide));
+			if (rows.length > 0)
+				yield rows.map((row) => dueItemView(row, actor, today, organisationSide));
 			const last = rows.at(-1);
 			if (rows.length < limit || !last) return;
 			after = [last.period_start, last.title_zh, last.id];
