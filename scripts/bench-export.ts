@@ -89,6 +89,15 @@ async function main() {
 	await admin.query(`create database ${name}`);
 	const pool = createPostgresPool(urlOf(name), { max: 4, statementTimeoutMs: 0 });
 	const owner = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+	// Stopped half-way (Ctrl-C, a timeout): the database goes too.
+	for (const signal of ['SIGINT', 'SIGTERM'] as const)
+		process.once(signal, () => {
+			void pool
+				.end()
+				.catch(() => {})
+				.then(() => admin.query(`drop database if exists ${name} with (force)`))
+				.finally(() => process.exit(130));
+		});
 	try {
 		console.log(`database ${name}, ${FINDINGS} findings`);
 		await migrateToLatest(owner);
