@@ -54,7 +54,9 @@ export const AUDIT_ACTIONS = [
 	'certificate.withdrawal_propose',
 	'obligation.due_item_create',
 	'evidence.integrity_check',
-	'outbox.retry'
+	'outbox.retry',
+	// Reads worth a record (issue 11 item 4): who took which list out of the product, filtered how.
+	'list.export'
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -74,5 +76,6 @@ export const AUDIT_ENTITY_TYPES = [
 	'finding',
 	'evidence',
 	'decision',
-	'outbox'
+	'outbox',
+	'list'
 ] as const;

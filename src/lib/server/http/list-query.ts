@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import type { z } from 'zod';
-import { Refusal } from '../errors';
+import { badInput, Refusal } from '../errors';
 
 /*
  * A list page's address: its filters, order and page cursor as query parameters, read through
@@ -82,4 +82,42 @@ export async function loadListPage<S extends z.ZodType<object>, P extends { next
 	const input = listInputOf(schema, url.searchParams, names);
 	const page = await pageOrFirst(url, names.cursor, () => read(input));
 	return { input, page, links: listLinks(url, names.cursor, page.next, [names.sort]) };
+}
+
+/**
+ * The input a list URL asks for, through the list's schema, strictly: the first value the list
+ * does not offer is refused (a 400 on its query parameter) rather than left out. The cursor is
+ * not read: an export takes every page. Parameters the list does not name are ignored.
+ */
+export function strictListInput<S extends z.ZodType<object>>(
+	schema: S,
+	params: URLSearchParams,
+	names: QueryNames
+): z.output<S> {
+	const raw: Record<string, string> = {};
+	for (const [field, name] of Object.entries(names)) {
+		const value = params.get(name);
+		if (field !== 'cursor' && value !== null) raw[field] = value;
+	}
+	const parsed = schema.safeParse(raw);
+	if (parsed.success) return parsed.data;
+	const issue = parsed.error.issues[0]!;
+	const field = String(issue.path[0] ?? '');
+	throw badInput(names[field] ?? field, issue.message);
+}
+
+/**
+ * The filter and order in force as a query string under `names`, without the cursor: what an
+ * export link carries, so the file holds what the page shows (a value the page left out is not
+ * passed on to be refused).
+ */
+export function filterQueryOf(input: object, names: QueryNames): string {
+	const params = new URLSearchParams();
+	for (const [field, name] of Object.entries(names)) {
+		const value = (input as Record<string, unknown>)[field];
+		if (field === 'cursor' || value === undefined || value === null || value === '') continue;
+		if (value === false) continue;
+		params.set(name, value === true ? '1' : String(value));
+	}
+	return params.toString();
 }

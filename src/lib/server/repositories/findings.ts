@@ -294,15 +294,20 @@ export function findingSearchQuery(tx: Tx, request: SegmentRequest & { scanLimit
 	return query.limit(request.limit + 1);
 }
 
-/** What the list shows of each finding on a page, in no particular order. */
-export function findingListRows(tx: Tx, ids: string[]) {
+/**
+ * What the list shows of each finding on a page, in no particular order; the statement cut to
+ * 200 characters unless `wholeStatement` (an export).
+ */
+export function findingListRows(tx: Tx, ids: string[], options: { wholeStatement?: boolean } = {}) {
 	if (ids.length === 0) return Promise.resolve([]);
 	return findingsWithOrganisation(tx)
 		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
 		.leftJoin('clauses', tenantJoin('clauses', 'findings.clause_id'))
 		.select([
 			...FINDING_SUMMARY,
-			sql<string>`left(findings.statement, 200)`.as('statement'),
+			options.wholeStatement
+				? sql<string>`findings.statement`.as('statement')
+				: sql<string>`left(findings.statement, 200)`.as('statement'),
 			'findings.evaluation_id',
 			'evaluations.kind as evaluation_kind',
 			'evaluations.window_start as evaluation_window_start',

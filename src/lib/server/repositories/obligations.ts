@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import { tenantJoin, tenantCountOf } from './tenant-join';
 import { countOf, findRowById } from './query';
+import { afterKey, orderOf, type KeysetColumn } from './keyset';
 
 /** Active recurring obligations, with their organisation's name. */
 export function activeObligations(tx: Tx) {
@@ -92,10 +93,25 @@ export function findDueItem(tx: Tx, itemId: string, options: { forUpdate?: boole
 
 export type DueItemRow = NonNullable<Awaited<ReturnType<typeof findDueItem>>>;
 
-/** Due items with what the pages show, newest period first; an organisation's only if given. */
+/** The order of the due-item lists: newest period first, then by title; the id breaks ties. */
+export const DUE_ITEM_ORDER: readonly KeysetColumn[] = [
+	{ column: 'obligation_due_items.period_start', direction: 'desc' },
+	{ column: 'recurring_obligations.title_zh', direction: 'asc' },
+	{ column: 'obligation_due_items.id', direction: 'asc' }
+];
+
+/**
+ * Due items with what the pages show, in DUE_ITEM_ORDER; an organisation's only if given, and
+ * (an export reading on) only those after the key (period_start, title_zh, id) `after`.
+ */
 export function listDueItemsForView(
 	tx: Tx,
-	options: { organisationId?: string; since?: string; limit: number }
+	options: {
+		organisationId?: string;
+		since?: string;
+		limit: number;
+		after?: readonly [string, string, string] | null;
+	}
 ) {
 	let query = dueItemsWithObligation(tx)
 		.innerJoin(
@@ -118,11 +134,8 @@ export function listDueItemsForView(
 	if (options.organisationId)
 		query = query.where('recurring_obligations.organisation_id', '=', options.organisationId);
 	if (options.since) query = query.where('obligation_due_items.period_start', '>=', options.since);
-	return query
-		.orderBy('obligation_due_items.period_start', 'desc')
-		.orderBy('recurring_obligations.title_zh')
-		.limit(options.limit)
-		.execute();
+	if (options.after) query = query.where(afterKey(DUE_ITEM_ORDER, options.after));
+	return query.orderBy(orderOf(DUE_ITEM_ORDER)).limit(options.limit).execute();
 }
 
 export function setDueItemSubmitted(tx: Tx, itemId: string, submittedAt: Date) {

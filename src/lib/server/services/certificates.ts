@@ -18,7 +18,14 @@ import { timelineOf } from './timeline';
 import { listCertificateDecisions } from '../repositories/decisions';
 import type { z } from 'zod';
 import type { CertificateSort, listCertificatesInput } from './certificates.schema';
-import { ascending, byId, readListPage, type ListPage, type ListSort } from './list-pages';
+import {
+	ascending,
+	byId,
+	readListBatches,
+	readListPage,
+	type ListPage,
+	type ListSort
+} from './list-pages';
 
 type CertificateRow = Awaited<ReturnType<typeof repo.listCertificates>>[number];
 
@@ -71,12 +78,7 @@ export function listCertificatePage(
 	options: { pageSize?: number } = {}
 ): Promise<ListPage<CertificateRow>> {
 	authorize(actor, 'certificate.list');
-	const filter = {
-		status: input.status,
-		organisationId: visibleOrganisation(actor, input.organisationId),
-		standardId: input.standardId,
-		search: input.search
-	};
+	const filter = certificateFilterOf(actor, input);
 	return readListPage(
 		db,
 		actor,
@@ -84,6 +86,33 @@ export function listCertificatePage(
 		{ sort: input.sort ?? 'number', cursor: input.cursor, ...options },
 		(tx, page) => repo.listCertificates(tx, filter, page),
 		(tx) => repo.countCertificates(tx, filter)
+	);
+}
+
+function certificateFilterOf(actor: Actor, input: Partial<z.output<typeof listCertificatesInput>>) {
+	return {
+		status: input.status,
+		organisationId: visibleOrganisation(actor, input.organisationId),
+		standardId: input.standardId,
+		search: input.search
+	};
+}
+
+/** Every certificate the list's filter keeps, in its order, batch by batch (the export). */
+export function certificateBatches(
+	db: AppDatabase,
+	actor: Actor,
+	input: Partial<z.output<typeof listCertificatesInput>> = {},
+	options: { batchSize?: number } = {}
+): AsyncGenerator<CertificateRow[], void, undefined> {
+	authorize(actor, 'certificate.list');
+	const filter = certificateFilterOf(actor, input);
+	return readListBatches(
+		db,
+		actor,
+		CERTIFICATE_ORDERS,
+		{ sort: input.sort ?? 'number', ...options },
+		(tx, page) => repo.listCertificates(tx, filter, page)
 	);
 }
 

@@ -24,6 +24,7 @@ import {
 	ascending,
 	byId,
 	descending,
+	readListBatches,
 	readListPage,
 	type ListPage,
 	type ListSort
@@ -80,7 +81,7 @@ export function listEvaluations(
 	options: { pageSize?: number } = {}
 ): Promise<ListPage<EvaluationRow>> {
 	authorize(actor, 'evaluation.read');
-	const filter = { status: input.status, kind: input.kind, search: input.search };
+	const filter = evaluationFilterOf(input);
 	return readListPage(
 		db,
 		actor,
@@ -88,6 +89,28 @@ export function listEvaluations(
 		{ sort: input.sort ?? 'window', cursor: input.cursor, ...options },
 		(tx, page) => repo.listEvaluations(tx, filter, page),
 		(tx) => repo.countEvaluations(tx, filter)
+	);
+}
+
+function evaluationFilterOf(input: ListEvaluationsInput) {
+	return { status: input.status, kind: input.kind, search: input.search };
+}
+
+/** Every evaluation the list's filter keeps, in its order, batch by batch (the export). */
+export function evaluationBatches(
+	db: AppDatabase,
+	actor: Actor,
+	input: ListEvaluationsInput = {},
+	options: { batchSize?: number } = {}
+): AsyncGenerator<EvaluationRow[], void, undefined> {
+	authorize(actor, 'evaluation.read');
+	const filter = evaluationFilterOf(input);
+	return readListBatches(
+		db,
+		actor,
+		EVALUATION_ORDERS,
+		{ sort: input.sort ?? 'window', ...options },
+		(tx, page) => repo.listEvaluations(tx, filter, page)
 	);
 }
 

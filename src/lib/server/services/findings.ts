@@ -363,6 +363,8 @@ export interface FindingListOptions {
 	now?: Date;
 	pageSize?: number;
 	scanLimit?: number;
+	/** The statement whole, not cut for the page (an export). */
+	wholeStatement?: boolean;
 }
 
 /**
@@ -462,7 +464,8 @@ export async function listFindings(
 			(
 				await repo.findingListRows(
 					tx,
-					page.map((entry) => entry.row.id)
+					page.map((entry) => entry.row.id),
+					{ wholeStatement: options.wholeStatement }
 				)
 			).map((row) => [row.id, row])
 		);
@@ -472,6 +475,36 @@ export async function listFindings(
 		});
 		return { rows, next, searchStopped, scanLimit, sort, today };
 	});
+}
+
+/**
+ * Every finding the list's filter keeps, in its order, batch by batch (the export): the list's
+ * own pages of `batchSize`, each read in a transaction of its own, one after the other through
+ * their cursors. A text search carries on where a page's scan stopped, so nothing is left out.
+ */
+export function findingBatches(
+	db: AppDatabase,
+	actor: Actor,
+	filter: FindingFilter,
+	options: { batchSize?: number; now?: Date } = {}
+): AsyncGenerator<FindingListRow[], void, undefined> {
+	authorize(actor, 'finding.list');
+	const pageSize = options.batchSize ?? 1000;
+	// One date for the whole export, so "overdue" means the same on its first and last row.
+	const now = options.now ?? new Date();
+	return (async function* () {
+		let cursor: string | null = null;
+		do {
+			const page: FindingListPage = await listFindings(db, actor, filter, cursor, {
+				now,
+				pageSize,
+				scanLimit: Math.max(FINDING_SEARCH_SCAN_LIMIT, pageSize * 10),
+				wholeStatement: true
+			});
+			if (page.rows.length > 0) yield page.rows;
+			cursor = page.next;
+		} while (cursor);
+	})();
 }
 
 /** What the finding list's filters offer: standards, organisations, and the chosen evaluation. */

@@ -113,3 +113,32 @@ export async function readListPage<Row, Sort extends string>(
 		return pageOf(rows, input.sort, sort, pageSize, total);
 	});
 }
+
+/** How many rows an export reads per batch (one short transaction each). */
+export const EXPORT_BATCH_SIZE = 1000;
+
+/**
+ * Every row a list's filter keeps, in the list's order, as batches of `batchSize` read by keyset
+ * (the rows after the last one's key), each in a transaction of its own: an export of any size
+ * never holds a connection between batches, however slowly it is downloaded. No count is taken.
+ */
+export async function* readListBatches<Row, Sort extends string>(
+	db: AppDatabase,
+	actor: Actor,
+	orders: Record<Sort, ListSort<Row>>,
+	input: { sort: Sort; batchSize?: number },
+	read: (tx: Tx, page: KeysetPage) => Promise<Row[]>
+): AsyncGenerator<Row[], void, undefined> {
+	const sort = orders[input.sort];
+	const limit = input.batchSize ?? EXPORT_BATCH_SIZE;
+	let after: unknown[] | null = null;
+	for (;;) {
+		const rows = await db.inTenant(scopeOf(actor), (tx) =>
+			read(tx, { order: sort.columns, after, limit })
+		);
+		if (rows.length > 0) yield rows;
+		const last = rows.at(-1);
+		if (rows.length < limit || !last) return;
+		after = sort.columns.map((column) => last[column.field]);
+	}
+}

@@ -104,6 +104,21 @@ export interface DueItemView {
 const VIEW_LIMIT = 500;
 
 /**
+ * Whose due items `actor` reads: an organisation's user their own organisation's (whatever was
+ * asked), the body's runners every organisation's or the one asked for.
+ */
+function dueItemSight(actor: Actor, asked: string | undefined) {
+	const organisationSide = mayEver(actor, 'obligation.fulfil');
+	if (organisationSide) {
+		if (!actor.organisationId) throw notFound();
+		authorize(actor, 'obligation.fulfil', { organisationId: actor.organisationId });
+		return { organisationSide, organisationId: actor.organisationId };
+	}
+	authorize(actor, 'obligation.view');
+	return { organisationSide, organisationId: asked };
+}
+
+/**
  * The obligations page: an organisation's user sees their own items; the body sees every
  * organisation's (or one's), with the obligations admins keep.
  */
@@ -113,50 +128,11 @@ export async function listObligationPage(
 	options: { organisationId?: string } = {},
 	now = new Date()
 ) {
-	const organisationSide = mayEver(actor, 'obligation.fulfil');
-	if (organisationSide) {
-		if (!actor.organisationId) throw notFound();
-		authorize(actor, 'obligation.fulfil', { organisationId: actor.organisationId });
-	} else authorize(actor, 'obligation.view');
-	const organisationId = organisationSide
-		? (actor.organisationId ?? undefined)
-		: options.organisationId;
+	const { organisationSide, organisationId } = dueItemSight(actor, options.organisationId);
 	const today = todayInZone(now, actor.tenant.timeZone);
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const rows = await repo.listDueItemsForView(tx, { organisationId, limit: VIEW_LIMIT });
-		const items: DueItemView[] = rows.map((row) => {
-			const facts = factsOf(row, actor);
-			const standing = standingOf(facts, today);
-			const evidenceCount = Number(row.evidence_count ?? 0);
-			const open = submitTransition(row.status, 1).ok;
-			return {
-				id: row.id,
-				obligationId: row.obligation_id,
-				organisationId: row.organisation_id,
-				organisationName: row.organisation_name,
-				titleZh: row.title_zh,
-				titleEn: row.title_en,
-				cadence: row.cadence,
-				periodStart: row.period_start,
-				periodEnd: row.period_end,
-				dueOn: row.due_on,
-				status: row.status,
-				displayStatus: displayStatusOf(facts, today),
-				standing,
-				submittedOn: facts.submittedOn,
-				reviewComment: row.review_comment,
-				raisedFindingId: row.raised_finding_id,
-				evidenceCount,
-				may: {
-					upload: organisationSide && open,
-					submit: organisationSide && open && evidenceCount > 0,
-					review: can(actor, 'obligation.review') && row.status === 'submitted',
-					raise:
-						can(actor, 'obligation.raiseFinding') &&
-						raiseAsFindingRefusal(standing, row.raised_finding_id !== null) === null
-				}
-			};
-		});
+		const items = rows.map((row) => dueItemView(row, actor, today, organisationSide));
 		const manage = can(actor, 'obligation.manage');
 		return {
 			organisationSide,
@@ -167,6 +143,76 @@ export async function listObligationPage(
 			may: { manage }
 		};
 	});
+}
+
+type DueItemListRow = Awaited<ReturnType<typeof repo.listDueItemsForView>>[number];
+
+/** A due item as the obligations page shows it, as of `today` in the body's zone. */
+function dueItemView(
+	row: DueItemListRow,
+	actor: Actor,
+	today: string,
+	organisationSide: boolean
+): DueItemView {
+	const facts = factsOf(row, actor);
+	const standing = standingOf(facts, today);
+	const evidenceCount = Number(row.evidence_count ?? 0);
+	const open = submitTransition(row.status, 1).ok;
+	return {
+		id: row.id,
+		obligationId: row.obligation_id,
+		organisationId: row.organisation_id,
+		organisationName: row.organisation_name,
+		titleZh: row.title_zh,
+		titleEn: row.title_en,
+		cadence: row.cadence,
+		periodStart: row.period_start,
+		periodEnd: row.period_end,
+		dueOn: row.due_on,
+		status: row.status,
+		displayStatus: displayStatusOf(facts, today),
+		standing,
+		submittedOn: facts.submittedOn,
+		reviewComment: row.review_comment,
+		raisedFindingId: row.raised_finding_id,
+		evidenceCount,
+		may: {
+			upload: organisationSide && open,
+			submit: organisationSide && open && evidenceCount > 0,
+			review: can(actor, 'obligation.review') && row.status === 'submitted',
+			raise:
+				can(actor, 'obligation.raiseFinding') &&
+				raiseAsFindingRefusal(standing, row.raised_finding_id !== null) === null
+		}
+	};
+}
+
+/**
+ * Every due item the obligations page's filter keeps (the page shows the newest 500), in its
+ * order, batch by batch, each batch in a transaction of its own (the export).
+ */
+export function dueItemBatches(
+	db: AppDatabase,
+	actor: Actor,
+	options: { organisationId?: string; batchSize?: number } = {},
+	now = new Date()
+): AsyncGenerator<DueItemView[], void, undefined> {
+	const { organisationSide, organisationId } = dueItemSight(actor, options.organisationId);
+	const today = todayInZone(now, actor.tenant.timeZone);
+	const limit = options.batchSize ?? 1000;
+	return (async function* () {
+		let after: [string, string, string] | null = null;
+		for (;;) {
+			const rows = await db.inTenant(scopeOf(actor), (tx) =>
+				repo.listDueItemsForView(tx, { organisationId, limit, after })
+			);
+			if (rows.length > 0)
+				yield rows.map((row) => dueItemView(row, actor, today, organisationSide));
+			const last = rows.at(-1);
+			if (rows.length < limit || !last) return;
+			after = [last.period_start, last.title_zh, last.id];
+		}
+	})();
 }
 
 export type ObligationPage = Awaited<ReturnType<typeof listObligationPage>>;

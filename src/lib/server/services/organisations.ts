@@ -18,7 +18,14 @@ import {
 	type listOrganisationsInput
 } from './organisations.schema';
 import type { z } from 'zod';
-import { ascending, byId, readListPage, type ListPage, type ListSort } from './list-pages';
+import {
+	ascending,
+	byId,
+	readListBatches,
+	readListPage,
+	type ListPage,
+	type ListSort
+} from './list-pages';
 
 export interface OrganisationInput {
 	legalName: string;
@@ -71,6 +78,28 @@ export async function listOrganisationPage(
 		...page,
 		rows: page.rows.map((row) => ({ ...row, certificate_count: Number(row.certificate_count) }))
 	};
+}
+
+/** Every organisation the list's search keeps, in its order, batch by batch (the export). */
+export function organisationBatches(
+	db: AppDatabase,
+	actor: Actor,
+	input: Partial<z.output<typeof listOrganisationsInput>> = {},
+	options: { batchSize?: number } = {}
+): AsyncGenerator<(Omit<OrganisationRow, 'certificate_count'> & { certificate_count: number })[]> {
+	authorize(actor, 'organisation.list');
+	const filter = { organisationId: visibleOrganisationId(actor), search: input.search };
+	const batches = readListBatches(
+		db,
+		actor,
+		ORGANISATION_ORDERS,
+		{ sort: input.sort ?? 'name', ...options },
+		(tx, keyset) => repo.listOrganisations(tx, filter, keyset)
+	);
+	return (async function* () {
+		for await (const rows of batches)
+			yield rows.map((row) => ({ ...row, certificate_count: Number(row.certificate_count) }));
+	})();
 }
 
 /** The few organisations whose name or USCC holds `query`, for a search-as-you-type field. */

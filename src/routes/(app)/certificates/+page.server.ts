@@ -7,15 +7,8 @@ import {
 	CERTIFICATE_STATUSES,
 	listCertificatesInput
 } from '$lib/server/services/certificates.schema';
-import { loadListPage } from '$lib/server/http/list-query';
-
-const NAMES = {
-	status: 'status',
-	standardId: 'standard',
-	search: 'q',
-	sort: 'sort',
-	cursor: 'after'
-};
+import { filterQueryOf, loadListPage } from '$lib/server/http/list-query';
+import { CERTIFICATE_QUERY as NAMES } from '$lib/server/http/list-names';
 
 export const load = pageLoad('certificate.list', async ({ db, actor, event: { url } }) => {
 	const [{ input, page, links }, standards] = await Promise.all([
@@ -36,6 +29,7 @@ export const load = pageLoad('certificate.list', async ({ db, actor, event: { ur
 		sorts: CERTIFICATE_SORTS,
 		standards,
 		canCreate: can(actor, 'certificate.manage'),
-		ownOnly: !mayEver(actor, 'organisation.readAll')
+		ownOnly: !mayEver(actor, 'organisation.readAll'),
+		exportQuery: filterQueryOf(input, NAMES)
 	};
 }) satisfies PageServerLoad;

@@ -8,9 +8,8 @@ import {
 	EVALUATION_STATUSES,
 	listEvaluationsSchema
 } from '$lib/server/services/evaluations.schema';
-import { loadListPage } from '$lib/server/http/list-query';
-
-const NAMES = { status: 'status', kind: 'kind', search: 'q', sort: 'sort', cursor: 'after' };
+import { filterQueryOf, loadListPage } from '$lib/server/http/list-query';
+import { EVALUATION_QUERY as NAMES } from '$lib/server/http/list-names';
 
 export const load = pageLoad('evaluation.read', async ({ db, actor, event: { url } }) => {
 	const { input, page, links } = await loadListPage(url, listEvaluationsSchema, NAMES, (input) =>
@@ -27,6 +26,7 @@ export const load = pageLoad('evaluation.read', async ({ db, actor, event: { url
 		statuses: EVALUATION_STATUSES,
 		kinds: EVALUATION_KINDS,
 		sorts: EVALUATION_SORTS,
-		mayPlan: can(actor, 'evaluation.plan')
+		mayPlan: can(actor, 'evaluation.plan'),
+		exportQuery: filterQueryOf(input, NAMES)
 	};
 }) satisfies PageServerLoad;

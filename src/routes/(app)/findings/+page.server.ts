@@ -16,6 +16,8 @@ import { Refusal } from '$lib/server/errors';
 import { organisationName, searchOrganisations } from '$lib/server/services/organisations';
 import type { AppDatabase } from '$lib/server/db/tenant-scope';
 import type { Actor } from '$lib/server/actor';
+import { FINDING_QUERY } from '$lib/server/http/list-names';
+import { filterQueryOf } from '$lib/server/http/list-query';
 
 /** The organisation field's text, as the filter form sends it (the name typed, without script). */
 const ORGANISATION_TEXT = 'orgname';
@@ -46,27 +48,13 @@ async function organisationOf(
 		: { selected: null, matches: found, unresolved: text };
 }
 
-/** The query string's names for the filter's fields. */
-const QUERY_NAMES = {
-	status: 'status',
-	grade: 'grade',
-	kind: 'kind',
-	standardId: 'standard',
-	organisationId: 'organisation',
-	evaluationId: 'evaluation',
-	overdue: 'overdue',
-	search: 'q',
-	sort: 'sort',
-	cursor: 'after'
-} as const;
-
 /**
  * The filter of a list URL through the list's own schema. A hand-edited value that is not one the
  * list offers is left out, rather than failing the page.
  */
 function filterOf(params: URLSearchParams) {
 	const raw: Record<string, string> = {};
-	for (const [field, name] of Object.entries(QUERY_NAMES)) {
+	for (const [field, name] of Object.entries(FINDING_QUERY)) {
 		const value = params.get(name);
 		if (value !== null) raw[field] = value;
 	}
@@ -173,6 +161,8 @@ export const load = pageLoad('finding.list', async ({ db, actor, event: { url } 
 		grades: NONCONFORMITY_GRADES,
 		kinds: FINDING_KINDS,
 		sorts: FINDING_SORTS,
-		pageSize: FINDING_PAGE_SIZE
+		pageSize: FINDING_PAGE_SIZE,
+		// The filter in force, the organisation by the id it resolved to.
+		exportQuery: filterQueryOf(filter, FINDING_QUERY)
 	};
 }) satisfies PageServerLoad;

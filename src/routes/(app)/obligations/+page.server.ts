@@ -28,6 +28,7 @@ export const load = pageLoad('member', async ({ app, db, actor, event: { url } }
 	return {
 		page,
 		organisationId: organisationId ?? '',
+		exportQuery: organisationId ? `organisation=${organisationId}` : '',
 		evidenceMaxBytes: app.config.evidenceMaxBytes
 	};
 }) satisfies PageServerLoad;

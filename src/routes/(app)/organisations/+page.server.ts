@@ -6,9 +6,8 @@ import {
 	ORGANISATION_SORTS,
 	listOrganisationsInput
 } from '$lib/server/services/organisations.schema';
-import { loadListPage } from '$lib/server/http/list-query';
-
-const NAMES = { search: 'q', sort: 'sort', cursor: 'after' };
+import { filterQueryOf, loadListPage } from '$lib/server/http/list-query';
+import { ORGANISATION_QUERY as NAMES } from '$lib/server/http/list-names';
 
 export const load = pageLoad('organisation.list', async ({ db, actor, event: { url } }) => {
 	const { input, page, links } = await loadListPage(url, listOrganisationsInput, NAMES, (input) =>
@@ -21,6 +20,7 @@ export const load = pageLoad('organisation.list', async ({ db, actor, event: { u
 		sort: input.sort ?? 'name',
 		filtered: Boolean(input.search),
 		sorts: ORGANISATION_SORTS,
-		canCreate: can(actor, 'organisation.manage')
+		canCreate: can(actor, 'organisation.manage'),
+		exportQuery: filterQueryOf(input, NAMES)
 	};
 }) satisfies PageServerLoad;
