@@ -51,9 +51,9 @@ export function refHref(
 }
 
 /** A plain value in words: an enumeration's label, true/false, a number as it is. */
-export function plainValue(value: unknown): string {
+export function plainValue(value: unknown, field?: string): string {
 	if (value === null || value === undefined || value === '') return '—';
-	if (typeof value === 'string') return timelineValueLabel(value);
+	if (typeof value === 'string') return timelineValueLabel(value, field);
 	if (typeof value === 'boolean') return timelineValueLabel(value ? 'true' : 'false');
 	if (typeof value === 'object') {
 		// A listed row (a grade of a scale): its name in the reader's language, else its code.

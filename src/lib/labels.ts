@@ -40,11 +40,22 @@ export function timelineFieldLabel(field: string): string {
 
 /**
  * A recorded value in words when it is a known status, kind or setting (`closed`, `zh-CN`), or a
- * rule's name that is also a field (`max_suspension_months`); else the value as it is.
+ * rule's name that is also a field (`max_suspension_months`); else the value as it is. Given the
+ * field it was recorded under, a word of that field's own comes first: an evidence file's
+ * integrity check "failed" (`timeline_value_integrity_status_rejected`) where a due item or a
+ * plan was "sent back" (`timeline_value_rejected`).
  */
-export function timelineValueLabel(value: string): string {
+export function timelineValueLabel(value: string, field?: string): string {
 	if (!/^[a-zA-Z][\w-]{0,60}$/.test(value)) return value;
 	const key = value.replace(/-/g, '_');
 	const catalogue = m as unknown as Catalogue;
-	return catalogue[`timeline_value_${key}`]?.() ?? catalogue[`timeline_field_${key}`]?.() ?? value;
+	const own = field
+		? catalogue[`timeline_value_${field.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}_${key}`]
+		: undefined;
+	return (
+		own?.() ??
+		catalogue[`timeline_value_${key}`]?.() ??
+		catalogue[`timeline_field_${key}`]?.() ??
+		value
+	);
 }

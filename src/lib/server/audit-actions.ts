@@ -53,6 +53,14 @@ export const AUDIT_ACTIONS = [
 	'certificate.expire',
 	'certificate.withdrawal_propose',
 	'obligation.due_item_create',
+	// Recurring obligations (issue 7): the body sets them up, the organisation submits each due
+	// item, the body accepts it, sends it back or raises a finding on it.
+	'obligation.create',
+	'obligation.update',
+	'obligation.submit',
+	'obligation.accept',
+	'obligation.reject',
+	'obligation.raise_finding',
 	'evidence.integrity_check',
 	'outbox.retry',
 	// Reads worth a record (issue 11 item 4): who took which list out of the product, filtered how.
@@ -76,6 +84,8 @@ export const AUDIT_ENTITY_TYPES = [
 	'finding',
 	'evidence',
 	'decision',
+	'recurring_obligation',
+	'obligation_due_item',
 	'outbox',
 	'list'
 ] as const;

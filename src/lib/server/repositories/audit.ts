@@ -114,5 +114,19 @@ const NAMED_KINDS: readonly {
 	{ type: 'grade_level', table: 'grade_levels', label: 'label_zh', labelEn: 'label_en' },
 	{ type: 'grade_scale', table: 'grade_scales', label: 'name_zh', labelEn: 'name_en' },
 	{ type: 'contact', table: 'contacts', label: 'name' },
-	{ type: 'obligation', table: 'recurring_obligations', label: 'title_zh', labelEn: 'title_en' }
+	{ type: 'obligation', table: 'recurring_obligations', label: 'title_zh', labelEn: 'title_en' },
+	// A membership or an invitation by the person it is for.
+	{
+		type: 'membership',
+		table: 'memberships',
+		label: '(select u.name from users u where u.id = user_id)'
+	},
+	{ type: 'membership_invitation', table: 'membership_invitations', label: 'email' },
+	// A due item by its obligation and period ("月度投诉统计 2026-11-01").
+	{
+		type: 'obligation_due_item',
+		table: 'obligation_due_items',
+		label: `(select ro.title_zh from recurring_obligations ro where ro.id = obligation_id) || ' ' || period_start::text`,
+		labelEn: `(select coalesce(nullif(ro.title_en, ''), ro.title_zh) from recurring_obligations ro where ro.id = obligation_id) || ' ' || period_start::text`
+	}
 ];
