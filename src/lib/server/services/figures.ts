@@ -1,7 +1,7 @@
 import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import type { CertificateStatus, FindingStatus, NonconformityGrade } from '../../../../db/schema';
-import { lifecycleSide } from '../domain/permissions';
+import { lifecycleSide, mayEver } from '../domain/permissions';
 import { todayInZone } from '../domain/calendar';
 import {
 	ageOverdue,
@@ -65,6 +65,21 @@ const openOverdue = (row: { open: string; overdue: string }): OpenOverdue => ({
 	overdue: Number(row.overdue)
 });
 
+const byGradeRows = (rows: { grade: NonconformityGrade | null; open: string; overdue: string }[]) =>
+	rows
+		.filter((row): row is typeof row & { grade: NonconformityGrade } => row.grade !== null)
+		.map((row) => ({ grade: row.grade, ...openOverdue(row) }));
+
+/** The ageing bands, each with the due dates the finding list filters its findings by. */
+const ageingRows = (rows: { days: number; count: string }[], today: string) =>
+	ageOverdue(rows.map((row) => ({ days: Number(row.days), count: Number(row.count) }))).map(
+		({ bucket, count }) => ({
+			key: bucket.key as AgeingBucketKey,
+			count,
+			...dueRangeOfBucket(bucket, today)
+		})
+	);
+
 /** Counts per day of several groups, grouped and summed up by the domain. */
 function closeTimesBy<Row extends { id: string; days: number; count: string }, Extra>(
 	rows: readonly Row[],
@@ -116,9 +131,7 @@ export async function bodyFigures(db: AppDatabase, actor: Actor, period: Period,
 		return {
 			today,
 			period,
-			byGrade: byGrade
-				.filter((row): row is typeof row & { grade: NonconformityGrade } => row.grade !== null)
-				.map((row) => ({ grade: row.grade, ...openOverdue(row) })),
+			byGrade: byGradeRows(byGrade),
 			byStandard: byStandard.map((row) => ({ id: row.id, code: row.code, ...openOverdue(row) })),
 			byClause: byClause.map((row) => ({
 				id: row.id,
@@ -131,13 +144,7 @@ export async function bodyFigures(db: AppDatabase, actor: Actor, period: Period,
 				name: row.legal_name,
 				...openOverdue(row)
 			})),
-			ageing: ageOverdue(
-				overdueDays.map((row) => ({ days: Number(row.days), count: Number(row.count) }))
-			).map(({ bucket, count }) => ({
-				key: bucket.key as AgeingBucketKey,
-				count,
-				...dueRangeOfBucket(bucket, today)
-			})),
+			ageing: ageingRows(overdueDays, today),
 			closeByStandard: closeTimesBy(closeByStandard, (row) => ({ code: row.code })),
 			closeByEvaluator: closeTimesBy(closeByEvaluator, (row) => ({ name: row.name })),
 			evaluationsByMonth: monthlyEvaluations(
@@ -213,3 +220,34 @@ export async function organisationFigures(
 }
 
 export type OrganisationFigures = Awaited<ReturnType<typeof organisationFigures>>;
+
+/**
+ * The figures the dashboard shows beside its queues: the body's staff see open and overdue
+ * nonconformities by grade and the ageing of the overdue ones; an organisation's users see
+ * their organisation's figures.
+ */
+export async function dashboardFigures(db: AppDatabase, actor: Actor, now = new Date()) {
+	if (lifecycleSide(actor.role) === 'organisation' || !mayEver(actor, 'figures.read')) {
+		if (!actor.organisationId) return null;
+		return {
+			kind: 'organisation' as const,
+			organisation: await organisationFigures(db, actor, actor.organisationId, now)
+		};
+	}
+	const today = todayInZone(now, actor.tenant.timeZone);
+	const scope: repo.FigureScope = { organisationId: null, visibleStatuses: null };
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const [byGrade, overdueDays] = await Promise.all([
+			repo.openNonconformitiesByGrade(tx, scope, today),
+			repo.overdueNonconformitiesByDays(tx, scope, today)
+		]);
+		return {
+			kind: 'body' as const,
+			today,
+			byGrade: byGradeRows(byGrade),
+			ageing: ageingRows(overdueDays, today)
+		};
+	});
+}
+
+export type DashboardFigures = Awaited<ReturnType<typeof dashboardFigures>>;
