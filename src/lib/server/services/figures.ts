@@ -83,7 +83,8 @@ const ageingRows = (rows: { days: number; count: string }[], today: string) =>
 /** Counts per day of several groups, grouped and summed up by the domain. */
 function closeTimesBy<Row extends { id: string; days: number; count: string }, Extra>(
 	rows: readonly Row[],
-	extra: (row: Row) => Extra
+	extra: (row: Row) => Extra,
+	labelOf: (extra: Extra) => string
 ): (Extra & { id: string } & CloseTimes)[] {
 	const groups = new Map<string, { extra: Extra; days: DayCount[] }>();
 	for (const row of rows) {
@@ -93,7 +94,7 @@ function closeTimesBy<Row extends { id: string; days: number; count: string }, E
 	}
 	return [...groups]
 		.map(([id, group]) => ({ id, ...group.extra, ...closeTimes(group.days) }))
-		.sort((a, b) => b.count - a.count);
+		.sort((a, b) => b.count - a.count || labelOf(a).localeCompare(labelOf(b)));
 }
 
 /** The body's figures for /reports and the management review: staff only, the whole tenant. */
@@ -145,8 +146,16 @@ export async function bodyFigures(db: AppDatabase, actor: Actor, period: Period,
 				...openOverdue(row)
 			})),
 			ageing: ageingRows(overdueDays, today),
-			closeByStandard: closeTimesBy(closeByStandard, (row) => ({ code: row.code })),
-			closeByEvaluator: closeTimesBy(closeByEvaluator, (row) => ({ name: row.name })),
+			closeByStandard: closeTimesBy(
+				closeByStandard,
+				(row) => ({ code: row.code }),
+				(row) => row.code
+			),
+			closeByEvaluator: closeTimesBy(
+				closeByEvaluator,
+				(row) => ({ name: row.name }),
+				(row) => row.name
+			),
 			evaluationsByMonth: monthlyEvaluations(
 				monthsOf(period.from, period.to),
 				monthly('planned'),
