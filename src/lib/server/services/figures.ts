@@ -3,6 +3,7 @@ import { scopeOf, type Actor } from '../actor';
 import type { CertificateStatus, FindingStatus, NonconformityGrade } from '../../../../db/schema';
 import { lifecycleSide, mayEver } from '../domain/permissions';
 import { todayInZone } from '../domain/calendar';
+import { FINDING_STATUSES } from '../domain/finding-lifecycle';
 import {
 	ageOverdue,
 	closeTimes,
@@ -209,10 +210,10 @@ export async function organisationFigures(
 		return {
 			organisationId,
 			today,
-			openByStatus: byStatus.map((row) => ({
-				status: row.status as FindingStatus,
-				...openOverdue(row)
-			})),
+			// In the life cycle's order.
+			openByStatus: byStatus
+				.map((row) => ({ status: row.status as FindingStatus, ...openOverdue(row) }))
+				.sort((a, b) => FINDING_STATUSES.indexOf(a.status) - FINDING_STATUSES.indexOf(b.status)),
 			byClause: byClause.map((row) => ({
 				id: row.id,
 				number: row.number,
