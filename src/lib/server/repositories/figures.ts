@@ -130,13 +130,21 @@ export function overdueNonconformitiesByDays(tx: Tx, scope: FigureScope, today: 
 		.execute();
 }
 
+/**
+ * The period's first and last days as moments in the tenant's zone: a moment compared with them
+ * (not its day computed row by row) keeps the condition on the plain column.
+ */
+const periodStart = (period: Period, zone: string) =>
+	sql<Date>`(${period.from}::date::timestamp at time zone ${zone})`;
+const periodEnd = (period: Period, zone: string) =>
+	sql<Date>`((${period.to}::date + 1)::timestamp at time zone ${zone})`;
+
 /** Nonconformities closed within the period (a day in the tenant's zone), with their days open. */
 function closedInPeriod(tx: Tx, scope: FigureScope, period: Period, zone: string) {
-	const closedOn = dayInZone('findings.closed_at', zone);
 	return nonconformities(tx, scope)
 		.where('findings.status', '=', 'closed')
-		.where('findings.closed_at', 'is not', null)
-		.where(sql<boolean>`${closedOn} between ${period.from}::date and ${period.to}::date`);
+		.where('findings.closed_at', '>=', periodStart(period, zone))
+		.where('findings.closed_at', '<', periodEnd(period, zone));
 }
 
 const daysToClose = (zone: string) =>
@@ -193,8 +201,8 @@ export function evaluationsByMonth(tx: Tx, period: Period, zone: string) {
 			sql<string>`to_char(${issuedOn}, 'YYYY-MM')`.as('month'),
 			sql<string>`count(*)`.as('count')
 		])
-		.where('evaluations.report_issued_at', 'is not', null)
-		.where(sql<boolean>`${issuedOn} between ${period.from}::date and ${period.to}::date`)
+		.where('evaluations.report_issued_at', '>=', periodStart(period, zone))
+		.where('evaluations.report_issued_at', '<', periodEnd(period, zone))
 		.groupBy(sql`2`);
 	return planned.unionAll(done).execute();
 }
