@@ -270,6 +270,13 @@ describe('figures and the management review (Chromium)', () => {
 							fullPage: true
 						});
 					}
+					// Where a clause's number leads: the finding list with the clause filter.
+					await open(page, '/reports');
+					const clause = page.getByTestId('figure-by-clause');
+					await clause.locator('summary').click();
+					await clause.locator('tbody a').first().click();
+					await page.waitForSelector('[data-testid="filter-clause"]');
+					await page.screenshot({ path: `${SHOTS}/findings-clause-${locale}-${width}.png` });
 					await page.context().close();
 					const org = await signedIn('org@demo.test', locale, width);
 					await open(org, '/dashboard');
