@@ -64,10 +64,9 @@ function openAndOverdue<Row extends OpenRow>(
 	};
 }
 
+/** A clause's number first: where a narrow chart cuts a long name, the number stays. */
 export const clauseName = (row: { number: string | null; standardCode: string }) =>
-	row.number
-		? `${row.standardCode} ${row.number}`
-		: `${row.standardCode} · ${m.figures_no_clause()}`;
+	`${row.number ?? m.figures_no_clause()} · ${row.standardCode}`;
 
 /** Open and overdue nonconformities by grade. */
 export const gradeChart = (rows: BodyFigures['byGrade']) =>

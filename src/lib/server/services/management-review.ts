@@ -21,9 +21,7 @@ const labelOf = (prefix: string, value: string, locale: Locale) =>
 	translate(`${prefix}${value}`, locale);
 
 const clauseName = (row: { number: string | null; standardCode: string }, locale: Locale) =>
-	row.number
-		? `${row.standardCode} ${row.number}`
-		: `${row.standardCode} · ${translate('figures_no_clause', locale)}`;
+	`${row.number ?? translate('figures_no_clause', locale)} · ${row.standardCode}`;
 
 function sheetsOf(f: BodyFigures, locale: Locale): Sheet[] {
 	const t = (key: string, params: Record<string, string | number> = {}) =>
