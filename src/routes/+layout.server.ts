@@ -14,6 +14,7 @@ function navigation(actor: Actor | null) {
 		obligations: mayEver(actor, 'obligation.fulfil') || mayEver(actor, 'obligation.view'),
 		organisations: mayEver(actor, 'dashboard.allOrganisations'),
 		certificates: mayEver(actor, 'certificate.list'),
+		reports: mayEver(actor, 'figures.read'),
 		catalogue: mayEver(actor, 'catalogue.read'),
 		people: mayEver(actor, 'people.manage'),
 		audit: mayEver(actor, 'audit.read'),

@@ -208,7 +208,16 @@ const RULES = {
 	/* The dashboard: everyone sees one, shaped by their side. */
 	'dashboard.read': rule({ roles: EVERYONE }),
 	/** The body's staff count (and browse) every organisation; an organisation's users their own. */
-	'dashboard.allOrganisations': rule({ roles: CB_ROLES })
+	'dashboard.allOrganisations': rule({ roles: CB_ROLES }),
+
+	/* The body's figures and its management review (issue 11; ISO/IEC 17021-1 §9.11). */
+	'figures.read': rule({ roles: CB_ROLES }),
+	/** One organisation's figures: the body's staff for any, its own users for their own. */
+	'figures.organisation': rule<OrganisationSubject>({
+		roles: EVERYONE,
+		subject: (actor, subject) =>
+			isCbStaff(actor.role) ? ALLOWED : inOwnOrganisation(actor, subject)
+	})
 } as const;
 
 type Rules = typeof RULES;

@@ -11,7 +11,11 @@ export const FINDING_QUERY = {
 	standardId: 'standard',
 	organisationId: 'organisation',
 	evaluationId: 'evaluation',
+	clauseId: 'clause',
 	overdue: 'overdue',
+	unclosed: 'unclosed',
+	dueFrom: 'due_from',
+	dueTo: 'due_to',
 	search: 'q',
 	sort: 'sort',
 	cursor: 'after'

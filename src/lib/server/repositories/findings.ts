@@ -148,8 +148,14 @@ export interface FindingListFilter {
 	standardId?: string;
 	organisationId?: string;
 	evaluationId?: string;
+	clauseId?: string;
 	/** Past the due date and not closed, as of `today`. */
 	overdue?: boolean;
+	/** Not closed. */
+	unclosed?: boolean;
+	/** Due on or after / on or before these dates. */
+	dueFrom?: string;
+	dueTo?: string;
 	/** A LIKE pattern, already escaped and wrapped in %…%. */
 	searchPattern?: string;
 }
@@ -193,6 +199,10 @@ function segmentQuery(
 	if (filter.grade) query = query.where('findings.grade', '=', filter.grade);
 	if (filter.kind) query = query.where('findings.kind', '=', filter.kind);
 	if (filter.evaluationId) query = query.where('findings.evaluation_id', '=', filter.evaluationId);
+	if (filter.clauseId) query = query.where('findings.clause_id', '=', filter.clauseId);
+	if (filter.unclosed) query = query.where('findings.status', '<>', 'closed');
+	if (filter.dueFrom) query = query.where('findings.due_on', '>=', filter.dueFrom);
+	if (filter.dueTo) query = query.where('findings.due_on', '<=', filter.dueTo);
 	if (filter.organisationId || filter.standardId) {
 		const organisationId = filter.organisationId;
 		const standardId = filter.standardId;

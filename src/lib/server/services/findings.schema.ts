@@ -90,7 +90,13 @@ export const findingListInput = z
 		standardId: blankAsUndefined(id),
 		organisationId: blankAsUndefined(id),
 		evaluationId: blankAsUndefined(id),
+		clauseId: blankAsUndefined(id),
 		overdue: blankAsUndefined(checkbox),
+		/** Not closed, whatever its stage (the figures' "open" bars). */
+		unclosed: blankAsUndefined(checkbox),
+		/** Due on or after / on or before (the figures' ageing bands). */
+		dueFrom: blankAsUndefined(isoDate('evaluations_error_date_invalid')),
+		dueTo: blankAsUndefined(isoDate('evaluations_error_date_invalid')),
 		search: search(200),
 		sort: blankAsUndefined(z.enum(FINDING_SORTS, { error: 'findings_sort_invalid' })),
 		cursor

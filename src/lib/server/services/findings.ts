@@ -306,14 +306,15 @@ interface Segment {
 /** The stretches of index a sort order reads, in order, without those the filter rules out. */
 function segmentsOf(sort: FindingSort, filter: FindingFilter): Segment[] {
 	if (sort === 'raised') return [{ name: 'all', spec: { order: 'raised' } }];
-	const dueStretches = filter.overdue ? [true] : [true, false];
+	const dueStretches = filter.overdue || filter.dueFrom || filter.dueTo ? [true] : [true, false];
+	const notClosed = filter.overdue || filter.unclosed;
 	const stretch = (status: FindingStatus | undefined, dueSet: boolean): Segment => ({
 		name: `${status ? `${status}:` : ''}${dueSet ? 'due' : 'no-due'}`,
 		spec: { order: 'due', status, dueSet }
 	});
 	if (sort === 'due' || filter.status)
 		return dueStretches.map((dueSet) => stretch(undefined, dueSet));
-	return FINDING_STATUSES.filter((status) => !(filter.overdue && status === 'closed')).flatMap(
+	return FINDING_STATUSES.filter((status) => !(notClosed && status === 'closed')).flatMap(
 		(status) => dueStretches.map((dueSet) => stretch(status, dueSet))
 	);
 }
@@ -404,7 +405,11 @@ export async function listFindings(
 		standardId: filter.standardId,
 		organisationId: filter.organisationId,
 		evaluationId: filter.evaluationId,
+		clauseId: filter.clauseId,
 		overdue: filter.overdue,
+		unclosed: filter.unclosed,
+		dueFrom: filter.dueFrom,
+		dueTo: filter.dueTo,
 		searchPattern: search ? likePattern(search) : undefined
 	};
 
@@ -508,16 +513,26 @@ export function findingBatches(
 }
 
 /** What the finding list's filters offer: standards, organisations, and the chosen evaluation. */
-export async function findingFilterChoices(db: AppDatabase, actor: Actor, evaluationId?: string) {
+export async function findingFilterChoices(
+	db: AppDatabase,
+	actor: Actor,
+	evaluationId?: string,
+	clauseId?: string
+) {
 	authorize(actor, 'finding.list');
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		// No organisation list: the filter searches them as one types (organisations.search).
-		const [standards, evaluation] = await Promise.all([
+		const [standards, evaluation, clause] = await Promise.all([
 			listStandardChoices(tx),
-			evaluationId ? findEvaluation(tx, evaluationId) : Promise.resolve(undefined)
+			evaluationId ? findEvaluation(tx, evaluationId) : Promise.resolve(undefined),
+			clauseId ? findClause(tx, clauseId) : Promise.resolve(undefined)
 		]);
+		const clauseStandard = clause && standards.find((s) => s.id === clause.standard_id);
 		return {
 			standards,
+			clause: clause
+				? { id: clause.id, number: clause.number, standardCode: clauseStandard?.code ?? '' }
+				: null,
 			evaluation: evaluation
 				? {
 						id: evaluation.id,

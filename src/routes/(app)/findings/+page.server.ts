@@ -95,7 +95,7 @@ export const load = pageLoad('finding.list', async ({ db, actor, event: { url } 
 		}
 		throw cause;
 	}
-	const choices = await findingFilterChoices(db, actor, filter.evaluationId);
+	const choices = await findingFilterChoices(db, actor, filter.evaluationId, filter.clauseId);
 
 	// The links keep every filter: the first page drops the cursor, the next one replaces it.
 	const link = (after: string | null) => {
@@ -112,6 +112,12 @@ export const load = pageLoad('finding.list', async ({ db, actor, event: { url } 
 	const withoutEvaluation = new URLSearchParams(params);
 	withoutEvaluation.delete('evaluation');
 	withoutEvaluation.delete('after');
+	// The filters the figures' bars set and the form has no field for, each removable by a link.
+	const without = (...names: string[]) => {
+		const target = new URLSearchParams(params);
+		for (const name of [...names, 'after']) target.delete(name);
+		return `/findings${target.size ? `?${target}` : ''}`;
+	};
 	// Each organisation that the typed text matches, as a link that sets the filter to it.
 	const withOrganisation = (id: string) => {
 		const target = new URLSearchParams(params);
@@ -133,7 +139,11 @@ export const load = pageLoad('finding.list', async ({ db, actor, event: { url } 
 			standard: filter.standardId ?? '',
 			organisation: filter.organisationId ?? '',
 			evaluation: filter.evaluationId ?? '',
+			clause: filter.clauseId ?? '',
 			overdue: filter.overdue ?? false,
+			unclosed: filter.unclosed ?? false,
+			dueFrom: filter.dueFrom ?? '',
+			dueTo: filter.dueTo ?? '',
 			q: filter.search ?? '',
 			sort: filter.sort ?? 'raised'
 		},
@@ -144,12 +154,19 @@ export const load = pageLoad('finding.list', async ({ db, actor, event: { url } 
 			filter.standardId ||
 			filter.organisationId ||
 			filter.evaluationId ||
+			filter.clauseId ||
 			filter.overdue ||
+			filter.unclosed ||
+			filter.dueFrom ||
+			filter.dueTo ||
 			filter.search
 		),
 		firstPage: cursor ? link(null) : null,
 		nextPage: page.next ? link(page.next) : null,
 		withoutEvaluation: `/findings${withoutEvaluation.size ? `?${withoutEvaluation}` : ''}`,
+		withoutClause: without('clause'),
+		withoutUnclosed: without('unclosed'),
+		withoutDue: without('due_from', 'due_to'),
 		choices,
 		organisation: organisation.selected,
 		organisationMatches: organisation.matches.map((o) => ({

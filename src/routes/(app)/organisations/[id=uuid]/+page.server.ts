@@ -19,18 +19,22 @@ import {
 	updateContactInput
 } from '$lib/server/services/organisations.schema';
 import { listCertificates } from '$lib/server/services/certificates';
+import { organisationFigures } from '$lib/server/services/figures';
 
 export const load = pageLoad('organisation.list', async ({ db, actor, event: { params, url } }) => {
 	const organisation = await getOrganisation(db, actor, params.id);
 	const certificates = await listCertificates(db, actor, { organisationId: organisation.id });
 	const users = await listOrganisationUsers(db, actor, organisation.id);
 	const timeline = await organisationTimeline(db, actor, organisation.id);
+	const figures = await organisationFigures(db, actor, organisation.id);
 	const editing = url.searchParams.get('contact');
 	return {
 		organisation,
 		certificates,
 		users,
 		timeline,
+		figures,
+		figuresLinked: can(actor, 'finding.list'),
 		canKeep: can(actor, 'organisation.manage'),
 		canInvite: can(actor, 'organisation.inviteUsers', { organisationId: organisation.id }),
 		// The least powerful first: the invite form's default.
