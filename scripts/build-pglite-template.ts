@@ -4,6 +4,7 @@
 // start moves the story to its own today.
 import { rmSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { migrateToLatest } from '../db/migrate';
 import { DEMO_REFERENCE_DAY, loadDemoTemplate } from '../db/seed/demo-template';
 import { connectPglite } from '../src/lib/server/db/connection';
@@ -20,6 +21,8 @@ rmSync(staging, { recursive: true, force: true });
 const connection = connectPglite(staging);
 const applied = await migrateToLatest(connection.kysely);
 await loadDemoTemplate(connection.kysely, new AppDatabase(connection));
+// Hint bits set and statistics taken once here, not by the first start's reads and plans.
+await sql`vacuum (freeze, analyze)`.execute(connection.kysely);
 // A clean shutdown (closing PGlite): the copy must open without recovery.
 await connection.close();
 rmSync(target, { recursive: true, force: true });

@@ -110,17 +110,72 @@ export async function loadDemoTemplate(
 		else process.env.ORIGIN = origin;
 	}
 	const clockTo = await clock(owner);
+	const plan = await planShift(owner);
 	await sql`
 		create table demo_template (
 			reference_day date not null,
 			time_zone text not null,
 			clock_from timestamptz not null,
-			clock_to timestamptz not null
+			clock_to timestamptz not null,
+			plan jsonb not null
 		)`.execute(owner);
 	// Not the app's business: the owner (PGlite's one user) alone reads it.
 	await sql`revoke all on demo_template from public`.execute(owner);
 	await sql`insert into demo_template values (${DEMO_REFERENCE_DAY}, ${DEMO_TIME_ZONE},
-		${clockFrom}, ${clockTo})`.execute(owner);
+		${clockFrom}, ${clockTo}, ${JSON.stringify(plan)}::jsonb)`.execute(owner);
+}
+
+/**
+ * Which columns the first start moves, read from the catalogue here, at the build, on the very
+ * schema the first start moves (it moves before migrating): every date and time column of a
+ * table that has rows, every text and JSON column with a value that quotes a date, an
+ * evaluation's reference or the template's host. The first start then touches only those.
+ */
+async function planShift(owner: Owner): Promise<ShiftPlan> {
+	const columns = await catalogue(owner);
+	const counts = await sql<{ t: string; n: number }>`${sql.join(
+		[...new Set(columns.map((column) => column.table_name))].map(
+			(table) => sql`select ${table}::text as t, count(*)::int as n from ${sql.table(table)}`
+		),
+		sql` union all `
+	)}`.execute(owner);
+	const filled = new Set(counts.rows.filter((row) => row.n > 0).map((row) => row.t));
+	const references = await sql<{ reference: string }>`
+		select reference from evaluations where reference is not null`.execute(owner);
+	const needle = textNeedle([TEMPLATE_HOST, ...references.rows.map((row) => row.reference)]);
+	const texts = columns.filter(
+		(column) => TEXT_TYPES.has(column.data_type) && filled.has(column.table_name)
+	);
+	const quoting = new Set(
+		texts.length === 0
+			? []
+			: (
+					await sql<{ key: string }>`${sql.join(
+						texts.map(
+							(column) => sql`select ${`${column.table_name}.${column.column_name}`}::text as key
+								where exists (select 1 from ${sql.table(column.table_name)}
+									where ${sql.ref(column.column_name)}::text ~ ${needle})`
+						),
+						sql` union all `
+					)}`.execute(owner)
+				).rows.map((row) => row.key)
+	);
+	return {
+		columns: columns.filter((column) =>
+			DATE_TYPES.has(column.data_type)
+				? filled.has(column.table_name)
+				: quoting.has(`${column.table_name}.${column.column_name}`)
+		)
+	};
+}
+
+/** What a text that needs rewriting has: a date, or one of `literals` (escaped here). */
+function textNeedle(literals: string[]): string {
+	return ['[0-9]{4}-[0-9]{2}-[0-9]{2}', ...new Set(literals.map(escapeRegExp))].join('|');
+}
+
+interface ShiftPlan {
+	columns: CatalogueColumn[];
 }
 
 interface TemplateState {
@@ -128,6 +183,7 @@ interface TemplateState {
 	time_zone: string;
 	clock_from: Date;
 	clock_to: Date;
+	plan: ShiftPlan;
 }
 
 interface CatalogueColumn {
@@ -170,7 +226,7 @@ export async function shiftDemoTemplate(
 		await sql`set local session_replication_role = replica`.execute(trx);
 		const referenceDay = String(state.reference_day).slice(0, 10);
 		const days = daysBetween(referenceDay, todayInZone(now, state.time_zone));
-		const columns = await catalogue(trx);
+		const columns = state.plan.columns;
 		const expiries = await recountedExpiries(trx, days);
 		const moved = await moveDatesAndTimes(trx, columns, state, days, now);
 		const rewrite: TextRewrite = {
@@ -190,7 +246,7 @@ export async function shiftDemoTemplate(
 }
 
 /** Every column of every table of the schema, with its type and whether a unique index has it. */
-async function catalogue(trx: Transaction<unknown>): Promise<CatalogueColumn[]> {
+async function catalogue(owner: Owner): Promise<CatalogueColumn[]> {
 	const rows = await sql<CatalogueColumn>`
 		select c.table_name, c.column_name, c.data_type, c.udt_name,
 			exists (
@@ -204,7 +260,7 @@ async function catalogue(trx: Transaction<unknown>): Promise<CatalogueColumn[]> 
 		join information_schema.tables t
 			on t.table_schema = c.table_schema and t.table_name = c.table_name
 		where c.table_schema = 'public' and t.table_type = 'BASE TABLE' and c.is_generated = 'NEVER'
-		order by c.table_name, c.ordinal_position`.execute(trx);
+		order by c.table_name, c.ordinal_position`.execute(owner);
 	return rows.rows.filter(
 		(column) =>
 			!EXCLUDED_TABLES.has(column.table_name) &&
@@ -225,7 +281,13 @@ function byTable(columns: CatalogueColumn[]): Map<string, CatalogueColumn[]> {
 	return tables;
 }
 
-/** Every date and time column, one update per table (two where a unique key holds one). */
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/**
+ * Every date and time column, one update per table (two where a unique key holds one), all in
+ * one statement: a DO block reading its values from settings of this transaction (the updates
+ * cost less than sending them one by one, on a first start that waits for them).
+ */
 async function moveDatesAndTimes(
 	trx: Transaction<unknown>,
 	columns: CatalogueColumn[],
@@ -242,40 +304,62 @@ async function moveDatesAndTimes(
 			`demo template: ${unhandled.table_name}.${unhandled.column_name} is an array of dates, which moving does not handle yet`
 		);
 	const dated = byTable(columns.filter((column) => DATE_TYPES.has(column.data_type)));
+	if (dated.size === 0) return 0;
+	/** The moved value of a column, by `by` days (a SQL expression over the block's variables). */
+	const moved = (column: CatalogueColumn, by: string) => {
+		const ref = quoteIdent(column.column_name);
+		if (column.data_type === 'date') return `${ref} + (${by})`;
+		if (column.data_type === 'timestamp without time zone')
+			return `${ref} + make_interval(days => ${by})`;
+		return `case
+				when ${ref} between _clock_from and _clock_to
+					then _clock_now - (_clock_to - ${ref}) + make_interval(days => ${by} - _days)
+				else ((${ref} at time zone _zone) + make_interval(days => ${by})) at time zone _zone
+			end`;
+	};
+	const statements: string[] = [];
 	let count = 0;
 	for (const [table, list] of dated) {
-		const moved = (column: CatalogueColumn, by: number) => {
-			const ref = sql.ref(column.column_name);
-			if (column.data_type === 'date') return sql`${ref} + ${by}::int`;
-			if (column.data_type === 'timestamp without time zone')
-				return sql`${ref} + make_interval(days => ${by}::int)`;
-			return sql`case
-				when ${ref} between ${state.clock_from}::timestamptz and ${state.clock_to}::timestamptz
-					then ${now}::timestamptz - (${state.clock_to}::timestamptz - ${ref})
-						+ make_interval(days => ${by - days}::int)
-				else ((${ref} at time zone ${state.time_zone}) + make_interval(days => ${by}::int))
-					at time zone ${state.time_zone}
-				end`;
-		};
 		const parked = list.some((column) => column.in_unique);
-		const assign = (by: number) =>
-			sql.join(list.map((column) => sql`${sql.ref(column.column_name)} = ${moved(column, by)}`));
-		await sql`update ${sql.table(table)} set ${assign(parked ? days + PARKING_DAYS : days)}`.execute(
-			trx
+		const by = parked ? `_days + ${PARKING_DAYS}` : '_days';
+		statements.push(
+			`update ${quoteIdent(table)} set ${list
+				.map((column) => `${quoteIdent(column.column_name)} = ${moved(column, by)}`)
+				.join(', ')};`
 		);
 		if (parked)
-			await sql`update ${sql.table(table)} set ${sql.join(
-				list.map(
-					(column) =>
-						sql`${sql.ref(column.column_name)} = ${sql.ref(column.column_name)} - ${
-							column.data_type === 'date'
-								? sql`${PARKING_DAYS}::int`
-								: sql`make_interval(days => ${PARKING_DAYS}::int)`
-						}`
-				)
-			)}`.execute(trx);
+			statements.push(
+				`update ${quoteIdent(table)} set ${list
+					.map((column) => {
+						const ref = quoteIdent(column.column_name);
+						return column.data_type === 'date'
+							? `${ref} = ${ref} - ${PARKING_DAYS}`
+							: `${ref} = ${ref} - make_interval(days => ${PARKING_DAYS})`;
+					})
+					.join(', ')};`
+			);
 		count += list.length;
 	}
+	await sql`select set_config('certtrack.shift_days', ${String(days)}, true),
+		set_config('certtrack.shift_zone', ${state.time_zone}, true),
+		set_config('certtrack.clock_from', ${new Date(state.clock_from).toISOString()}, true),
+		set_config('certtrack.clock_to', ${new Date(state.clock_to).toISOString()}, true),
+		set_config('certtrack.clock_now', ${now.toISOString()}, true)`.execute(trx);
+	await sql
+		.raw(
+			`do $shift$
+declare
+	_days int := current_setting('certtrack.shift_days')::int;
+	_zone text := current_setting('certtrack.shift_zone');
+	_clock_from timestamptz := current_setting('certtrack.clock_from')::timestamptz;
+	_clock_to timestamptz := current_setting('certtrack.clock_to')::timestamptz;
+	_clock_now timestamptz := current_setting('certtrack.clock_now')::timestamptz;
+begin
+	${statements.join('\n\t')}
+end
+$shift$`
+		)
+		.execute(trx);
 	return count;
 }
 
@@ -329,10 +413,7 @@ async function rewriteTexts(
 ): Promise<number> {
 	const texts = columns.filter((column) => TEXT_TYPES.has(column.data_type));
 	if (texts.length === 0) return 0;
-	const needle = [
-		'[0-9]{4}-[0-9]{2}-[0-9]{2}',
-		...[...rewrite.references.keys(), ...rewrite.literals.keys()].map(escapeRegExp)
-	].join('|');
+	const needle = textNeedle([...rewrite.references.keys(), ...rewrite.literals.keys()]);
 	// One read for all of them: the rows that quote something, by table, column and row.
 	const found = await sql<{ t: string; c: string; row: string; value: string }>`${sql.join(
 		texts.map(
