@@ -94,7 +94,9 @@ async function clock(owner: Owner): Promise<Date> {
 export async function loadDemoTemplate(
 	owner: Owner,
 	db: AppDatabase,
-	now: Date = new Date()
+	now: Date = new Date(),
+	/** What is told as of the reference moment (tests add to the demo story). */
+	story: (owner: Owner, db: AppDatabase, at: Date) => Promise<void> = loadDemoData
 ): Promise<void> {
 	// The audit chain keeps a given time only if it is not after the clock: a story told as of a
 	// day still to come would get the clock's times instead.
@@ -104,7 +106,7 @@ export async function loadDemoTemplate(
 	process.env.ORIGIN = TEMPLATE_ORIGIN;
 	const clockFrom = await clock(owner);
 	try {
-		await loadDemoData(owner, db, demoReferenceMoment());
+		await story(owner, db, demoReferenceMoment());
 	} finally {
 		if (origin === undefined) delete process.env.ORIGIN;
 		else process.env.ORIGIN = origin;

@@ -250,6 +250,33 @@ describe('the demo template', () => {
 		expect(references.rows.map((r) => r.reference)).toEqual(['2028-S1', '2028-SP1']);
 	});
 
+	it('moves rows under a unique key without one meeting another mid-update', async () => {
+		// Two reminders of one finding and stage, a day apart: moved one by one by a day, the
+		// first would land on the second's key.
+		const dir = mkdtempSync(join(tmpdir(), 'certtrack-demo-unique-'));
+		dirs.push(dir);
+		const built = connectPglite(join(dir, 'template'));
+		await migrateToLatest(built.kysely);
+		await loadDemoTemplate(built.kysely, new AppDatabase(built), new Date(), async (o, d, at) => {
+			await loadDemoData(o, d, at);
+			await sql`insert into reminders (tenant_id, subject_kind, subject_id, stage, due_on, fired_on)
+				select tenant_id, 'finding', id, 'before_7d', day::date, day::date
+				from findings, (values ('2026-12-20'), ('2026-12-21')) as days (day)
+				where reference like '%S1-NC-1'`.execute(o);
+		});
+		await built.close();
+		const connection = openCopy(join(dir, 'template'), dirs);
+		open.push(connection);
+		const shift = await shiftDemoTemplate(connection.kysely, new Date('2026-12-02T04:00:00Z'));
+		expect(shift!.days).toBe(1);
+		const rows = await sql<{ due_on: string; fired_on: string }>`
+			select due_on::text, fired_on::text from reminders order by due_on`.execute(connection.kysely);
+		expect(rows.rows).toEqual([
+			{ due_on: '2026-12-21', fired_on: '2026-12-21' },
+			{ due_on: '2026-12-22', fired_on: '2026-12-22' }
+		]);
+	}, 300_000);
+
 	it('moves nothing on a restart, and the app starts on it (template and restart)', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'certtrack-demo-start-'));
 		dirs.push(dir);
