@@ -15,6 +15,7 @@ import { createSignInLimiter, type SignInLimiter } from './auth/rate-limit';
 import { sessionPolicy, type SessionPolicy } from './services/sessions';
 import { migrateToLatest } from '../../../db/migrate';
 import { isDatabaseEmpty, loadDemoData } from '../../../db/seed/demo';
+import { shiftDemoTemplate } from '../../../db/seed/demo-template';
 
 /** Everything a request or a job needs, created once per process. */
 export interface App {
@@ -105,19 +106,21 @@ export async function prepareSchema(
 }
 
 /**
- * Connects, migrates and, on the embedded default's first start, loads the demo data. Demo data
- * never goes into a DATABASE_URL database unless `npm run db:seed` is run.
+ * Connects, migrates and, on the embedded default's first start, brings in the demo data: the
+ * build's template holds it as of its reference day and is moved to today before migrating (so
+ * migrations added since see what an installation loaded today would have); a database from
+ * initdb (no template, PGLITE_TEMPLATE=off) gets it through the services after migrating. Demo
+ * data never goes into a DATABASE_URL database unless `npm run db:seed` is run.
  */
 export async function startApp(options: StartOptions = {}): Promise<App> {
 	const config = options.config ?? readConfig();
 	const log = options.log ?? console.log;
 	const connection = options.connection ?? openConfiguredDatabase(config);
+	const embedded = connection.kind === 'pglite' && !config.databaseUrl;
+	if (embedded && (await shiftDemoTemplate(connection.kysely)))
+		log('Moved the demo data to today (see README for the demo sign-ins).');
 	await prepareSchema(config, connection, log);
-	if (
-		connection.kind === 'pglite' &&
-		!config.databaseUrl &&
-		(await isDatabaseEmpty(connection.kysely))
-	) {
+	if (embedded && (await isDatabaseEmpty(connection.kysely))) {
 		await loadDemoData(connection.kysely, new AppDatabase(connection));
 		log('Loaded the demo data into the embedded database (see README for the demo sign-ins).');
 	}

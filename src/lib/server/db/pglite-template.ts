@@ -1,16 +1,16 @@
-import { cpSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { constants, cpSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /*
  * Issue 9 item 4: an embedded first start used to run PostgreSQL's initdb inside PGlite (the
- * slowest and most memory-hungry part of starting). `npm run build` makes a migrated, empty
- * PGlite data directory once (scripts/build-pglite-template.ts); a first start copies it into
- * place and opens it as a restart would. The copy is plain file copying: measured against
- * PGlite's own dumpDataDir/loadDataDir tarball it started twice as fast and with less memory,
- * because the tarball is unpacked through PGlite's in-memory file system. Migrations added after
- * the build still apply (the migrator runs after the copy); the demo data is not in the template,
- * since its dates count from the day it is loaded.
+ * slowest and most memory-hungry part of starting), then load the demo through the services.
+ * `npm run build` makes a migrated PGlite data directory once, with the demo story loaded as of a
+ * reference day (scripts/build-pglite-template.ts); a first start copies it into place, opens it
+ * as a restart would and moves the story to today (db/seed/demo-template.ts). The copy is plain
+ * file copying: measured against PGlite's own dumpDataDir/loadDataDir tarball it started twice
+ * as fast and with less memory, because the tarball is unpacked through PGlite's in-memory file
+ * system. Migrations added after the build still apply (the migrator runs after the move).
  */
 
 /** Where `npm run build` leaves the template, relative to the project root. */
@@ -42,7 +42,8 @@ export function copyPgliteTemplate(dataDir: string, template: string | null): bo
 	if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return false;
 	const staging = `${dataDir}.from-template`;
 	rmSync(staging, { recursive: true, force: true });
-	cpSync(template, staging, { recursive: true });
+	// A copy-on-write clone where the file system has them, a plain copy elsewhere.
+	cpSync(template, staging, { recursive: true, mode: constants.COPYFILE_FICLONE });
 	rmSync(dataDir, { recursive: true, force: true });
 	renameSync(staging, dataDir);
 	return true;
