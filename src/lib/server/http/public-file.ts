@@ -3,6 +3,7 @@ import type { App } from '../app';
 import { publicRefusal } from './public-limit';
 import { translate } from '../i18n/translate';
 import { publicCertificate } from '../services/verification';
+import { publicCertificateInput } from '../services/verification.schema';
 import type { Locale } from '../../../../db/schema';
 
 /*
@@ -35,7 +36,9 @@ export async function publicFile(
 				'retry-after': String(refusal.seconds)
 			}
 		);
-	const page = await publicCertificate(app.db, event.params.slug, event.params.number, new Date());
+	const input = publicCertificateInput.safeParse(event.params);
+	if (!input.success) return plainAnswer(400, translate('error_not_found', locale));
+	const page = await publicCertificate(app.db, input.data.slug, input.data.number, new Date());
 	if (!page) return plainAnswer(404, translate('error_not_found', locale));
 	const response = await answer(page);
 	response.headers.set('cross-origin-resource-policy', 'cross-origin');

@@ -9,11 +9,15 @@ import { blankAsUndefined, isoDate, requiredText, text } from './common.schema';
 /** `/verify?number=`: an exact certificate number ('' shows the empty form). */
 export const verifyNumberInput = z.object({ number: text(100) });
 
+/** A body's public slug, as the path gives it. */
+const slug = requiredText(100, 'error_not_found');
+
 /** `/verify/<slug>?q=`: a number, a USCC or part of an organisation's name. */
-export const verifyBodySearchInput = z.object({ q: text(200) });
+export const verifyBodySearchInput = z.object({ slug, q: text(200) });
 
 /** A certificate page: its number (the path) and, optionally, the day to show (`?on=`). */
 export const publicCertificateInput = z.object({
+	slug,
 	number: requiredText(100),
 	on: blankAsUndefined(isoDate())
 });

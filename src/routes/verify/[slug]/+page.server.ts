@@ -10,12 +10,12 @@ import { verifyBodySearchInput } from '$lib/server/services/verification.schema'
 export const load: PageServerLoad = async (event) => {
 	const app = await runtimeApp();
 	await limitPublicPage(app, event);
-	const { q } = publicQuery(
+	const { slug, q } = publicQuery(
 		verifyBodySearchInput,
-		{ q: event.url.searchParams.get('q') ?? '' },
+		{ slug: event.params.slug, q: event.url.searchParams.get('q') ?? '' },
 		event.locals.locale
 	);
-	const result = await searchBody(app.db, event.params.slug, q, new Date());
+	const result = await searchBody(app.db, slug, q, new Date());
 	if (!result) error(404, m.verify_body_missing());
 	return {
 		q,

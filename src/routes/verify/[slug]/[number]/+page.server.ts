@@ -15,14 +15,18 @@ import { qrDrawing } from '$lib/server/qr-code';
 export const load: PageServerLoad = async (event) => {
 	const app = await runtimeApp();
 	await limitPublicPage(app, event);
-	const { number, on } = publicQuery(
+	const { slug, number, on } = publicQuery(
 		publicCertificateInput,
-		{ number: event.params.number, on: event.url.searchParams.get('on') ?? undefined },
+		{
+			slug: event.params.slug,
+			number: event.params.number,
+			on: event.url.searchParams.get('on') ?? undefined
+		},
 		event.locals.locale
 	);
-	const page = await publicCertificate(app.db, event.params.slug, number, new Date(), on);
+	const page = await publicCertificate(app.db, slug, number, new Date(), on);
 	if (!page) {
-		const body = await publicBody(app.db, event.params.slug);
+		const body = await publicBody(app.db, slug);
 		error(
 			404,
 			body ? m.verify_certificate_missing({ body: body.name, number }) : m.verify_body_missing()
