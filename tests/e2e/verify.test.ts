@@ -273,6 +273,28 @@ describe('public certificate verification (Chromium, no sign-in)', () => {
 		}
 	});
 
+	it('answers bad input with 400 or 404 and a message, never 5xx', async () => {
+		const headers = { 'x-real-ip': '10.4.0.1', cookie: 'PARAGLIDE_LOCALE=en' };
+		const long = 'X'.repeat(101);
+		for (const [path, status] of [
+			['/verify/demo?q=%00', 400],
+			[`/verify?number=${long}`, 400],
+			[`/verify/demo/${FIVE_STAR}?on=2026-13-45`, 400],
+			[`/verify/demo/${long}`, 400],
+			[`/verify/demo/${long}/badge.svg`, 400],
+			['/verify/no-such-body', 404],
+			['/verify/demo/NOPE-0000', 404],
+			['/verify/demo/NOPE-0000/badge.svg', 404]
+		] as const) {
+			const answer = await fetch(`${server.origin}${path}`, { headers });
+			expect(answer.status, path).toBe(status);
+		}
+		const missing = await fetch(`${server.origin}/verify/demo/NOPE-0000`, { headers });
+		expect(await missing.text()).toContain(
+			'Demo Certification Body has no certificate numbered NOPE-0000.'
+		);
+	});
+
 	it('passes axe with no serious or critical violation on the public pages, in both languages', async () => {
 		for (const locale of ['zh-CN', 'en'] as const) {
 			const { context, page } = await visitor(locale, 1280, { bypassCSP: true });
