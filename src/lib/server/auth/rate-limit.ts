@@ -177,3 +177,41 @@ export function createSignInLimiter(options: {
 			})
 	};
 }
+
+/** Requests counted per client address in a fixed window (public pages with no sign-in). */
+export interface AddressLimiter {
+	/** Counts this request and says whether it is over the limit. */
+	hit(address: string): Promise<ThrottleVerdict>;
+}
+
+/**
+ * The sign-in limiter's counting (Redis when up, this process otherwise) for any per-address
+ * limit: `name` keeps its keys apart, `policy` says how many requests a window allows.
+ */
+export function createAddressLimiter(options: {
+	redis: RedisStatus | null;
+	prefix: string;
+	name: string;
+	policy: ThrottlePolicy;
+	now?: () => number;
+}): AddressLimiter {
+	const memory = new MemoryCountStore(options.now ?? Date.now);
+	const prefix = `${options.prefix}:${options.name}:`;
+	const store = (): CountStore => {
+		const client = options.redis?.client();
+		return client ? new RedisCountStore(client, prefix) : memory;
+	};
+	const count = async (s: CountStore, address: string) => {
+		const { attempts, secondsLeft } = await s.add(`addr:${address}`, options.policy.windowSeconds);
+		return throttleVerdict(options.policy, attempts - 1, secondsLeft);
+	};
+	return {
+		hit: async (address) => {
+			try {
+				return await count(store(), address);
+			} catch {
+				return count(memory, address);
+			}
+		}
+	};
+}

@@ -56,3 +56,16 @@ export function stricter(a: ThrottleVerdict, b: ThrottleVerdict): ThrottleVerdic
 	if (b.kind === 'refuse') return b;
 	return a.delayMs >= b.delayMs ? a : b;
 }
+
+/**
+ * Public certificate verification (issue 13): a person checking certificates never needs more
+ * than a page a second; a scraper walking every number is refused until the minute ends. No
+ * slowing down: a public page answers at once or says 429.
+ */
+export const VERIFY_POLICY: ThrottlePolicy = {
+	windowSeconds: 60,
+	freeFailures: 60,
+	refuseAfter: 60,
+	baseDelayMs: 0,
+	maxDelayMs: 0
+};
