@@ -7,29 +7,31 @@ import { personName } from './joins';
 /* Evidence files of findings: their rows (the bytes live in the content-addressed store). */
 
 function evidenceQuery(tx: Tx) {
-	return tx
-		.selectFrom('evidence')
-		.select((eb) => [
-			'evidence.id',
-			'evidence.finding_id',
-			'evidence.obligation_due_item_id',
-			'evidence.submission_id',
-			'evidence.original_name',
-			'evidence.size_bytes',
-			'evidence.declared_type',
-			'evidence.detected_type',
-			'evidence.sha256',
-			'evidence.uploaded_by',
-			'evidence.uploaded_at',
-			'evidence.effective_from',
-			'evidence.integrity_status',
-			'evidence.duplicate_of_id',
-			'evidence.review_verdict',
-			'evidence.review_note',
-			personName(eb, 'evidence.uploaded_by').as('uploaded_by_name')
-		])
-		// A file the organisation took back before submitting is no evidence of anything.
-		.where('evidence.removed_at', 'is', null);
+	return (
+		tx
+			.selectFrom('evidence')
+			.select((eb) => [
+				'evidence.id',
+				'evidence.finding_id',
+				'evidence.obligation_due_item_id',
+				'evidence.submission_id',
+				'evidence.original_name',
+				'evidence.size_bytes',
+				'evidence.declared_type',
+				'evidence.detected_type',
+				'evidence.sha256',
+				'evidence.uploaded_by',
+				'evidence.uploaded_at',
+				'evidence.effective_from',
+				'evidence.integrity_status',
+				'evidence.duplicate_of_id',
+				'evidence.review_verdict',
+				'evidence.review_note',
+				personName(eb, 'evidence.uploaded_by').as('uploaded_by_name')
+			])
+			// A file the organisation took back before submitting is no evidence of anything.
+			.where('evidence.removed_at', 'is', null)
+	);
 }
 
 export type EvidenceRow = Awaited<

@@ -48,7 +48,12 @@ export function reviewEvidenceFile(db: AppDatabase, actor: Actor, input: ReviewE
 			before: file.review_verdict
 				? { evidence_id: file.id, verdict: file.review_verdict, note: file.review_note }
 				: undefined,
-			after: { evidence_id: file.id, original_name: file.original_name, verdict: input.verdict, note }
+			after: {
+				evidence_id: file.id,
+				original_name: file.original_name,
+				verdict: input.verdict,
+				note
+			}
 		});
 		return { id: row.id, verdict: input.verdict, note };
 	});
