@@ -366,13 +366,27 @@ describe.each(DIALECTS)('evidence files reviewed one by one (%s)', (kind) => {
 	/** A stored file of the given bytes and sniffed type on a finding of the world. */
 	async function storedFile(bytes: Buffer, detectedType: string, name: string) {
 		const finding = await newFinding(t, world, { status: 'action_in_progress' });
-		const file = await newEvidenceFile(t, world, finding.id, world.orgUser.userId, name);
 		const { sha256, size } = await storage.put(Readable.from([bytes]), { maxBytes: 1 << 20 });
-		await t.owner
-			.updateTable('evidence')
-			.set({ sha256, size_bytes: size, detected_type: detectedType, declared_type: 'image/png' })
-			.where('id', '=', file.id)
-			.execute();
+		const file = await t.db.inTenant(
+			{ tenantId: world.tenantId, userId: world.orgUser.userId },
+			(tx) =>
+				tx
+					.insertInto('evidence')
+					.values({
+						tenant_id: world.tenantId,
+						finding_id: finding.id,
+						sha256,
+						size_bytes: size,
+						// What the uploader's browser claimed; the stored (sniffed) type decides.
+						declared_type: 'image/png',
+						detected_type: detectedType,
+						original_name: name,
+						uploaded_by: world.orgUser.userId,
+						effective_from: '2026-11-20'
+					})
+					.returning('id')
+					.executeTakeFirstOrThrow()
+		);
 		return file;
 	}
 
