@@ -240,11 +240,16 @@ describe('evidence reviewed file by file, in Chromium', () => {
 			expect(preview.headers()['content-disposition']).toMatch(/^inline;/);
 			expect(preview.headers()['content-security-policy']).toMatch(/^sandbox; default-src 'none'/);
 
-			await evaluator.setViewportSize({ width: 1280, height: 900 });
-			await evaluator.waitForTimeout(500);
+			// The viewer draws the page a moment after it loads.
+			await evaluator.waitForTimeout(1500);
+			await frame.scrollIntoViewIfNeeded();
+			await evaluator.screenshot({ path: `${SHOTS}/reviewer-1280-viewport.png` });
+			await frame.screenshot({ path: `${SHOTS}/pdf-preview-1280.png` });
 			await evaluator.screenshot({ path: `${SHOTS}/reviewer-1280.png`, fullPage: true });
 			await evaluator.setViewportSize({ width: 390, height: 844 });
-			await evaluator.waitForTimeout(500);
+			await evaluator.waitForTimeout(1500);
+			await image.scrollIntoViewIfNeeded();
+			await evaluator.screenshot({ path: `${SHOTS}/reviewer-390-viewport.png` });
 			await evaluator.screenshot({ path: `${SHOTS}/reviewer-390.png`, fullPage: true });
 			const overflow = await evaluator.evaluate(
 				() => document.documentElement.scrollWidth - document.documentElement.clientWidth
