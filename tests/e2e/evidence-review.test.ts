@@ -271,7 +271,7 @@ describe('evidence reviewed file by file, in Chromium', () => {
 
 			const imageVerdict = evaluator.getByRole('form', { name: '对 site-photo.png 的评定' });
 			await imageVerdict.getByRole('button', { name: '接受此文件' }).click();
-			await evaluator.getByTestId('file-verdict').nth(1).waitFor();
+			await evaluator.getByTestId('file-verdict').filter({ hasText: '已接受' }).first().waitFor();
 			const verdicts = await evaluator.getByTestId('file-verdict').allTextContents();
 			expect(verdicts.join(' ')).toContain('已接受');
 			expect(verdicts.join(' ')).toContain('已退回');
