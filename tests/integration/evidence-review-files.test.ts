@@ -131,10 +131,13 @@ describe.each(DIALECTS)('evidence files reviewed one by one (%s)', (kind) => {
 		expect(audits).toHaveLength(3);
 		expect(json(audits[2]!.before)).toEqual({
 			evidence_id: first.id,
-			verdict: 'accepted',
+			file_verdict: 'accepted',
 			note: null
 		});
-		expect(json(audits[2]!.after)).toMatchObject({ evidence_id: first.id, verdict: 'rejected' });
+		expect(json(audits[2]!.after)).toMatchObject({
+			evidence_id: first.id,
+			file_verdict: 'rejected'
+		});
 		expect(audits[2]!.actor_user_id).toBe(world.admin.userId);
 
 		for (const actor of [world.evaluator, world.orgUser]) {

@@ -46,12 +46,12 @@ export function reviewEvidenceFile(db: AppDatabase, actor: Actor, input: ReviewE
 		});
 		await auditAs(tx, actor, 'evidence.review', 'finding', finding.id, {
 			before: file.review_verdict
-				? { evidence_id: file.id, verdict: file.review_verdict, note: file.review_note }
+				? { evidence_id: file.id, file_verdict: file.review_verdict, note: file.review_note }
 				: undefined,
 			after: {
 				evidence_id: file.id,
 				original_name: file.original_name,
-				verdict: input.verdict,
+				file_verdict: input.verdict,
 				note
 			}
 		});
