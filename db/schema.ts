@@ -518,6 +518,14 @@ export interface EvidenceTable {
 	integrity_checked_at: Date | null;
 	/** What the verification job found: 'ok', 'hash_mismatch', 'size_mismatch', 'type_mismatch', 'missing'. */
 	integrity_detail: string | null;
+	/** The reviewer's verdict on this one file (2026-12-03-10); the submission has its own. */
+	review_verdict: 'accepted' | 'rejected' | null;
+	review_note: string | null;
+	reviewed_by: string | null;
+	reviewed_at: Date | null;
+	/** Taken back by the organisation before submitting: left out of every list. */
+	removed_at: Date | null;
+	removed_by: string | null;
 }
 
 export interface Database {

@@ -10,6 +10,7 @@ import * as databaseRoles from './2026-12-02-11-database-roles';
 import * as findingReferences from './2026-12-03-02-finding-references';
 import * as standardCategoryEn from './2026-12-03-03-standard-category-en';
 import * as passwordCheckThrottle from './2026-12-03-06-password-check-throttle';
+import * as evidenceReview from './2026-12-03-10-evidence-review';
 import * as publicVerification from './2026-12-03-17-public-verification';
 
 /*
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
 	'2026-12-03-02-finding-references': findingReferences,
 	'2026-12-03-03-standard-category-en': standardCategoryEn,
 	'2026-12-03-06-password-check-throttle': passwordCheckThrottle,
+	'2026-12-03-10-evidence-review': evidenceReview,
 	'2026-12-03-17-public-verification': publicVerification
 };
 

@@ -39,6 +39,8 @@ export const AUDIT_ACTIONS = [
 	'finding.reject_evidence',
 	'finding.verify_effective',
 	'evidence.upload',
+	'evidence.review',
+	'evidence.remove',
 	'decision.grant',
 	'decision.maintain',
 	'decision.regrade',

@@ -155,6 +155,21 @@ const RULES = {
 			return ALLOWED;
 		}
 	}),
+	/**
+	 * A verdict on one evidence file (issue 10 defect 9): the same people as the verdict on the
+	 * whole submission, the evaluation's team and administrators.
+	 */
+	'evidence.reviewFile': rule<TeamSubject>({
+		roles: RUNNERS,
+		roleReason: 'evidence_review_refused_role',
+		subject: onTeamUnlessAdmin('evaluations_error_not_on_team')
+	}),
+	/** Taking back a file not yet submitted: the organisation whose finding it answers. */
+	'evidence.remove': rule<OrganisationSubject>({
+		roles: ORG_ROLES,
+		roleReason: 'evidence_remove_refused_role',
+		subject: inOwnOrganisation
+	}),
 	/** The organisation's side: answering and submitting evidence for its own findings. */
 	'finding.answer': rule<OrganisationSubject>({
 		roles: ORG_ROLES,

@@ -121,10 +121,13 @@ export function asciiFileName(name: string): string {
 }
 
 /**
- * `Content-Disposition` for a download (RFC 6266): always an attachment, never shown inline,
- * with an ASCII `filename` and the exact name as UTF-8 in `filename*` (RFC 5987).
+ * `Content-Disposition` for a download (RFC 6266): an attachment, never shown inline (a preview of
+ * an allowed type, services/evidence.ts, asks for `inline`), with an ASCII `filename` and the exact name as UTF-8 in `filename*` (RFC 5987).
  */
-export function contentDisposition(originalName: string): string {
+export function contentDisposition(
+	originalName: string,
+	disposition: 'attachment' | 'inline' = 'attachment'
+): string {
 	const name = sanitiseFileName(originalName);
-	return `attachment; filename="${asciiFileName(name)}"; filename*=UTF-8''${encodeExtValue(name)}`;
+	return `${disposition}; filename="${asciiFileName(name)}"; filename*=UTF-8''${encodeExtValue(name)}`;
 }

@@ -95,6 +95,7 @@ export async function uncheckedEvidenceIds(tx: Tx, before: Date, limit = 100): P
 		.selectFrom('evidence')
 		.select('id')
 		.where('integrity_checked_at', 'is', null)
+		.where('removed_at', 'is', null)
 		.where('uploaded_at', '<', before)
 		.orderBy('uploaded_at')
 		.limit(limit)

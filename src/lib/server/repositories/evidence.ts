@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import type { EvidenceType } from '../evidence/sniff';
 import { hasRow } from './query';
@@ -6,25 +7,31 @@ import { personName } from './joins';
 /* Evidence files of findings: their rows (the bytes live in the content-addressed store). */
 
 function evidenceQuery(tx: Tx) {
-	return tx
-		.selectFrom('evidence')
-		.select((eb) => [
-			'evidence.id',
-			'evidence.finding_id',
-			'evidence.obligation_due_item_id',
-			'evidence.submission_id',
-			'evidence.original_name',
-			'evidence.size_bytes',
-			'evidence.declared_type',
-			'evidence.detected_type',
-			'evidence.sha256',
-			'evidence.uploaded_by',
-			'evidence.uploaded_at',
-			'evidence.effective_from',
-			'evidence.integrity_status',
-			'evidence.duplicate_of_id',
-			personName(eb, 'evidence.uploaded_by').as('uploaded_by_name')
-		]);
+	return (
+		tx
+			.selectFrom('evidence')
+			.select((eb) => [
+				'evidence.id',
+				'evidence.finding_id',
+				'evidence.obligation_due_item_id',
+				'evidence.submission_id',
+				'evidence.original_name',
+				'evidence.size_bytes',
+				'evidence.declared_type',
+				'evidence.detected_type',
+				'evidence.sha256',
+				'evidence.uploaded_by',
+				'evidence.uploaded_at',
+				'evidence.effective_from',
+				'evidence.integrity_status',
+				'evidence.duplicate_of_id',
+				'evidence.review_verdict',
+				'evidence.review_note',
+				personName(eb, 'evidence.uploaded_by').as('uploaded_by_name')
+			])
+			// A file the organisation took back before submitting is no evidence of anything.
+			.where('evidence.removed_at', 'is', null)
+	);
 }
 
 export type EvidenceRow = Awaited<
@@ -51,6 +58,7 @@ export async function findOriginalBySha256(tx: Tx, sha256: string): Promise<stri
 		.select('id')
 		.where('sha256', '=', sha256)
 		.where('duplicate_of_id', 'is', null)
+		.where('removed_at', 'is', null)
 		.orderBy('uploaded_at')
 		.orderBy('id')
 		.limit(1)
@@ -75,6 +83,7 @@ export async function organisationHoldsContent(
 			.innerJoin('evaluations', 'evaluations.id', 'findings.evaluation_id')
 			.select('evidence.id')
 			.where('evidence.sha256', '=', sha256)
+			.where('evidence.removed_at', 'is', null)
 			.where('evaluations.organisation_id', '=', organisationId)
 	);
 }
@@ -115,4 +124,40 @@ export async function insertEvidence(tx: Tx, evidence: NewEvidence): Promise<str
 		.returning('id')
 		.executeTakeFirstOrThrow();
 	return row.id;
+}
+
+/** One file's review verdict, replacing the one it had (the audit entry keeps that). */
+export function setEvidenceVerdict(
+	tx: Tx,
+	evidenceId: string,
+	verdict: { verdict: 'accepted' | 'rejected'; note: string | null; by: string }
+) {
+	return tx
+		.updateTable('evidence')
+		.set({
+			review_verdict: verdict.verdict,
+			review_note: verdict.note,
+			reviewed_by: verdict.by,
+			reviewed_at: sql<Date>`now()`
+		})
+		.where('id', '=', evidenceId)
+		.returning(['id', 'review_verdict', 'review_note', 'reviewed_at'])
+		.executeTakeFirstOrThrow();
+}
+
+/**
+ * Marks a file not yet submitted as removed; false when it was submitted (or removed) meanwhile.
+ * The row stays for its audit trail and the copies that point at it; the bytes stay in the
+ * content-addressed store, which other rows of the same content share.
+ */
+export async function markEvidenceRemoved(tx: Tx, evidenceId: string, by: string) {
+	const row = await tx
+		.updateTable('evidence')
+		.set({ removed_at: sql<Date>`now()`, removed_by: by })
+		.where('id', '=', evidenceId)
+		.where('submission_id', 'is', null)
+		.where('removed_at', 'is', null)
+		.returning('id')
+		.executeTakeFirst();
+	return row !== undefined;
 }

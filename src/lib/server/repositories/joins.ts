@@ -93,6 +93,7 @@ type PersonColumn =
 	| 'evidence.uploaded_by'
 	| 'evidence_submissions.submitted_by'
 	| 'evidence_submissions.verdict_by'
+	| 'evidence.reviewed_by'
 	| 'findings.raised_by'
 	| 'responses.submitted_by'
 	| 'responses.reviewed_by';

@@ -157,6 +157,7 @@ const pendingEvidenceOf = (findingId: string) => (eb: ExpressionBuilder<Database
 	eb.and([
 		eb('evidence.finding_id', '=', findingId),
 		eb('evidence.submission_id', 'is', null),
+		eb('evidence.removed_at', 'is', null),
 		eb('evidence.integrity_status', '<>', 'rejected')
 	]);
 
@@ -250,12 +251,18 @@ export function listEvidenceFiles(tx: Tx, findingId: string) {
 			'evidence.effective_from',
 			'evidence.integrity_status',
 			'evidence.integrity_detail',
+			'evidence.uploaded_by',
+			'evidence.review_verdict',
+			'evidence.review_note',
+			'evidence.reviewed_at',
 			personName(eb, 'evidence.uploaded_by').as('uploaded_by_name'),
+			personName(eb, 'evidence.reviewed_by').as('reviewed_by_name'),
 			'original_finding.id as duplicate_finding_id',
 			'original_finding.reference as duplicate_finding_reference',
 			'original.original_name as duplicate_name'
 		])
 		.where('evidence.finding_id', '=', findingId)
+		.where('evidence.removed_at', 'is', null)
 		.orderBy('evidence.uploaded_at')
 		.orderBy('evidence.id')
 		.execute();

@@ -58,6 +58,27 @@ export function evidenceDownloadPath(evidenceId: string): string {
 	return `/api/evidence/file/${evidenceId}`;
 }
 
+export function evidencePreviewPath(evidenceId: string): string {
+	return `/api/evidence/file/${evidenceId}/preview`;
+}
+
+/**
+ * The types a browser shows inline without running anything of the file's (issue 10 defect 9):
+ * images, and PDF in the browser's own viewer. By the sniffed type stored with the file, never
+ * the type the uploader's browser claimed.
+ */
+export const PREVIEW_TYPES = [
+	'image/png',
+	'image/jpeg',
+	'image/gif',
+	'image/webp',
+	'application/pdf'
+] as const;
+
+export function isPreviewable(detectedType: string): boolean {
+	return (PREVIEW_TYPES as readonly string[]).includes(detectedType);
+}
+
 export interface EvidenceItem {
 	id: string;
 	/** Null for the evidence of a recurring obligation's due item. */
@@ -129,10 +150,57 @@ export function evidenceDownloadHeaders(
 	};
 }
 
+/**
+ * The response headers of an inline preview. The CSP's `sandbox` gives the document an opaque
+ * origin with no scripts, forms or plugins of its own: an image or PDF that carries active content
+ * runs nothing on this origin. Chromium's PDF viewer still renders under it (checked in Chromium
+ * 156 by tests/e2e/evidence-review.test.ts); what breaks the viewer is the iframe's `sandbox`
+ * attribute, which the page therefore leaves off. Framing is allowed to this origin only (the
+ * app's other answers say DENY), and nothing is cached or read by other origins.
+ */
+export function evidencePreviewHeaders(
+	evidence: Pick<EvidenceItem, 'originalName' | 'detectedType' | 'sizeBytes'>
+): Record<string, string> {
+	return {
+		'content-type': contentTypeOf(evidence.detectedType),
+		'content-length': String(evidence.sizeBytes),
+		'content-disposition': contentDisposition(evidence.originalName, 'inline'),
+		'x-content-type-options': 'nosniff',
+		'content-security-policy':
+			"sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'",
+		'x-frame-options': 'SAMEORIGIN',
+		'cache-control': 'private, no-store',
+		'cross-origin-resource-policy': 'same-origin'
+	};
+}
+
 export interface EvidenceDownload {
 	evidence: EvidenceItem;
 	headers: Record<string, string>;
 	stream: Readable;
+}
+
+/** The file's record, if `actor` may see its finding or its obligation's due item. */
+function loadVisibleEvidence(db: AppDatabase, actor: Actor, evidenceId: string) {
+	if (!isId(evidenceId)) throw notFound();
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const row = await findEvidence(tx, evidenceId);
+		if (!row) throw notFound();
+		if (row.finding_id) await loadVisibleFinding(tx, actor, row.finding_id);
+		else if (row.obligation_due_item_id)
+			await assertDueItemVisible(tx, actor, row.obligation_due_item_id);
+		else throw notFound();
+		return toItem(row);
+	});
+}
+
+async function openStored(
+	evidence: EvidenceItem,
+	headers: Record<string, string>,
+	storage: EvidenceStorage
+): Promise<EvidenceDownload> {
+	if (!(await storage.has(evidence.sha256))) throw notFound('evidence_file_missing');
+	return { evidence, headers, stream: storage.open(evidence.sha256) };
 }
 
 /**
@@ -146,20 +214,21 @@ export async function openEvidenceForDownload(
 	evidenceId: string,
 	storage: EvidenceStorage
 ): Promise<EvidenceDownload> {
-	if (!isId(evidenceId)) throw notFound();
-	const evidence = await db.inTenant(scopeOf(actor), async (tx) => {
-		const row = await findEvidence(tx, evidenceId);
-		if (!row) throw notFound();
-		if (row.finding_id) await loadVisibleFinding(tx, actor, row.finding_id);
-		else if (row.obligation_due_item_id)
-			await assertDueItemVisible(tx, actor, row.obligation_due_item_id);
-		else throw notFound();
-		return toItem(row);
-	});
-	if (!(await storage.has(evidence.sha256))) throw notFound('evidence_file_missing');
-	return {
-		evidence,
-		headers: evidenceDownloadHeaders(evidence),
-		stream: storage.open(evidence.sha256)
-	};
+	const evidence = await loadVisibleEvidence(db, actor, evidenceId);
+	return openStored(evidence, evidenceDownloadHeaders(evidence), storage);
+}
+
+/**
+ * The same file shown inline, for the same people, if its stored type is one of PREVIEW_TYPES;
+ * otherwise `unsupported` with the download to offer instead.
+ */
+export async function openEvidenceForPreview(
+	db: AppDatabase,
+	actor: Actor,
+	evidenceId: string,
+	storage: EvidenceStorage
+): Promise<EvidenceDownload | { unsupported: true; evidence: EvidenceItem }> {
+	const evidence = await loadVisibleEvidence(db, actor, evidenceId);
+	if (!isPreviewable(evidence.detectedType)) return { unsupported: true, evidence };
+	return openStored(evidence, evidencePreviewHeaders(evidence), storage);
 }

@@ -7,6 +7,7 @@ import * as repo from '../repositories/responses';
 import { findingSubject, loadVisibleFinding } from './finding-access';
 import { timelineOf } from './timeline';
 import { checkVerifyEffective, type IntegrityStatus } from '../domain/evidence-integrity';
+import { isPreviewable } from './evidence';
 
 export interface EvidenceFile {
 	id: string;
@@ -21,6 +22,15 @@ export interface EvidenceFile {
 	integrityProblem: string | null;
 	/** The earlier evidence of the tenant with the same bytes: shown to the body's reviewers. */
 	duplicateOf: { findingId: string; reference: string; name: string } | null;
+	/** Whether the page shows it inline (an image, a PDF: services/evidence.ts PREVIEW_TYPES). */
+	previewable: boolean;
+	/** The reviewer's verdict on this file, shown to both sides. */
+	review: {
+		verdict: 'accepted' | 'rejected';
+		note: string | null;
+		byName: string | null;
+		at: Date | null;
+	} | null;
 }
 
 /**
@@ -64,7 +74,16 @@ export function getFindingDetail(db: AppDatabase, actor: Actor, id: string, now 
 							reference: file.duplicate_finding_reference,
 							name: file.duplicate_name ?? ''
 						}
-					: null
+					: null,
+			previewable: isPreviewable(file.detected_type),
+			review: file.review_verdict
+				? {
+						verdict: file.review_verdict,
+						note: file.review_note,
+						byName: file.reviewed_by_name,
+						at: file.reviewed_at
+					}
+				: null
 		});
 		const [lastResponse] = responses;
 		const [lastSubmission] = submissions;
@@ -126,6 +145,11 @@ export function getFindingDetail(db: AppDatabase, actor: Actor, id: string, now 
 					)
 				: [],
 			maySetFollowUp: can(actor, 'finding.setFollowUp', subject),
+			/** A verdict per file of the submission under review: the same people as the whole verdict. */
+			mayReviewFiles:
+				lastSubmission?.verdict === null && can(actor, 'evidence.reviewFile', subject),
+			/** The organisation takes back files it has not submitted (services/evidence-review.ts). */
+			mayRemoveFiles: can(actor, 'evidence.remove', { organisationId: finding.organisation_id }),
 			/** The due date moves only with a recorded reason, by the team, while the finding is open. */
 			mayChangeDue: can(actor, 'finding.changeDue', subject),
 			/** The body's most recent "no" still standing: shown above the form that answers it. */

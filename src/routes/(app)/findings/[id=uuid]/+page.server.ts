@@ -5,6 +5,11 @@ import { pageLoad, stepAction, type ServiceCall } from '$lib/server/pages';
 import { getFindingDetail } from '$lib/server/services/finding-detail';
 import { changeFindingDueDate } from '$lib/server/services/findings';
 import { changeDueInput } from '$lib/server/services/findings.schema';
+import { removeEvidenceFile, reviewEvidenceFile } from '$lib/server/services/evidence-review';
+import {
+	removeEvidenceFileInput,
+	reviewEvidenceFileInput
+} from '$lib/server/services/evidence-review.schema';
 import {
 	reviewEvidence,
 	reviewResponse,
@@ -51,5 +56,14 @@ export const actions: Actions = {
 		(db, actor, input) => changeFindingDueDate(db, actor, input.id, input.version, input),
 		'id'
 	),
-	followUp: step('followUp', followUpInput, setFollowUpCheck)
+	followUp: step('followUp', followUpInput, setFollowUpCheck),
+	// One form per file (`?/reviewFile&file=<id>`): its answer names the file it concerns.
+	reviewFile: stepAction('member', reviewEvidenceFileInput, reviewEvidenceFile, {
+		form: (event) => `reviewFile:${event.url.searchParams.get('file') ?? ''}`,
+		idAs: 'findingId'
+	}),
+	removeFile: stepAction('member', removeEvidenceFileInput, removeEvidenceFile, {
+		form: (event) => `removeFile:${event.url.searchParams.get('file') ?? ''}`,
+		idAs: 'findingId'
+	})
 };
