@@ -28,6 +28,9 @@ export const QUEUE_SECTIONS = {
 } as const;
 
 export type QueueSection = keyof typeof QUEUE_SECTIONS;
+
+/** What a queue's rows are, which says where each row leads. */
+export type QueueSubject = 'finding' | 'evaluation' | 'certificate' | 'delivery' | 'obligation';
 export type QueueName = (typeof QUEUE_SECTIONS)[QueueSection][number];
 
 export const QUEUE_NAMES = Object.values(QUEUE_SECTIONS).flat() as QueueName[];
@@ -40,6 +43,49 @@ const SECTION_CAPABILITY: Record<QueueSection, Capability> = {
 };
 
 export const SECTION_ORDER: readonly QueueSection[] = ['administer', 'evaluate', 'decide', 'organisation'];
+
+export const QUEUE_SUBJECT: Record<QueueName, QueueSubject> = {
+	'plans-to-review': 'finding',
+	'evidence-to-verify': 'finding',
+	'follow-ups-due': 'finding',
+	'evaluations-to-start': 'evaluation',
+	'reports-to-issue': 'evaluation',
+	escalations: 'finding',
+	'awaiting-decision': 'evaluation',
+	'suspension-due': 'certificate',
+	'withdrawal-proposals': 'certificate',
+	'expiring-certificates': 'certificate',
+	'surveillance-due': 'certificate',
+	'unassigned-evaluations': 'evaluation',
+	'failed-deliveries': 'delivery',
+	'to-answer': 'finding',
+	'obligations-due': 'obligation',
+	'our-certificates': 'certificate'
+};
+
+/** Where a row of a queue leads. */
+export function queueRowLink(queue: QueueName, id: string): string {
+	switch (QUEUE_SUBJECT[queue]) {
+		case 'finding':
+			return `/findings/${id}`;
+		case 'evaluation':
+			return `/evaluations/${id}`;
+		case 'certificate':
+			return `/certificates/${id}`;
+		case 'delivery':
+			return '/deliveries?status=failed';
+		case 'obligation':
+			return '/obligations';
+	}
+}
+
+/** Queues whose rows are late by definition: a count above zero shows as an alarm. */
+export const ALARMING_QUEUES: readonly QueueName[] = [
+	'escalations',
+	'suspension-due',
+	'withdrawal-proposals',
+	'failed-deliveries'
+];
 
 /** The section a queue belongs to. */
 export function sectionOf(queue: QueueName): QueueSection {
