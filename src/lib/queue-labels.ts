@@ -8,7 +8,8 @@ const messages = m as unknown as Messages;
 
 export const queueTitle = (queue: string) => messages[`queue_${key(queue)}`]?.() ?? queue;
 export const queueIntro = (queue: string) => messages[`queue_intro_${key(queue)}`]?.() ?? '';
-export const sectionTitle = (section: string) => messages[`queues_section_${section}`]?.() ?? section;
+export const sectionTitle = (section: string) =>
+	messages[`queues_section_${section}`]?.() ?? section;
 
 /** "3 days left", "today", "2 days late". */
 export function daysLeftLabel(days: number) {

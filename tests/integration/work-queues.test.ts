@@ -1,11 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases';
-import { actorOf, newActor, newMembership, newOrganisation, newPerson, newTenant } from '../support/factories';
+import { actorOf, newActor, newMembership, newOrganisation, newTenant } from '../support/factories';
 import { listWorkQueue, workQueueCounts } from '../../src/lib/server/services/work-queues';
 import { QUEUE_SECTIONS, type QueueName } from '../../src/lib/server/domain/work-queues';
 import { Refusal } from '../../src/lib/server/errors';
 import type { Actor } from '../../src/lib/server/actor';
-import type { EvaluationKind, EvaluationStatus, FindingStatus, NonconformityGrade } from '../../db/schema';
+import type {
+	EvaluationKind,
+	EvaluationStatus,
+	FindingStatus,
+	NonconformityGrade
+} from '../../db/schema';
 
 /*
  * Issue 11 §1: each role's work queues. One small body, arranged row by row with the owner's
@@ -300,7 +305,6 @@ describe.each(DIALECTS)('work queues (%s)', (kind) => {
 				.execute();
 
 		await arrangeOtherTenant(evaluator.userId);
-		void newPerson;
 	}, 120_000);
 
 	afterAll(async () => {
@@ -365,14 +369,21 @@ describe.each(DIALECTS)('work queues (%s)', (kind) => {
 			'failed-deliveries': 1
 		});
 		expect(await idsOf(admin, 'expiring-certificates')).toEqual([ids.c1]);
-		const surveillance = await listWorkQueue(t.db, admin, { queue: 'surveillance-due' }, { now: NOW });
-		expect(surveillance.rows.map((r) => [r.id, r.on, r.daysLeft])).toEqual([[ids.c1, '2026-12-15', 14]]);
+		const surveillance = await listWorkQueue(
+			t.db,
+			admin,
+			{ queue: 'surveillance-due' },
+			{ now: NOW }
+		);
+		expect(surveillance.rows.map((r) => [r.id, r.on, r.daysLeft])).toEqual([
+			[ids.c1, '2026-12-15', 14]
+		]);
 		// ev5 has no team at all; the decided one neither.
 		expect(await idsOf(admin, 'unassigned-evaluations')).toHaveLength(2);
 		expect(await idsOf(admin, 'unassigned-evaluations')).toContain(ids.ev5);
 	});
 
-	it("an organisation sees its own released findings, due items and certificates, with days left", async () => {
+	it('an organisation sees its own released findings, due items and certificates, with days left', async () => {
 		expect(await countsOf(orgUser)).toEqual({
 			'to-answer': 1,
 			'obligations-due': 1,

@@ -22,7 +22,12 @@ export const QUEUE_SECTIONS = {
 	],
 	/** A decision maker's: never an evaluation they were on the team of (impartiality). */
 	decide: ['awaiting-decision', 'suspension-due', 'withdrawal-proposals'],
-	administer: ['expiring-certificates', 'surveillance-due', 'unassigned-evaluations', 'failed-deliveries'],
+	administer: [
+		'expiring-certificates',
+		'surveillance-due',
+		'unassigned-evaluations',
+		'failed-deliveries'
+	],
 	/** An organisation's users: their own organisation's, released findings only. */
 	organisation: ['to-answer', 'obligations-due', 'our-certificates']
 } as const;
@@ -42,7 +47,12 @@ const SECTION_CAPABILITY: Record<QueueSection, Capability> = {
 	organisation: 'queue.organisation'
 };
 
-export const SECTION_ORDER: readonly QueueSection[] = ['administer', 'evaluate', 'decide', 'organisation'];
+export const SECTION_ORDER: readonly QueueSection[] = [
+	'administer',
+	'evaluate',
+	'decide',
+	'organisation'
+];
 
 export const QUEUE_SUBJECT: Record<QueueName, QueueSubject> = {
 	'plans-to-review': 'finding',

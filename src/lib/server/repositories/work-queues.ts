@@ -1,4 +1,10 @@
-import { sql, type Expression, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import {
+	sql,
+	type Expression,
+	type RawBuilder,
+	type SelectQueryBuilder,
+	type SqlBool
+} from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import type { Database, EvaluationStatus, FindingStatus, Role } from '../../../../db/schema';
 import type { QueueHorizons, QueueName } from '../domain/work-queues';
@@ -287,14 +293,6 @@ const QUEUES: Record<QueueName, (tx: Tx, context: QueueContext) => QueueQuery> =
 			.where('certificates.organisation_id', '=', c.organisationId!)
 			.where('certificates.status', 'in', ['active', 'suspended']) as never
 };
-
-const Q_ORDER = [
-	{ column: 'q.on', direction: 'asc' },
-	{ column: 'q.id', direction: 'asc' }
-] as const;
-
-/** The keyset order of every queue: its key date, then the id. */
-export const QUEUE_ORDER = Q_ORDER;
 
 /** One page of a queue, `page.limit` rows after `page.after` in (on, id) order. */
 export function listQueue(tx: Tx, queue: QueueName, context: QueueContext, page: KeysetPage) {

@@ -4,9 +4,9 @@ import { cursor } from './common.schema';
 
 /** A queue's page: which queue, and the `next` cursor of the page before. */
 export const listWorkQueueSchema = z.object({
-	queue: z.enum(QUEUE_NAMES as [string, ...string[]], { error: 'error_not_found' }).transform(
-		(value) => value as (typeof QUEUE_NAMES)[number]
-	),
+	queue: z
+		.enum(QUEUE_NAMES as [string, ...string[]], { error: 'error_not_found' })
+		.transform((value) => value as (typeof QUEUE_NAMES)[number]),
 	cursor
 });
 

@@ -13,8 +13,11 @@ export const load = pageLoad('dashboard.read', async ({ db, actor, event: { url,
 	const parsed = listWorkQueueSchema.shape.queue.safeParse(params.queue);
 	if (!parsed.success) error(404, m.error_not_found());
 	const queue = parsed.data;
-	const { page, links } = await loadListPage(url, listWorkQueueSchema.omit({ queue: true }), NAMES, (input) =>
-		listWorkQueue(db, actor, { queue, cursor: input.cursor })
+	const { page, links } = await loadListPage(
+		url,
+		listWorkQueueSchema.omit({ queue: true }),
+		NAMES,
+		(input) => listWorkQueue(db, actor, { queue, cursor: input.cursor })
 	);
 	return {
 		queue,
