@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases';
-import { actorOf, newActor, newMembership, newOrganisation, newTenant } from '../support/factories';
+import {
+	actorOf,
+	callerFor,
+	newActor,
+	newMembership,
+	newOrganisation,
+	newTenant,
+	testApp
+} from '../support/factories';
 import { listWorkQueue, workQueueCounts } from '../../src/lib/server/services/work-queues';
 import { QUEUE_SECTIONS, type QueueName } from '../../src/lib/server/domain/work-queues';
 import { Refusal } from '../../src/lib/server/errors';
@@ -430,6 +438,23 @@ describe.each(DIALECTS)('work queues (%s)', (kind) => {
 					expect(new Set(seen).size, `${queue}`).toBe(count);
 				}
 		}
+	});
+
+	it('the tRPC procedures answer from the same service: counts, pages, refusals', async () => {
+		const caller = callerFor(testApp(t), deciderOnTeam);
+		const sections = await caller.workQueues.counts();
+		expect(sections.map((s) => s.section)).toEqual(['decide']);
+		const page = await caller.workQueues.list({ queue: 'awaiting-decision' });
+		expect(page.rows.map((row) => row.id)).toEqual([ids.ev1]);
+		await expect(caller.workQueues.list({ queue: 'to-answer' })).rejects.toMatchObject({
+			code: 'FORBIDDEN'
+		});
+		await expect(caller.workQueues.list({ queue: 'no-such-queue' as never })).rejects.toMatchObject(
+			{ code: 'BAD_REQUEST' }
+		);
+		await expect(
+			caller.workQueues.list({ queue: 'awaiting-decision', cursor: 'not-a-cursor' })
+		).rejects.toMatchObject({ code: 'BAD_REQUEST' });
 	});
 
 	it("a queue of another role's section is refused", async () => {
