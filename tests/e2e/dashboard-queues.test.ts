@@ -76,6 +76,11 @@ describe('dashboard work queues', () => {
 				const rows = await page.locator('[data-testid=queue-row]').count();
 				expect(rows, href).toBe(Math.min(count, 50));
 				expect(await page.textContent('[data-testid=list-total]'), href).toContain(String(count));
+				if (count > 0)
+					await page.screenshot({
+						path: `${SHOTS}/queue-${role}${href.replaceAll('/', '-')}.png`,
+						fullPage: true
+					});
 			}
 			await page.context().close();
 		}, 120_000);
@@ -88,6 +93,7 @@ describe('dashboard work queues', () => {
 		expect(await page.textContent('[data-testid=search-certificates]')).toContain(
 			'DCB-27922-2025-0001'
 		);
+		await page.screenshot({ path: `${SHOTS}/search-admin-zh-CN-1280.png`, fullPage: true });
 		await page.context().close();
 		// Without JavaScript the same form GETs the same page.
 		const context = await browser.newContext({ javaScriptEnabled: false });
