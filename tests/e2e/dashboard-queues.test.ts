@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
@@ -13,6 +14,10 @@ import { launchBrowser } from '../support/browser';
 
 const PASSWORD = 'demo-password-2026';
 const SHOTS = '/tmp/shots-queues';
+const AXE_SOURCE = readFileSync(
+	createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+	'utf8'
+);
 const ROLES = {
 	admin: { email: 'admin@demo.test', sections: ['administer', 'evaluate'] },
 	evaluator: { email: 'evaluator@demo.test', sections: ['evaluate'] },
@@ -37,7 +42,8 @@ describe('dashboard work queues', () => {
 	});
 
 	async function signedIn(email: string, locale: string, width: number): Promise<Page> {
-		const context = await browser.newContext({ viewport: { width, height: 900 } });
+		// Bypassing the CSP lets axe be injected; the pages themselves are served as always.
+		const context = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true });
 		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: server.origin }]);
 		const page = await context.newPage();
 		await page.goto(`${server.origin}/login`);
@@ -48,6 +54,20 @@ describe('dashboard work queues', () => {
 		await page.waitForURL('**/dashboard');
 		await page.waitForSelector('body[data-hydrated]');
 		return page;
+	}
+
+	/** axe-core's serious and critical violations on the open page (as tests/e2e/accessibility.test.ts). */
+	async function seriousViolations(page: Page): Promise<string[]> {
+		await page.evaluate(AXE_SOURCE);
+		return page.evaluate(async () => {
+			const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
+			const result = await axe.run(document, {
+				runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }
+			});
+			return result.violations
+				.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+				.map((v) => `${v.id}: ${v.nodes.map((n) => String(n.target)).join(', ')}`);
+		});
 	}
 
 	for (const [role, { email, sections }] of Object.entries(ROLES))
@@ -76,6 +96,8 @@ describe('dashboard work queues', () => {
 				const rows = await page.locator('[data-testid=queue-row]').count();
 				expect(rows, href).toBe(Math.min(count, 50));
 				expect(await page.textContent('[data-testid=list-total]'), href).toContain(String(count));
+				await page.waitForSelector('body[data-hydrated]');
+				expect(await seriousViolations(page), href).toEqual([]);
 				if (count > 0)
 					await page.screenshot({
 						path: `${SHOTS}/queue-${role}${href.replaceAll('/', '-')}.png`,
@@ -93,6 +115,8 @@ describe('dashboard work queues', () => {
 		expect(await page.textContent('[data-testid=search-certificates]')).toContain(
 			'DCB-27922-2025-0001'
 		);
+		await page.waitForSelector('body[data-hydrated]');
+		expect(await seriousViolations(page)).toEqual([]);
 		await page.screenshot({ path: `${SHOTS}/search-admin-zh-CN-1280.png`, fullPage: true });
 		await page.context().close();
 		// Without JavaScript the same form GETs the same page.
