@@ -60,7 +60,7 @@ export type DecisionVerdict =
 	{ ok: true; status: CertificateStatus } | { ok: false; reason: DecisionRefusal };
 
 /** A minor nonconformity has an accepted plan once its response was accepted (or beyond). */
-const PLAN_ACCEPTED: readonly FindingStatus[] = [
+export const PLAN_ACCEPTED: readonly FindingStatus[] = [
 	'action_in_progress',
 	'evidence_submitted',
 	'closed'

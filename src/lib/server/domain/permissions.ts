@@ -220,6 +220,15 @@ const RULES = {
 	/* Mail UI: everyone signed in reads their own notifications. */
 	'notifications.read': rule({ roles: EVERYONE }),
 
+	/* Work queues (issue 11 §1): each role's section of the dashboard and its pages. */
+	/** The evaluation team's queues, on the evaluations the person is on the team of. */
+	'queue.evaluate': rule({ roles: RUNNERS }),
+	'queue.decide': rule({ roles: DECIDERS }),
+	'queue.administer': rule({ roles: ADMIN }),
+	'queue.organisation': rule({ roles: ORG_ROLES }),
+	/** The header's search: everyone, within what their side may see. */
+	'search.app': rule({ roles: EVERYONE }),
+
 	/* The dashboard: everyone sees one, shaped by their side. */
 	'dashboard.read': rule({ roles: EVERYONE }),
 	/** The body's staff count (and browse) every organisation; an organisation's users their own. */

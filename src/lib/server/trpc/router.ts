@@ -11,6 +11,8 @@ import { evidenceRouter } from './routers/evidence';
 import { auditRouter } from './routers/audit';
 import { workflowRouter } from './routers/workflow';
 import { obligationsRouter } from './routers/obligations';
+import { workQueuesRouter } from './routers/work-queues';
+import { appSearchRouter } from './routers/app-search';
 
 export const appRouter = router({
 	auth: authRouter,
@@ -24,7 +26,9 @@ export const appRouter = router({
 	evidence: evidenceRouter,
 	audit: auditRouter,
 	workflow: workflowRouter,
-	obligations: obligationsRouter
+	obligations: obligationsRouter,
+	workQueues: workQueuesRouter,
+	search: appSearchRouter
 });
 
 export type AppRouter = typeof appRouter;
