@@ -10,6 +10,7 @@ import * as databaseRoles from './2026-12-02-11-database-roles';
 import * as findingReferences from './2026-12-03-02-finding-references';
 import * as standardCategoryEn from './2026-12-03-03-standard-category-en';
 import * as passwordCheckThrottle from './2026-12-03-06-password-check-throttle';
+import * as calendarFeeds from './2026-12-03-14-calendar-feeds';
 
 /*
  * Listed statically (not read from disk) so the built server bundles them and can migrate the
@@ -26,7 +27,8 @@ export const migrations: Record<string, Migration> = {
 	'2026-12-02-11-database-roles': databaseRoles,
 	'2026-12-03-02-finding-references': findingReferences,
 	'2026-12-03-03-standard-category-en': standardCategoryEn,
-	'2026-12-03-06-password-check-throttle': passwordCheckThrottle
+	'2026-12-03-06-password-check-throttle': passwordCheckThrottle,
+	'2026-12-03-14-calendar-feeds': calendarFeeds
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -54,7 +54,10 @@ export const AUDIT_ACTIONS = [
 	'certificate.withdrawal_propose',
 	'obligation.due_item_create',
 	'evidence.integrity_check',
-	'outbox.retry'
+	'outbox.retry',
+	// A person's secret iCalendar URL (issue 11 §3).
+	'calendar_feed.create',
+	'calendar_feed.revoke'
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -74,5 +77,6 @@ export const AUDIT_ENTITY_TYPES = [
 	'finding',
 	'evidence',
 	'decision',
-	'outbox'
+	'outbox',
+	'calendar_feed'
 ] as const;

@@ -11,6 +11,7 @@ import { evidenceRouter } from './routers/evidence';
 import { auditRouter } from './routers/audit';
 import { workflowRouter } from './routers/workflow';
 import { obligationsRouter } from './routers/obligations';
+import { calendarRouter } from './routers/calendar';
 
 export const appRouter = router({
 	auth: authRouter,
@@ -24,7 +25,8 @@ export const appRouter = router({
 	evidence: evidenceRouter,
 	audit: auditRouter,
 	workflow: workflowRouter,
-	obligations: obligationsRouter
+	obligations: obligationsRouter,
+	calendar: calendarRouter
 });
 
 export type AppRouter = typeof appRouter;
