@@ -95,23 +95,21 @@ describe.each(DIALECTS)('calendar feed (%s)', (kind) => {
 		expect(finding.start.dateOnly).toBe(true);
 		expect(dayOf(finding.start)).toBe('2026-12-05');
 		// DTEND of an all-day event is the next day (exclusive).
-		expect(dayOf(finding.end)).toBe('2026-12-06');
+		expect(dayOf(finding.end!)).toBe('2026-12-06');
 		expect(urlOf(finding)).toBe(`${ORIGIN}/findings/${w.ids.fA1}`);
 		// The admin has no language of their own: the body's default, Chinese.
 		expect(String(finding.summary)).toMatch(/^不符合项整改期限: 2026-S1-NC-/);
 
 		const evaluation = byUid.get(`evaluation-${w.ids.evA}-20261210@${HOST}`)!;
 		expect(dayOf(evaluation.start)).toBe('2026-12-10');
-		expect(dayOf(evaluation.end)).toBe('2026-12-12');
+		expect(dayOf(evaluation.end!)).toBe('2026-12-12');
 		expect(urlOf(evaluation)).toBe(`${ORIGIN}/evaluations/${w.ids.evA}`);
 		const surveillance = byUid.get(`surveillance-${w.ids.cA}-20261220@${HOST}`)!;
 		expect(urlOf(surveillance)).toBe(`${ORIGIN}/certificates/${w.ids.cA}`);
 
 		// Fetched again, the same UIDs: a calendar updates its events instead of adding more.
 		const again = vevents((await calendarFeed(t.db, token, ORIGIN, NOW))!);
-		expect(again.map((event) => event.uid).sort()).toEqual(
-			parsed.map((event) => event.uid).sort()
-		);
+		expect(again.map((event) => event.uid).sort()).toEqual(parsed.map((event) => event.uid).sort());
 	});
 
 	it('answers text/calendar through the route, and 404 for unknown or malformed tokens', async () => {
@@ -127,12 +125,16 @@ describe.each(DIALECTS)('calendar feed (%s)', (kind) => {
 	});
 
 	it("writes each summary in the person's language, and an evaluator's feed holds their own work", async () => {
-		await t.owner.updateTable('users').set({ locale: 'en' }).where('id', '=', w.e1.userId).execute();
+		await t.owner
+			.updateTable('users')
+			.set({ locale: 'en' })
+			.where('id', '=', w.e1.userId)
+			.execute();
 		const { token } = await createCalendarFeed(t.db, w.e1, NOW);
 		const parsed = vevents((await calendarFeed(t.db, token, ORIGIN, NOW))!);
 		const summaries = parsed.map((event) => String(event.summary));
 		expect(summaries).toContain(
-			`Obligation due: Monthly work-order records · ${(await orgName(w.orgA))}`
+			`Obligation due: Monthly work-order records · ${await orgName(w.orgA)}`
 		);
 		expect(summaries.some((summary) => summary.startsWith('Nonconformity due: '))).toBe(true);
 		const uids = parsed.map((event) => event.uid);

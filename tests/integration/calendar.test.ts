@@ -87,7 +87,7 @@ describe.each(DIALECTS)('calendar events (%s)', (kind) => {
 		expect(starts).toEqual([...starts].sort());
 	});
 
-	it("shows an organisation its own dates only, and only released nonconformities", async () => {
+	it('shows an organisation its own dates only, and only released nonconformities', async () => {
 		const { ids } = w;
 		const expected = [
 			`nonconformity:${ids.fA1}:2026-12-05`,
@@ -113,7 +113,7 @@ describe.each(DIALECTS)('calendar events (%s)', (kind) => {
 		);
 	});
 
-	it("filters by evaluator: their evaluations and the dates of the work they were on", async () => {
+	it('filters by evaluator: their evaluations and the dates of the work they were on', async () => {
 		const { ids } = w;
 		expect(keys(await events(w.admin, { evaluatorId: w.e1.userId }))).toEqual(
 			[
@@ -124,9 +124,7 @@ describe.each(DIALECTS)('calendar events (%s)', (kind) => {
 				`obligation:${ids.itemA}:2026-12-02`
 			].sort()
 		);
-		expect(
-			keys(await events(w.e2, { evaluatorId: w.e2.userId, organisationId: w.orgB }))
-		).toEqual(
+		expect(keys(await events(w.e2, { evaluatorId: w.e2.userId, organisationId: w.orgB }))).toEqual(
 			[
 				`evaluation:${ids.evB}:2026-11-29`,
 				`nonconformity:${ids.fB1}:2026-12-08`,

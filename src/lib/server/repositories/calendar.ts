@@ -1,7 +1,11 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import type { EvaluationStatus } from '../../../../db/schema';
-import { certificatesWithOrganisation, evaluationsWithNames, findingsWithOrganisation } from './joins';
+import {
+	certificatesWithOrganisation,
+	evaluationsWithNames,
+	findingsWithOrganisation
+} from './joins';
 import { tenantJoin } from './tenant-join';
 
 /*
