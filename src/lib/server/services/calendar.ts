@@ -2,7 +2,12 @@ import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import { lifecycleSide, mayEver } from '../domain/permissions';
 import { todayInZone, type IsoDate } from '../domain/calendar';
-import { sortEvents, type CalendarEvent } from '../domain/calendar-events';
+import {
+	CALENDAR_EVENT_KINDS,
+	sortEvents,
+	type CalendarEvent,
+	type CalendarEventKind
+} from '../domain/calendar-events';
 import {
 	DEFAULT_SCHEME_RULES,
 	nextSurveillanceDue,
@@ -42,6 +47,14 @@ function visibleKinds(actor: Actor) {
 		nonconformity: mayEver(actor, 'finding.list') || organisationSide,
 		obligation: mayEver(actor, 'obligation.view') || mayEver(actor, 'obligation.fulfil')
 	};
+}
+
+/** The kinds of date the actor's calendar can hold (what its legend lists). */
+export function calendarKinds(actor: Actor): CalendarEventKind[] {
+	const kinds = visibleKinds(actor);
+	return CALENDAR_EVENT_KINDS.filter((kind) =>
+		kind === 'surveillance' || kind === 'certificate_expiry' ? kinds.certificate : kinds[kind]
+	);
 }
 
 /** The events between `from` and `to` (both included), in one transaction. */

@@ -2,7 +2,12 @@ import type { Actions, PageServerLoad } from './$types';
 import { formAction, pageLoad } from '$lib/server/pages';
 import { mayEver } from '$lib/server/domain/permissions';
 import { monthGrid, monthOf, shiftMonth } from '$lib/server/domain/calendar-events';
-import { calendarEvaluators, calendarEvents, calendarToday } from '$lib/server/services/calendar';
+import {
+	calendarEvaluators,
+	calendarEvents,
+	calendarKinds,
+	calendarToday
+} from '$lib/server/services/calendar';
 import {
 	calendarFeedStatus,
 	createCalendarFeed,
@@ -105,7 +110,7 @@ export const load = pageLoad('calendar.read', async ({ db, actor, event: { url }
 		month,
 		view: input.view ?? null,
 		weeks: grid.weeks,
-		// Only the days of the month itself in the agenda (the grid shows its neighbours' edges).
+		kinds: calendarKinds(actor),
 		events: events.map(({ id: _id, ...event }) => ({ ...event, key: `${event.kind}-${_id}` })),
 		links: {
 			previous: link({ month: shiftMonth(month, -1) }),
