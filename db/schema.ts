@@ -532,3 +532,19 @@ export interface Database {
 	reminders: RemindersTable;
 	notifications: NotificationsTable;
 }
+
+/* ---- Calendar feeds (migration 2026-12-03-14-calendar-feeds). ---- */
+
+/** A person's secret iCalendar URL: only the SHA-256 of its token is kept. */
+export interface CalendarFeedsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	user_id: string;
+	token_hash: Uint8Array;
+	created_at: CreatedAt;
+	revoked_at: Date | null;
+}
+
+export interface Database {
+	calendar_feeds: CalendarFeedsTable;
+}

@@ -11,6 +11,7 @@ import * as findingReferences from './2026-12-03-02-finding-references';
 import * as standardCategoryEn from './2026-12-03-03-standard-category-en';
 import * as passwordCheckThrottle from './2026-12-03-06-password-check-throttle';
 import * as evidenceReview from './2026-12-03-10-evidence-review';
+import * as calendarFeeds from './2026-12-03-14-calendar-feeds';
 import * as publicVerification from './2026-12-03-17-public-verification';
 
 /*
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
 	'2026-12-03-03-standard-category-en': standardCategoryEn,
 	'2026-12-03-06-password-check-throttle': passwordCheckThrottle,
 	'2026-12-03-10-evidence-review': evidenceReview,
+	'2026-12-03-14-calendar-feeds': calendarFeeds,
 	'2026-12-03-17-public-verification': publicVerification
 };
 

@@ -41,8 +41,16 @@ const catalogue = await createTestDatabase('pglite');
 const TENANT_TABLES = await tenantTablesOf(catalogue.owner);
 await catalogue.drop();
 
-/** Tables the app role may append to but never delete from. */
-const APPEND_ONLY = new Set<string>(['audit_log', 'audit_chain_heads', 'reminders']);
+/**
+ * Tables the app role may append to but never delete from (a revoked calendar feed is kept,
+ * revoked_at set, as the audit log's entries point at it).
+ */
+const APPEND_ONLY = new Set<string>([
+	'audit_log',
+	'audit_chain_heads',
+	'reminders',
+	'calendar_feeds'
+]);
 
 /** Tables whose rows their own person reads before a tenant is chosen. */
 const PERSONAL = new Set<string>(['memberships', 'membership_invitations']);

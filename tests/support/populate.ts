@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { TestDatabase } from './databases';
 import { actorOf, newActor, newUscc, TEST_PASSWORD } from './factories';
 import { DEFAULT_SCHEME_RULES } from '../../src/lib/server/domain/scheme-rules';
@@ -219,5 +220,12 @@ export async function populateTenant(t: TestDatabase, tenantId: string) {
 			})
 			.execute();
 	});
+	// A feed of the person's own: calendar_feeds rows are visible to their person only.
+	await t.db.inTenant({ tenantId, userId: person.id }, (tx) =>
+		tx
+			.insertInto('calendar_feeds')
+			.values({ tenant_id: tenantId, user_id: person.id, token_hash: randomBytes(32) })
+			.execute()
+	);
 	return { person, organisation };
 }

@@ -66,7 +66,10 @@ export const AUDIT_ACTIONS = [
 	'evidence.integrity_check',
 	'outbox.retry',
 	// Reads worth a record (issue 11 item 4): who took which list out of the product, filtered how.
-	'list.export'
+	'list.export',
+	// A person's secret iCalendar URL (issue 11 §3).
+	'calendar_feed.create',
+	'calendar_feed.revoke'
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -89,5 +92,6 @@ export const AUDIT_ENTITY_TYPES = [
 	'recurring_obligation',
 	'obligation_due_item',
 	'outbox',
-	'list'
+	'list',
+	'calendar_feed'
 ] as const;

@@ -241,7 +241,20 @@ const RULES = {
 		roles: EVERYONE,
 		subject: (actor, subject) =>
 			isCbStaff(actor.role) ? ALLOWED : inOwnOrganisation(actor, subject)
-	})
+	}),
+	/*
+	 * The calendar (issue 11 §3): everyone sees the dates of what they may open (the service asks
+	 * the kinds' own capabilities); the body's staff filter by organisation and evaluator.
+	 */
+	'calendar.read': rule({ roles: EVERYONE }),
+	'calendar.filter': rule({ roles: CB_ROLES }),
+	/** A person's own secret iCalendar URL. */
+	'calendar.feed': rule({ roles: EVERYONE }),
+	/**
+	 * An evaluator's feed carries the work they are on the team of (the whole tenant's dates
+	 * would drown their own); an admin's and a decision maker's carry all the body's dates.
+	 */
+	'calendar.feedOwnWork': rule({ roles: ['evaluator'] })
 } as const;
 
 type Rules = typeof RULES;

@@ -13,6 +13,7 @@ import { workflowRouter } from './routers/workflow';
 import { obligationsRouter } from './routers/obligations';
 import { workQueuesRouter } from './routers/work-queues';
 import { appSearchRouter } from './routers/app-search';
+import { calendarRouter } from './routers/calendar';
 
 export const appRouter = router({
 	auth: authRouter,
@@ -28,7 +29,8 @@ export const appRouter = router({
 	workflow: workflowRouter,
 	obligations: obligationsRouter,
 	workQueues: workQueuesRouter,
-	search: appSearchRouter
+	search: appSearchRouter,
+	calendar: calendarRouter
 });
 
 export type AppRouter = typeof appRouter;
