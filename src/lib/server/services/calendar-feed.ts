@@ -7,6 +7,7 @@ import { mayEver } from '../domain/permissions';
 import { addDays, todayInZone } from '../domain/calendar';
 import { eventUid, type CalendarEvent } from '../domain/calendar-events';
 import * as repo from '../repositories/calendar';
+import * as users from '../repositories/users';
 import { translate } from '../i18n/translate';
 import { authorize } from './authorize';
 import { auditAs } from './audit-entry';
@@ -85,12 +86,10 @@ async function feedOwner(db: AppDatabase, token: string) {
 	const owner = await db.asPerson(null, async (tx) => {
 		const found = await repo.findFeedOwner(tx, hashOf(token));
 		if (!found) return null;
-		const person = await tx
-			.selectFrom('users')
-			.select(['email', 'name', 'locale'])
-			.where('id', '=', found.user_id)
-			.executeTakeFirst();
-		return person ? { ...found, ...person } : null;
+		const person = await users.findUserById(tx, found.user_id);
+		return person
+			? { ...found, email: person.email, name: person.name, locale: person.locale }
+			: null;
 	});
 	if (!owner) return null;
 	const actor = await resolveActor(db, {
