@@ -27,11 +27,31 @@ import type { Locale } from '../../db/schema';
  */
 
 const NOW = new Date('2026-03-15T04:00:00Z');
+/** The issue's 100,000 findings (about 30 s on the shared 2-core machine, XLSX most of it). */
+const LARGE = Number(process.env.EXPORT_TEST_ROWS ?? 100_000);
+
 /**
- * The issue asks for 100,000 (`EXPORT_TEST_ROWS=100000`, about 1.5 minutes on the shared 2-core
- * machine, XLSX most of it); `npm test` and CI run 20,000 to stay near a minute.
+ * ExcelJS's streaming reader decodes each inflated chunk of a sheet on its own
+ * (`utils/parse-sax.js` → `bufferToString(chunk)`), so a Chinese character split across two
+ * chunks reads back as U+FFFD. The file is right — the whole-file reader and Excel read it
+ * intact — but at 100,000 rows some name always straddles a boundary. This reader hands the
+ * sheet's parser text decoded across chunks instead, so the test checks the file, not the bug.
  */
-const LARGE = Number(process.env.EXPORT_TEST_ROWS ?? 20_000);
+class Utf8SafeWorkbookReader extends ExcelJS.stream.xlsx.WorkbookReader {
+	_parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: number) {
+		async function* decoded() {
+			const decoder = new TextDecoder();
+			for await (const chunk of iterator) {
+				const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+				if (text) yield text;
+			}
+			const rest = decoder.decode();
+			if (rest) yield rest;
+		}
+		// @ts-expect-error: a private method of ExcelJS's reader, absent from its types
+		return super._parseWorksheet(decoded(), sheetNo);
+	}
+}
 
 /** A CSV parser (RFC 4180, quotes and CRLF), fed chunk by chunk; `row` gets each record. */
 function csvParser(row: (cells: string[]) => void) {
@@ -507,7 +527,7 @@ describe(`exporting ${LARGE.toLocaleString('en')} findings (postgres)`, () => {
 					bytes += chunk.length;
 					rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
 				});
-				const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
+				const reader = new Utf8SafeWorkbookReader(source, {
 					sharedStrings: 'ignore',
 					styles: 'cache',
 					worksheets: 'emit'
