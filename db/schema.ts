@@ -27,6 +27,15 @@ export interface TenantsTable {
 	default_locale: ColumnType<Locale, Locale | undefined, Locale>;
 	time_zone: ColumnType<string, string | undefined, string>;
 	created_at: CreatedAt;
+	/** The body's English name ('' = show `name`). */
+	name_en: ColumnType<string, string | undefined, string>;
+	/** How a grant numbers certificates: see src/lib/server/domain/certificate-number.ts. */
+	certificate_number_pattern: ColumnType<string, string | undefined, string>;
+	/** The From display name of the body's emails ('' = its name). */
+	mail_sender_name: ColumnType<string, string | undefined, string>;
+	logo: Buffer | null;
+	logo_type: 'image/png' | 'image/jpeg' | null;
+	settings_version: ColumnType<number, number | undefined, number>;
 }
 
 export interface UsersTable {

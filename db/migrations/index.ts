@@ -13,6 +13,7 @@ import * as passwordCheckThrottle from './2026-12-03-06-password-check-throttle'
 import * as evidenceReview from './2026-12-03-10-evidence-review';
 import * as calendarFeeds from './2026-12-03-14-calendar-feeds';
 import * as publicVerification from './2026-12-03-17-public-verification';
+import * as tenantSettings from './2026-12-04-01-tenant-settings';
 
 /*
  * Listed statically (not read from disk) so the built server bundles them and can migrate the
@@ -32,7 +33,8 @@ export const migrations: Record<string, Migration> = {
 	'2026-12-03-06-password-check-throttle': passwordCheckThrottle,
 	'2026-12-03-10-evidence-review': evidenceReview,
 	'2026-12-03-14-calendar-feeds': calendarFeeds,
-	'2026-12-03-17-public-verification': publicVerification
+	'2026-12-03-17-public-verification': publicVerification,
+	'2026-12-04-01-tenant-settings': tenantSettings
 };
 
 export const migrationProvider: MigrationProvider = {
