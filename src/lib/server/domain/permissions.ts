@@ -209,6 +209,8 @@ const RULES = {
 
 	/* The audit log and the operator's view of the installation. */
 	'audit.read': rule({ roles: ADMIN }),
+	/** The certificate changes of a period as public registries take them (issue 13 item 5). */
+	'registry.export': rule({ roles: ADMIN }),
 	'system.status': rule({ roles: ADMIN }),
 
 	/* The chase (issue 7): who the clocks tell, and who sees the mail the product sends. */
