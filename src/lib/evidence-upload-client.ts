@@ -48,16 +48,21 @@ export function uploadEvidence(
 	return uploadEvidenceTo(evidenceUploadPath(findingId), effectiveFrom, files, events);
 }
 
-/** Sends `files` to an evidence upload path (a finding's or a due item's). */
+/**
+ * Sends `files` to an evidence upload path (a finding's or a due item's); with `supersedes`, one
+ * file as the next version of that earlier file (issue 12 item 9).
+ */
 export function uploadEvidenceTo(
 	path: string,
 	effectiveFrom: string,
 	files: readonly File[],
-	events: UploadEvents = {}
+	events: UploadEvents = {},
+	supersedes: string | null = null
 ): EvidenceUpload {
 	const form = new FormData();
-	// The date first: the server settles it before the first file arrives.
+	// The date (and the file replaced) first: the server settles them before the first file arrives.
 	form.append('effective_from', effectiveFrom);
+	if (supersedes) form.append('supersedes', supersedes);
 	for (const file of files) form.append('files', file, file.name);
 
 	const xhr = new XMLHttpRequest();

@@ -34,6 +34,14 @@ export const MAX_FILES_PER_UPLOAD = 10;
 /** The form field with the date the evidence is effective from; it must precede the files. */
 export const EFFECTIVE_FROM_FIELD = 'effective_from';
 
+/**
+ * The form field naming the earlier file an upload replaces (issue 12 item 9); like the date it
+ * must precede the file, and a replacement is one file.
+ */
+export const SUPERSEDES_FIELD = 'supersedes';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Room for the multipart framing and fields around the files' bytes. */
 const FRAMING_ALLOWANCE = 1024 * 1024;
 
@@ -139,6 +147,8 @@ export async function handleEvidenceUpload(
 
 	const today = todayInZone(input.now ?? new Date(), actor.tenant.timeZone);
 	let effectiveFrom: string | null = null;
+	let supersedesId: string | null = null;
+	let filesSeen = 0;
 	const settleEffectiveFrom = (value: string) => {
 		if (!isIsoDate(value)) refusal ??= badInput('effective_from', 'evidence_date_invalid');
 		else if (value > today)
@@ -163,6 +173,8 @@ export async function handleEvidenceUpload(
 
 	const receive = async (file: Readable, info: busboy.FileInfo, result: EvidenceFileResult) => {
 		effectiveFrom ??= settleEffectiveFrom(today);
+		if (supersedesId && ++filesSeen > 1)
+			refusal ??= badInput(SUPERSEDES_FIELD, 'evidence_replace_one_file');
 		if (refusal) {
 			file.resume();
 			return;
@@ -172,7 +184,8 @@ export async function handleEvidenceUpload(
 			const evidenceFile = {
 				name: result.name,
 				declaredType: (info.mimeType ?? '').slice(0, 200),
-				effectiveFrom
+				effectiveFrom,
+				supersedesId
 			};
 			const recorded = recording.then(() =>
 				recordEvidenceOf(app.db, actor, subject, inspected, evidenceFile).finally(() =>
@@ -198,6 +211,11 @@ export async function handleEvidenceUpload(
 		// A date after the files comes too late for them: the form puts it first.
 		if (name === EFFECTIVE_FROM_FIELD && effectiveFrom === null)
 			effectiveFrom = settleEffectiveFrom(value.trim() || today);
+		// Named before any file arrives, as the uploader sends it; an id that is none names nothing.
+		if (name === SUPERSEDES_FIELD && value.trim() && results.length === 0) {
+			if (UUID.test(value.trim())) supersedesId = value.trim().toLowerCase();
+			else refusal ??= new Refusal('NOT_FOUND', 'evidence_replace_not_found');
+		}
 	});
 	parser.on('file', (_field, file, info) => {
 		// A broken request fails the file stream too; receive() reports it, but a file that is

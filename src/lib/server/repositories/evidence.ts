@@ -25,6 +25,7 @@ function evidenceQuery(tx: Tx) {
 				'evidence.effective_from',
 				'evidence.integrity_status',
 				'evidence.duplicate_of_id',
+				'evidence.supersedes_id',
 				'evidence.review_verdict',
 				'evidence.review_note',
 				personName(eb, 'evidence.uploaded_by').as('uploaded_by_name')
@@ -101,6 +102,8 @@ export interface NewEvidence {
 	uploadedBy: string;
 	effectiveFrom: string;
 	duplicateOfId: string | null;
+	/** The earlier file of the same finding this one is the next version of (issue 12 item 9). */
+	supersedesId?: string | null;
 }
 
 export async function insertEvidence(tx: Tx, evidence: NewEvidence): Promise<string> {
@@ -119,7 +122,8 @@ export async function insertEvidence(tx: Tx, evidence: NewEvidence): Promise<str
 			effective_from: evidence.effectiveFrom,
 			// The evidence.verify job re-reads the stored bytes and records what it finds.
 			integrity_status: 'pending',
-			duplicate_of_id: evidence.duplicateOfId
+			duplicate_of_id: evidence.duplicateOfId,
+			supersedes_id: evidence.supersedesId ?? null
 		})
 		.returning('id')
 		.executeTakeFirstOrThrow();
@@ -160,4 +164,18 @@ export async function markEvidenceRemoved(tx: Tx, evidenceId: string, by: string
 		.returning('id')
 		.executeTakeFirst();
 	return row !== undefined;
+}
+
+/**
+ * Whether a live file (not taken back) already supersedes this one: then it is an earlier
+ * version, no longer the current one, and cannot be replaced again.
+ */
+export function hasLiveSuccessor(tx: Tx, evidenceId: string): Promise<boolean> {
+	return hasRow(
+		tx
+			.selectFrom('evidence')
+			.select('evidence.id')
+			.where('evidence.supersedes_id', '=', evidenceId)
+			.where('evidence.removed_at', 'is', null)
+	);
 }

@@ -152,13 +152,26 @@ export function insertEvidenceSubmission(
 		.executeTakeFirstOrThrow();
 }
 
-/** Files uploaded against a finding and not yet part of a submission (refused files excluded). */
+/**
+ * Files uploaded against a finding and not yet part of a submission (refused files excluded, and
+ * files a newer version replaced: issue 12 item 9 — an earlier version is not current evidence).
+ */
 const pendingEvidenceOf = (findingId: string) => (eb: ExpressionBuilder<Database, 'evidence'>) =>
 	eb.and([
 		eb('evidence.finding_id', '=', findingId),
 		eb('evidence.submission_id', 'is', null),
 		eb('evidence.removed_at', 'is', null),
-		eb('evidence.integrity_status', '<>', 'rejected')
+		eb('evidence.integrity_status', '<>', 'rejected'),
+		eb.not(
+			eb.exists(
+				eb
+					.selectFrom('evidence as successor')
+					.select('successor.id')
+					.whereRef('successor.tenant_id', '=', 'evidence.tenant_id')
+					.whereRef('successor.supersedes_id', '=', 'evidence.id')
+					.where('successor.removed_at', 'is', null)
+			)
+		)
 	]);
 
 /** Puts every pending file of the finding into the submission; returns how many. */
@@ -244,6 +257,7 @@ export function listEvidenceFiles(tx: Tx, findingId: string) {
 		.select((eb) => [
 			'evidence.id',
 			'evidence.submission_id',
+			'evidence.supersedes_id',
 			'evidence.original_name',
 			'evidence.size_bytes',
 			'evidence.detected_type',

@@ -1,7 +1,12 @@
 import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import { notFound, Refusal } from '../errors';
-import { findEvidence, markEvidenceRemoved, setEvidenceVerdict } from '../repositories/evidence';
+import {
+	findEvidence,
+	hasLiveSuccessor,
+	markEvidenceRemoved,
+	setEvidenceVerdict
+} from '../repositories/evidence';
 import { findOpenSubmission } from '../repositories/responses';
 import { auditAs } from './audit-entry';
 import { authorize } from './authorize';
@@ -64,6 +69,9 @@ export function removeEvidenceFile(db: AppDatabase, actor: Actor, input: RemoveE
 		const { file, finding } = await loadFileOfFinding(tx, actor, input.findingId, input.evidenceId);
 		authorize(actor, 'evidence.remove', { organisationId: finding.organisation_id });
 		if (file.submission_id) throw new Refusal('CONFLICT', 'evidence_remove_submitted');
+		// An earlier version stays as the history of the file that replaced it (issue 12 item 9).
+		if (await hasLiveSuccessor(tx, file.id))
+			throw new Refusal('CONFLICT', 'evidence_remove_superseded');
 		if (!(await markEvidenceRemoved(tx, file.id, actor.userId)))
 			throw new Refusal('CONFLICT', 'evidence_remove_submitted');
 		await auditAs(tx, actor, 'evidence.remove', 'finding', finding.id, {

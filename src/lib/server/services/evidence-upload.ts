@@ -2,10 +2,13 @@ import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
 import { auditAs } from './audit-entry';
 import {
+	findEvidence,
 	findOriginalBySha256,
+	hasLiveSuccessor,
 	insertEvidence,
 	organisationHoldsContent
 } from '../repositories/evidence';
+import { badInput, notFound, Refusal } from '../errors';
 import type { Inspected } from '../evidence/inspect';
 import { findingOpenToEvidence } from './evidence';
 import { dueItemOpenToEvidence } from './obligations';
@@ -23,6 +26,8 @@ export interface EvidenceFileFacts {
 	declaredType: string;
 	/** 'YYYY-MM-DD': the day the evidence is effective from. */
 	effectiveFrom: string;
+	/** The earlier file this one replaces as its next version (issue 12 item 9), if any. */
+	supersedesId?: string | null;
 }
 
 /** The subject an uploaded file is evidence of: a finding, or an obligation's due item. */
@@ -54,10 +59,32 @@ async function openSubject(tx: Tx, actor: Actor, subject: EvidenceSubject) {
 	};
 }
 
+/**
+ * The file a new upload replaces (issue 12 item 9): a live file of the same finding, and its
+ * current version (a file already replaced is an earlier version; its successor is the one to
+ * replace). Another finding's file, another tenant's (invisible under RLS), a removed one: not
+ * found. The finding is locked by openSubject, so two replacements of one file never both pass;
+ * the unique index evidence_one_successor_key backs that.
+ */
+async function replaceableFile(tx: Tx, subject: EvidenceSubject, supersedesId: string) {
+	if (subject.kind !== 'finding') throw badInput('supersedes', 'evidence_replace_findings_only');
+	const earlier = await findEvidence(tx, supersedesId);
+	if (!earlier || earlier.finding_id !== subject.id) throw notFound('evidence_replace_not_found');
+	if (await hasLiveSuccessor(tx, earlier.id))
+		throw new Refusal('CONFLICT', 'evidence_replace_not_current');
+	return earlier;
+}
+
 /** Whether `actor` may add evidence to the subject now (a Refusal otherwise), before any byte is stored. */
-export function checkEvidenceUploadTo(db: AppDatabase, actor: Actor, subject: EvidenceSubject) {
+export function checkEvidenceUploadTo(
+	db: AppDatabase,
+	actor: Actor,
+	subject: EvidenceSubject,
+	supersedesId: string | null = null
+) {
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		await openSubject(tx, actor, subject);
+		if (supersedesId) await replaceableFile(tx, subject, supersedesId);
 	});
 }
 
@@ -76,6 +103,9 @@ export function recordEvidenceOf(
 ): Promise<{ id: string; duplicate: boolean }> {
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const open = await openSubject(tx, actor, subject);
+		const earlier = file.supersedesId
+			? await replaceableFile(tx, subject, file.supersedesId)
+			: null;
 		const duplicateOfId = await findOriginalBySha256(tx, staged.sha256);
 		const duplicate = duplicateOfId !== null && (await open.duplicateShown(staged.sha256));
 		const id = await insertEvidence(tx, {
@@ -89,7 +119,8 @@ export function recordEvidenceOf(
 			originalName: file.name,
 			uploadedBy: actor.userId,
 			effectiveFrom: file.effectiveFrom,
-			duplicateOfId
+			duplicateOfId,
+			supersedesId: earlier?.id ?? null
 		});
 		await auditAs(tx, actor, 'evidence.upload', subject.kind, open.entityId, {
 			after: {
@@ -99,7 +130,8 @@ export function recordEvidenceOf(
 				sha256: staged.sha256,
 				detected_type: detectedType,
 				effective_from: file.effectiveFrom,
-				duplicate_of_id: duplicateOfId
+				duplicate_of_id: duplicateOfId,
+				...(earlier ? { supersedes_id: earlier.id, supersedes_name: earlier.original_name } : {})
 			}
 		});
 		await staged.keep();

@@ -7,7 +7,7 @@ import * as repo from '../repositories/responses';
 import { findingSubject, loadVisibleFinding } from './finding-access';
 import { timelineOf } from './timeline';
 import { checkVerifyEffective, type IntegrityStatus } from '../domain/evidence-integrity';
-import { isPreviewable } from './evidence';
+import { evidenceUploadRefusal, isPreviewable } from './evidence';
 
 export interface EvidenceFile {
 	id: string;
@@ -24,6 +24,12 @@ export interface EvidenceFile {
 	duplicateOf: { findingId: string; reference: string; name: string } | null;
 	/** Whether the page shows it inline (an image, a PDF: services/evidence.ts PREVIEW_TYPES). */
 	previewable: boolean;
+	/** The newer file that replaced this one (issue 12 item 9): it is an earlier version. */
+	supersededById: string | null;
+	/** The versions this file replaced, newest first: each still opens. */
+	earlierVersions: EvidenceVersion[];
+	/** Whether the organisation may upload a new version of it now. */
+	mayReplace: boolean;
 	/** The reviewer's verdict on this file, shown to both sides. */
 	review: {
 		verdict: 'accepted' | 'rejected';
@@ -31,6 +37,15 @@ export interface EvidenceFile {
 		byName: string | null;
 		at: Date | null;
 	} | null;
+}
+
+/** An earlier version of an evidence file, as the reviewer sees it in the file's history. */
+export interface EvidenceVersion {
+	id: string;
+	originalName: string;
+	sizeBytes: number;
+	uploadedAt: Date;
+	uploadedByName: string;
 }
 
 /**
@@ -53,6 +68,32 @@ export function getFindingDetail(db: AppDatabase, actor: Actor, id: string, now 
 		// The body's steps are offered to the evaluation team (and administrators) only: the same
 		// capabilities the services enforce.
 		const mayReview = lifecycleSide(actor.role) !== 'body' || can(actor, 'finding.review', subject);
+		// Versions (issue 12 item 9): each file points at the one it replaced; the current version
+		// is the one no live file replaced. Removed files are not in `files`, so a successor taken
+		// back leaves its predecessor current again.
+		const byId = new Map(files.map((file) => [file.id, file]));
+		const successorOf = new Map<string, string>();
+		for (const file of files) if (file.supersedes_id) successorOf.set(file.supersedes_id, file.id);
+		const earlierVersionsOf = (file: (typeof files)[number]): EvidenceVersion[] => {
+			const versions: EvidenceVersion[] = [];
+			const seen = new Set([file.id]);
+			for (
+				let earlier = file.supersedes_id ? byId.get(file.supersedes_id) : undefined;
+				earlier && !seen.has(earlier.id);
+				earlier = earlier.supersedes_id ? byId.get(earlier.supersedes_id) : undefined
+			) {
+				seen.add(earlier.id);
+				versions.push({
+					id: earlier.id,
+					originalName: earlier.original_name,
+					sizeBytes: Number(earlier.size_bytes),
+					uploadedAt: earlier.uploaded_at,
+					uploadedByName: earlier.uploaded_by_name
+				});
+			}
+			return versions;
+		};
+		const mayUpload = evidenceUploadRefusal(actor, finding) === null;
 		const asFile = (file: (typeof files)[number]): EvidenceFile => ({
 			id: file.id,
 			originalName: file.original_name,
@@ -76,6 +117,9 @@ export function getFindingDetail(db: AppDatabase, actor: Actor, id: string, now 
 						}
 					: null,
 			previewable: isPreviewable(file.detected_type),
+			supersededById: successorOf.get(file.id) ?? null,
+			earlierVersions: earlierVersionsOf(file),
+			mayReplace: mayUpload && !successorOf.has(file.id),
 			review: file.review_verdict
 				? {
 						verdict: file.review_verdict,
@@ -200,7 +244,10 @@ export function getFindingDetail(db: AppDatabase, actor: Actor, id: string, now 
 						.map((f) => ({ integrityStatus: f.integrity_status }))
 				)
 			})),
-			pendingFiles: files.filter((f) => f.submission_id === null).map(asFile),
+			// An earlier version never submitted shows only in its successor's history.
+			pendingFiles: files
+				.filter((f) => f.submission_id === null && !successorOf.has(f.id))
+				.map(asFile),
 			timeline
 		};
 	});
