@@ -95,6 +95,8 @@ export interface EvidenceItem {
 	effectiveFrom: string;
 	integrityStatus: 'pending' | 'verified' | 'rejected';
 	duplicateOfId: string | null;
+	/** The earlier file this one replaced as its next version (issue 12 item 9). */
+	supersedesId: string | null;
 	downloadPath: string;
 }
 
@@ -114,6 +116,7 @@ function toItem(row: EvidenceRow): EvidenceItem {
 		effectiveFrom: row.effective_from,
 		integrityStatus: row.integrity_status,
 		duplicateOfId: row.duplicate_of_id,
+		supersedesId: row.supersedes_id,
 		downloadPath: evidenceDownloadPath(row.id)
 	};
 }
