@@ -27,7 +27,11 @@ export default defineConfig({
 			'bullmq',
 			'ioredis',
 			'postgres',
-			'nodemailer'
+			'nodemailer',
+			// harfbuzz (WASM) and the WOFF2 decoder: the printed documents' fonts.
+			'subset-font',
+			'fontverter',
+			'pdfkit'
 		]
 	}
 });

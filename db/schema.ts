@@ -557,3 +557,27 @@ export interface CalendarFeedsTable {
 export interface Database {
 	calendar_feeds: CalendarFeedsTable;
 }
+
+/* ---- Printable documents (migration 2026-12-04-07-documents). ---- */
+
+export type DocumentKind = 'certificate' | 'evaluation_report' | 'nonconformity_report';
+
+/** One generated PDF: what it shows, the SHA-256 of its bytes and the code printed on it. */
+export interface DocumentsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	kind: DocumentKind;
+	certificate_id: string | null;
+	evaluation_id: string | null;
+	finding_id: string | null;
+	sha256: Uint8Array;
+	/** `XXXX-XXXX-XXXX` (digits and capitals): what a reader types into /verify. */
+	code: string;
+	generated_at: ColumnType<Date, Date | undefined, never>;
+	generated_by: string | null;
+	locale: Locale;
+}
+
+export interface Database {
+	documents: DocumentsTable;
+}

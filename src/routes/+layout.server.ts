@@ -9,7 +9,7 @@ function navigation(actor: Actor | null) {
 	return {
 		dashboard: mayEver(actor, 'dashboard.read'),
 		myActions: mayEver(actor, 'myActions.read'),
-		evaluations: mayEver(actor, 'evaluation.read'),
+		evaluations: mayEver(actor, 'evaluation.view'),
 		findings: mayEver(actor, 'finding.list'),
 		obligations: mayEver(actor, 'obligation.fulfil') || mayEver(actor, 'obligation.view'),
 		calendar: mayEver(actor, 'calendar.read'),

@@ -49,7 +49,9 @@ const APPEND_ONLY = new Set<string>([
 	'audit_log',
 	'audit_chain_heads',
 	'reminders',
-	'calendar_feeds'
+	'calendar_feeds',
+	// A generated PDF stays genuine: its record is never changed or removed.
+	'documents'
 ]);
 
 /** Tables whose rows their own person reads before a tenant is chosen. */
@@ -58,7 +60,7 @@ const PERSONAL = new Set<string>(['memberships', 'membership_invitations']);
 /** Tables the app role may only read: the audit trigger, running as the owner, moves the chain head. */
 const READ_ONLY = new Set<string>(['audit_chain_heads']);
 /** Tables the app role may never update: a fired reminder is a fact, kept as it was written. */
-const NO_UPDATE = new Set<string>([...READ_ONLY, 'reminders']);
+const NO_UPDATE = new Set<string>([...READ_ONLY, 'reminders', 'documents']);
 
 const RLS_REFUSAL = /row-level security/i;
 const PERMISSION_REFUSAL = /permission denied/i;

@@ -21,6 +21,7 @@ import {
 	submitResponse
 } from '../../src/lib/server/services/finding-workflow';
 import { takeDecision } from '../../src/lib/server/services/decisions';
+import { certificateDocument } from '../../src/lib/server/services/documents';
 
 /**
  * One row (at least) in every tenant-owned table of `tenantId`, so an isolation test can look
@@ -220,6 +221,8 @@ export async function populateTenant(t: TestDatabase, tenantId: string) {
 			})
 			.execute();
 	});
+	// A printed certificate: the documents table's row (and its audit entry).
+	await certificateDocument(t.db, admin, certificate.id, 'zh-CN', 'http://localhost');
 	// A feed of the person's own: calendar_feeds rows are visible to their person only.
 	await t.db.inTenant({ tenantId, userId: person.id }, (tx) =>
 		tx

@@ -113,6 +113,15 @@ const RULES = {
 
 	/* Evaluations. */
 	'evaluation.read': rule({ roles: CB_ROLES }),
+	/**
+	 * Issue 12 item 6: the evaluations list and page, read-only for an organisation's users (their
+	 * own organisation's only; another's is "not found"); the body's staff see every one.
+	 */
+	'evaluation.view': rule<OrganisationSubject>({
+		roles: EVERYONE,
+		subject: (actor, subject) =>
+			isCbStaff(actor.role) ? ALLOWED : inOwnOrganisation(actor, subject)
+	}),
 	'evaluation.plan': rule({ roles: RUNNERS }),
 	'evaluation.run': rule<TeamSubject>({
 		roles: RUNNERS,

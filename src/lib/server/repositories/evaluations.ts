@@ -22,6 +22,8 @@ export interface EvaluationFilter {
 	kind?: EvaluationKind;
 	/** Text in the organisation's name or the certificate's number. */
 	search?: string;
+	/** One organisation's evaluations only (what its own users see). */
+	organisationId?: string;
 }
 
 /** The tenant's evaluations that `filter` keeps, joined to the names a row shows. */
@@ -29,6 +31,8 @@ function filteredEvaluations(tx: Tx, filter: EvaluationFilter) {
 	let query = evaluationsWithNames(tx);
 	if (filter.status) query = query.where('evaluations.status', '=', filter.status);
 	if (filter.kind) query = query.where('evaluations.kind', '=', filter.kind);
+	if (filter.organisationId)
+		query = query.where('evaluations.organisation_id', '=', filter.organisationId);
 	if (filter.search) {
 		const pattern = likePattern(filter.search);
 		query = query.where((eb) =>

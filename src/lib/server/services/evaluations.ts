@@ -14,6 +14,8 @@ import { nextSurveillanceDue, nonconformityDueDate } from '../domain/scheme-rule
 import { isIsoDate, todayInZone } from '../domain/calendar';
 import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors';
 import { authorize } from './authorize';
+import { NO_ORGANISATION } from '../domain/roles';
+import { organisationMaySee } from './finding-access';
 import { reportIssuedMessage } from './event-messages';
 import {
 	EVALUATION_KINDS,
@@ -80,8 +82,14 @@ export function listEvaluations(
 	input: ListEvaluationsInput = {},
 	options: { pageSize?: number } = {}
 ): Promise<ListPage<EvaluationRow>> {
-	authorize(actor, 'evaluation.read');
-	const filter = evaluationFilterOf(input);
+	authorize(actor, 'evaluation.view', { organisationId: actor.organisationId ?? '' });
+	const filter = {
+		...evaluationFilterOf(input),
+		// An organisation's users list their own organisation's evaluations only.
+		...(mayEver(actor, 'evaluation.read')
+			? {}
+			: { organisationId: actor.organisationId ?? NO_ORGANISATION })
+	};
 	return readListPage(
 		db,
 		actor,
@@ -351,6 +359,7 @@ export const closeEvaluation = (db: AppDatabase, actor: Actor, id: string, versi
  * nonconformity would get today, and when the certificate's next surveillance falls due.
  */
 export async function getEvaluation(db: AppDatabase, actor: Actor, id: string, now = new Date()) {
+	if (!mayEver(actor, 'evaluation.read')) return getOwnEvaluation(db, actor, id, now);
 	authorize(actor, 'evaluation.read');
 	const today = todayInZone(now, actor.tenant.timeZone);
 	return db.inTenant(scopeOf(actor), async (tx) => {
@@ -404,7 +413,48 @@ export async function getEvaluation(db: AppDatabase, actor: Actor, id: string, n
 				major: { on: nonconformityDueDate(today, 'major', rules), days: rules.majorDueDays },
 				minor: { on: nonconformityDueDate(today, 'minor', rules), days: rules.minorDueDays }
 			},
-			nextSurveillance
+			nextSurveillance,
+			readOnly: false,
+			/** The report's PDF (services/documents.ts): once the report is issued. */
+			mayDownloadReport: organisationMaySee(evaluation.status)
+		};
+	});
+}
+
+/**
+ * An evaluation as its organisation's users read it (issue 12 item 6): the plan, the team's names
+ * and roles, and, once the report is issued, its findings (SPEC §3: not before). Read-only: no
+ * step, change or clause is offered, and the body's decisions and the team's addresses stay
+ * the body's. Another organisation's evaluation is "not found".
+ */
+async function getOwnEvaluation(db: AppDatabase, actor: Actor, id: string, now: Date) {
+	const today = todayInZone(now, actor.tenant.timeZone);
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const evaluation = await repo.findEvaluation(tx, id);
+		if (!evaluation) throw notFound();
+		authorize(actor, 'evaluation.view', { organisationId: evaluation.organisation_id });
+		const reportIssued = organisationMaySee(evaluation.status);
+		const [team, findings] = await Promise.all([
+			repo.listTeam(tx, id),
+			reportIssued ? listEvaluationFindings(tx, id) : Promise.resolve([])
+		]);
+		return {
+			evaluation,
+			team: team.map((member) => ({ ...member, email: '' })),
+			findings: findings.map((finding) => ({ ...finding, overdue: isOverdue(finding, today) })),
+			openFindings: findings.filter((finding) => finding.status !== 'closed').length,
+			decisions: [] as Awaited<ReturnType<typeof listEvaluationDecisions>>,
+			clauses: [] as Awaited<ReturnType<typeof listClauses>>,
+			steps: [] as EvaluationAction[],
+			mayEditPlan: false,
+			mayRecordFindings: false,
+			onTeam: false,
+			offTeam: false,
+			today,
+			dueDates: null,
+			nextSurveillance: null as string | null,
+			readOnly: true,
+			mayDownloadReport: reportIssued
 		};
 	});
 }

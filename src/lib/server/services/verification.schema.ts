@@ -30,3 +30,16 @@ export const badgeInput = z.object({
 		.catch(undefined)
 		.transform((value) => value ?? 'zh-CN')
 });
+
+/** The largest PDF /verify reads to check ("is this PDF genuine?"): its hash is all it needs. */
+export const VERIFY_PDF_MAX_BYTES = 20 * 1024 * 1024;
+
+/**
+ * "Is this PDF genuine?": the code printed on it (any case, with or without dashes), or the PDF
+ * itself (checked by the action). `''` with no file shows the empty form.
+ */
+export const verifyDocumentInput = z.object({
+	code: text(40).refine((value) => value === '' || /^[0-9A-Za-z\s-]{12,40}$/.test(value), {
+		error: 'documents_verify_code_invalid'
+	})
+});

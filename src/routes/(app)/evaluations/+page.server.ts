@@ -2,6 +2,7 @@ import type { PageServerLoad } from './$types';
 import { pageLoad } from '$lib/server/pages';
 import { can } from '$lib/server/domain/permissions';
 import { listEvaluations } from '$lib/server/services/evaluations';
+import { organisationMaySee } from '$lib/server/services/finding-access';
 import {
 	EVALUATION_KINDS,
 	EVALUATION_SORTS,
@@ -11,12 +12,22 @@ import {
 import { filterQueryOf, loadListPage } from '$lib/server/http/list-query';
 import { EVALUATION_QUERY as NAMES } from '$lib/server/http/list-names';
 
-export const load = pageLoad('evaluation.read', async ({ db, actor, event: { url } }) => {
+export const load = pageLoad('evaluation.view', async ({ db, actor, event: { url } }) => {
 	const { input, page, links } = await loadListPage(url, listEvaluationsSchema, NAMES, (input) =>
 		listEvaluations(db, actor, input)
 	);
+	const readOnly = !can(actor, 'evaluation.read');
 	return {
-		page,
+		// An organisation counts its findings only once the report shows them (SPEC §3).
+		page: readOnly
+			? {
+					...page,
+					rows: page.rows.map((row) => ({
+						...row,
+						open_findings: organisationMaySee(row.status) ? row.open_findings : null
+					}))
+				}
+			: page,
 		...links,
 		status: input.status ?? '',
 		kind: input.kind ?? '',
@@ -27,6 +38,8 @@ export const load = pageLoad('evaluation.read', async ({ db, actor, event: { url
 		kinds: EVALUATION_KINDS,
 		sorts: EVALUATION_SORTS,
 		mayPlan: can(actor, 'evaluation.plan'),
+		/** The body's staff export the list; an organisation's users read theirs. */
+		mayExport: can(actor, 'evaluation.read'),
 		exportQuery: filterQueryOf(input, NAMES)
 	};
 }) satisfies PageServerLoad;

@@ -15,10 +15,11 @@ import { raiseFinding } from '$lib/server/services/findings';
 import { entityTimeline } from '$lib/server/services/timeline';
 import { keepingTeam } from '../team-form';
 
-export const load = pageLoad('evaluation.read', async ({ db, actor, event: { params } }) => {
+export const load = pageLoad('evaluation.view', async ({ db, actor, event: { params } }) => {
 	const detail = await getEvaluation(db, actor, params.id);
 	const [timeline, people] = await Promise.all([
-		entityTimeline(db, actor, 'evaluation', params.id),
+		// The audit trail is the body's: an organisation's users read the evaluation, not its log.
+		detail.readOnly ? Promise.resolve([]) : entityTimeline(db, actor, 'evaluation', params.id),
 		detail.mayEditPlan ? teamCandidates(db, actor) : Promise.resolve([])
 	]);
 	return { ...detail, timeline, people };
