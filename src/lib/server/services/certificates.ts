@@ -199,7 +199,7 @@ export function certificateTimeline(db: AppDatabase, actor: Actor, certificateId
 
 /** What the certificate form offers: organisations, standards and their scales' grades. */
 export function certificateFormChoices(db: AppDatabase, actor: Actor) {
-	authorize(actor, 'certificate.manage');
+	authorize(actor, 'certificate.import');
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const organisations = await listOrganisations(tx);
 		const standards = await listStandardChoices(tx);
