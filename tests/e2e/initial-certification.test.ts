@@ -153,6 +153,15 @@ describe('the initial certification of a new organisation, from evaluation to gr
 				new RegExp(`^DCB-27922-${today.slice(0, 4)}-\\d{4}$`)
 			);
 
+			// For people to look at (not committed), as tests/e2e/screenshots.test.ts leaves them.
+			for (const width of [1280, 390]) {
+				await decider.setViewportSize({ width, height: 900 });
+				await decider.screenshot({
+					path: `test-output/screenshots/grant-${width}.png`,
+					fullPage: true
+				});
+			}
+			await decider.setViewportSize({ width: 1280, height: 900 });
 			const form = decider.getByRole('form', { name: 'Grant decision' });
 			await form.getByLabel('Scope').fill(SCOPE);
 			await form.getByLabel('Grade').selectOption({ label: 'Four stars' });
@@ -170,6 +179,10 @@ describe('the initial certification of a new organisation, from evaluation to gr
 	it(
 		'shows the certificate granted after the evaluation, with its number, grade and validity',
 		async () => {
+			await decider.screenshot({
+				path: 'test-output/screenshots/granted-1280.png',
+				fullPage: true
+			});
 			const granted = await decider.getByTestId('certificate-granted').textContent();
 			const number = /DCB-27922-\d{4}-\d{4}/.exec(granted ?? '')?.[0] ?? '';
 			expect(number).toMatch(new RegExp(`^DCB-27922-${today.slice(0, 4)}-\\d{4}$`));
@@ -186,7 +199,9 @@ describe('the initial certification of a new organisation, from evaluation to gr
 			// The evaluation is closed by its decision and names its certificate.
 			await open(evaluator, evaluationPath);
 			await evaluator.getByTestId('evaluation-status').filter({ hasText: 'Closed' }).waitFor();
-			expect(await evaluator.getByRole('link', { name: number }).count()).toBe(1);
+			expect(await evaluator.locator('dl.facts').getByRole('link', { name: number }).count()).toBe(
+				1
+			);
 			expect(await evaluator.getByTestId('awaits-grant').count()).toBe(0);
 		},
 		STEP
