@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
@@ -43,6 +45,11 @@ function addMonths(isoDate: string, months: number): string {
 	target.setUTCDate(Math.min(d, last));
 	return target.toISOString().slice(0, 10);
 }
+
+const AXE_SOURCE = readFileSync(
+	createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+	'utf8'
+);
 
 const first17 = '91350206MA2XGRT01';
 const USCC = first17 + usccCheckCharacter(first17);
@@ -153,6 +160,18 @@ describe('the initial certification of a new organisation, from evaluation to gr
 				new RegExp(`^DCB-27922-${today.slice(0, 4)}-\\d{4}$`)
 			);
 
+			// A new page: no serious or critical WCAG 2.1 AA violation (as tests/e2e/accessibility.test.ts).
+			await decider.evaluate(AXE_SOURCE);
+			const violations = await decider.evaluate(async () => {
+				const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
+				const result = await axe.run(document, {
+					runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }
+				});
+				return result.violations
+					.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+					.map((v) => v.id);
+			});
+			expect(violations).toEqual([]);
 			// For people to look at (not committed), as tests/e2e/screenshots.test.ts leaves them.
 			for (const width of [1280, 390]) {
 				await decider.setViewportSize({ width, height: 900 });
