@@ -43,13 +43,15 @@ await catalogue.drop();
 
 /**
  * Tables the app role may append to but never delete from (a revoked calendar feed is kept,
- * revoked_at set, as the audit log's entries point at it).
+ * revoked_at set, as the audit log's entries point at it; a certificate number counter never
+ * goes back, or its numbers would be handed out again).
  */
 const APPEND_ONLY = new Set<string>([
 	'audit_log',
 	'audit_chain_heads',
 	'reminders',
-	'calendar_feeds'
+	'calendar_feeds',
+	'certificate_number_counters'
 ]);
 
 /** Tables whose rows their own person reads before a tenant is chosen. */
