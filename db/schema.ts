@@ -181,7 +181,7 @@ export interface CertificateHistoryTable {
 	id: Generated<string>;
 	certificate_id: string;
 	decision_id: string | null;
-	change: 'issued' | 'status' | 'grade' | 'scope' | 'expired' | 'renewed';
+	change: CertificateHistoryChange;
 	from_status: CertificateStatus | null;
 	to_status: CertificateStatus | null;
 	from_grade_level_id: string | null;
@@ -580,4 +580,37 @@ export interface DocumentsTable {
 
 export interface Database {
 	documents: DocumentsTable;
+}
+
+/* ---- Certificate grant (migration 2026-12-04-02-certificate-grant). ---- */
+
+/** How a certificate came into CertTrack: a grant decision here, or recorded from earlier. */
+export type CertificateOrigin = 'granted' | 'imported' | 'transferred';
+
+export type CertificateHistoryChange =
+	| 'issued'
+	| 'status'
+	| 'grade'
+	| 'scope'
+	| 'expired'
+	| 'renewed'
+	| 'imported'
+	| 'transferred';
+
+export interface CertificatesTable {
+	origin: ColumnType<CertificateOrigin, CertificateOrigin | undefined, CertificateOrigin>;
+	/** A transferred certificate: the body that issued it, and its number there. */
+	previous_body_name: string | null;
+	previous_number: string | null;
+}
+
+/** The last number a grant took under one rendered prefix of the body's pattern. */
+export interface CertificateNumberCountersTable {
+	tenant_id: string;
+	prefix: string;
+	last_seq: number;
+}
+
+export interface Database {
+	certificate_number_counters: CertificateNumberCountersTable;
 }

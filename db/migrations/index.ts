@@ -14,6 +14,7 @@ import * as evidenceReview from './2026-12-03-10-evidence-review';
 import * as calendarFeeds from './2026-12-03-14-calendar-feeds';
 import * as publicVerification from './2026-12-03-17-public-verification';
 import * as tenantSettings from './2026-12-04-01-tenant-settings';
+import * as certificateGrant from './2026-12-04-02-certificate-grant';
 import * as documents from './2026-12-04-07-documents';
 import * as evidenceVersions from './2026-12-04-09-evidence-versions';
 
@@ -37,6 +38,7 @@ export const migrations: Record<string, Migration> = {
 	'2026-12-03-14-calendar-feeds': calendarFeeds,
 	'2026-12-03-17-public-verification': publicVerification,
 	'2026-12-04-01-tenant-settings': tenantSettings,
+	'2026-12-04-02-certificate-grant': certificateGrant,
 	'2026-12-04-07-documents': documents,
 	'2026-12-04-09-evidence-versions': evidenceVersions
 };

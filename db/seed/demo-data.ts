@@ -27,6 +27,8 @@ export interface TenantSeed {
 	slug: string;
 	name: string;
 	locale: Locale;
+	/** How its grants number certificates (src/lib/server/domain/certificate-number.ts). */
+	certificateNumberPattern: string;
 }
 
 export interface PersonSeed {
@@ -312,12 +314,14 @@ export const SURVEILLANCE_NONCONFORMITIES: NonconformitySeed[] = [
 export const DEMO_TENANT: TenantSeed = {
 	slug: 'demo',
 	name: 'Demo Certification Body',
-	locale: 'zh-CN'
+	locale: 'zh-CN',
+	certificateNumberPattern: 'DCB-{standard}-{year}-{seq:4}'
 };
 export const OTHER_TENANT: TenantSeed = {
 	slug: 'other',
 	name: 'Other Certification Body',
-	locale: 'en'
+	locale: 'en',
+	certificateNumberPattern: 'OCB-PM-{year}-{seq:4}'
 };
 
 /** Everyone who signs in (README, "Demo sign-ins"), all with DEMO_PASSWORD. */

@@ -131,6 +131,7 @@ async function bootstrapTenant(
 			slug: tenant.slug,
 			name: tenant.name,
 			default_locale: tenant.locale,
+			certificate_number_pattern: tenant.certificateNumberPattern,
 			created_at: at
 		})
 		.returning('id')

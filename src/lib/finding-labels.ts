@@ -29,6 +29,7 @@ const evaluationKinds: Words = {
 };
 
 const decisionKinds: Words = {
+	grant: m.findings_decision_kind_grant,
 	maintain: m.findings_decision_kind_maintain,
 	regrade: m.findings_decision_kind_regrade,
 	suspend: m.findings_decision_kind_suspend,

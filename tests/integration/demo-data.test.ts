@@ -142,7 +142,26 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 			.selectFrom('certificate_history')
 			.select(['change', 'to_status'])
 			.execute();
-		expect(history).toEqual(Array(3).fill({ change: 'issued', to_status: 'active' }));
+		// Typed in, not granted here: each also says it was imported (issue 12 item 1).
+		expect(history.filter((line) => line.change === 'issued')).toEqual(
+			Array(3).fill({ change: 'issued', to_status: 'active' })
+		);
+		expect(history.filter((line) => line.change === 'imported')).toEqual(
+			Array(3).fill({ change: 'imported', to_status: null })
+		);
+		expect(history).toHaveLength(6);
+		const origins = await t.owner.selectFrom('certificates').select('origin').execute();
+		expect(origins).toEqual(Array(3).fill({ origin: 'imported' }));
+		// The bodies number their grants by patterns of their own.
+		const patterns = await t.owner
+			.selectFrom('tenants')
+			.select(['slug', 'certificate_number_pattern'])
+			.orderBy('slug')
+			.execute();
+		expect(patterns).toEqual([
+			{ slug: 'demo', certificate_number_pattern: 'DCB-{standard}-{year}-{seq:4}' },
+			{ slug: 'other', certificate_number_pattern: 'OCB-PM-{year}-{seq:4}' }
+		]);
 	});
 
 	it('keeps the scheme rules, clause trees and star scale of the catalogue', async () => {

@@ -411,7 +411,7 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 			expect(body.error.json.data.fields).toEqual({ email: en.error_email_invalid });
 		});
 
-		it('refuses organisation users and decision makers (FORBIDDEN)', async () => {
+		it('refuses organisation users, decision makers and evaluators (FORBIDDEN)', async () => {
 			for (const actor of [orgAdminX, deciderA])
 				await expectRefused(
 					() =>
@@ -516,9 +516,10 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 	});
 
 	describe('creating certificates', () => {
-		it('issues a certificate: expiry from the scheme rules, history, audit, one transaction', async () => {
+		it('imports a certificate: expiry from the scheme rules, history, audit, one transaction', async () => {
 			const input = certificateInput();
-			const created = await callerFor(app, evaluatorA).certificates.create(input);
+			// Issue 12 item 1: typing a certificate in is importing it, the admin's alone.
+			const created = await callerFor(app, adminA).certificates.create(input);
 			expect(created).toMatchObject({
 				number: input.number,
 				status: 'active',
@@ -526,7 +527,8 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 				decided_on: '2026-03-15',
 				expires_on: certificateExpiry('2026-03-15', DEFAULT_SCHEME_RULES),
 				grade_level_id: graded.levels['5'],
-				version: 1
+				version: 1,
+				origin: 'imported'
 			});
 			expect(created.expires_on).toBe('2029-03-14');
 			expect(await historyOf(created.id)).toEqual([
@@ -537,13 +539,15 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 					to_grade_level_id: graded.levels['5'],
 					to_scope: input.scope,
 					effective_on: '2026-03-15',
-					recorded_by: evaluatorA.userId,
+					recorded_by: adminA.userId,
 					decision_id: null
-				})
+				}),
+				// How it came in: recorded the day it was typed in, changing nothing of its state.
+				expect.objectContaining({ change: 'imported', to_status: null, recorded_by: adminA.userId })
 			]);
 			const audit = await auditOf(created.id);
 			expect(audit.map((a) => [a.action, a.entity_type, a.actor_user_id])).toEqual([
-				['certificate.create', 'certificate', evaluatorA.userId]
+				['certificate.create', 'certificate', adminA.userId]
 			]);
 			expect(audit[0]?.after).toMatchObject({ number: input.number, expiresOn: '2029-03-14' });
 		});
@@ -596,9 +600,7 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 			const first = await callerFor(app, adminA).certificates.create(certificateInput());
 			await expectRefused(
 				() =>
-					callerFor(app, evaluatorA).certificates.create(
-						certificateInput({ number: first.number })
-					),
+					callerFor(app, adminA).certificates.create(certificateInput({ number: first.number })),
 				'CONFLICT'
 			);
 			const { status, body } = await post(
@@ -619,7 +621,7 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 			const number = nextNumber();
 			const before = await snapshot();
 			const results = await Promise.allSettled(
-				[adminA, evaluatorA].map((actor) =>
+				[adminA, adminA].map((actor) =>
 					callerFor(app, actor).certificates.create(certificateInput({ number }))
 				)
 			);
@@ -629,7 +631,8 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 			expect(rejected[0]?.reason).toMatchObject({ code: 'CONFLICT' });
 			const after = await snapshot();
 			expect(after.certificates).toBe(before.certificates + 1);
-			expect(after.history).toBe(before.history + 1);
+			// Its 'issued' and 'imported' lines.
+			expect(after.history).toBe(before.history + 2);
 			expect(after.audit).toBe(before.audit + 1);
 		});
 
@@ -683,7 +686,7 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 		});
 
 		it('refuses organisation users and decision makers (FORBIDDEN)', async () => {
-			for (const actor of [orgAdminX, orgMemberX, deciderA])
+			for (const actor of [orgAdminX, orgMemberX, deciderA, evaluatorA])
 				await expectRefused(
 					() => callerFor(app, actor).certificates.create(certificateInput()),
 					'FORBIDDEN'
@@ -710,7 +713,8 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 				grade_en: '5 stars'
 			});
 			expect(page.history).toEqual([
-				expect.objectContaining({ change: 'issued', to_status: 'active', to_grade_en: '5 stars' })
+				expect.objectContaining({ change: 'issued', to_status: 'active', to_grade_en: '5 stars' }),
+				expect.objectContaining({ change: 'imported', to_status: null })
 			]);
 			expect(page.history[0]?.recorded_by_name).toBe(adminA.name);
 			// First surveillance 12 months from the decision (the default rules).
@@ -829,9 +833,10 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 			const history = await historyOf(created.id);
 			expect(history.map((h) => [h.change, h.from_scope, h.to_scope])).toEqual([
 				['issued', null, created.scope],
+				['imported', null, null],
 				['scope', created.scope, '家用电器（含空调）的售后服务']
 			]);
-			expect(history[1]?.recorded_by).toBe(evaluatorA.userId);
+			expect(history[2]?.recorded_by).toBe(evaluatorA.userId);
 			const audit = await auditOf(created.id);
 			expect(audit.map((a) => [a.action, a.actor_user_id])).toEqual([
 				['certificate.create', adminA.userId],
@@ -849,7 +854,7 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 				issuedOn: '2026-04-02',
 				decidedOn: '2026-03-30'
 			});
-			expect(await historyOf(created.id)).toHaveLength(2);
+			expect(await historyOf(created.id)).toHaveLength(3);
 			expect((await auditOf(created.id)).map((a) => a.action)).toEqual([
 				'certificate.create',
 				'certificate.update',

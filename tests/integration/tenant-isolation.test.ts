@@ -43,7 +43,8 @@ await catalogue.drop();
 
 /**
  * Tables the app role may append to but never delete from (a revoked calendar feed is kept,
- * revoked_at set, as the audit log's entries point at it).
+ * revoked_at set, as the audit log's entries point at it; a certificate number counter never
+ * goes back, or its numbers would be handed out again).
  */
 const APPEND_ONLY = new Set<string>([
 	'audit_log',
@@ -51,7 +52,8 @@ const APPEND_ONLY = new Set<string>([
 	'reminders',
 	'calendar_feeds',
 	// A generated PDF stays genuine: its record is never changed or removed.
-	'documents'
+	'documents',
+	'certificate_number_counters'
 ]);
 
 /** Tables whose rows their own person reads before a tenant is chosen. */

@@ -22,6 +22,7 @@ import {
 } from '../../src/lib/server/services/finding-workflow';
 import { takeDecision } from '../../src/lib/server/services/decisions';
 import { certificateDocument } from '../../src/lib/server/services/documents';
+import { grantCertificate } from '../../src/lib/server/services/grant';
 
 /**
  * One row (at least) in every tenant-owned table of `tenantId`, so an isolation test can look
@@ -158,6 +159,30 @@ export async function populateTenant(t: TestDatabase, tenantId: string) {
 		evaluationId: planned.id,
 		kind: 'maintain',
 		reason: 'fine'
+	});
+	// An initial evaluation granted: a second certificate, numbered by the counter.
+	const initial = await planEvaluation(t.db, admin, {
+		kind: 'initial',
+		organisationId: organisation.id,
+		standardId: standard.id,
+		windowStart: '2026-06-03',
+		windowEnd: '2026-06-04',
+		teamIds: [admin.userId],
+		leadId: admin.userId
+	});
+	const initialStarted = await startEvaluation(t.db, admin, initial.id, initial.version);
+	const initialReported = await issueEvaluationReport(
+		t.db,
+		admin,
+		initial.id,
+		initialStarted.version
+	);
+	await grantCertificate(t.db, decider, {
+		evaluationId: initial.id,
+		version: initialReported.version,
+		scope: 'scope',
+		gradeLevelId: scale.levels[0]!.id,
+		reason: 'granted'
 	});
 
 	await t.db.inTenant({ tenantId, userId: admin.userId }, async (tx) => {

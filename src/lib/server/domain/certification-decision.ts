@@ -14,8 +14,9 @@ import { check, mayEver } from './permissions';
  * Who may decide is the `certificate.decide` capability (permissions.ts), impartiality included.
  */
 
-const ALLOWED_FROM: Record<DecisionKind, readonly CertificateStatus[]> = {
-	grant: [],
+/** `null`: no certificate yet, which only a grant starts from (issue 12 item 1). */
+const ALLOWED_FROM: Record<DecisionKind, readonly (CertificateStatus | null)[]> = {
+	grant: [null],
 	maintain: ['active'],
 	regrade: ['active'],
 	reduce_scope: ['active', 'suspended'],
@@ -47,7 +48,8 @@ export type DecisionRefusal =
 export interface DecisionRequest {
 	kind: DecisionKind;
 	reason: string;
-	certificateStatus: CertificateStatus;
+	/** null before the certificate exists (a grant). */
+	certificateStatus: CertificateStatus | null;
 	actor: { role: Role; userId?: string; onEvaluationTeam: boolean };
 	/** The findings of the evaluation the decision follows (none for a decision without one). */
 	findings: { kind: FindingKind; grade: NonconformityGrade | null; status: FindingStatus }[];
@@ -93,5 +95,6 @@ export function decideCertification(request: DecisionRequest): DecisionVerdict {
 	if (request.kind === 'reduce_scope' && !request.newScope?.trim())
 		return { ok: false, reason: 'scope_required' };
 
-	return { ok: true, status: RESULT[request.kind] ?? request.certificateStatus };
+	const status = RESULT[request.kind] ?? request.certificateStatus;
+	return status ? { ok: true, status } : { ok: false, reason: 'certificate_status' };
 }

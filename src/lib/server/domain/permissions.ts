@@ -103,6 +103,11 @@ const RULES = {
 	/* Certificates and the decisions on them (ISO/IEC 17065 §7.6: decided by someone else). */
 	'certificate.list': rule({ roles: EVERYONE }),
 	'certificate.manage': rule({ roles: RUNNERS }),
+	/**
+	 * Recording a certificate issued before CertTrack or by another body (issue 12 item 1): a
+	 * certificate is otherwise born of a grant decision, so typing one in is the admin's alone.
+	 */
+	'certificate.import': rule({ roles: ADMIN }),
 	'certificate.decide': rule<{ onEvaluationTeam: boolean }>({
 		roles: DECIDERS,
 		roleReason: 'findings_decision_refused_role',

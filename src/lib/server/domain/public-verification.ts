@@ -1,4 +1,4 @@
-import type { CertificateStatus } from '../../../../db/schema';
+import type { CertificateHistoryChange, CertificateStatus } from '../../../../db/schema';
 import type { IsoDate } from './calendar';
 
 /*
@@ -8,7 +8,8 @@ import type { IsoDate } from './calendar';
  */
 
 export interface HistoryStep {
-	change: 'issued' | 'status' | 'grade' | 'scope' | 'expired' | 'renewed';
+	/** 'imported' and 'transferred' say how it came in; they change nothing of its state. */
+	change: CertificateHistoryChange;
 	to_status: CertificateStatus | null;
 	to_grade_level_id: string | null;
 	to_scope: string | null;

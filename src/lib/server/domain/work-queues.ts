@@ -73,8 +73,13 @@ export const QUEUE_SUBJECT: Record<QueueName, QueueSubject> = {
 	'our-certificates': 'certificate'
 };
 
-/** Where a row of a queue leads. */
-export function queueRowLink(queue: QueueName, id: string): string {
+/**
+ * Where a row of a queue leads; `detail` is the row's detail column (an evaluation's kind). An
+ * initial evaluation awaiting its decision leads to its grant page (issue 12 item 1): there is no
+ * certificate to decide on yet.
+ */
+export function queueRowLink(queue: QueueName, id: string, detail?: string | null): string {
+	if (queue === 'awaiting-decision' && detail === 'initial') return `/evaluations/${id}/grant`;
 	switch (QUEUE_SUBJECT[queue]) {
 		case 'finding':
 			return `/findings/${id}`;

@@ -7,7 +7,11 @@ import { afterKey, orderOf, type KeysetPage } from './keyset';
 import { likePattern } from './like';
 import { certificatesWithOrganisation, personName } from './joins';
 import { countOf, findRowById } from './query';
-import type { CertificateHistoryTable, CertificateStatus } from '../../../../db/schema';
+import type {
+	CertificateHistoryTable,
+	CertificateOrigin,
+	CertificateStatus
+} from '../../../../db/schema';
 
 export interface CertificateFilter {
 	organisationId?: string | null;
@@ -109,6 +113,9 @@ export interface NewCertificate {
 	issuedOn: string;
 	decidedOn: string;
 	expiresOn: string;
+	origin: CertificateOrigin;
+	previousBodyName: string | null;
+	previousNumber: string | null;
 	/** When it is recorded, if not now (the demo's past). */
 	createdAt?: Date;
 }
@@ -128,7 +135,10 @@ export function insertCertificate(tx: Tx, certificate: NewCertificate) {
 			status: 'active',
 			issued_on: certificate.issuedOn,
 			decided_on: certificate.decidedOn,
-			expires_on: certificate.expiresOn
+			expires_on: certificate.expiresOn,
+			origin: certificate.origin,
+			previous_body_name: certificate.previousBodyName,
+			previous_number: certificate.previousNumber
 		})
 		.returningAll()
 		.executeTakeFirstOrThrow();

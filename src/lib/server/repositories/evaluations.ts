@@ -303,3 +303,19 @@ export function listCertificateChoices(tx: Tx) {
 		.orderBy('certificates.number')
 		.execute();
 }
+
+/**
+ * Links an initial evaluation to the certificate its grant issued and, when its report was out,
+ * closes it (the decision is its last step); undefined when `version` is stale.
+ */
+export function linkGrantedCertificate(
+	tx: Tx,
+	id: string,
+	version: number,
+	change: { certificateId: string; close: boolean }
+) {
+	return updateAtVersion(tx, 'evaluations', id, version, {
+		certificate_id: change.certificateId,
+		...(change.close ? { status: 'closed' as const, closed_at: sql<Date>`now()` } : {})
+	});
+}

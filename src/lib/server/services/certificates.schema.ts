@@ -8,6 +8,7 @@ import {
 	isoDate,
 	requiredText,
 	search,
+	text,
 	version
 } from './common.schema';
 
@@ -65,7 +66,10 @@ export const createCertificateInput = z.object({
 	organisationId: choice,
 	standardId: choice,
 	/** Empty when the standard has no grade scale. */
-	gradeLevelId: blankAsNull(id).optional()
+	gradeLevelId: blankAsNull(id).optional(),
+	/** Transferred from another body (issue 12 item 4): its name and number there, both or neither. */
+	previousBodyName: blankAsNull(text(200)).optional(),
+	previousNumber: blankAsNull(text(100)).optional()
 });
 
 export const updateCertificateInput = z.object({ ...correctionFields, id, version });

@@ -1,6 +1,6 @@
 import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
-import type { Certificate, CertificateStatus } from '../../../../db/schema';
+import type { Certificate, CertificateOrigin, CertificateStatus } from '../../../../db/schema';
 import { NO_ORGANISATION } from '../domain/roles';
 import { mayEver } from '../domain/permissions';
 import { certificateExpiry, nextSurveillanceDue } from '../domain/scheme-rules';
@@ -199,7 +199,7 @@ export function certificateTimeline(db: AppDatabase, actor: Actor, certificateId
 
 /** What the certificate form offers: organisations, standards and their scales' grades. */
 export function certificateFormChoices(db: AppDatabase, actor: Actor) {
-	authorize(actor, 'certificate.manage');
+	authorize(actor, 'certificate.import');
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const organisations = await listOrganisations(tx);
 		const standards = await listStandardChoices(tx);
@@ -263,6 +263,12 @@ export interface NewCertificateInput {
 	issuedOn: string;
 	/** Defaults to `issuedOn`. */
 	decidedOn?: string | null;
+	/**
+	 * A certificate another body issued and this one takes over (issue 12 item 4): that body's
+	 * name and its number there, both or neither.
+	 */
+	previousBodyName?: string | null;
+	previousNumber?: string | null;
 }
 
 const duplicateNumber = (number: string) => () =>
@@ -273,10 +279,78 @@ const numberConstraint = (number: string) => ({
 	certificates_tenant_id_number_key: duplicateNumber(number)
 });
 
+/** A certificate about to be written, whichever way it comes in (a grant, an import). */
+export interface CertificateToIssue {
+	number: string;
+	organisationId: string;
+	standard: { id: string; grade_scale_id: string | null };
+	scope: string;
+	gradeLevelId: string | null;
+	issuedOn: string;
+	decidedOn: string;
+	origin: CertificateOrigin;
+	previousBodyName?: string | null;
+	previousNumber?: string | null;
+	/** When it is recorded (the demo loads its past); unset, the database's clock. */
+	now?: Date;
+}
+
 /**
- * Issues a certificate: its expiry computed from the standard's scheme rules, its grade one of
- * the standard's scale (none when the standard has no scale), its first history row ('issued')
- * and the audit entry, all in one transaction.
+ * Writes a new certificate: its grade checked against the standard's scale (none when the
+ * standard has no scale), its expiry from the standard's scheme rules, its first history row
+ * ('issued') and the audit entry. The one place a certificate is born, for grants and imports
+ * alike; the caller's transaction holds it all. A grant's `decide` writes the decision row once
+ * the certificate exists (the decision names it) and before the history row (which names the
+ * decision).
+ */
+export async function issueCertificateIn(
+	tx: Tx,
+	actor: Actor,
+	input: CertificateToIssue,
+	decide?: (certificate: Certificate) => Promise<string>
+): Promise<Certificate> {
+	await checkGrade(tx, input.standard.grade_scale_id, input.gradeLevelId);
+	const expiresOn = certificateExpiry(input.issuedOn, await findSchemeRules(tx, input.standard.id));
+	const certificate = await repo.insertCertificate(tx, {
+		tenantId: actor.tenantId,
+		number: input.number,
+		organisationId: input.organisationId,
+		standardId: input.standard.id,
+		scope: input.scope,
+		gradeLevelId: input.gradeLevelId,
+		issuedOn: input.issuedOn,
+		decidedOn: input.decidedOn,
+		expiresOn,
+		origin: input.origin,
+		previousBodyName: input.previousBodyName ?? null,
+		previousNumber: input.previousNumber ?? null,
+		createdAt: input.now
+	});
+	const decisionId = decide ? await decide(certificate) : null;
+	await repo.insertCertificateHistory(tx, {
+		tenant_id: actor.tenantId,
+		certificate_id: certificate.id,
+		decision_id: decisionId,
+		change: 'issued',
+		to_status: certificate.status,
+		to_grade_level_id: input.gradeLevelId,
+		to_scope: input.scope,
+		effective_on: input.issuedOn,
+		recorded_by: actor.userId,
+		recorded_at: input.now
+	});
+	await auditAs(tx, actor, 'certificate.create', 'certificate', certificate.id, {
+		after: audited(certificate),
+		at: input.now
+	});
+	return certificate;
+}
+
+/**
+ * Imports a certificate issued before CertTrack (issue 12 item 1: direct creation is only this,
+ * for admins): by this body, or transferred from another body with that body's name and number.
+ * Besides its 'issued' line, its history says how it came in ('imported' / 'transferred', on the
+ * day it was recorded), so nobody takes it for a grant decided here.
  */
 /** `now`: when it is recorded (the demo loads its past); unset, the database's clock. */
 export function createCertificate(
@@ -285,47 +359,48 @@ export function createCertificate(
 	input: NewCertificateInput,
 	now?: Date
 ) {
-	authorize(actor, 'certificate.manage');
+	authorize(actor, 'certificate.import');
 	const number = requiredText('number', input.number, 100);
 	const scope = requiredText('scope', input.scope, 2000);
 	const { issuedOn, decidedOn } = validDates(input.issuedOn, input.decidedOn);
 	const gradeLevelId = input.gradeLevelId || null;
+	const transfer =
+		input.previousBodyName?.trim() || input.previousNumber?.trim()
+			? {
+					previousBodyName: requiredText('previousBodyName', input.previousBodyName ?? '', 200),
+					previousNumber: requiredText('previousNumber', input.previousNumber ?? '', 100)
+				}
+			: null;
 	return db
 		.inTenant(scopeOf(actor), async (tx) => {
 			if (!(await findOrganisation(tx, input.organisationId)))
 				throw badInput('organisationId', 'error_organisation_unknown');
 			const standard = await findStandard(tx, input.standardId);
 			if (!standard) throw badInput('standardId', 'organisations_error_standard_unknown');
-			await checkGrade(tx, standard.grade_scale_id, gradeLevelId);
 			if (await repo.findCertificateByNumber(tx, number)) throw duplicateNumber(number)();
 
-			const expiresOn = certificateExpiry(issuedOn, await findSchemeRules(tx, standard.id));
-			const certificate = await repo.insertCertificate(tx, {
-				tenantId: actor.tenantId,
+			const certificate = await issueCertificateIn(tx, actor, {
 				number,
 				organisationId: input.organisationId,
-				standardId: standard.id,
+				standard,
 				scope,
 				gradeLevelId,
 				issuedOn,
 				decidedOn,
-				expiresOn,
-				createdAt: now
+				origin: transfer ? 'transferred' : 'imported',
+				previousBodyName: transfer?.previousBodyName,
+				previousNumber: transfer?.previousNumber,
+				now
 			});
+			const recordedOn = todayInZone(now ?? new Date(), actor.tenant.timeZone);
 			await repo.insertCertificateHistory(tx, {
 				tenant_id: actor.tenantId,
 				certificate_id: certificate.id,
-				change: 'issued',
-				to_status: certificate.status,
-				to_grade_level_id: gradeLevelId,
-				to_scope: scope,
-				effective_on: issuedOn,
+				change: transfer ? 'transferred' : 'imported',
+				// Recorded today, yet never before the certificate's own issue.
+				effective_on: recordedOn < issuedOn ? issuedOn : recordedOn,
 				recorded_by: actor.userId,
 				recorded_at: now
-			});
-			await auditAs(tx, actor, 'certificate.create', 'certificate', certificate.id, {
-				after: audited(certificate),
-				at: now
 			});
 			return certificate;
 		})
@@ -354,7 +429,14 @@ function audited(certificate: Certificate) {
 		status: certificate.status,
 		issuedOn: certificate.issued_on,
 		decidedOn: certificate.decided_on,
-		expiresOn: certificate.expires_on
+		expiresOn: certificate.expires_on,
+		origin: certificate.origin,
+		...(certificate.origin === 'transferred'
+			? {
+					previousBodyName: certificate.previous_body_name,
+					previousNumber: certificate.previous_number
+				}
+			: {})
 	};
 }
 

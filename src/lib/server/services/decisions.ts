@@ -41,7 +41,7 @@ type Finding = DecisionRequest['findings'][number] & { reference: string };
  * The findings of an evaluation that would stop a maintain decision, asked of the decision rules
  * one finding at a time so that the rule lives in one place.
  */
-function blockingFindings(findings: Finding[], role: Role) {
+export function blockingFindings(findings: Finding[], role: Role) {
 	const blocking = (reason: DecisionRefusal) =>
 		findings
 			.filter((finding) => {

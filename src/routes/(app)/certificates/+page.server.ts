@@ -28,7 +28,7 @@ export const load = pageLoad('certificate.list', async ({ db, actor, event: { ur
 		statuses: CERTIFICATE_STATUSES,
 		sorts: CERTIFICATE_SORTS,
 		standards,
-		canCreate: can(actor, 'certificate.manage'),
+		canCreate: can(actor, 'certificate.import'),
 		ownOnly: !mayEver(actor, 'organisation.readAll'),
 		exportQuery: filterQueryOf(input, NAMES)
 	};

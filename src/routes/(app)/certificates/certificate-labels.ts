@@ -8,7 +8,9 @@ const changes: Record<string, () => string> = {
 	grade: m.organisations_history_grade,
 	scope: m.organisations_history_scope,
 	expired: m.organisations_history_expired,
-	renewed: m.organisations_history_renewed
+	renewed: m.organisations_history_renewed,
+	imported: m.certificate_history_imported,
+	transferred: m.certificate_history_transferred
 };
 
 const decisions: Record<string, () => string> = {

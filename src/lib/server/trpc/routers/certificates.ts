@@ -21,7 +21,8 @@ export const certificatesRouter = router({
 	previewExpiry: service('certificate.manage', previewExpiryInput).query(
 		certificates.previewCertificateExpiry
 	),
-	create: service('certificate.manage', createCertificateInput).mutation(
+	/** Imports a certificate issued before CertTrack or by another body (admins). */
+	create: service('certificate.import', createCertificateInput).mutation(
 		certificates.createCertificate
 	),
 	update: service('certificate.manage', updateCertificateInput).mutation((db, actor, input) =>

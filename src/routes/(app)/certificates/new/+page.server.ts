@@ -8,7 +8,7 @@ import { createCertificateInput } from '$lib/server/services/certificates.schema
 import { todayInZone } from '$lib/server/domain/calendar';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	const actor = requireActor(locals, 'certificate.manage');
+	const actor = requireActor(locals, 'certificate.import');
 	const choices = await certificateFormChoices((await runtimeApp()).db, actor);
 	const organisationId = url.searchParams.get('organisationId') ?? '';
 	return {
@@ -24,7 +24,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 
 export const actions: Actions = {
 	default: formAction(
-		'certificate.manage',
+		'certificate.import',
 		createCertificateInput,
 		async ({ db, actor, input }) => {
 			const certificate = await createCertificate(db, actor, input);

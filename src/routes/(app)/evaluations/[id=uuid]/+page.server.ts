@@ -14,6 +14,7 @@ import { takeStepSchema, updatePlanSchema } from '$lib/server/services/evaluatio
 import { raiseFinding } from '$lib/server/services/findings';
 import { entityTimeline } from '$lib/server/services/timeline';
 import { keepingTeam } from '../team-form';
+import { mayEver } from '$lib/server/domain/permissions';
 
 export const load = pageLoad('evaluation.view', async ({ db, actor, event: { params } }) => {
 	const detail = await getEvaluation(db, actor, params.id);
@@ -22,7 +23,18 @@ export const load = pageLoad('evaluation.view', async ({ db, actor, event: { par
 		detail.readOnly ? Promise.resolve([]) : entityTimeline(db, actor, 'evaluation', params.id),
 		detail.mayEditPlan ? teamCandidates(db, actor) : Promise.resolve([])
 	]);
-	return { ...detail, timeline, people };
+	const { evaluation } = detail;
+	return {
+		...detail,
+		timeline,
+		people,
+		/** An initial evaluation whose report is out and no certificate yet: its grant is due. */
+		awaitsGrant:
+			evaluation.kind === 'initial' &&
+			!evaluation.certificate_id &&
+			(evaluation.status === 'report_issued' || evaluation.status === 'closed'),
+		mayGrant: mayEver(actor, 'certificate.decide')
+	};
 }) satisfies PageServerLoad;
 
 export const actions: Actions = {

@@ -36,6 +36,7 @@ export const load = pageLoad('organisation.list', async ({ db, actor, event: { p
 		figures,
 		figuresLinked: can(actor, 'finding.list'),
 		canKeep: can(actor, 'organisation.manage'),
+		canImportCertificate: can(actor, 'certificate.import'),
 		canInvite: can(actor, 'organisation.inviteUsers', { organisationId: organisation.id }),
 		// The least powerful first: the invite form's default.
 		inviteRoles: [...ORG_ROLES].reverse(),

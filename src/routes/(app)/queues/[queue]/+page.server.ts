@@ -25,7 +25,7 @@ export const load = pageLoad('dashboard.read', async ({ db, actor, event: { url,
 		subject: QUEUE_SUBJECT[queue],
 		today: page.today,
 		total: page.total,
-		rows: page.rows.map((row) => ({ ...row, href: queueRowLink(queue, row.id) })),
+		rows: page.rows.map((row) => ({ ...row, href: queueRowLink(queue, row.id, row.detail) })),
 		firstPage: links.firstPage,
 		nextPage: links.nextPage
 	};
