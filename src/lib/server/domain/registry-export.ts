@@ -1,4 +1,4 @@
-import type { CertificateStatus } from '../../../../db/schema';
+import type { CertificateHistoryChange, CertificateStatus } from '../../../../db/schema';
 import { addDays, addMonths, isIsoDate, type IsoDate } from './calendar';
 
 /*
@@ -30,8 +30,8 @@ export const isRegistryFile = (value: string): value is RegistryFile =>
  */
 export const ACCREDITATION_BODY = 'CNAS';
 
-/** certificate_history.change */
-export type CertificateChange = 'issued' | 'status' | 'grade' | 'scope' | 'expired' | 'renewed';
+/** certificate_history.change, but `imported` (not a change; repositories/registry.ts skips it). */
+export type CertificateChange = Exclude<CertificateHistoryChange, 'imported'>;
 
 /** One change of one certificate, with what both files read of the certificate. */
 export interface RegistryChange {
@@ -81,7 +81,8 @@ export const CNCA_CHANGE: Record<CertificateChange, string> = {
 	grade: '证书等级变更',
 	scope: '认证范围变更',
 	expired: '证书有效期届满',
-	renewed: '再认证换发证书'
+	renewed: '再认证换发证书',
+	transferred: '自其他认证机构转入'
 };
 
 /** 'YYYY-MM-DD' as IAF CertSearch takes dates: 'YYYYMMDD'. */

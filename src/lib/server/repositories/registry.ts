@@ -74,7 +74,10 @@ export async function listRegistryChanges(tx: Tx, filter: RegistryChangeFilter) 
 			)`.as('original_issued_on')
 		])
 		.where('h.effective_on', '>=', filter.from)
-		.where('h.effective_on', '<=', filter.to);
+		.where('h.effective_on', '<=', filter.to)
+		// An `imported` line records a certificate CertTrack took over, not a change of it: the
+		// registries had it since its issue. (A transfer from another body is a change: reported.)
+		.where('h.change', '<>', 'imported');
 	if (filter.afterId)
 		// The keyset compares with the previous row as stored (recorded_at to the microsecond).
 		query = query.where(

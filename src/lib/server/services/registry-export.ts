@@ -8,6 +8,7 @@ import {
 	periodOf,
 	REGISTRY_COLUMNS,
 	registryPeriodProblem,
+	type CertificateChange,
 	type RegistryChange,
 	type RegistryFile,
 	type RegistryPeriod
@@ -71,7 +72,8 @@ function toChange(row: RegistryChangeRow): RegistryChange {
 		standardTitleEn: row.standard_title_en,
 		scope: row.scope,
 		status: row.status,
-		change: row.change,
+		// The query leaves `imported` lines out.
+		change: row.change as CertificateChange,
 		effectiveOn: row.effective_on,
 		decisionKind: row.decision_kind,
 		decisionReason: row.decision_reason,
