@@ -13,8 +13,8 @@ const optional = <T extends z.ZodType>(schema: T) => blankAsNull(schema).optiona
  * certificate and its number), renewal to a recertification on an existing one.
  */
 export const DECISION_KINDS = [
-	'renew',
 	'maintain',
+	'renew',
 	'regrade',
 	'suspend',
 	'withdraw',

@@ -432,7 +432,8 @@ export async function takeDecision(
 				status: certificate.status,
 				grade: certificate.grade_code,
 				scope: certificate.scope,
-				...(newScopeItems ? { scope_items: certificate.scope_items } : {}),
+				// The items by name, as the history panels read them (the history row keeps them whole).
+				...(newScopeItems ? { scope_items: certificate.scope_items.map((i) => i.name) } : {}),
 				...(renewal
 					? { expires_on: certificate.expires_on, decided_on: certificate.decided_on }
 					: {})
@@ -441,7 +442,7 @@ export async function takeDecision(
 				status: after.status,
 				grade: newGrade ? newGrade.code : certificate.grade_code,
 				scope: after.scope,
-				...(newScopeItems ? { scope_items: after.scope_items } : {}),
+				...(newScopeItems ? { scope_items: after.scope_items.map((i) => i.name) } : {}),
 				...(renewal ? { expires_on: after.expires_on, decided_on: after.decided_on } : {}),
 				reason,
 				...(evaluationId ? { evaluationId } : {})
