@@ -13,7 +13,7 @@ import {
 } from '../support/workflow-factories';
 import { Refusal } from '../../src/lib/server/errors';
 import { sweepTenant } from '../../jobs/chase-tenant/sweep';
-import { addDays, todayInZone } from '../../src/lib/server/domain/calendar';
+import { addDays, addMonths, todayInZone } from '../../src/lib/server/domain/calendar';
 import { takeDecisionSchema } from '../../src/lib/server/services/decisions.schema';
 import { getCertificate } from '../../src/lib/server/services/certificates';
 import type { Actor } from '../../src/lib/server/actor';
@@ -520,6 +520,46 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 			expect((await auditOf(t, theirs)).map((entry) => entry.action)).toEqual([
 				'certificate.expire'
 			]);
+		});
+	});
+
+	describe('the suspension clock on the certificate page', () => {
+		it('shows since when, the latest restore date by the scheme rules, and offers restore and withdraw', async () => {
+			const certificateId = await newCertificate(t, world);
+			expect((await getCertificate(t.db, world.admin, certificateId)).suspension).toBeNull();
+			await decide(world.decider, {
+				certificateId,
+				version: 1,
+				kind: 'suspend',
+				reason: '严重不符合项逾期未关闭'
+			});
+			const page = await getCertificate(t.db, world.orgUser, certificateId);
+			expect(page.suspension).toEqual({
+				since: today,
+				restoreBy: addMonths(today, 6),
+				late: false,
+				maxSuspensionMonths: 6,
+				withdrawalProposedOn: null
+			});
+			const options = await callerFor(app, world.decider).decisions.options({ certificateId });
+			expect(options.kinds).toEqual(['withdraw', 'restore', 'reduce_scope']);
+			// A suspension older than the rule allows reads late, with the proposal the chase made.
+			await t.owner
+				.updateTable('certificate_history')
+				.set({ effective_on: '2026-01-15' })
+				.where('certificate_id', '=', certificateId)
+				.execute();
+			await t.owner
+				.updateTable('certificates')
+				.set({ withdrawal_proposed_on: '2026-07-15' })
+				.where('id', '=', certificateId)
+				.execute();
+			expect((await getCertificate(t.db, world.admin, certificateId)).suspension).toMatchObject({
+				since: '2026-01-15',
+				restoreBy: '2026-07-15',
+				late: true,
+				withdrawalProposedOn: '2026-07-15'
+			});
 		});
 	});
 
