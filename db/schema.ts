@@ -18,7 +18,15 @@ export type NonconformityGrade = 'major' | 'minor';
 export type FindingStatus =
 	'open' | 'response_submitted' | 'action_in_progress' | 'evidence_submitted' | 'closed';
 export type DecisionKind =
-	'grant' | 'maintain' | 'regrade' | 'suspend' | 'withdraw' | 'restore' | 'reduce_scope';
+	| 'grant'
+	| 'maintain'
+	| 'regrade'
+	| 'suspend'
+	| 'withdraw'
+	| 'restore'
+	| 'reduce_scope'
+	| 'renew'
+	| 'extend_scope';
 
 export interface TenantsTable {
 	id: Generated<string>;
@@ -613,4 +621,40 @@ export interface CertificateNumberCountersTable {
 
 export interface Database {
 	certificate_number_counters: CertificateNumberCountersTable;
+}
+
+/* ---- Renewal and structured scope (migration 2026-12-04-03-certificate-renewal). ---- */
+
+/** What a certificate's scope covers, item by item (src/lib/server/domain/certificate-scope.ts). */
+export type ScopeItemKind = 'site' | 'service_outlet' | 'product_line';
+export interface ScopeItem {
+	id: string;
+	kind: ScopeItemKind;
+	name: string;
+	/** A site's or outlet's address ('' when none). */
+	address: string;
+}
+/** A JSON array of scope items: read as parsed JSON, written as its text. */
+type ScopeItems = ColumnType<ScopeItem[], string | undefined, string>;
+type ScopeItemsOrNull = ColumnType<ScopeItem[] | null, string | null | undefined, string | null>;
+
+export interface CertificatesTable {
+	/** The sites, service outlets and product lines covered; `scope` stays the display text. */
+	scope_items: ScopeItems;
+}
+
+export interface DecisionsTable {
+	/** An extension or reduction of scope: the items it left the certificate with. */
+	new_scope_items: ScopeItemsOrNull;
+	/** A renewal: the certificate's new last valid day. */
+	new_expires_on: DateOnly | null;
+}
+
+export interface CertificateHistoryTable {
+	/** A renewal: the expiry before and after. */
+	from_expires_on: DateOnly | null;
+	to_expires_on: DateOnly | null;
+	/** A change of structured scope: the items before and after. */
+	from_scope_items: ScopeItemsOrNull;
+	to_scope_items: ScopeItemsOrNull;
 }

@@ -35,7 +35,9 @@ const decisionKinds: Words = {
 	suspend: m.findings_decision_kind_suspend,
 	withdraw: m.findings_decision_kind_withdraw,
 	restore: m.findings_decision_kind_restore,
-	reduce_scope: m.findings_decision_kind_reduce_scope
+	reduce_scope: m.findings_decision_kind_reduce_scope,
+	renew: m.findings_decision_kind_renew,
+	extend_scope: m.findings_decision_kind_extend_scope
 };
 
 const decisionHints: Words = {
@@ -44,7 +46,9 @@ const decisionHints: Words = {
 	suspend: m.findings_decision_hint_suspend,
 	withdraw: m.findings_decision_hint_withdraw,
 	restore: m.findings_decision_hint_restore,
-	reduce_scope: m.findings_decision_hint_reduce_scope
+	reduce_scope: m.findings_decision_hint_reduce_scope,
+	renew: m.findings_decision_hint_renew,
+	extend_scope: m.findings_decision_hint_extend_scope
 };
 
 const word = (words: Words, key: string | null | undefined) => (key ? (words[key]?.() ?? key) : '');

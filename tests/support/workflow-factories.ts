@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type {
+	EvaluationKind,
 	EvaluationStatus,
 	FindingKind,
 	FindingStatus,
@@ -165,9 +166,12 @@ export async function newEvaluation(
 		status?: EvaluationStatus;
 		team?: { userId: string; role: 'lead' | 'member' }[];
 		windowEnd?: string;
+		/** Surveillance unless given (a recertification for the renewal tests). */
+		kind?: Exclude<EvaluationKind, 'initial'>;
 	} = {}
 ): Promise<string> {
 	const status = options.status ?? 'report_issued';
+	const kind = options.kind ?? 'surveillance';
 	const team = options.team ?? [{ userId: world.evaluator.userId, role: 'lead' }];
 	const windowStart = '2026-11-01';
 	const windowEnd = options.windowEnd ?? '2026-11-05';
@@ -175,10 +179,10 @@ export async function newEvaluation(
 	const runnable =
 		(await teamTheRulesAllow(t, world.tenantId, team)) &&
 		(actor.role !== 'evaluator' || team.some((member) => member.userId === actor.userId));
-	if (!runnable) return insertEvaluation(t, world, { status, team, windowStart, windowEnd });
+	if (!runnable) return insertEvaluation(t, world, { kind, status, team, windowStart, windowEnd });
 
 	const planned = await planEvaluation(t.db, actor, {
-		kind: 'surveillance',
+		kind,
 		certificateId: world.certificateId,
 		windowStart,
 		windowEnd,
@@ -223,6 +227,7 @@ function insertEvaluation(
 	t: TestDatabase,
 	world: { tenantId: string; organisationId: string; standardId: string; certificateId: string },
 	plan: {
+		kind: Exclude<EvaluationKind, 'initial'>;
 		status: EvaluationStatus;
 		team: { userId: string; role: 'lead' | 'member' }[];
 		windowStart: string;
@@ -235,7 +240,7 @@ function insertEvaluation(
 			.insertInto('evaluations')
 			.values({
 				tenant_id: world.tenantId,
-				kind: 'surveillance',
+				kind: plan.kind,
 				certificate_id: world.certificateId,
 				organisation_id: world.organisationId,
 				standard_id: world.standardId,

@@ -37,7 +37,9 @@ const KINDS: DecisionKind[] = [
 	'suspend',
 	'withdraw',
 	'restore',
-	'reduce_scope'
+	'reduce_scope',
+	'renew',
+	'extend_scope'
 ];
 const CERTIFICATE_STATUSES: CertificateStatus[] = ['active', 'suspended', 'withdrawn', 'expired'];
 const ROLES: Role[] = ['admin', 'evaluator', 'decision_maker', 'org_admin', 'org_member'];
@@ -111,7 +113,10 @@ const ALLOWED_FROM: Record<DecisionKind, CertificateStatus[]> = {
 	suspend: ['active'],
 	withdraw: ['active', 'suspended'],
 	restore: ['suspended'],
-	reduce_scope: ['active', 'suspended']
+	reduce_scope: ['active', 'suspended'],
+	// Renewal and extension: an active certificate only (a suspended one is restored first).
+	renew: ['active'],
+	extend_scope: ['active']
 };
 
 const LEADS_TO: Record<DecisionKind, CertificateStatus | 'unchanged'> = {
@@ -121,7 +126,9 @@ const LEADS_TO: Record<DecisionKind, CertificateStatus | 'unchanged'> = {
 	suspend: 'suspended',
 	withdraw: 'withdrawn',
 	restore: 'active',
-	reduce_scope: 'unchanged'
+	reduce_scope: 'unchanged',
+	renew: 'unchanged',
+	extend_scope: 'unchanged'
 };
 
 interface Case {
@@ -143,6 +150,10 @@ function request(c: Case, overrides: Partial<DecisionRequest> = {}): DecisionReq
 		newGradeLevelId: 'grade-4-star',
 		currentGradeLevelId: 'grade-5-star',
 		newScope: '家用电器的售后服务（安装、维修）',
+		evaluationKind: 'recertification',
+		// Extending always adds items; reducing is tested with the text alone below.
+		scopeItemsChanged: c.kind === 'extend_scope',
+		validity: { expiresOn: '2029-01-09', today: '2028-12-01' },
 		...overrides
 	};
 }
@@ -203,7 +214,9 @@ describe('decideCertification, every kind × certificate status × findings × r
 				'withdraw: suspended → withdrawn',
 				'restore: suspended → active',
 				'reduce_scope: active → active',
-				'reduce_scope: suspended → suspended'
+				'reduce_scope: suspended → suspended',
+				'renew: active → active',
+				'extend_scope: active → active'
 			].sort()
 		);
 	});
@@ -280,6 +293,54 @@ describe('what a decision must carry', () => {
 				status: certificateStatus
 			});
 		}
+	});
+
+	it('reduce_scope may remove scope items and keep the text', () => {
+		for (const newScope of [null, '']) {
+			expect(
+				decideCertification(request(decider('reduce_scope'), { newScope, scopeItemsChanged: true }))
+			).toEqual({ ok: true, status: 'active' });
+		}
+	});
+
+	it('extend_scope needs at least one item to add', () => {
+		expect(
+			decideCertification(request(decider('extend_scope'), { scopeItemsChanged: false }))
+		).toEqual({ ok: false, reason: 'scope_items_required' });
+		expect(
+			decideCertification(request(decider('extend_scope'), { scopeItemsChanged: undefined }))
+		).toEqual({ ok: false, reason: 'scope_items_required' });
+	});
+
+	it('renew follows a recertification evaluation only', () => {
+		for (const evaluationKind of ['surveillance', 'special', 'initial', null, undefined] as const)
+			expect(decideCertification(request(decider('renew'), { evaluationKind }))).toEqual({
+				ok: false,
+				reason: 'recertification_required'
+			});
+	});
+
+	it('renew is decided on or before the last valid day, never after', () => {
+		const on = (today: string) =>
+			decideCertification(
+				request(decider('renew'), { validity: { expiresOn: '2028-02-29', today } })
+			);
+		expect(on('2028-02-28')).toEqual({ ok: true, status: 'active' });
+		expect(on('2028-02-29')).toEqual({ ok: true, status: 'active' });
+		expect(on('2028-03-01')).toEqual({ ok: false, reason: 'certificate_expired' });
+		expect(decideCertification(request(decider('renew'), { validity: undefined }))).toEqual({
+			ok: false,
+			reason: 'certificate_expired'
+		});
+	});
+
+	it('renew waits for the recertification nonconformities, like maintain', () => {
+		for (const name of ['major open', 'minor open'])
+			expect(
+				decideCertification(
+					request({ ...decider('renew'), situation: SITUATIONS.find((s) => s.name === name)! })
+				).ok
+			).toBe(false);
 	});
 
 	it('other kinds ignore grade and scope fields', () => {

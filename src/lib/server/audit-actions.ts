@@ -48,6 +48,9 @@ export const AUDIT_ACTIONS = [
 	'decision.withdraw',
 	'decision.restore',
 	'decision.reduce_scope',
+	// Issue 12: renewal after a recertification, and extending the scope.
+	'decision.renew',
+	'decision.extend_scope',
 	// The chase (issue 7): writes the clocks make, with the system (null) as actor.
 	'finding.regrade_by_rule',
 	'finding.verification_reopen',

@@ -1,6 +1,7 @@
 import type {
 	CertificateStatus,
 	DecisionKind,
+	EvaluationKind,
 	FindingKind,
 	FindingStatus,
 	NonconformityGrade,
@@ -22,7 +23,10 @@ const ALLOWED_FROM: Record<DecisionKind, readonly (CertificateStatus | null)[]> 
 	reduce_scope: ['active', 'suspended'],
 	suspend: ['active'],
 	withdraw: ['active', 'suspended'],
-	restore: ['suspended']
+	restore: ['suspended'],
+	// A suspended certificate is restored (or withdrawn) first; an expired one is certified anew.
+	renew: ['active'],
+	extend_scope: ['active']
 };
 
 const RESULT: Record<DecisionKind, CertificateStatus | null> = {
@@ -32,7 +36,9 @@ const RESULT: Record<DecisionKind, CertificateStatus | null> = {
 	reduce_scope: null,
 	suspend: 'suspended',
 	withdraw: 'withdrawn',
-	restore: 'active'
+	restore: 'active',
+	renew: null,
+	extend_scope: null
 };
 
 export type DecisionRefusal =
@@ -43,7 +49,13 @@ export type DecisionRefusal =
 	| 'minor_without_accepted_plan'
 	| 'grade_required'
 	| 'scope_required'
-	| 'reason_required';
+	| 'reason_required'
+	/** Renewal follows a recertification evaluation only. */
+	| 'recertification_required'
+	/** Renewal is decided within the validity it extends. */
+	| 'certificate_expired'
+	/** An extension adds at least one site, service outlet or product line. */
+	| 'scope_items_required';
 
 export interface DecisionRequest {
 	kind: DecisionKind;
@@ -56,6 +68,12 @@ export interface DecisionRequest {
 	newGradeLevelId?: string | null;
 	currentGradeLevelId?: string | null;
 	newScope?: string | null;
+	/** The kind of the evaluation the decision follows (renewal: a recertification). */
+	evaluationKind?: EvaluationKind | null;
+	/** Extend or reduce scope: whether the decision changes the structured scope items. */
+	scopeItemsChanged?: boolean;
+	/** Renewal: the certificate's last valid day and today, in the body's zone. */
+	validity?: { expiresOn: string; today: string };
 }
 
 export type DecisionVerdict =
@@ -92,8 +110,17 @@ export function decideCertification(request: DecisionRequest): DecisionVerdict {
 		(!request.newGradeLevelId || request.newGradeLevelId === request.currentGradeLevelId)
 	)
 		return { ok: false, reason: 'grade_required' };
-	if (request.kind === 'reduce_scope' && !request.newScope?.trim())
+	if (request.kind === 'reduce_scope' && !request.newScope?.trim() && !request.scopeItemsChanged)
 		return { ok: false, reason: 'scope_required' };
+	if (request.kind === 'extend_scope' && !request.scopeItemsChanged)
+		return { ok: false, reason: 'scope_items_required' };
+	if (request.kind === 'renew') {
+		// ISO/IEC 17021-1 9.6.3: the recertification audit's outcome renews the certification.
+		if (request.evaluationKind !== 'recertification')
+			return { ok: false, reason: 'recertification_required' };
+		if (!request.validity || request.validity.today > request.validity.expiresOn)
+			return { ok: false, reason: 'certificate_expired' };
+	}
 
 	const status = RESULT[request.kind] ?? request.certificateStatus;
 	return status ? { ok: true, status } : { ok: false, reason: 'certificate_status' };

@@ -36,6 +36,24 @@ export function certificateExpiry(issuedOn: IsoDate, rules: SchemeRules): IsoDat
 	return addDays(addMonths(issuedOn, rules.certificateValidityMonths), -1);
 }
 
+/** The last day of the month `iso` falls in. */
+function monthEnd(iso: IsoDate): IsoDate {
+	return addDays(addMonths(`${iso.slice(0, 8)}01`, 1), -1);
+}
+
+/**
+ * The last valid day of a certificate renewed within its validity (ISO/IEC 17021-1 9.6.3.2: the
+ * new expiry is based on the prior certification cycle, whenever in it the decision is taken):
+ * the old expiry plus the scheme's validity months, and a cycle that ended on a month's last day
+ * ends on the last day of that month again — so 28 Feb 2029 renews to 29 Feb 2032, and 29 Feb
+ * 2028 to 28 Feb 2031. For an expiry the scheme computed (`certificateExpiry`), that is the day
+ * before the renewal's cycle would reach the date it started on: the validity never breaks.
+ */
+export function renewedExpiry(expiresOn: IsoDate, rules: SchemeRules): IsoDate {
+	const next = addMonths(expiresOn, rules.certificateValidityMonths);
+	return monthEnd(expiresOn) === expiresOn ? monthEnd(next) : next;
+}
+
 /** The due date of a nonconformity raised on `raisedOn`. */
 export function nonconformityDueDate(
 	raisedOn: IsoDate,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
-import type { CertificateStatus, DecisionKind } from '../../../../db/schema';
+import type { CertificateStatus, DecisionKind, ScopeItem } from '../../../../db/schema';
 import { CERTIFICATE_SUMMARY, certificatesWithNames } from './certificates';
 import { tenantJoin } from './tenant-join';
 import { latestEvaluationsOf } from './evaluations';
@@ -20,6 +20,9 @@ export function findCertificateForDecision(
 			...CERTIFICATE_SUMMARY,
 			'certificates.grade_level_id',
 			'certificates.version',
+			'certificates.standard_id',
+			'certificates.decided_on',
+			'certificates.scope_items',
 			'standards.grade_scale_id',
 			'grade_levels.code as grade_code'
 		])
@@ -79,6 +82,10 @@ export function insertDecision(
 		reason: string;
 		newGradeLevelId: string | null;
 		newScope: string | null;
+		/** Extend or reduce scope: the items the certificate is left with. */
+		newScopeItems?: ScopeItem[] | null;
+		/** Renew: the new last valid day. */
+		newExpiresOn?: string | null;
 		decidedBy: string;
 		decidedOn: string;
 	}
@@ -93,6 +100,8 @@ export function insertDecision(
 			reason: decision.reason,
 			new_grade_level_id: decision.newGradeLevelId,
 			new_scope: decision.newScope,
+			new_scope_items: decision.newScopeItems ? JSON.stringify(decision.newScopeItems) : null,
+			new_expires_on: decision.newExpiresOn ?? null,
 			decided_by: decision.decidedBy,
 			decided_on: decision.decidedOn
 		})
@@ -105,7 +114,15 @@ export function updateCertificateAfterDecision(
 	tx: Tx,
 	certificateId: string,
 	version: number,
-	change: { status: CertificateStatus; gradeLevelId: string | null; scope: string }
+	change: {
+		status: CertificateStatus;
+		gradeLevelId: string | null;
+		scope: string;
+		/** Extend or reduce scope: the items the decision leaves. */
+		scopeItems?: ScopeItem[] | null;
+		/** Renew: the new cycle's expiry, decided on `decidedOn`. */
+		renewal?: { expiresOn: string; decidedOn: string } | null;
+	}
 ) {
 	return tx
 		.updateTable('certificates')
@@ -113,12 +130,25 @@ export function updateCertificateAfterDecision(
 			status: change.status,
 			grade_level_id: change.gradeLevelId,
 			scope: change.scope,
+			...(change.scopeItems ? { scope_items: JSON.stringify(change.scopeItems) } : {}),
+			...(change.renewal
+				? { expires_on: change.renewal.expiresOn, decided_on: change.renewal.decidedOn }
+				: {}),
 			version: sql<number>`version + 1`,
 			updated_at: sql<Date>`now()`
 		})
 		.where('id', '=', certificateId)
 		.where('version', '=', version)
-		.returning(['id', 'status', 'grade_level_id', 'scope', 'version'])
+		.returning([
+			'id',
+			'status',
+			'grade_level_id',
+			'scope',
+			'scope_items',
+			'expires_on',
+			'decided_on',
+			'version'
+		])
 		.executeTakeFirst();
 }
 
@@ -156,4 +186,15 @@ function decisionsNewestFirst(tx: Tx) {
 			personName(eb, 'decisions.decided_by').as('decided_by_name')
 		])
 		.orderBy('decisions.decided_at', 'desc');
+}
+
+/** Whether a recertification evaluation has already renewed its certificate (once each). */
+export async function evaluationRenewed(tx: Tx, evaluationId: string): Promise<boolean> {
+	const row = await tx
+		.selectFrom('decisions')
+		.select('id')
+		.where('evaluation_id', '=', evaluationId)
+		.where('kind', '=', 'renew')
+		.executeTakeFirst();
+	return row !== undefined;
 }

@@ -3,7 +3,7 @@ import { scopeOf, type Actor } from '../actor';
 import type { Certificate, CertificateOrigin, CertificateStatus } from '../../../../db/schema';
 import { NO_ORGANISATION } from '../domain/roles';
 import { mayEver } from '../domain/permissions';
-import { certificateExpiry, nextSurveillanceDue } from '../domain/scheme-rules';
+import { certificateExpiry, nextSurveillanceDue, suspensionLimit } from '../domain/scheme-rules';
 import { isIsoDate, todayInZone } from '../domain/calendar';
 import { badInput, notFound, Refusal, staleVersion } from '../errors';
 import { authorize } from './authorize';
@@ -16,6 +16,7 @@ import { auditAs } from './audit-entry';
 import { refuseUniqueViolations } from '../db/errors';
 import { timelineOf } from './timeline';
 import { listCertificateDecisions } from '../repositories/decisions';
+import { suspendedSince } from '../repositories/certificate-flags';
 import type { z } from 'zod';
 import type { CertificateSort, listCertificatesInput } from './certificates.schema';
 import {
@@ -158,6 +159,11 @@ export function getCertificate(db: AppDatabase, actor: Actor, id: string) {
 		const lastEndedOn = await repo.lastSurveillanceEndedOn(tx, id);
 		const today = todayInZone(new Date(), actor.tenant.timeZone);
 		const surveilled = SURVEILLED.includes(certificate.status);
+		// The scheme's suspension clock (issue 12 item 3): from the day it was suspended, the
+		// latest day to restore it before the chase proposes withdrawal.
+		const since =
+			certificate.status === 'suspended' ? await suspendedSince(tx, certificate.id) : null;
+		const restoreBy = since ? suspensionLimit(since, rules) : null;
 		const nextDue = surveilled
 			? nextSurveillanceDue(
 					{ issuedOn: certificate.issued_on, decidedOn: certificate.decided_on },
@@ -169,6 +175,16 @@ export function getCertificate(db: AppDatabase, actor: Actor, id: string) {
 			...certificate,
 			history,
 			decisions,
+			suspension:
+				certificate.status === 'suspended'
+					? {
+							since,
+							restoreBy,
+							late: restoreBy !== null && restoreBy < today,
+							maxSuspensionMonths: rules.maxSuspensionMonths,
+							withdrawalProposedOn: certificate.withdrawal_proposed_on
+						}
+					: null,
 			surveillance: {
 				lastEndedOn,
 				/** What the clock counts from: the last surveillance, else as the scheme says. */

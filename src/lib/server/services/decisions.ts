@@ -1,12 +1,21 @@
 import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
-import type { CertificateStatus, EvaluationStatus, Role } from '../../../../db/schema';
+import { randomUUID } from 'node:crypto';
+import type { CertificateStatus, EvaluationStatus, Role, ScopeItem } from '../../../../db/schema';
 import {
 	decideCertification,
 	type DecisionRefusal,
 	type DecisionRequest
 } from '../domain/certification-decision';
 import { todayInZone } from '../domain/calendar';
+import { renewedExpiry } from '../domain/scheme-rules';
+import {
+	extendScope,
+	reduceScope,
+	scopeItemsFromRows,
+	type ScopeRefusal
+} from '../domain/certificate-scope';
+import { findSchemeRules } from '../repositories/scheme-rules';
 import { badInput, notFound, Refusal, staleVersion } from '../errors';
 import { authorize } from './authorize';
 import { decisionTakenMessage } from './event-messages';
@@ -17,9 +26,10 @@ import { findEvaluation, isOnTeam, updateEvaluationStatus } from '../repositorie
 import { insertCertificateHistoryEntries } from '../repositories/certificates';
 
 /*
- * Certification decisions (SPEC §3, ISO/IEC 17021-1 9.5): a decision maker maintains, regrades,
- * suspends, withdraws, restores or reduces the scope of a certificate after an evaluation. The
- * decision, the certificate, its history and the audit entry change in one transaction.
+ * Certification decisions (SPEC §3, ISO/IEC 17021-1 9.5): a decision maker renews (after a
+ * recertification), maintains, regrades, suspends, withdraws, restores, extends or reduces the
+ * scope of a certificate after an evaluation. The decision, the certificate, its history and the
+ * audit entry change in one transaction.
  *
  * Refusal codes: FORBIDDEN for anyone but a decision maker and for a member of the evaluation's
  * team; NOT_FOUND for a certificate of another tenant; CONFLICT while the evaluation's
@@ -72,7 +82,10 @@ function kindsAllowedFor(status: CertificateStatus, role: Role): PageDecisionKin
 			findings: [],
 			newGradeLevelId: 'new',
 			currentGradeLevelId: null,
-			newScope: '-'
+			newScope: '-',
+			evaluationKind: 'recertification',
+			scopeItemsChanged: true,
+			validity: { expiresOn: '9999-12-31', today: '0001-01-01' }
 		});
 		return verdict.ok || verdict.reason !== 'certificate_status';
 	});
@@ -92,13 +105,21 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 		const evaluations = await repo.listDecidableEvaluations(tx, certificateId);
 		const ids = evaluations.map((e) => e.id);
 		const latest = await repo.latestEvaluationId(tx, certificateId);
-		const [findings, withMe, gradeLevels] = await Promise.all([
+		const [findings, withMe, gradeLevels, rules] = await Promise.all([
 			repo.listEvaluationFindings(tx, ids),
 			repo.evaluationsWithMember(tx, latest ? [...ids, latest] : ids, actor.userId),
 			certificate.grade_scale_id
 				? repo.listGradeLevels(tx, certificate.grade_scale_id)
-				: Promise.resolve([])
+				: Promise.resolve([]),
+			findSchemeRules(tx, certificate.standard_id)
 		]);
+		const renewed = new Set<string>();
+		for (const evaluation of evaluations)
+			if (
+				evaluation.kind === 'recertification' &&
+				(await repo.evaluationRenewed(tx, evaluation.id))
+			)
+				renewed.add(evaluation.id);
 		return {
 			certificate: {
 				id: certificate.id,
@@ -114,7 +135,13 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 				gradeEn: certificate.grade_en,
 				issuedOn: certificate.issued_on,
 				expiresOn: certificate.expires_on,
+				scopeItems: certificate.scope_items,
 				version: certificate.version
+			},
+			/** What a renewal decided now would make the expiry (the scheme's validity). */
+			renewal: {
+				expiresOn: renewedExpiry(certificate.expires_on, rules),
+				validityMonths: rules.certificateValidityMonths
 			},
 			gradeLevels: gradeLevels.map((g) => ({
 				id: g.id,
@@ -132,6 +159,8 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 				windowStart: evaluation.window_start,
 				windowEnd: evaluation.window_end,
 				onTeam: withMe.has(evaluation.id),
+				/** A recertification that has renewed the certificate already (once each). */
+				renewed: renewed.has(evaluation.id),
 				...blockingFindings(
 					findings.filter((f) => f.evaluation_id === evaluation.id),
 					actor.role
@@ -153,8 +182,27 @@ export interface DecisionInput {
 	reason: string;
 	/** Regrade: the new grade, from the standard's scale. */
 	newGradeLevelId?: string | null;
-	/** Reduce scope: the new, narrower scope text. */
+	/** Reduce or extend scope: the new scope text (optional when items change). */
 	newScope?: string | null;
+	/** Extend scope: the items to add, as parallel lists (a row without a name is left out). */
+	scopeItemKind?: ScopeItem['kind'][];
+	scopeItemName?: string[];
+	scopeItemAddress?: string[];
+	/** Reduce scope: the ids of the items to remove. */
+	removeScopeItemIds?: string[];
+}
+
+function scopeRefusal(reason: ScopeRefusal): Refusal {
+	switch (reason) {
+		case 'scope_items_required':
+			return badInput('scopeItemName', 'renewal_scope_items_required');
+		case 'scope_item_duplicate':
+			return badInput('scopeItemName', 'renewal_scope_item_duplicate');
+		case 'scope_item_unknown':
+			return badInput('removeScopeItemIds', 'renewal_scope_item_unknown');
+		case 'scope_items_all_removed':
+			return badInput('removeScopeItemIds', 'renewal_scope_items_all_removed');
+	}
 }
 
 function refusalOf(
@@ -186,6 +234,12 @@ function refusalOf(
 			return badInput('newGradeLevelId', 'findings_decision_grade_required');
 		case 'scope_required':
 			return badInput('newScope', 'error_required');
+		case 'scope_items_required':
+			return badInput('scopeItemName', 'renewal_scope_items_required');
+		case 'recertification_required':
+			return badInput('evaluationId', 'renewal_recertification_required');
+		case 'certificate_expired':
+			return new Refusal('CONFLICT', 'renewal_certificate_expired');
 	}
 }
 
@@ -233,7 +287,32 @@ export async function takeDecision(
 		const newGrade = gradeLevels.find((g) => g.id === newGradeLevelId);
 		if (newGradeLevelId && !newGrade)
 			throw badInput('newGradeLevelId', 'findings_decision_grade_invalid');
-		const newScope = input.kind === 'reduce_scope' ? input.newScope?.trim() || null : null;
+		const scopeDecision = input.kind === 'reduce_scope' || input.kind === 'extend_scope';
+		const newScope = scopeDecision ? input.newScope?.trim() || null : null;
+		const today = todayInZone(now, actor.tenant.timeZone);
+
+		// The structured scope the decision leaves, asked of the scope rules.
+		let newScopeItems: ScopeItem[] | null = null;
+		if (input.kind === 'extend_scope') {
+			const additions = scopeItemsFromRows({
+				kinds: input.scopeItemKind ?? [],
+				names: input.scopeItemName ?? [],
+				addresses: input.scopeItemAddress ?? []
+			});
+			if (additions.length > 0) {
+				const extended = extendScope(
+					certificate.scope_items,
+					additions.map((item) => ({ ...item, id: randomUUID() }))
+				);
+				if (!extended.ok) throw scopeRefusal(extended.reason);
+				newScopeItems = extended.items;
+			}
+		}
+		if (input.kind === 'reduce_scope' && (input.removeScopeItemIds ?? []).length > 0) {
+			const reduced = reduceScope(certificate.scope_items, input.removeScopeItemIds ?? []);
+			if (!reduced.ok) throw scopeRefusal(reduced.reason);
+			newScopeItems = reduced.items;
+		}
 
 		const verdict = decideCertification({
 			kind: input.kind,
@@ -243,13 +322,28 @@ export async function takeDecision(
 			findings,
 			newGradeLevelId,
 			currentGradeLevelId: certificate.grade_level_id,
-			newScope
+			newScope,
+			evaluationKind: evaluation?.kind ?? null,
+			scopeItemsChanged: newScopeItems !== null,
+			validity: { expiresOn: certificate.expires_on, today }
 		});
 		if (!verdict.ok) throw refusalOf(input.kind, verdict.reason, findings, actor.role);
-		if (newScope !== null && newScope === certificate.scope)
+		if (newScope !== null && newScope === certificate.scope && newScopeItems === null)
 			throw badInput('newScope', 'findings_decision_scope_unchanged');
+		if (input.kind === 'renew' && evaluationId && (await repo.evaluationRenewed(tx, evaluationId)))
+			throw new Refusal('CONFLICT', 'renewal_already_renewed');
+		// Renewal: the new cycle from the scheme rules, continuing the one it renews.
+		const renewal =
+			input.kind === 'renew'
+				? {
+						expiresOn: renewedExpiry(
+							certificate.expires_on,
+							await findSchemeRules(tx, certificate.standard_id)
+						),
+						decidedOn: today
+					}
+				: null;
 
-		const today = todayInZone(now, actor.tenant.timeZone);
 		const decision = await repo.insertDecision(tx, {
 			tenantId: actor.tenantId,
 			certificateId: certificate.id,
@@ -258,6 +352,8 @@ export async function takeDecision(
 			reason,
 			newGradeLevelId,
 			newScope,
+			newScopeItems,
+			newExpiresOn: renewal?.expiresOn ?? null,
 			decidedBy: actor.userId,
 			decidedOn: today
 		});
@@ -268,7 +364,9 @@ export async function takeDecision(
 			{
 				status: verdict.status,
 				gradeLevelId: newGradeLevelId ?? certificate.grade_level_id,
-				scope: newScope ?? certificate.scope
+				scope: newScope ?? certificate.scope,
+				scopeItems: newScopeItems,
+				renewal
 			}
 		);
 		if (!after) throw staleVersion();
@@ -301,13 +399,29 @@ export async function takeDecision(
 						}
 					]
 				: []),
-			...(after.scope !== certificate.scope
+			...(after.scope !== certificate.scope || newScopeItems
 				? [
 						{
 							...history,
 							change: 'scope' as const,
 							from_scope: certificate.scope,
-							to_scope: after.scope
+							to_scope: after.scope,
+							...(newScopeItems
+								? {
+										from_scope_items: JSON.stringify(certificate.scope_items),
+										to_scope_items: JSON.stringify(after.scope_items)
+									}
+								: {})
+						}
+					]
+				: []),
+			...(renewal
+				? [
+						{
+							...history,
+							change: 'renewed' as const,
+							from_expires_on: certificate.expires_on,
+							to_expires_on: after.expires_on
 						}
 					]
 				: [])
@@ -317,12 +431,19 @@ export async function takeDecision(
 			before: {
 				status: certificate.status,
 				grade: certificate.grade_code,
-				scope: certificate.scope
+				scope: certificate.scope,
+				// The items by name, as the history panels read them (the history row keeps them whole).
+				...(newScopeItems ? { scope_items: certificate.scope_items.map((i) => i.name) } : {}),
+				...(renewal
+					? { expires_on: certificate.expires_on, decided_on: certificate.decided_on }
+					: {})
 			},
 			after: {
 				status: after.status,
 				grade: newGrade ? newGrade.code : certificate.grade_code,
 				scope: after.scope,
+				...(newScopeItems ? { scope_items: after.scope_items.map((i) => i.name) } : {}),
+				...(renewal ? { expires_on: after.expires_on, decided_on: after.decided_on } : {}),
 				reason,
 				...(evaluationId ? { evaluationId } : {})
 			}

@@ -20,7 +20,15 @@ const decisions: Record<string, () => string> = {
 	suspend: m.organisations_decision_suspend,
 	withdraw: m.organisations_decision_withdraw,
 	restore: m.organisations_decision_restore,
-	reduce_scope: m.organisations_decision_reduce_scope
+	reduce_scope: m.organisations_decision_reduce_scope,
+	renew: m.organisations_decision_renew,
+	extend_scope: m.organisations_decision_extend_scope
+};
+
+const scopeItemKinds: Record<string, () => string> = {
+	site: m.renewal_scope_kind_site,
+	service_outlet: m.renewal_scope_kind_service_outlet,
+	product_line: m.renewal_scope_kind_product_line
 };
 
 const evaluationKinds: Record<string, () => string> = {
@@ -41,3 +49,4 @@ export const historyChangeLabel = (change: string) => changes[change]?.() ?? cha
 export const decisionKindLabel = (kind: string) => decisions[kind]?.() ?? kind;
 export const evaluationKindLabel = (kind: string) => evaluationKinds[kind]?.() ?? kind;
 export const evaluationStatusLabel = (status: string) => evaluationStatuses[status]?.() ?? status;
+export const scopeItemKindLabel = (kind: string) => scopeItemKinds[kind]?.() ?? kind;

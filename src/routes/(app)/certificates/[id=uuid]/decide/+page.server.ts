@@ -9,12 +9,14 @@ import { can } from '$lib/server/domain/permissions';
 
 export const load = pageLoad(
 	'certificate.decide',
-	async ({ db, actor, event: { locals, params } }) => {
+	async ({ db, actor, event: { locals, params, url } }) => {
 		// A malformed id finds nothing, like an unknown one.
 		const input = decisionOptionsSchema.safeParse({ certificateId: params.id });
 		if (!input.success) error(404, translate('error_not_found', locals.locale));
 		return {
 			options: await getDecisionOptions(db, actor, input.data.certificateId),
+			// The decision a link asked for (the certificate page's "Restore" / "Withdraw").
+			askedKind: url.searchParams.get('kind'),
 			// Why the chase flagged the certificate, above the decision it calls for.
 			flags: can(actor, 'certificate.flags')
 				? await getCertificateFlags(db, actor, input.data.certificateId)

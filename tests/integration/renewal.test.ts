@@ -1,0 +1,705 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRPCError } from '@trpc/server';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases';
+import { callerFor, newActor, testApp } from '../support/factories';
+import {
+	auditOf,
+	json,
+	newCertificate,
+	newEvaluation,
+	newFinding,
+	newWorkflowWorld,
+	type WorkflowWorld
+} from '../support/workflow-factories';
+import { Refusal } from '../../src/lib/server/errors';
+import { sweepTenant } from '../../jobs/chase-tenant/sweep';
+import { addDays, addMonths, todayInZone } from '../../src/lib/server/domain/calendar';
+import { takeDecisionSchema } from '../../src/lib/server/services/decisions.schema';
+import { getCertificate } from '../../src/lib/server/services/certificates';
+import type { Actor } from '../../src/lib/server/actor';
+import type { App } from '../../src/lib/server/app';
+
+/*
+ * Issue 12 items 3 and 4 against PostgreSQL and PGlite: a recertification's renewal (new validity
+ * from the scheme rules, history `renewed`, audit, the organisation told) and what refuses it
+ * (the team, a report not issued, another kind of evaluation, open nonconformities, a second
+ * renewal, a passed expiry, another tenant); expiry by the chase sweep (once, per tenant, in the
+ * tenant's zone); extending and reducing the structured scope, with history from/to.
+ */
+
+async function refusalOf(call: Promise<unknown>) {
+	try {
+		await call;
+	} catch (error) {
+		if (!(error instanceof TRPCError)) throw error;
+		const cause = error.cause;
+		return cause instanceof Refusal
+			? { code: error.code, key: cause.messageKey, field: cause.field }
+			: { code: error.code, key: error.message, field: undefined };
+	}
+	throw new Error('expected the call to be refused');
+}
+
+describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
+	let t: TestDatabase;
+	let app: App;
+	let world: WorkflowWorld;
+	let other: WorkflowWorld;
+	let today: string;
+
+	const certificate = (id: string) =>
+		t.owner.selectFrom('certificates').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+	const history = (certificateId: string) =>
+		t.owner
+			.selectFrom('certificate_history')
+			.selectAll()
+			.where('certificate_id', '=', certificateId)
+			.orderBy('recorded_at')
+			.orderBy('change')
+			.execute();
+	const outboxOf = (certificateId: string, template: string) =>
+		t.owner
+			.selectFrom('outbox')
+			.select(['to_email', 'template', 'dedupe_key'])
+			.where('template', '=', template)
+			.where('link', 'like', `%/certificates/${certificateId}`)
+			.execute();
+	async function footprint(certificateId: string) {
+		const row = await certificate(certificateId);
+		return {
+			row: { ...row, updated_at: null },
+			history: (await history(certificateId)).length,
+			audit: (await auditOf(t, certificateId)).length,
+			decisions: (
+				await t.owner
+					.selectFrom('decisions')
+					.select('id')
+					.where('certificate_id', '=', certificateId)
+					.execute()
+			).length
+		};
+	}
+	const decide = (
+		actor: Actor,
+		input: Parameters<ReturnType<typeof callerFor>['decisions']['take']>[0]
+	) => callerFor(app, actor).decisions.take(input);
+
+	/** A certificate of its own with a recertification evaluation (report issued by default). */
+	async function recertification(
+		options: Parameters<typeof newEvaluation>[2] = {},
+		expiresOn = '2029-01-09'
+	) {
+		const certificateId = await newCertificate(t, world);
+		await t.owner
+			.updateTable('certificates')
+			.set({ expires_on: expiresOn })
+			.where('id', '=', certificateId)
+			.execute();
+		const evaluationId = await newEvaluation(
+			t,
+			{ ...world, certificateId },
+			{ kind: 'recertification', ...options }
+		);
+		return { certificateId, evaluationId, scope: { ...world, certificateId, evaluationId } };
+	}
+
+	beforeAll(async () => {
+		t = await createTestDatabase(dialect);
+		app = testApp(t);
+		world = await newWorkflowWorld(t);
+		other = await newWorkflowWorld(t);
+		today = todayInZone(new Date(), world.decider.tenant.timeZone);
+		await t.db.inTenant({ tenantId: world.tenantId, userId: null }, (tx) =>
+			tx
+				.insertInto('contacts')
+				.values({
+					tenant_id: world.tenantId,
+					organisation_id: world.organisationId,
+					name: '王经理',
+					email: 'wang@org.test',
+					locale: 'zh-CN',
+					receives_reminders: true
+				})
+				.execute()
+		);
+	});
+	afterAll(() => t?.drop());
+
+	describe('renewal', () => {
+		it('renews after an issued recertification report: new expiry, history, audit, email', async () => {
+			const c = await recertification();
+			const result = await decide(world.decider, {
+				certificateId: c.certificateId,
+				version: 1,
+				evaluationId: c.evaluationId,
+				kind: 'renew',
+				reason: '再认证评价结论：符合要求'
+			});
+			expect(result.status).toBe('active');
+			const row = await certificate(c.certificateId);
+			expect(row.expires_on).toBe('2032-01-09');
+			expect(row.decided_on).toBe(today);
+			expect(row.issued_on).toBe('2026-01-10');
+			expect(row.version).toBe(2);
+
+			const rows = await history(c.certificateId);
+			expect(rows).toHaveLength(1);
+			expect(rows[0]).toMatchObject({
+				change: 'renewed',
+				from_expires_on: '2029-01-09',
+				to_expires_on: '2032-01-09',
+				decision_id: result.decisionId,
+				effective_on: today,
+				recorded_by: world.decider.userId
+			});
+			const decision = await t.owner
+				.selectFrom('decisions')
+				.selectAll()
+				.where('id', '=', result.decisionId)
+				.executeTakeFirstOrThrow();
+			expect(decision).toMatchObject({
+				kind: 'renew',
+				evaluation_id: c.evaluationId,
+				new_expires_on: '2032-01-09'
+			});
+
+			const audit = await auditOf(t, c.certificateId);
+			expect(audit.map((entry) => entry.action)).toEqual(['decision.renew']);
+			expect(json(audit[0]!.before)).toMatchObject({ expires_on: '2029-01-09' });
+			expect(json(audit[0]!.after)).toMatchObject({
+				expires_on: '2032-01-09',
+				decided_on: today,
+				evaluationId: c.evaluationId
+			});
+			// The decision closes the recertification, as any decision closes its evaluation.
+			const evaluation = await t.owner
+				.selectFrom('evaluations')
+				.select('status')
+				.where('id', '=', c.evaluationId)
+				.executeTakeFirstOrThrow();
+			expect(evaluation.status).toBe('closed');
+			// The organisation's administrator and its reminder contact are told.
+			const told = await outboxOf(c.certificateId, 'certificate.decision_taken');
+			expect(told.map((m) => m.to_email).sort()).toEqual(
+				['wang@org.test', world.orgUser.email].sort()
+			);
+
+			// The page shows the renewal in the history with the expiry from and to.
+			const page = await getCertificate(t.db, world.admin, c.certificateId);
+			expect(page.history[0]).toMatchObject({
+				change: 'renewed',
+				from_expires_on: '2029-01-09',
+				to_expires_on: '2032-01-09',
+				decision_kind: 'renew'
+			});
+		});
+
+		it('counts month ends and the leap day by the scheme rules', async () => {
+			// 28 February 2029 is the last day of its month: the renewal ends on 29 February 2032.
+			const c = await recertification({}, '2029-02-28');
+			await decide(world.decider, {
+				certificateId: c.certificateId,
+				version: 1,
+				evaluationId: c.evaluationId,
+				kind: 'renew',
+				reason: 'Recertified.'
+			});
+			expect((await certificate(c.certificateId)).expires_on).toBe('2032-02-29');
+			// Another scheme's validity: 24 months.
+			await t.owner
+				.insertInto('scheme_rules')
+				.values({
+					tenant_id: world.tenantId,
+					standard_id: world.standardId,
+					certificate_validity_months: 24
+				})
+				.onConflict((oc) =>
+					oc.columns(['tenant_id', 'standard_id']).doUpdateSet({ certificate_validity_months: 24 })
+				)
+				.execute();
+			try {
+				const d = await recertification({}, '2028-02-29');
+				await decide(world.decider, {
+					certificateId: d.certificateId,
+					version: 1,
+					evaluationId: d.evaluationId,
+					kind: 'renew',
+					reason: 'Recertified.'
+				});
+				expect((await certificate(d.certificateId)).expires_on).toBe('2030-02-28');
+			} finally {
+				await t.owner
+					.updateTable('scheme_rules')
+					.set({ certificate_validity_months: 36 })
+					.where('standard_id', '=', world.standardId)
+					.execute();
+			}
+		});
+
+		it('refuses a decision maker who was on the recertification team, changing nothing', async () => {
+			const c = await recertification({
+				team: [
+					{ userId: world.evaluator.userId, role: 'lead' },
+					{ userId: world.decider.userId, role: 'member' }
+				]
+			});
+			const before = await footprint(c.certificateId);
+			expect(
+				await refusalOf(
+					decide(world.decider, {
+						certificateId: c.certificateId,
+						version: 1,
+						evaluationId: c.evaluationId,
+						kind: 'renew',
+						reason: 'Recertified.'
+					})
+				)
+			).toMatchObject({ code: 'FORBIDDEN', key: 'findings_decision_refused_team_member' });
+			expect(await footprint(c.certificateId)).toEqual(before);
+			// Another decision maker, not on the team, may.
+			const impartial = await newActor(t, world.tenantId, 'decision_maker');
+			await decide(impartial, {
+				certificateId: c.certificateId,
+				version: 1,
+				evaluationId: c.evaluationId,
+				kind: 'renew',
+				reason: 'Recertified.'
+			});
+			expect((await certificate(c.certificateId)).expires_on).toBe('2032-01-09');
+		});
+
+		it('refuses before the recertification report is issued', async () => {
+			for (const status of ['planned', 'in_progress'] as const) {
+				const c = await recertification({ status });
+				const before = await footprint(c.certificateId);
+				expect(
+					await refusalOf(
+						decide(world.decider, {
+							certificateId: c.certificateId,
+							version: 1,
+							evaluationId: c.evaluationId,
+							kind: 'renew',
+							reason: 'Recertified.'
+						})
+					)
+				).toMatchObject({
+					code: 'BAD_REQUEST',
+					key: 'findings_decision_evaluation_invalid',
+					field: 'evaluationId'
+				});
+				expect(await footprint(c.certificateId)).toEqual(before);
+			}
+		});
+
+		it('refuses without an evaluation or after a surveillance evaluation', async () => {
+			const certificateId = await newCertificate(t, world);
+			const surveillance = await newEvaluation(t, { ...world, certificateId });
+			const before = await footprint(certificateId);
+			expect(
+				await refusalOf(
+					decide(world.decider, { certificateId, version: 1, kind: 'renew', reason: 'x' })
+				)
+			).toMatchObject({ code: 'BAD_REQUEST', key: 'findings_decision_evaluation_required' });
+			expect(
+				await refusalOf(
+					decide(world.decider, {
+						certificateId,
+						version: 1,
+						evaluationId: surveillance,
+						kind: 'renew',
+						reason: 'x'
+					})
+				)
+			).toMatchObject({
+				code: 'BAD_REQUEST',
+				key: 'renewal_recertification_required',
+				field: 'evaluationId'
+			});
+			expect(await footprint(certificateId)).toEqual(before);
+		});
+
+		it('is blocked by open nonconformities of the recertification, like maintain', async () => {
+			const c = await recertification();
+			const major = await newFinding(t, c.scope, { status: 'evidence_submitted', grade: 'major' });
+			const before = await footprint(c.certificateId);
+			expect(
+				await refusalOf(
+					decide(world.decider, {
+						certificateId: c.certificateId,
+						version: 1,
+						evaluationId: c.evaluationId,
+						kind: 'renew',
+						reason: 'x'
+					})
+				)
+			).toMatchObject({ code: 'CONFLICT', key: 'findings_decision_refused_major_open' });
+			expect(await footprint(c.certificateId)).toEqual(before);
+			await t.owner
+				.updateTable('findings')
+				.set({ status: 'closed' })
+				.where('id', '=', major.id)
+				.execute();
+			await decide(world.decider, {
+				certificateId: c.certificateId,
+				version: 1,
+				evaluationId: c.evaluationId,
+				kind: 'renew',
+				reason: 'Closed and recertified.'
+			});
+			expect((await certificate(c.certificateId)).expires_on).toBe('2032-01-09');
+		});
+
+		it('renews once per recertification, even from the closed evaluation', async () => {
+			const c = await recertification();
+			await decide(world.decider, {
+				certificateId: c.certificateId,
+				version: 1,
+				evaluationId: c.evaluationId,
+				kind: 'renew',
+				reason: 'Recertified.'
+			});
+			const before = await footprint(c.certificateId);
+			expect(
+				await refusalOf(
+					decide(world.decider, {
+						certificateId: c.certificateId,
+						version: 2,
+						evaluationId: c.evaluationId,
+						kind: 'renew',
+						reason: 'Again.'
+					})
+				)
+			).toMatchObject({ code: 'CONFLICT', key: 'renewal_already_renewed' });
+			expect(await footprint(c.certificateId)).toEqual(before);
+			const options = await callerFor(app, world.decider).decisions.options({
+				certificateId: c.certificateId
+			});
+			expect(options.evaluations.find((e) => e.id === c.evaluationId)?.renewed).toBe(true);
+		});
+
+		it('refuses once the expiry has passed (the sweep not run yet) and on a suspended certificate', async () => {
+			const c = await recertification({}, addDays(today, -1));
+			const before = await footprint(c.certificateId);
+			expect(
+				await refusalOf(
+					decide(world.decider, {
+						certificateId: c.certificateId,
+						version: 1,
+						evaluationId: c.evaluationId,
+						kind: 'renew',
+						reason: 'Late.'
+					})
+				)
+			).toMatchObject({ code: 'CONFLICT', key: 'renewal_certificate_expired' });
+			expect(await footprint(c.certificateId)).toEqual(before);
+
+			const s = await recertification();
+			await t.owner
+				.updateTable('certificates')
+				.set({ status: 'suspended' })
+				.where('id', '=', s.certificateId)
+				.execute();
+			expect(
+				await refusalOf(
+					decide(world.decider, {
+						certificateId: s.certificateId,
+						version: 1,
+						evaluationId: s.evaluationId,
+						kind: 'renew',
+						reason: 'x'
+					})
+				)
+			).toMatchObject({ code: 'CONFLICT', key: 'findings_decision_refused_status_renew' });
+		});
+
+		it("finds nothing of another tenant's certificate", async () => {
+			const c = await recertification();
+			const before = await footprint(c.certificateId);
+			expect(
+				await refusalOf(
+					decide(other.decider, {
+						certificateId: c.certificateId,
+						version: 1,
+						evaluationId: c.evaluationId,
+						kind: 'renew',
+						reason: 'x'
+					})
+				)
+			).toMatchObject({ code: 'NOT_FOUND' });
+			expect(
+				await refusalOf(
+					callerFor(app, other.decider).decisions.options({ certificateId: c.certificateId })
+				)
+			).toMatchObject({ code: 'NOT_FOUND' });
+			expect(await footprint(c.certificateId)).toEqual(before);
+		});
+	});
+
+	describe('expiry by the chase sweep', () => {
+		/** `hour`:00 UTC on `day`: 8 hours later in Shanghai. */
+		const utc = (day: string, hour: number) =>
+			new Date(`${day}T${String(hour).padStart(2, '0')}:00:00Z`);
+
+		it('expires on the day after the expiry in the tenant’s zone, once, with history, audit and email', async () => {
+			const certificateId = await newCertificate(t, world);
+			await t.owner
+				.updateTable('certificates')
+				.set({ expires_on: '2027-03-31' })
+				.where('id', '=', certificateId)
+				.execute();
+			// 15:00 UTC on 31 March is 23:00 in Shanghai: still the last valid day.
+			await sweepTenant(t.db, world.tenantId, utc('2027-03-31', 15));
+			expect((await certificate(certificateId)).status).toBe('active');
+			// 16:00 UTC on 31 March is midnight of 1 April in Shanghai: expired.
+			await sweepTenant(t.db, world.tenantId, utc('2027-03-31', 16));
+			const expired = await footprint(certificateId);
+			expect(expired.row.status).toBe('expired');
+			expect(expired.row.version).toBe(2);
+			const rows = await history(certificateId);
+			expect(rows).toHaveLength(1);
+			expect(rows[0]).toMatchObject({
+				change: 'expired',
+				from_status: 'active',
+				to_status: 'expired',
+				effective_on: '2027-04-01',
+				recorded_by: null,
+				decision_id: null
+			});
+			const audit = await auditOf(t, certificateId);
+			expect(audit.map((entry) => [entry.action, entry.actor_user_id])).toEqual([
+				['certificate.expire', null]
+			]);
+			const told = await outboxOf(certificateId, 'certificate.expired');
+			expect(told.map((m) => m.to_email)).toEqual(
+				expect.arrayContaining(['wang@org.test', world.orgUser.email])
+			);
+
+			// Again the same day, and the next: nothing changes, nobody is told twice.
+			await sweepTenant(t.db, world.tenantId, utc('2027-04-01', 2));
+			await sweepTenant(t.db, world.tenantId, utc('2027-04-02', 2));
+			expect(await footprint(certificateId)).toEqual(expired);
+			expect(await outboxOf(certificateId, 'certificate.expired')).toHaveLength(told.length);
+		});
+
+		it('expires a suspended certificate too, and a renewed one only at its new expiry', async () => {
+			const suspended = await newCertificate(t, world, { status: 'suspended' });
+			const c = await recertification({}, '2029-01-09');
+			await decide(world.decider, {
+				certificateId: c.certificateId,
+				version: 1,
+				evaluationId: c.evaluationId,
+				kind: 'renew',
+				reason: 'Recertified.'
+			});
+			await sweepTenant(t.db, world.tenantId, utc('2029-01-10', 4));
+			expect((await certificate(suspended)).status).toBe('expired');
+			expect((await history(suspended)).at(-1)).toMatchObject({
+				change: 'expired',
+				from_status: 'suspended'
+			});
+			expect((await certificate(c.certificateId)).status).toBe('active');
+			await sweepTenant(t.db, world.tenantId, utc('2032-01-10', 4));
+			expect((await certificate(c.certificateId)).status).toBe('expired');
+		});
+
+		it("sweeps one tenant's certificates only", async () => {
+			const mine = await newCertificate(t, world);
+			const theirs = await newCertificate(t, other);
+			for (const id of [mine, theirs])
+				await t.owner
+					.updateTable('certificates')
+					.set({ expires_on: '2027-06-30' })
+					.where('id', '=', id)
+					.execute();
+			await sweepTenant(t.db, world.tenantId, utc('2027-07-01', 4));
+			expect((await certificate(mine)).status).toBe('expired');
+			expect((await certificate(theirs)).status).toBe('active');
+			expect(await history(theirs)).toEqual([]);
+			await sweepTenant(t.db, other.tenantId, utc('2027-07-01', 4));
+			expect((await certificate(theirs)).status).toBe('expired');
+			expect((await auditOf(t, theirs)).map((entry) => entry.action)).toEqual([
+				'certificate.expire'
+			]);
+		});
+	});
+
+	describe('the suspension clock on the certificate page', () => {
+		it('shows since when, the latest restore date by the scheme rules, and offers restore and withdraw', async () => {
+			const certificateId = await newCertificate(t, world);
+			expect((await getCertificate(t.db, world.admin, certificateId)).suspension).toBeNull();
+			await decide(world.decider, {
+				certificateId,
+				version: 1,
+				kind: 'suspend',
+				reason: '严重不符合项逾期未关闭'
+			});
+			const page = await getCertificate(t.db, world.orgUser, certificateId);
+			expect(page.suspension).toEqual({
+				since: today,
+				restoreBy: addMonths(today, 6),
+				late: false,
+				maxSuspensionMonths: 6,
+				withdrawalProposedOn: null
+			});
+			const options = await callerFor(app, world.decider).decisions.options({ certificateId });
+			expect(options.kinds).toEqual(['withdraw', 'restore', 'reduce_scope']);
+			// A suspension older than the rule allows reads late, with the proposal the chase made.
+			await t.owner
+				.updateTable('certificate_history')
+				.set({ effective_on: '2026-01-15' })
+				.where('certificate_id', '=', certificateId)
+				.execute();
+			await t.owner
+				.updateTable('certificates')
+				.set({ withdrawal_proposed_on: '2026-07-15' })
+				.where('id', '=', certificateId)
+				.execute();
+			expect((await getCertificate(t.db, world.admin, certificateId)).suspension).toMatchObject({
+				since: '2026-01-15',
+				restoreBy: '2026-07-15',
+				late: true,
+				withdrawalProposedOn: '2026-07-15'
+			});
+		});
+	});
+
+	describe('structured scope', () => {
+		it('extends and reduces the sites, outlets and product lines, each with history from/to', async () => {
+			const certificateId = await newCertificate(t, world);
+			const extended = await decide(world.decider, {
+				certificateId,
+				version: 1,
+				kind: 'extend_scope',
+				evaluationId: await newEvaluation(t, { ...world, certificateId }),
+				reason: '扩大到泉州网点',
+				scopeItemKind: ['site', 'service_outlet', 'product_line'],
+				scopeItemName: ['厦门总部', '泉州服务网点', ''],
+				scopeItemAddress: ['厦门市思明区', '泉州市丰泽区', '']
+			});
+			let row = await certificate(certificateId);
+			expect(row.scope_items.map((item) => [item.kind, item.name, item.address])).toEqual([
+				['site', '厦门总部', '厦门市思明区'],
+				['service_outlet', '泉州服务网点', '泉州市丰泽区']
+			]);
+			// The text scope is kept when not given anew.
+			expect(row.scope).toBe('After-sales service of household appliances');
+			let rows = await history(certificateId);
+			expect(rows).toHaveLength(1);
+			expect(rows[0]).toMatchObject({
+				change: 'scope',
+				decision_id: extended.decisionId,
+				from_scope_items: [],
+				to_scope_items: row.scope_items
+			});
+			expect((await auditOf(t, certificateId)).map((entry) => entry.action)).toContain(
+				'decision.extend_scope'
+			);
+
+			// A duplicate (case and spacing aside) is refused on its field, nothing changed.
+			const before = await footprint(certificateId);
+			expect(
+				await refusalOf(
+					decide(world.decider, {
+						certificateId,
+						version: row.version,
+						kind: 'extend_scope',
+						evaluationId: await newEvaluation(t, { ...world, certificateId }),
+						reason: 'x',
+						scopeItemKind: ['site'],
+						scopeItemName: [' 厦门总部 ']
+					})
+				)
+			).toMatchObject({
+				code: 'BAD_REQUEST',
+				key: 'renewal_scope_item_duplicate',
+				field: 'scopeItemName'
+			});
+			expect(
+				await refusalOf(
+					decide(world.decider, {
+						certificateId,
+						version: row.version,
+						kind: 'extend_scope',
+						evaluationId: await newEvaluation(t, { ...world, certificateId }),
+						reason: 'x',
+						scopeItemKind: ['site'],
+						scopeItemName: ['']
+					})
+				)
+			).toMatchObject({ code: 'BAD_REQUEST', key: 'renewal_scope_items_required' });
+			expect(await footprint(certificateId)).toEqual(before);
+
+			// Reduce: remove the outlet, with new text.
+			const outlet = row.scope_items.find((item) => item.kind === 'service_outlet')!;
+			await decide(world.decider, {
+				certificateId,
+				version: row.version,
+				kind: 'reduce_scope',
+				evaluationId: await newEvaluation(t, { ...world, certificateId }),
+				reason: '泉州网点停业',
+				removeScopeItemIds: [outlet.id],
+				newScope: 'After-sales service of household appliances (Xiamen)'
+			});
+			const previous = row.scope_items;
+			row = await certificate(certificateId);
+			expect(row.scope_items.map((item) => item.name)).toEqual(['厦门总部']);
+			rows = await history(certificateId);
+			expect(rows.at(-1)).toMatchObject({
+				change: 'scope',
+				from_scope: 'After-sales service of household appliances',
+				to_scope: 'After-sales service of household appliances (Xiamen)',
+				from_scope_items: previous,
+				to_scope_items: row.scope_items
+			});
+			// Removing the last item, or one the certificate does not cover, is refused.
+			for (const [ids, key] of [
+				[[row.scope_items[0]!.id], 'renewal_scope_items_all_removed'],
+				[[outlet.id], 'renewal_scope_item_unknown']
+			] as const)
+				expect(
+					await refusalOf(
+						decide(world.decider, {
+							certificateId,
+							version: row.version,
+							kind: 'reduce_scope',
+							evaluationId: await newEvaluation(t, { ...world, certificateId }),
+							reason: 'x',
+							removeScopeItemIds: [...ids]
+						})
+					)
+				).toMatchObject({ code: 'BAD_REQUEST', key, field: 'removeScopeItemIds' });
+
+			// The page shows the items and the history rows with their items.
+			const page = await getCertificate(t.db, world.orgUser, certificateId);
+			expect(page.scope_items.map((item) => item.name)).toEqual(['厦门总部']);
+			expect(page.history.map((entry) => entry.change)).toEqual(['scope', 'scope']);
+		});
+
+		it('reads a form post of one row through the same schema', () => {
+			const parsed = takeDecisionSchema.parse({
+				certificateId: '00000000-0000-4000-8000-000000000000',
+				version: '3',
+				kind: 'extend_scope',
+				reason: 'Form.',
+				scopeItemKind: 'product_line',
+				scopeItemName: ' 家用空调 ',
+				scopeItemAddress: ''
+			});
+			expect(parsed).toMatchObject({
+				scopeItemKind: ['product_line'],
+				scopeItemName: ['家用空调'],
+				// A blank single field is an empty list: the item's address is ''.
+				scopeItemAddress: []
+			});
+			expect(
+				takeDecisionSchema.safeParse({
+					certificateId: '00000000-0000-4000-8000-000000000000',
+					version: 3,
+					kind: 'extend_scope',
+					reason: 'x',
+					scopeItemKind: ['factory']
+				}).error?.issues[0]?.message
+			).toBe('renewal_scope_item_kind_invalid');
+		});
+	});
+});
