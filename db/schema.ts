@@ -658,3 +658,27 @@ export interface CertificateHistoryTable {
 	from_scope_items: ScopeItemsOrNull;
 	to_scope_items: ScopeItemsOrNull;
 }
+
+/* ---- People (migration 2026-12-04-06-people). ---- */
+
+export interface MembershipsTable {
+	/** Deactivated in this body: cannot act in it; shown greyed on the people page. */
+	deactivated_at: Date | null;
+	deactivated_by: string | null;
+}
+
+/**
+ * A password reset link's token, only its SHA-256; reached by the app role through SECURITY
+ * DEFINER functions alone (the owner reads it in tests).
+ */
+export interface PasswordResetTokensTable {
+	token_hash: Uint8Array;
+	user_id: string;
+	created_at: CreatedAt;
+	expires_at: Timestamp;
+	used_at: Date | null;
+}
+
+export interface Database {
+	password_reset_tokens: PasswordResetTokensTable;
+}

@@ -5,13 +5,15 @@ select "memberships"."tenant_id", "memberships"."role", "tenants"."slug", "tenan
 from "memberships"
 inner join "tenants" on "tenants"."id" = "memberships"."tenant_id"
 where "memberships"."user_id" = $1
+  and "memberships"."deactivated_at" is null
 order by "tenants"."name";
 -- parameters: ["00000000-0000-4000-8000-0000000000b1"]
 
 -- memberships.countOwnMemberships
 select count(*) as "n"
 from "memberships"
-where "user_id" = $1;
+where "user_id" = $1
+  and "deactivated_at" is null;
 -- parameters: ["00000000-0000-4000-8000-0000000000b1"]
 
 -- memberships.findActingMembership
@@ -20,5 +22,13 @@ from "memberships"
 inner join "tenants" on "tenants"."id" = "memberships"."tenant_id"
 left join "organisations" on "organisations"."tenant_id" = "memberships"."tenant_id"
   and "organisations"."id" = "memberships"."organisation_id"
-where "memberships"."user_id" = $1;
+where "memberships"."user_id" = $1
+  and "memberships"."deactivated_at" is null;
 -- parameters: ["00000000-0000-4000-8000-0000000000b1"]
+
+-- memberships.setMembershipDeactivated: deactivating (issue 12 item 7)
+update "memberships"
+set "deactivated_at" = $1, "deactivated_by" = $2
+where "id" = $3
+  and "deactivated_at" is null;
+-- parameters: ["2026-11-26T08:00:00.000Z","00000000-0000-4000-8000-0000000000b1","00000000-0000-4000-8000-0000000000f2"]

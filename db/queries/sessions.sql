@@ -24,3 +24,7 @@ select app_session_delete($1);
 -- sessions.deleteExpiredSessions
 select app_sessions_delete_expired($1);
 -- parameters: ["2026-11-26T08:00:00.000Z"]
+
+-- sessions.deleteMemberSessions
+select app_sessions_delete_for_member($1) as n;
+-- parameters: ["00000000-0000-4000-8000-0000000000b1"]

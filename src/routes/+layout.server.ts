@@ -18,6 +18,7 @@ function navigation(actor: Actor | null) {
 		reports: mayEver(actor, 'figures.read'),
 		catalogue: mayEver(actor, 'catalogue.read'),
 		people: mayEver(actor, 'people.manage'),
+		settings: mayEver(actor, 'tenant.settings'),
 		audit: mayEver(actor, 'audit.read'),
 		deliveries: mayEver(actor, 'mail.deliveries')
 	};

@@ -207,6 +207,18 @@ const CASES: Case[] = [
 		name: 'memberships.findActingMembership',
 		run: call(memberships, 'findActingMembership', USER)
 	},
+	{
+		file: 'memberships',
+		name: 'memberships.setMembershipDeactivated',
+		note: 'deactivating (issue 12 item 7)',
+		run: call(memberships, 'setMembershipDeactivated', ID_2, { at: NOW, by: USER })
+	},
+	{
+		file: 'sessions',
+		name: 'sessions.deleteMemberSessions',
+		rows: [{ n: 1 }],
+		run: call(sessions, 'deleteMemberSessions', USER)
+	},
 
 	// The findings list: keyset pages per segment, with filters, and the bounded text search.
 	{

@@ -357,12 +357,29 @@ describe.each(DIALECTS)('tenant isolation on %s', (kind) => {
 			).toEqual([C]);
 		});
 
-		it('the app role cannot change tenants', async () => {
+		it('the app role changes no tenant row but as an active admin of its own (issue 12 item 8)', async () => {
+			// personOfA is an organisation's admin: their own tenant's row does not move.
+			const own = await t.db.inTenant({ tenantId: A, userId: personOfA }, (tx) =>
+				sql`update tenants set name = 'taken' where id = ${A}`.execute(tx)
+			);
+			expect(Number(own.numAffectedRows ?? 0)).toBe(0);
+			// Another tenant's row is out of reach in any scope.
+			const other = await t.db.inTenant({ tenantId: A, userId: personOfBoth }, (tx) =>
+				sql`update tenants set name = 'taken' where id = ${B}`.execute(tx)
+			);
+			expect(Number(other.numAffectedRows ?? 0)).toBe(0);
+			// Columns outside the settings are never the app role's to write.
 			await expect(
 				t.db.inTenant({ tenantId: A, userId: personOfA }, (tx) =>
-					sql`update tenants set name = 'taken' where id = ${A}`.execute(tx)
+					sql`update tenants set id = gen_random_uuid() where id = ${A}`.execute(tx)
 				)
 			).rejects.toThrow(PERMISSION_REFUSAL);
+			const names = await t.owner
+				.selectFrom('tenants')
+				.select('name')
+				.where('id', 'in', [A, B])
+				.execute();
+			expect(names.map((row) => row.name)).not.toContain('taken');
 		});
 	});
 });

@@ -13,6 +13,14 @@ export const AUDIT_ACTIONS = [
 	'membership.grant',
 	'membership.invite',
 	'membership.decline',
+	// People (issue 12 item 7).
+	'membership.deactivate',
+	'membership.reactivate',
+	'membership.role_change',
+	'membership.resend_invitation',
+	'person.password_reset_request',
+	'person.password_reset',
+	'person.password_change',
 	'standard.create',
 	'standard.update',
 	'clause.create',
@@ -72,7 +80,9 @@ export const AUDIT_ACTIONS = [
 	'list.export',
 	// A person's secret iCalendar URL (issue 11 §3).
 	'calendar_feed.create',
-	'calendar_feed.revoke'
+	'calendar_feed.revoke',
+	// The body's own settings (issue 12 item 8).
+	'tenant.settings_update'
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -96,5 +106,6 @@ export const AUDIT_ENTITY_TYPES = [
 	'obligation_due_item',
 	'outbox',
 	'list',
-	'calendar_feed'
+	'calendar_feed',
+	'tenant'
 ] as const;

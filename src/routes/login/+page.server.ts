@@ -11,7 +11,10 @@ import { sitePath } from '$lib/server/services/sessions.schema';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.person) redirect(303, '/');
-	return { signedOut: url.searchParams.has('signed-out') };
+	return {
+		signedOut: url.searchParams.has('signed-out'),
+		passwordReset: url.searchParams.has('password-reset')
+	};
 };
 
 export const actions: Actions = {

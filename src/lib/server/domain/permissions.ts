@@ -221,6 +221,28 @@ const RULES = {
 		}
 	}),
 
+	/**
+	 * Acting on someone's membership (issue 12 item 7: deactivate, reactivate, change the role,
+	 * resend the invitation): a CB admin on anyone of the tenant but themselves (an admin who
+	 * deactivated or demoted themselves could leave the body with none); an organisation's admin
+	 * on their own organisation's users only — anyone else is as if absent (NOT_FOUND).
+	 */
+	'people.manageMember': rule<{ userId: string | null; role: Role; organisationId: string | null }>(
+		{
+			roles: PEOPLE_KEEPERS,
+			subject: (actor, member) => {
+				if (member.userId !== null && member.userId === actor.userId)
+					return refused('people_error_self', 'CONFLICT');
+				if (actor.role === 'admin') return ALLOWED;
+				return isOrgUser(member.role) && member.organisationId !== null
+					? inOwnOrganisation(actor, { organisationId: member.organisationId })
+					: refused('error_not_found', 'NOT_FOUND');
+			}
+		}
+	),
+	/** The body's own settings (issue 12 item 8): names, slug, zone, numbering, mail, logo. */
+	'tenant.settings': rule({ roles: ADMIN }),
+
 	/* The audit log and the operator's view of the installation. */
 	'audit.read': rule({ roles: ADMIN }),
 	/** The certificate changes of a period as public registries take them (issue 13 item 5). */

@@ -8,6 +8,7 @@ import {
 import { afterFailure, MAIL_LEASE_MS } from '../domain/mail-retry';
 import { isPermanentMailError, type MailTransport } from './transport';
 import { messageContent } from './outbox';
+import { findMailSenderName } from '../repositories/recipients';
 
 /*
  * Delivery in three steps, never holding a transaction while talking to the mail server:
@@ -45,7 +46,8 @@ interface Failure {
 async function sendAll(
 	transport: MailTransport,
 	messages: ClaimedMessage[],
-	concurrency: number
+	concurrency: number,
+	fromName: string
 ): Promise<{ sent: string[]; failures: Failure[] }> {
 	const sent: string[] = [];
 	const failures: Failure[] = [];
@@ -66,6 +68,7 @@ async function sendAll(
 					id: message.id,
 					messageId: message.message_id ?? `<${message.id}@certtrack.local>`,
 					to: message.to_email,
+					...(fromName ? { fromName } : {}),
 					...content
 				});
 				sent.push(message.id);
@@ -91,14 +94,21 @@ export async function deliverTenantOutbox(
 	const result: DeliveryResult = { sent: 0, failed: 0 };
 	for (let round = 0; round < (options.maxBatches ?? Infinity); round++) {
 		const now = clock();
-		const claimed = await db.inTenant(scope, (tx) =>
-			claimDueMessages(tx, now, batch, {
+		const { claimed, fromName } = await db.inTenant(scope, async (tx) => ({
+			claimed: await claimDueMessages(tx, now, batch, {
 				leasedUntil: new Date(now.getTime() + (options.leaseMs ?? MAIL_LEASE_MS)),
 				ids: options.ids
-			})
-		);
+			}),
+			// Read as it is sent (issue 12 item 8): a body that renames its sender is heard so at once.
+			fromName: await findMailSenderName(tx, tenantId)
+		}));
 		if (claimed.length === 0) break;
-		const { sent, failures } = await sendAll(transport, claimed, options.concurrency ?? 8);
+		const { sent, failures } = await sendAll(
+			transport,
+			claimed,
+			options.concurrency ?? 8,
+			fromName
+		);
 		const markedAt = clock();
 		await db.inTenant(scope, async (tx) => {
 			await markSent(tx, sent, markedAt);

@@ -49,6 +49,8 @@ export const TEMPLATES = {
 	'obligation.rejected': ['obligation', 'obligationEn', 'periodStart', 'periodEnd', 'comment'],
 	'finding.due_changed': ['reference', 'fromDueOn', 'dueOn', 'reason'],
 	'membership.invitation': ['tenant'],
+	// Issue 12 item 7 (texts in messages/people): the reset link, good for `minutes`.
+	'person.password_reset': ['minutes'],
 	digest: ['count', 'date']
 } as const satisfies Record<string, readonly string[]>;
 

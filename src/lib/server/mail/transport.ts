@@ -12,6 +12,8 @@ export interface OutgoingMail {
 	subject: string;
 	text: string;
 	html: string;
+	/** The body's own sender name (tenants.mail_sender_name), shown instead of MAIL_FROM's. */
+	fromName?: string;
 }
 
 export interface MailTransport {
@@ -33,10 +35,15 @@ export function mailDirectory(config: Pick<AppConfig, 'dataDir'>): string {
 	return join(config.dataDir, 'mail');
 }
 
+/** The address of MAIL_FROM ('Name <a@b>' or a bare address): the body's name goes with it. */
+export function fromAddress(from: string): string {
+	return /<([^<>]+)>\s*$/.exec(from)?.[1]?.trim() ?? from.trim();
+}
+
 /** The message both transports send: the same headers and parts whether it goes out or to a file. */
 function messageOf(mail: OutgoingMail, from: string) {
 	return {
-		from,
+		from: mail.fromName ? { name: mail.fromName, address: fromAddress(from) } : from,
 		to: mail.to,
 		subject: mail.subject,
 		text: mail.text,

@@ -278,6 +278,7 @@ export function listTeamCandidates(tx: Tx) {
 	return membersWithUsers(tx)
 		.select(['users.id', 'users.name', 'users.email', 'memberships.role'])
 		.where('memberships.role', 'in', [...TEAM_ROLES])
+		.where('memberships.deactivated_at', 'is', null)
 		.orderBy('users.name')
 		.execute();
 }

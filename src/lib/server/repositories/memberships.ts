@@ -21,17 +21,46 @@ export function listOwnMemberships(tx: Tx, userId: string) {
 		.execute();
 }
 
-/** The person's memberships with their tenant: in person scope every one, in a tenant that one. */
+/**
+ * The person's active memberships with their tenant: in person scope every one, in a tenant that
+ * one. A deactivated membership (issue 12 item 7) is left out: it signs in to nothing, is not
+ * offered for switching and resolves no actor, so its next request is signed out of the body.
+ */
 function membershipsOf(tx: Tx, userId: string) {
 	return tx
 		.selectFrom('memberships')
 		.innerJoin('tenants', 'tenants.id', 'memberships.tenant_id')
-		.where('memberships.user_id', '=', userId);
+		.where('memberships.user_id', '=', userId)
+		.where('memberships.deactivated_at', 'is', null);
 }
 
 /** How many bodies the person belongs to (person scope), to offer switching only when it means something. */
 export function countOwnMemberships(tx: Tx, userId: string): Promise<number> {
-	return countOf(tx.selectFrom('memberships').where('user_id', '=', userId));
+	return countOf(
+		tx.selectFrom('memberships').where('user_id', '=', userId).where('deactivated_at', 'is', null)
+	);
+}
+
+/**
+ * The body a person's password email comes from and its changes are audited in (person scope):
+ * the first they joined that still has them, else the first whose invitation is open. Null: none.
+ */
+export async function findHomeTenant(tx: Tx, userId: string): Promise<string | null> {
+	const member = await tx
+		.selectFrom('memberships')
+		.select('tenant_id')
+		.where('user_id', '=', userId)
+		.where('deactivated_at', 'is', null)
+		.orderBy('created_at')
+		.orderBy('tenant_id')
+		.executeTakeFirst();
+	if (member) return member.tenant_id;
+	const invited = await openInvitations(tx)
+		.select('tenant_id')
+		.where('user_id', '=', userId)
+		.orderBy('created_at')
+		.executeTakeFirst();
+	return invited?.tenant_id ?? null;
 }
 
 /** The acting membership in the current tenant, with everything a request needs to know. */
@@ -58,6 +87,7 @@ export function listMembers(tx: Tx) {
 		.select([
 			...MEMBER_COLUMNS,
 			'memberships.organisation_id',
+			'memberships.deactivated_at',
 			'organisations.legal_name as organisation_name'
 		])
 		.orderBy('users.name')
@@ -66,6 +96,51 @@ export function listMembers(tx: Tx) {
 
 export function findMembershipOfUser(tx: Tx, userId: string) {
 	return tx.selectFrom('memberships').selectAll().where('user_id', '=', userId).executeTakeFirst();
+}
+
+/** One membership of the tenant by its id, with the person's name and address (tenant scope). */
+export function findMember(tx: Tx, membershipId: string) {
+	return membersWithUsers(tx)
+		.select([
+			...MEMBER_COLUMNS,
+			'memberships.organisation_id',
+			'memberships.deactivated_at',
+			'users.locale'
+		])
+		.where('memberships.id', '=', membershipId)
+		.executeTakeFirst();
+}
+
+/** Deactivates (`at`) or reactivates (null) a membership; false when it was already so. */
+export async function setMembershipDeactivated(
+	tx: Tx,
+	membershipId: string,
+	change: { at: Date; by: string } | null
+): Promise<boolean> {
+	const result = await tx
+		.updateTable('memberships')
+		.set(
+			change
+				? { deactivated_at: change.at, deactivated_by: change.by }
+				: { deactivated_at: null, deactivated_by: null }
+		)
+		.where('id', '=', membershipId)
+		.where('deactivated_at', change ? 'is' : 'is not', null)
+		.executeTakeFirst();
+	return Number(result.numUpdatedRows) === 1;
+}
+
+export async function setMembershipRole(
+	tx: Tx,
+	membershipId: string,
+	role: Role,
+	organisationId: string | null
+) {
+	await tx
+		.updateTable('memberships')
+		.set({ role, organisation_id: organisationId })
+		.where('id', '=', membershipId)
+		.execute();
 }
 
 export function insertMembership(
@@ -108,6 +183,11 @@ export interface NewInvitation {
 /** Invitations not answered yet: the only ones anything reads (tenant or person scope). */
 function openInvitations(tx: Tx) {
 	return tx.selectFrom('membership_invitations').where('membership_invitations.answer', 'is', null);
+}
+
+/** One open invitation of the tenant by id (tenant scope). */
+export function findOpenInvitation(tx: Tx, id: string) {
+	return openInvitations(tx).selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 /** The tenant's open invitation for an address (tenant scope). */

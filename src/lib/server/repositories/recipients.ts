@@ -19,6 +19,16 @@ export function findTenantForMail(tx: Tx, tenantId: string) {
 		.executeTakeFirstOrThrow();
 }
 
+/** The display name the body's emails are sent under ('' = the installation's MAIL_FROM name). */
+export async function findMailSenderName(tx: Tx, tenantId: string): Promise<string> {
+	const row = await tx
+		.selectFrom('tenants')
+		.select('mail_sender_name')
+		.where('id', '=', tenantId)
+		.executeTakeFirst();
+	return row?.mail_sender_name ?? '';
+}
+
 type UserRow = {
 	id: string;
 	email: string;
@@ -88,7 +98,9 @@ export async function organisationUsers(
 		.selectFrom('memberships')
 		.innerJoin('users', 'users.id', 'memberships.user_id')
 		.select(USER_COLUMNS)
-		.where('memberships.organisation_id', '=', organisationId);
+		.where('memberships.organisation_id', '=', organisationId)
+		// A deactivated member (issue 12 item 7) hears nothing more from the body.
+		.where('memberships.deactivated_at', 'is', null);
 	if (roles) query = query.where('memberships.role', 'in', [...roles]);
 	const rows = await query.orderBy('users.email').execute();
 	return rows.map(userRecipient);
@@ -113,6 +125,7 @@ export async function usersWithRoles(tx: Tx, roles: readonly Role[]): Promise<Re
 		.innerJoin('users', 'users.id', 'memberships.user_id')
 		.select(USER_COLUMNS)
 		.where('memberships.role', 'in', [...roles])
+		.where('memberships.deactivated_at', 'is', null)
 		.orderBy('users.email')
 		.execute();
 	return rows.map(userRecipient);

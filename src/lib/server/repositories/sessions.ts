@@ -51,3 +51,14 @@ export async function deleteSession(tx: Tx, id: string) {
 export async function deleteExpiredSessions(tx: Tx, now: Date) {
 	await sql`select app_sessions_delete_expired(${now})`.execute(tx);
 }
+
+/**
+ * Deletes the sessions of a member of the transaction's tenant that act in that tenant (issue 12
+ * item 7: deactivation signs them out at once); sessions acting in their other bodies stay.
+ */
+export async function deleteMemberSessions(tx: Tx, userId: string): Promise<number> {
+	const result = await sql<{
+		n: number;
+	}>`select app_sessions_delete_for_member(${userId}) as n`.execute(tx);
+	return Number(result.rows[0]?.n ?? 0);
+}

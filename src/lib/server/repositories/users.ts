@@ -85,3 +85,63 @@ export async function checkPasswordDigest(
 	const row = result.rows[0];
 	return { userId: row?.matched_user ?? null, retryAfterSeconds: row?.retry_after_seconds ?? 0 };
 }
+
+/*
+ * Password reset tokens (migration 2026-12-04-06-people): the app role has no privilege on the
+ * table; each step is a SECURITY DEFINER function taking the token's SHA-256.
+ */
+
+export async function insertPasswordResetToken(
+	tx: Tx,
+	token: { userId: string; tokenHash: Uint8Array; expiresAt: Date }
+) {
+	await sql`select app_password_reset_insert(${token.userId}, ${token.tokenHash}, ${token.expiresAt})`.execute(
+		tx
+	);
+}
+
+/** The person of a live (unused, unexpired) token, or null. */
+export async function findLivePasswordResetUser(
+	tx: Tx,
+	tokenHash: Uint8Array,
+	now: Date
+): Promise<string | null> {
+	const result = await sql<{
+		user_id: string | null;
+	}>`select app_password_reset_live(${tokenHash}, ${now}) as user_id`.execute(tx);
+	return result.rows[0]?.user_id ?? null;
+}
+
+/**
+ * Uses a live token once: sets the new password hash, ends the person's other reset links and
+ * every session of theirs. The person's id, or null when the token was not live.
+ */
+export async function usePasswordResetToken(
+	tx: Tx,
+	tokenHash: Uint8Array,
+	passwordHash: string,
+	now: Date
+): Promise<string | null> {
+	const result = await sql<{
+		user_id: string | null;
+	}>`select app_password_reset_use(${tokenHash}, ${passwordHash}, ${now}) as user_id`.execute(tx);
+	return result.rows[0]?.user_id ?? null;
+}
+
+/**
+ * The acting person's new password, given the digest of the current one: the database checks it
+ * (counted as sign-in's checks are) and deletes the person's sessions but `keepSessionId`.
+ */
+export async function changeOwnPassword(
+	tx: Tx,
+	change: { email: string; currentDigest: string; passwordHash: string; keepSessionId: string }
+): Promise<{ changed: boolean; retryAfterSeconds: number }> {
+	const result = await sql<{
+		changed: boolean;
+		retry_after_seconds: number;
+	}>`select changed, retry_after_seconds from app_password_change(${normalisedEmail(change.email)}, ${change.currentDigest}, ${change.passwordHash}, ${change.keepSessionId})`.execute(
+		tx
+	);
+	const row = result.rows[0];
+	return { changed: row?.changed ?? false, retryAfterSeconds: row?.retry_after_seconds ?? 0 };
+}

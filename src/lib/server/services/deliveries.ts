@@ -21,12 +21,22 @@ export async function listDeliveryPage(
 		const rows = await listDeliveries(tx, { ...options, limit: DELIVERIES_PAGE_SIZE + 1 });
 		const counts = await countOutboxByStatus(tx);
 		return {
-			rows: rows.slice(0, DELIVERIES_PAGE_SIZE),
+			rows: rows.slice(0, DELIVERIES_PAGE_SIZE).map(withoutSecretLink),
 			more: rows.length > DELIVERIES_PAGE_SIZE,
 			counts: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])),
 			mode: chaseMode()
 		};
 	});
+}
+
+/**
+ * A password reset link opens the person's account (in every body they work for): the body's
+ * admin sees that it was sent, never the link itself.
+ */
+function withoutSecretLink<Row extends { template: string; link: string }>(row: Row): Row {
+	return row.template === 'person.password_reset'
+		? { ...row, link: row.link.replace(/\/reset-password\/.*$/, '/reset-password/…') }
+		: row;
 }
 
 /** Sends a failed message again: back to pending, audit-logged with it. */

@@ -27,3 +27,20 @@ export const answerInvitationInput = z.object({
 	invitationId: idWith('invitations_gone'),
 	answer: z.enum(['accepted', 'declined'], { error: 'invitations_gone' })
 });
+
+/** One membership acted on (deactivate, reactivate): the people page's row forms and tRPC alike. */
+export const memberInput = z.object({
+	membershipId: idWith('error_not_found')
+});
+
+/** A membership's new role; an organisation role names its organisation (empty: the actor's own). */
+export const changeRoleInput = z.object({
+	membershipId: idWith('error_not_found'),
+	role,
+	organisationId: blankAsNull(id).optional()
+});
+
+/** An open invitation sent again. */
+export const resendInvitationInput = z.object({
+	invitationId: idWith('invitations_gone')
+});

@@ -1,14 +1,19 @@
 import type { AppDatabase } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
-import type { Role } from '../../../../db/schema';
+import type { Locale, Role } from '../../../../db/schema';
 import { roleNeedsOrganisation } from '../domain/roles';
-import { mayEver } from '../domain/permissions';
-import { badInput, Refusal } from '../errors';
+import { check, mayEver } from '../domain/permissions';
+import { badInput, notFound, Refusal } from '../errors';
 import { authorize } from './authorize';
 import { hashPassword } from '../auth/password';
-import { findUserByEmail, insertUser } from '../repositories/users';
+import { findUserByEmail, findUserById, insertUser } from '../repositories/users';
+import { deleteMemberSessions } from '../repositories/sessions';
 import {
 	answerInvitation,
+	findMember,
+	findOpenInvitation,
+	setMembershipDeactivated,
+	setMembershipRole,
 	findMembershipOfUser,
 	findOpenInvitationByEmail,
 	findOwnInvitation,
@@ -22,6 +27,8 @@ import { resolvedMessage, tenantMailContext, writeMessages } from '../mail/outbo
 import { findOrganisation } from '../repositories/organisations';
 import { auditAs } from './audit-entry';
 import { refuseUniqueViolations, violatedUniqueConstraint } from '../db/errors';
+import type { Tx } from '../db/tenant-scope';
+import { randomUUID } from 'node:crypto';
 
 export interface AddMemberInput {
 	email: string;
@@ -94,27 +101,13 @@ export async function addMember(db: AppDatabase, actor: Actor, input: AddMemberI
 				after: { email, role: input.role, organisationId },
 				at: now
 			});
-			const context = await tenantMailContext(tx, actor.tenantId);
-			await writeMessages(tx, context, [
-				resolvedMessage(
-					'membership.invitation',
-					{ tenant: context.tenantName },
-					{
-						// Addressed by email only: no in-app notification in a tenant they are not in.
-						recipients: [
-							{
-								email: user?.email ?? email,
-								name: user?.name ?? email,
-								userId: null,
-								locale: user?.locale ?? null,
-								mailMode: 'immediate'
-							}
-						],
-						link: '/choose-tenant',
-						dedupeKey: `invitation:${invitation.id}`
-					}
-				)
-			]);
+			await sendInvitationEmail(tx, actor.tenantId, {
+				invitationId: invitation.id,
+				email: user?.email ?? email,
+				name: user?.name ?? email,
+				locale: user?.locale ?? null,
+				dedupeKey: `invitation:${invitation.id}`
+			});
 			// userId is for the seed and tests, which accept on the person's behalf; the routes
 			// answer with the invitation alone.
 			return { invitationId: invitation.id, invited: true as const, userId: user?.id ?? null };
@@ -191,4 +184,169 @@ export async function answerMyInvitation(
 			if (violatedUniqueConstraint(error) === 'memberships_tenant_id_user_id_key') return true;
 			throw error;
 		});
+}
+
+/** The invitation email, addressed by email only: no in-app notification in a tenant they are not in. */
+async function sendInvitationEmail(
+	tx: Tx,
+	tenantId: string,
+	to: {
+		invitationId: string;
+		email: string;
+		name: string;
+		locale: Locale | null;
+		dedupeKey: string;
+	}
+) {
+	const context = await tenantMailContext(tx, tenantId);
+	await writeMessages(tx, context, [
+		resolvedMessage(
+			'membership.invitation',
+			{ tenant: context.tenantName },
+			{
+				recipients: [
+					{
+						email: to.email,
+						name: to.name,
+						userId: null,
+						locale: to.locale,
+						mailMode: 'immediate'
+					}
+				],
+				link: '/choose-tenant',
+				dedupeKey: to.dedupeKey
+			}
+		)
+	]);
+}
+
+/*
+ * Issue 12 item 7: an administrator (or an organisation's admin, for their own organisation's
+ * users) deactivates, reactivates, changes the role of a member and resends an invitation. Each
+ * is audited in its transaction; `people.manageMember` says on whom (never oneself).
+ */
+
+/** The member acted on, refused as absent when the actor may not act on them. */
+async function memberFor(tx: Tx, actor: Actor, membershipId: string) {
+	const member = await findMember(tx, membershipId);
+	if (!member) throw notFound();
+	authorize(actor, 'people.manageMember', {
+		userId: member.user_id,
+		role: member.role,
+		organisationId: member.organisation_id
+	});
+	return member;
+}
+
+/**
+ * Deactivates a membership in the actor's body: the person can no longer act in it, and every
+ * session of theirs acting in it is deleted in the same transaction (their next request there is
+ * signed out). Their memberships of other bodies are untouched.
+ */
+export async function deactivateMember(
+	db: AppDatabase,
+	actor: Actor,
+	input: { membershipId: string },
+	now: Date = new Date()
+) {
+	authorize(actor, 'people.manage');
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const member = await memberFor(tx, actor, input.membershipId);
+		if (!(await setMembershipDeactivated(tx, member.id, { at: now, by: actor.userId })))
+			throw new Refusal('CONFLICT', 'people_error_already_deactivated');
+		const sessionsEnded = await deleteMemberSessions(tx, member.user_id);
+		await auditAs(tx, actor, 'membership.deactivate', 'membership', member.id, {
+			before: { deactivatedAt: null },
+			after: { userId: member.user_id, deactivatedAt: now.toISOString(), sessionsEnded }
+		});
+		return { sessionsEnded };
+	});
+}
+
+export async function reactivateMember(
+	db: AppDatabase,
+	actor: Actor,
+	input: { membershipId: string }
+) {
+	authorize(actor, 'people.manage');
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const member = await memberFor(tx, actor, input.membershipId);
+		if (!(await setMembershipDeactivated(tx, member.id, null)))
+			throw new Refusal('CONFLICT', 'people_error_not_deactivated');
+		await auditAs(tx, actor, 'membership.reactivate', 'membership', member.id, {
+			before: { deactivatedAt: member.deactivated_at?.toISOString() ?? null },
+			after: { userId: member.user_id, deactivatedAt: null }
+		});
+		return { ok: true as const };
+	});
+}
+
+/**
+ * A member's new role. The new role is a grant like an invitation's (`people.grant`): an
+ * organisation's admin gives organisation roles in their own organisation only, so never makes
+ * anyone staff; an organisation role always names its organisation.
+ */
+export async function changeMemberRole(
+	db: AppDatabase,
+	actor: Actor,
+	input: { membershipId: string; role: Role; organisationId?: string | null }
+) {
+	authorize(actor, 'people.manage');
+	const organisationId = roleNeedsOrganisation(input.role)
+		? (input.organisationId ?? actor.organisationId ?? null)
+		: null;
+	if (roleNeedsOrganisation(input.role) && !organisationId)
+		throw badInput('organisationId', 'error_organisation_required');
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const member = await memberFor(tx, actor, input.membershipId);
+		authorize(actor, 'people.grant', { role: input.role, organisationId });
+		if (organisationId && !(await findOrganisation(tx, organisationId)))
+			throw badInput('organisationId', 'error_organisation_unknown');
+		if (member.role === input.role && member.organisation_id === organisationId)
+			return { changed: false as const };
+		await setMembershipRole(tx, member.id, input.role, organisationId);
+		await auditAs(tx, actor, 'membership.role_change', 'membership', member.id, {
+			before: { role: member.role, organisationId: member.organisation_id },
+			after: { userId: member.user_id, role: input.role, organisationId }
+		});
+		return { changed: true as const };
+	});
+}
+
+/** Sends an open invitation's email again (a new message: the first one's key is spent). */
+export async function resendInvitation(
+	db: AppDatabase,
+	actor: Actor,
+	input: { invitationId: string }
+) {
+	authorize(actor, 'people.manage');
+	return db.inTenant(scopeOf(actor), async (tx) => {
+		const invitation = await findOpenInvitation(tx, input.invitationId);
+		if (!invitation) throw new Refusal('NOT_FOUND', 'invitations_gone');
+		// An organisation's admin sees only their organisation's invitations: another's is absent.
+		const may = check(actor, 'people.grant', {
+			role: invitation.role,
+			organisationId: invitation.organisation_id
+		});
+		if (!may.ok) throw new Refusal('NOT_FOUND', 'invitations_gone');
+		const user = invitation.user_id ? await findUserById(tx, invitation.user_id) : undefined;
+		await sendInvitationEmail(tx, actor.tenantId, {
+			invitationId: invitation.id,
+			email: user?.email ?? invitation.email,
+			name: user?.name ?? invitation.email,
+			locale: user?.locale ?? null,
+			dedupeKey: `invitation:${invitation.id}:resent:${randomUUID()}`
+		});
+		await auditAs(
+			tx,
+			actor,
+			'membership.resend_invitation',
+			'membership_invitation',
+			invitation.id,
+			{
+				after: { email: invitation.email }
+			}
+		);
+		return { resent: invitation.email };
+	});
 }

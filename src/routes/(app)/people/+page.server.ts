@@ -1,8 +1,21 @@
 import type { Actions, PageServerLoad } from './$types';
 import { formAction, pageLoad } from '$lib/server/pages';
-import { grantableRoles } from '$lib/server/domain/permissions';
-import { addMember, listPendingInvitations, listTenantMembers } from '$lib/server/services/members';
-import { addMemberInput } from '$lib/server/services/members.schema';
+import { can, grantableRoles } from '$lib/server/domain/permissions';
+import {
+	addMember,
+	changeMemberRole,
+	deactivateMember,
+	listPendingInvitations,
+	listTenantMembers,
+	reactivateMember,
+	resendInvitation
+} from '$lib/server/services/members';
+import {
+	addMemberInput,
+	changeRoleInput,
+	memberInput,
+	resendInvitationInput
+} from '$lib/server/services/members.schema';
 import { listOrganisations } from '$lib/server/services/organisations';
 import type { Role } from '../../../../db/schema';
 
@@ -13,7 +26,21 @@ export const load = pageLoad('people.manage', async ({ db, actor }) => {
 		listOrganisations(db, actor)
 	]);
 	return {
-		members,
+		members: members.map((member) => ({
+			id: member.id,
+			name: member.name,
+			email: member.email,
+			role: member.role,
+			organisation_id: member.organisation_id,
+			organisation_name: member.organisation_name,
+			deactivated: member.deactivated_at !== null,
+			// The same rule the services apply: never oneself, an org admin their own people only.
+			manageable: can(actor, 'people.manageMember', {
+				userId: member.user_id,
+				role: member.role,
+				organisationId: member.organisation_id
+			})
+		})),
 		invitations: invitations.map((i) => ({
 			id: i.id,
 			email: i.email,
@@ -42,5 +69,41 @@ export const actions: Actions = {
 			organisationId: input.organisationId ?? actor.organisationId ?? null
 		});
 		return { invited: input.email };
-	})
+	}),
+	deactivate: formAction(
+		'people.manage',
+		memberInput,
+		async ({ db, actor, input, form }) => {
+			await deactivateMember(db, actor, input);
+			return { form, deactivated: true as const };
+		},
+		{ form: (event) => `member-${event.url.searchParams.get('member') ?? ''}` }
+	),
+	reactivate: formAction(
+		'people.manage',
+		memberInput,
+		async ({ db, actor, input, form }) => {
+			await reactivateMember(db, actor, input);
+			return { form, reactivated: true as const };
+		},
+		{ form: (event) => `member-${event.url.searchParams.get('member') ?? ''}` }
+	),
+	role: formAction(
+		'people.manage',
+		changeRoleInput,
+		async ({ db, actor, input, form }) => {
+			await changeMemberRole(db, actor, { ...input, role: input.role as Role });
+			return { form, roleChanged: true as const };
+		},
+		{ form: (event) => `member-${event.url.searchParams.get('member') ?? ''}` }
+	),
+	resend: formAction(
+		'people.manage',
+		resendInvitationInput,
+		async ({ db, actor, input, form }) => {
+			const { resent } = await resendInvitation(db, actor, input);
+			return { form, resent };
+		},
+		{ form: (event) => `invitation-${event.url.searchParams.get('invitation') ?? ''}` }
+	)
 };

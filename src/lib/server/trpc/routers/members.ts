@@ -1,7 +1,13 @@
 import { capabilityProcedure, router, signedInProcedure } from '../init';
 import { Refusal } from '../../errors';
 import * as members from '../../services/members';
-import { addMemberInput, answerInvitationInput } from '../../services/members.schema';
+import {
+	addMemberInput,
+	answerInvitationInput,
+	changeRoleInput,
+	memberInput,
+	resendInvitationInput
+} from '../../services/members.schema';
 import type { Role } from '../../../../../db/schema';
 
 export const membersRouter = router({
@@ -26,6 +32,22 @@ export const membersRouter = router({
 	invitations: capabilityProcedure('people.manage').query(({ ctx }) =>
 		members.listPendingInvitations(ctx.app.db, ctx.actor)
 	),
+
+	/* Issue 12 item 7: the same services as the people page's row forms. */
+	deactivate: capabilityProcedure('people.manage')
+		.input(memberInput)
+		.mutation(({ ctx, input }) => members.deactivateMember(ctx.app.db, ctx.actor, input)),
+	reactivate: capabilityProcedure('people.manage')
+		.input(memberInput)
+		.mutation(({ ctx, input }) => members.reactivateMember(ctx.app.db, ctx.actor, input)),
+	changeRole: capabilityProcedure('people.manage')
+		.input(changeRoleInput)
+		.mutation(({ ctx, input }) =>
+			members.changeMemberRole(ctx.app.db, ctx.actor, { ...input, role: input.role as Role })
+		),
+	resendInvitation: capabilityProcedure('people.manage')
+		.input(resendInvitationInput)
+		.mutation(({ ctx, input }) => members.resendInvitation(ctx.app.db, ctx.actor, input)),
 
 	/** The signed-in person's own open invitations, in any tenant. */
 	myInvitations: signedInProcedure.query(({ ctx }) =>
