@@ -69,7 +69,16 @@ export const AUDIT_ACTIONS = [
 	'list.export',
 	// A person's secret iCalendar URL (issue 11 §3).
 	'calendar_feed.create',
-	'calendar_feed.revoke'
+	'calendar_feed.revoke',
+	// The organisation's service system (issue 12 item 5): kept by its own users.
+	'service_commitment.create',
+	'service_commitment.update',
+	'service_objective.create',
+	'service_objective.update',
+	'service_objective.approve',
+	'service_measurement.record',
+	'service_outlet.create',
+	'service_outlet.update'
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -93,5 +102,9 @@ export const AUDIT_ENTITY_TYPES = [
 	'obligation_due_item',
 	'outbox',
 	'list',
-	'calendar_feed'
+	'calendar_feed',
+	'service_commitment',
+	'service_objective',
+	'service_measurement',
+	'service_outlet'
 ] as const;
