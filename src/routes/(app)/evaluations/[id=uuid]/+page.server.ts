@@ -13,15 +13,18 @@ import {
 import { takeStepSchema, updatePlanSchema } from '$lib/server/services/evaluations.schema';
 import { raiseFinding } from '$lib/server/services/findings';
 import { entityTimeline } from '$lib/server/services/timeline';
+import { getServiceSystem } from '$lib/server/services/service-system';
 import { keepingTeam } from '../team-form';
 
 export const load = pageLoad('evaluation.read', async ({ db, actor, event: { params } }) => {
 	const detail = await getEvaluation(db, actor, params.id);
-	const [timeline, people] = await Promise.all([
+	const [timeline, people, service] = await Promise.all([
 		entityTimeline(db, actor, 'evaluation', params.id),
-		detail.mayEditPlan ? teamCandidates(db, actor) : Promise.resolve([])
+		detail.mayEditPlan ? teamCandidates(db, actor) : Promise.resolve([]),
+		// What the evaluator checks: the evaluated organisation's service system (issue 12 item 5).
+		getServiceSystem(db, actor, { organisationId: detail.evaluation.organisation_id })
 	]);
-	return { ...detail, timeline, people };
+	return { ...detail, timeline, people, service };
 }) satisfies PageServerLoad;
 
 export const actions: Actions = {
