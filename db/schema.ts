@@ -682,3 +682,115 @@ export interface PasswordResetTokensTable {
 export interface Database {
 	password_reset_tokens: PasswordResetTokensTable;
 }
+
+/* ---- The organisation's service system (migration 2026-12-04-05-service-system). ---- */
+
+export type CommitmentKind = 'service_commitment' | 'work_order_rule';
+export type CommitmentLimitUnit = 'minutes' | 'hours' | 'days';
+export type ObjectiveDirection = 'at_least' | 'at_most';
+export type ObjectivePeriod = 'monthly' | 'quarterly' | 'yearly';
+export type OutletScope =
+	'minor_repair' | 'maintenance' | 'spare_parts' | 'installation' | 'home_visit';
+
+/** A service commitment or work-order rule, with the limit an evaluator can check (4 hours). */
+export interface ServiceCommitmentsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	organisation_id: string;
+	kind: CommitmentKind;
+	text_zh: string;
+	text_en: ColumnType<string, string | undefined, string>;
+	/** numeric(10, 2), read as a string. */
+	limit_value: string | null;
+	limit_unit: CommitmentLimitUnit | null;
+	status: ColumnType<
+		'active' | 'withdrawn',
+		'active' | 'withdrawn' | undefined,
+		'active' | 'withdrawn'
+	>;
+	version: Generated<number>;
+	created_at: CreatedAt;
+	updated_at: Timestamp;
+}
+
+/** A quantified objective; approved_by/on is the organisation's management's approval of this version. */
+export interface ServiceObjectivesTable {
+	tenant_id: string;
+	id: Generated<string>;
+	organisation_id: string;
+	title_zh: string;
+	title_en: ColumnType<string, string | undefined, string>;
+	metric_zh: string;
+	metric_en: ColumnType<string, string | undefined, string>;
+	/** numeric(14, 4), read as a string. */
+	target_value: ColumnType<string, string | number, string | number>;
+	unit: string;
+	direction: ObjectiveDirection;
+	owner: string;
+	period: ObjectivePeriod;
+	active: Generated<boolean>;
+	approved_by: string | null;
+	approved_on: DateOnly | null;
+	version: Generated<number>;
+	created_at: CreatedAt;
+	updated_at: Timestamp;
+}
+
+/** A superseded version of an objective, as it stood, and why it changed. */
+export interface ServiceObjectiveVersionsTable {
+	tenant_id: string;
+	objective_id: string;
+	/** The version this row keeps, replaced by the next. */
+	superseded_version: number;
+	content: Json;
+	change_reason: string;
+	changed_by: string;
+	changed_at: CreatedAt;
+}
+
+export interface ServiceObjectiveMeasurementsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	objective_id: string;
+	period_start: DateOnly;
+	period_end: DateOnly;
+	value: ColumnType<string, string | number, string | number>;
+	target_value: ColumnType<string, string | number, string | number>;
+	direction: ObjectiveDirection;
+	objective_version: number;
+	note: ColumnType<string, string | undefined, string>;
+	recorded_by: string;
+	recorded_at: CreatedAt;
+}
+
+/** A service outlet (网点). */
+export interface ServiceOutletsTable {
+	tenant_id: string;
+	id: Generated<string>;
+	organisation_id: string;
+	name: string;
+	address: string;
+	scope: OutletScope[];
+	publicly_listed: ColumnType<boolean, boolean | undefined, boolean>;
+	operator: string;
+	contact_phone: ColumnType<string, string | undefined, string>;
+	active: ColumnType<boolean, boolean | undefined, boolean>;
+	version: Generated<number>;
+	created_at: CreatedAt;
+	updated_at: Timestamp;
+}
+
+export interface FindingsTable {
+	/** The commitment the finding is about (the evaluated organisation's own). */
+	commitment_id: string | null;
+	/** The service outlet the finding is about (the evaluated organisation's own). */
+	outlet_id: string | null;
+}
+
+export interface Database {
+	service_commitments: ServiceCommitmentsTable;
+	service_objectives: ServiceObjectivesTable;
+	service_objective_versions: ServiceObjectiveVersionsTable;
+	service_objective_measurements: ServiceObjectiveMeasurementsTable;
+	service_outlets: ServiceOutletsTable;
+}

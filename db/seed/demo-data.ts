@@ -421,6 +421,8 @@ export interface OpenNonconformitySeed {
 	grade: NonconformityGrade;
 	statement: string;
 	evidence: string;
+	/** The organisation's commitment it is raised against (its Chinese text, in SERVICE_SYSTEM). */
+	commitment?: string;
 }
 
 export const SPECIAL_NONCONFORMITIES: OpenNonconformitySeed[] = [
@@ -428,6 +430,7 @@ export const SPECIAL_NONCONFORMITIES: OpenNonconformitySeed[] = [
 		clause: '4.1.1',
 		grade: 'major',
 		statement: '未兑现"24 小时内上门服务"的服务承诺。',
+		commitment: '接到客户报修后 24 小时内上门服务。',
 		evidence: '客户投诉的空调维修派工单显示，报修后第 4 天才上门；同月另有 2 份派工单超过承诺时限。'
 	},
 	{
@@ -472,3 +475,167 @@ export const OTHER_CERTIFICATE: CertificateSeed = {
 	issuedDay: -200
 };
 export const OTHER_MEMBERS: MembershipSeed[] = [{ email: PEOPLE.multi.email, role: 'evaluator' }];
+
+/*
+ * The certified organisation's after-sales service system (issue 12 item 5), from the seed's
+ * 售后服务承诺和目标控制程序, 网点管理 and 工单 flow: commitments and work-order rules with the
+ * limits an evaluator checks (a complaint reported within 4 hours), quantified objectives kept by
+ * 服务部 and approved by the organisation's management, and the outlets that do minor repairs,
+ * maintenance and spare parts. Its admin (陈静) documents it before the first certification;
+ * measurements are recorded in two batches (before the special evaluation, and yesterday).
+ */
+export interface ServiceObjectiveSeed {
+	titleZh: string;
+	titleEn: string;
+	metricZh: string;
+	metricEn: string;
+	targetValue: number;
+	unit: string;
+	direction: 'at_least' | 'at_most';
+	owner: string;
+	period: 'monthly' | 'quarterly' | 'yearly';
+	/** Values of the periods before the load day's, oldest first: [periods back, value]. */
+	measurements: [periodsBack: number, value: number][];
+}
+
+export const SERVICE_SYSTEM = {
+	/** Set up and approved after the members were added, before the first certificate. */
+	setUpDay: -360,
+	/** The measurements of periods at least this many back are recorded on `firstBatchDay`. */
+	firstBatchDay: -95,
+	secondBatchDay: -1,
+	commitments: [
+		{
+			kind: 'service_commitment',
+			textZh: '持续改进售后服务，使顾客满意。',
+			textEn: 'We keep improving our after-sales service until our customers are satisfied.',
+			limit: null
+		},
+		{
+			kind: 'service_commitment',
+			textZh: '接到客户报修后 24 小时内上门服务。',
+			textEn: 'A service visit within 24 hours of a customer’s repair request.',
+			limit: [24, 'hours']
+		},
+		{
+			kind: 'work_order_rule',
+			textZh: '出现客户投诉问题应在 4 小时内上报分管领导。',
+			textEn: 'A customer complaint is reported to the manager in charge within 4 hours.',
+			limit: [4, 'hours']
+		},
+		{
+			kind: 'work_order_rule',
+			textZh: '每次服务完毕后由顾客填写“维护派工单”的顾客意见栏，作为向公司结算的依据。',
+			textEn:
+				'After every service the customer fills in the opinion box of the maintenance work order; it is the basis of settlement with the company.',
+			limit: null
+		},
+		{
+			kind: 'work_order_rule',
+			textZh: '维修人员回司后应向调度员反馈维修情况，调度员据此登记派工记录。',
+			textEn:
+				'Back at the office, the technician reports the repair to the dispatcher, who records it in the dispatch log.',
+			limit: null
+		}
+	] as const,
+	objectives: [
+		{
+			titleZh: '顾客满意率',
+			titleEn: 'Customer satisfaction',
+			metricZh: '回访满意户数 ÷ 回访总户数 × 100%',
+			metricEn: 'Satisfied customers on follow-up ÷ customers followed up × 100%',
+			targetValue: 95,
+			unit: '%',
+			direction: 'at_least',
+			owner: '服务部',
+			period: 'monthly',
+			measurements: [
+				[9, 96.2],
+				[8, 95.8],
+				[7, 97.1],
+				[6, 94.3],
+				[5, 96.5],
+				[4, 95.4],
+				[3, 93.8],
+				[2, 96.9],
+				[1, 97.3]
+			]
+		},
+		{
+			titleZh: '24 小时上门及时率',
+			titleEn: 'Visits within 24 hours',
+			metricZh: '24 小时内上门的报修单数 ÷ 报修单总数 × 100%',
+			metricEn: 'Repair requests visited within 24 hours ÷ all repair requests × 100%',
+			targetValue: 98,
+			unit: '%',
+			direction: 'at_least',
+			owner: '服务部',
+			period: 'monthly',
+			measurements: [
+				[9, 99.1],
+				[8, 98.4],
+				[7, 98.0],
+				[6, 97.2],
+				[5, 98.6],
+				[4, 96.8],
+				[3, 98.9],
+				[2, 99.3],
+				[1, 98.7]
+			]
+		},
+		{
+			titleZh: '投诉平均上报时长',
+			titleEn: 'Average time to report a complaint',
+			metricZh: '各投诉从受理到上报分管领导的小时数之平均',
+			metricEn: 'Mean hours from receiving a complaint to reporting it to the manager in charge',
+			targetValue: 4,
+			unit: '小时',
+			direction: 'at_most',
+			owner: '调度室',
+			period: 'quarterly',
+			measurements: [
+				[3, 3.5],
+				[2, 4.6],
+				[1, 2.8]
+			]
+		},
+		{
+			titleZh: '售后服务人员培训',
+			titleEn: 'Training of after-sales staff',
+			metricZh: '每名售后服务人员全年参加服务规范及产品知识培训的学时',
+			metricEn: 'Hours of service-conduct and product training per after-sales employee a year',
+			targetValue: 24,
+			unit: '学时',
+			direction: 'at_least',
+			owner: '办公室',
+			period: 'yearly',
+			measurements: []
+		}
+	] satisfies ServiceObjectiveSeed[],
+	outlets: [
+		{
+			name: '湖里服务网点',
+			address: '福建省厦门市湖里区',
+			scope: ['minor_repair', 'maintenance', 'spare_parts'],
+			publiclyListed: true,
+			operator: '维修组 陈师傅',
+			contactPhone: '0592-5550101'
+		},
+		{
+			name: '思明服务网点',
+			address: '福建省厦门市思明区',
+			scope: ['minor_repair', 'maintenance', 'spare_parts', 'home_visit'],
+			publiclyListed: true,
+			operator: '维修组 林师傅',
+			contactPhone: '0592-5550102'
+		},
+		{
+			name: '集美备件供应点',
+			address: '福建省厦门市集美区',
+			scope: ['spare_parts'],
+			publiclyListed: false,
+			operator: '仓储部',
+			contactPhone: ''
+		}
+	] as const
+};

@@ -1,8 +1,16 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AppDatabase, Tx } from '../../src/lib/server/db/tenant-scope';
 import { certificateExpiry } from '../../src/lib/server/domain/scheme-rules';
+import { measurementPeriodOf } from '../../src/lib/server/domain/service-system';
+import type { ObjectivePeriod } from '../schema';
 import { findSchemeRules } from '../../src/lib/server/repositories/scheme-rules';
-import { addDays, daysBetween, isIsoDate, todayInZone } from '../../src/lib/server/domain/calendar';
+import {
+	addDays,
+	addMonths,
+	daysBetween,
+	isIsoDate,
+	todayInZone
+} from '../../src/lib/server/domain/calendar';
 import { mailHost, mailOrigin } from '../../src/lib/server/mail/outbox';
 import { loadDemoData } from './demo';
 import { DEMO_TIME_ZONE, DEMO_UTC_OFFSET } from './demo-data';
@@ -230,6 +238,11 @@ export async function shiftDemoTemplate(
 		const days = daysBetween(referenceDay, todayInZone(now, state.time_zone));
 		const columns = state.plan.columns;
 		const expiries = await recountedExpiries(trx, days);
+		const periods = await recountedMeasurementPeriods(
+			trx,
+			referenceDay,
+			todayInZone(now, state.time_zone)
+		);
 		const moved = await moveDatesAndTimes(trx, columns, state, days, now);
 		const rewrite: TextRewrite = {
 			days,
@@ -241,6 +254,7 @@ export async function shiftDemoTemplate(
 		};
 		const texts = await rewriteTexts(trx, columns, rewrite);
 		await correctExpiries(trx, expiries);
+		await correctMeasurementPeriods(trx, periods);
 		const auditEntries = await rehashAuditChain(trx);
 		await sql`drop table demo_template`.execute(trx);
 		return { days, columns: moved, texts, auditEntries };
@@ -509,6 +523,62 @@ async function correctExpiries(trx: Transaction<unknown>, corrections: ExpiryCor
 				set ${sql.ref(side)} = jsonb_set(${sql.ref(side)}, '{expiresOn}', to_jsonb(${counted}::text))
 				where entity_type = 'certificate' and entity_id = ${id}
 					and ${sql.ref(side)} ->> 'expiresOn' = ${moved}`.execute(trx);
+	}
+}
+
+interface PeriodCorrection {
+	id: string;
+	start: string;
+	end: string;
+}
+
+/** Whole months from the month of `from` to the month of `to` (negative when earlier). */
+function monthsBetween(from: string, to: string): number {
+	const months = (iso: string) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7));
+	return months(to) - months(from);
+}
+
+/**
+ * An objective's measurement is of a whole month, quarter or year, counted in periods back from
+ * the load day's (db/seed/demo.ts `measure`): moved by days it would straddle two. Each is
+ * counted again as the same number of periods back from the new today's; read before moving.
+ */
+async function recountedMeasurementPeriods(
+	trx: Transaction<unknown>,
+	referenceDay: string,
+	today: string
+): Promise<PeriodCorrection[]> {
+	const rows = await sql<{ id: string; period: ObjectivePeriod; period_start: string }>`
+		select m.id, o.period, m.period_start::text as period_start
+		from service_objective_measurements m
+		join service_objectives o on o.tenant_id = m.tenant_id and o.id = m.objective_id`.execute(trx);
+	return rows.rows.map((row) => {
+		const back = monthsBetween(
+			measurementPeriodOf(row.period, referenceDay).start,
+			row.period_start
+		);
+		const start = addMonths(measurementPeriodOf(row.period, today).start, back);
+		return { id: row.id, ...measurementPeriodOf(row.period, start) };
+	});
+}
+
+/** The recounted periods, on the measurements and in their audit entries. */
+async function correctMeasurementPeriods(
+	trx: Transaction<unknown>,
+	corrections: PeriodCorrection[]
+) {
+	if (corrections.length === 0) return;
+	// Parked first: a moved row may sit on the period another is counted into (one per period).
+	await sql`update service_objective_measurements
+		set period_start = period_start - ${PARKING_DAYS}::integer,
+			period_end = period_end - ${PARKING_DAYS}::integer`.execute(trx);
+	for (const { id, start, end } of corrections) {
+		await sql`update service_objective_measurements
+			set period_start = ${start}::date, period_end = ${end}::date where id = ${id}`.execute(trx);
+		await sql`update audit_log
+			set after = jsonb_set(jsonb_set(after, '{period_start}', to_jsonb(${start}::text)),
+				'{period_end}', to_jsonb(${end}::text))
+			where entity_type = 'service_measurement' and entity_id = ${id}`.execute(trx);
 	}
 }
 

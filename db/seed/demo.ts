@@ -3,7 +3,7 @@ import type { Database } from '../schema';
 import type { AppDatabase } from '../../src/lib/server/db/tenant-scope';
 import type { Actor } from '../../src/lib/server/actor';
 import { hashPassword } from '../../src/lib/server/auth/password';
-import { addDays, todayInZone } from '../../src/lib/server/domain/calendar';
+import { addDays, addMonths, todayInZone } from '../../src/lib/server/domain/calendar';
 import { DEFAULT_SCHEME_RULES } from '../../src/lib/server/domain/scheme-rules';
 import { recordAudit } from '../../src/lib/server/repositories/audit';
 import { findUserByEmail, insertUser } from '../../src/lib/server/repositories/users';
@@ -22,6 +22,14 @@ import {
 	startEvaluation
 } from '../../src/lib/server/services/evaluations';
 import { raiseFinding } from '../../src/lib/server/services/findings';
+import {
+	approveObjective,
+	createCommitment,
+	createObjective,
+	createOutlet,
+	recordMeasurement
+} from '../../src/lib/server/services/service-system';
+import { measurementPeriodOf } from '../../src/lib/server/domain/service-system';
 import {
 	reviewResponse,
 	submitEvidence,
@@ -45,6 +53,7 @@ import {
 	OTHER_TENANT,
 	PEOPLE,
 	RECURRING_OBLIGATIONS,
+	SERVICE_SYSTEM,
 	SPECIAL_EVALUATION,
 	SPECIAL_NONCONFORMITIES,
 	STANDARDS,
@@ -330,6 +339,79 @@ export async function loadDemoData(
 	const evaluator = members.get(PEOPLE.evaluator.email)!;
 	const org = members.get(PEOPLE.org.email)!;
 
+	// The organisation documents its service system before its first certification (issue 12 item 5).
+	const serviceAt = minutesFrom(at(SERVICE_SYSTEM.setUpDay, '10:00'));
+	const commitmentIds = new Map<string, string>();
+	for (const commitment of SERVICE_SYSTEM.commitments) {
+		const created = await createCommitment(
+			db,
+			org,
+			{
+				organisationId: org.organisationId!,
+				kind: commitment.kind,
+				textZh: commitment.textZh,
+				textEn: commitment.textEn,
+				limitValue: commitment.limit?.[0] ?? null,
+				limitUnit: commitment.limit?.[1] ?? null
+			},
+			serviceAt()
+		);
+		commitmentIds.set(commitment.textZh, created.id);
+	}
+	const objectives: { id: string; seed: (typeof SERVICE_SYSTEM.objectives)[number] }[] = [];
+	for (const seed of SERVICE_SYSTEM.objectives) {
+		const created = await createObjective(
+			db,
+			org,
+			{
+				organisationId: org.organisationId!,
+				titleZh: seed.titleZh,
+				titleEn: seed.titleEn,
+				metricZh: seed.metricZh,
+				metricEn: seed.metricEn,
+				targetValue: seed.targetValue,
+				unit: seed.unit,
+				direction: seed.direction,
+				owner: seed.owner,
+				period: seed.period
+			},
+			serviceAt()
+		);
+		await approveObjective(db, org, { objectiveId: created.id, version: 1 }, serviceAt());
+		objectives.push({ id: created.id, seed });
+	}
+	for (const outlet of SERVICE_SYSTEM.outlets)
+		await createOutlet(
+			db,
+			org,
+			{ organisationId: org.organisationId!, ...outlet, scope: [...outlet.scope] },
+			serviceAt()
+		);
+	/**
+	 * Records, at `moment`, each objective's measurements of the periods `periodsBack` before the
+	 * load day's period for which `take` holds: counted in periods (not days), so each is a whole
+	 * month, quarter or year, and the template's move counts them again the same way.
+	 */
+	async function measure(moment: () => Date, take: (periodsBack: number) => boolean) {
+		for (const { id, seed } of objectives)
+			for (const [periodsBack, value] of seed.measurements) {
+				if (!take(periodsBack)) continue;
+				const months = { monthly: 1, quarterly: 3, yearly: 12 }[seed.period];
+				const current = measurementPeriodOf(seed.period, todayIso).start;
+				await recordMeasurement(
+					db,
+					org,
+					{
+						objectiveId: id,
+						periodDay: addMonths(current, -periodsBack * months),
+						value,
+						note: ''
+					},
+					moment()
+				);
+			}
+	}
+
 	const certificates = new Map<string, { id: string; organisationId: string }>();
 	for (const seed of DEMO_CERTIFICATES) {
 		const certificate = await issue(admin, seed, { organisations, standards, grades });
@@ -354,7 +436,13 @@ export async function loadDemoData(
 			raisedDay: number;
 			reportDay: number;
 		},
-		findings: { clause: string; grade: 'major' | 'minor'; statement: string; evidence: string }[]
+		findings: {
+			clause: string;
+			grade: 'major' | 'minor';
+			statement: string;
+			evidence: string;
+			commitment?: string;
+		}[]
 	) {
 		const planned = await planEvaluation(
 			db,
@@ -389,7 +477,8 @@ export async function loadDemoData(
 						grade: finding.grade,
 						clauseId: clauseOf(finding.clause),
 						statement: finding.statement,
-						objectiveEvidence: finding.evidence
+						objectiveEvidence: finding.evidence,
+						commitmentId: finding.commitment ? commitmentIds.get(finding.commitment)! : null
 					},
 					raisedAt()
 				)
@@ -403,6 +492,9 @@ export async function loadDemoData(
 		);
 		return raised;
 	}
+
+	// The objectives' earlier periods, recorded before the special evaluation.
+	await measure(minutesFrom(at(SERVICE_SYSTEM.firstBatchDay, '10:00')), (back) => back >= 4);
 
 	// The special evaluation after a complaint: both nonconformities still open.
 	await holdEvaluation('special', SPECIAL_EVALUATION, SPECIAL_NONCONFORMITIES);
@@ -462,6 +554,9 @@ export async function loadDemoData(
 			evidenceAt()
 		);
 	}
+
+	// The objectives' recent periods, recorded yesterday.
+	await measure(minutesFrom(at(SERVICE_SYSTEM.secondBatchDay, '10:00')), (back) => back < 4);
 
 	// No use case writes recurring obligations yet: the seed's records calendar goes in directly.
 	const certified = certificates.get(DEMO_CERTIFICATES[0]!.number)!;

@@ -13,6 +13,8 @@ function navigation(actor: Actor | null) {
 		findings: mayEver(actor, 'finding.list'),
 		obligations: mayEver(actor, 'obligation.fulfil') || mayEver(actor, 'obligation.view'),
 		calendar: mayEver(actor, 'calendar.read'),
+		// The organisation's own users keep their service system; the body reaches it per organisation.
+		serviceSystem: mayEver(actor, 'serviceSystem.measure'),
 		organisations: mayEver(actor, 'dashboard.allOrganisations'),
 		certificates: mayEver(actor, 'certificate.list'),
 		reports: mayEver(actor, 'figures.read'),

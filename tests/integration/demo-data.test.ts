@@ -4,6 +4,8 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/data
 import { actorOf } from '../support/factories';
 import { isDatabaseEmpty, loadDemoData } from '../../db/seed/demo';
 import { DEMO_CERTIFICATES, OTHER_CERTIFICATE, PEOPLE } from '../../db/seed/demo-data';
+import * as demoData from '../../db/seed/demo-data';
+import { getServiceSystem } from '../../src/lib/server/services/service-system';
 import { verifyPassword } from '../../src/lib/server/auth/password';
 import { verifyAuditChain } from '../../src/lib/server/services/audit';
 import { addDays, addMonths, todayInZone } from '../../src/lib/server/domain/calendar';
@@ -506,7 +508,64 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 			'organisation.create': 2,
 			'person.create': 5,
 			'scheme_rules.update': 16,
+			// The organisation's service system (issue 12 item 5): 9 + 9 + 3 measurements.
+			'service_commitment.create': 5,
+			'service_measurement.record': 21,
+			'service_objective.approve': 4,
+			'service_objective.create': 4,
+			'service_outlet.create': 3,
 			'standard.create': 16
 		});
+	});
+
+	it("gives the demo organisation the seed's service system, evaluable by the body", async () => {
+		const organisation = await t.owner
+			.selectFrom('organisations')
+			.select(['id', 'tenant_id'])
+			.where('legal_name', '=', demoData.LISHUNJIE)
+			.executeTakeFirstOrThrow();
+		const user = await t.owner
+			.selectFrom('users')
+			.select('id')
+			.where('email', '=', demoData.PEOPLE.evaluator.email)
+			.executeTakeFirstOrThrow();
+		const evaluator = await actorOf(t, organisation.tenant_id, user.id);
+		const system = await getServiceSystem(
+			t.db,
+			evaluator,
+			{ organisationId: organisation.id },
+			loadedAt
+		);
+		expect(system.commitments.map((c) => [c.kind, c.limitValue, c.limitUnit])).toEqual([
+			['service_commitment', null, null],
+			['service_commitment', 24, 'hours'],
+			['work_order_rule', 4, 'hours'],
+			['work_order_rule', null, null],
+			['work_order_rule', null, null]
+		]);
+		expect(system.commitments.some((c) => c.textZh.includes('4 小时内上报'))).toBe(true);
+		// Every objective approved by the organisation's management (its admin).
+		expect(system.objectives.map((o) => [o.titleZh, o.approvedByName])).toEqual(
+			demoData.SERVICE_SYSTEM.objectives.map((o) => [o.titleZh, demoData.PEOPLE.org.name])
+		);
+		const satisfaction = system.objectives[0]!;
+		expect(satisfaction.measurements).toHaveLength(9);
+		expect(satisfaction.history.filter((m) => !m.met).map((m) => m.value)).toEqual([94.3, 93.8]);
+		// Whole, distinct months, the last one the month before the load day's.
+		const starts = satisfaction.history.map((m) => m.periodStart);
+		expect(new Set(starts).size).toBe(9);
+		expect(starts.every((start) => start.endsWith('-01'))).toBe(true);
+		expect(starts.at(-1)).toBe(addMonths(`${today.slice(0, 7)}-01`, -1));
+		expect(system.outlets.map((o) => [o.name, o.scope, o.publiclyListed])).toEqual(
+			demoData.SERVICE_SYSTEM.outlets.map((o) => [o.name, [...o.scope], o.publiclyListed])
+		);
+		// The special evaluation's major nonconformity is raised against the 24-hour commitment.
+		const against = await t.owner
+			.selectFrom('findings')
+			.innerJoin('service_commitments', 'service_commitments.id', 'findings.commitment_id')
+			.select(['findings.grade', 'service_commitments.limit_value'])
+			.execute();
+		expect(against.map((f) => [f.grade, Number(f.limit_value)])).toEqual([['major', 24]]);
+		expect(system.may).toEqual({ manage: false, approve: false, measure: false });
 	});
 });

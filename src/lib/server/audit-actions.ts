@@ -82,7 +82,16 @@ export const AUDIT_ACTIONS = [
 	'calendar_feed.create',
 	'calendar_feed.revoke',
 	// The body's own settings (issue 12 item 8).
-	'tenant.settings_update'
+	'tenant.settings_update',
+	// The organisation's service system (issue 12 item 5): kept by its own users.
+	'service_commitment.create',
+	'service_commitment.update',
+	'service_objective.create',
+	'service_objective.update',
+	'service_objective.approve',
+	'service_measurement.record',
+	'service_outlet.create',
+	'service_outlet.update'
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -107,5 +116,9 @@ export const AUDIT_ENTITY_TYPES = [
 	'outbox',
 	'list',
 	'calendar_feed',
-	'tenant'
+	'tenant',
+	'service_commitment',
+	'service_objective',
+	'service_measurement',
+	'service_outlet'
 ] as const;

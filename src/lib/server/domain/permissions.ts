@@ -202,6 +202,36 @@ const RULES = {
 	'obligation.raiseFinding': rule({ roles: RUNNERS }),
 	'obligation.manage': rule({ roles: ADMIN }),
 
+	/*
+	 * The organisation's service system (issue 12 item 5): its commitments, objectives and
+	 * outlets are the organisation's own, kept by its own users. The body's staff read them (the
+	 * evaluators evaluate them) but never write them: a certification body that wrote its
+	 * client's system would be evaluating its own work (ISO/IEC 17065 §4.2, no consultancy).
+	 */
+	'serviceSystem.read': rule<OrganisationSubject>({
+		roles: EVERYONE,
+		subject: (actor, subject) =>
+			isCbStaff(actor.role) ? ALLOWED : inOwnOrganisation(actor, subject)
+	}),
+	/** Commitments, objectives and outlets are drafted and changed by the organisation's admin. */
+	'serviceSystem.manage': rule<OrganisationSubject>({
+		roles: ['org_admin'],
+		roleReason: 'service_refused_manage',
+		subject: inOwnOrganisation
+	}),
+	/** The seed: objectives are approved by the organisation's management (总经理批准). */
+	'serviceSystem.approve': rule<OrganisationSubject>({
+		roles: ['org_admin'],
+		roleReason: 'service_refused_approve',
+		subject: inOwnOrganisation
+	}),
+	/** Any of the organisation's users records what an objective measured. */
+	'serviceSystem.measure': rule<OrganisationSubject>({
+		roles: ORG_ROLES,
+		roleReason: 'service_refused_measure',
+		subject: inOwnOrganisation
+	}),
+
 	/* People and their roles. */
 	'people.manage': rule({ roles: PEOPLE_KEEPERS }),
 	/** Everyone of the tenant; an organisation's admin sees their organisation's people only. */

@@ -63,6 +63,8 @@ export function insertFinding(
 		raisedBy: string;
 		raisedOn: string;
 		dueOn: string | null;
+		commitmentId?: string | null;
+		outletId?: string | null;
 		createdAt?: Date;
 	}
 ) {
@@ -81,7 +83,9 @@ export function insertFinding(
 			objective_evidence: finding.objectiveEvidence,
 			raised_by: finding.raisedBy,
 			raised_on: finding.raisedOn,
-			due_on: finding.dueOn
+			due_on: finding.dueOn,
+			commitment_id: finding.commitmentId ?? null,
+			outlet_id: finding.outletId ?? null
 		})
 		.returningAll()
 		.executeTakeFirstOrThrow();

@@ -8,6 +8,7 @@ import { findingSubject, loadVisibleFinding } from './finding-access';
 import { timelineOf } from './timeline';
 import { checkVerifyEffective, type IntegrityStatus } from '../domain/evidence-integrity';
 import { evidenceUploadRefusal, isPreviewable } from './evidence';
+import { findingServiceSubjects } from './service-system';
 
 export interface EvidenceFile {
 	id: string;
@@ -56,12 +57,13 @@ export interface EvidenceVersion {
 export function getFindingDetail(db: AppDatabase, actor: Actor, id: string, now = new Date()) {
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const finding = await loadVisibleFinding(tx, actor, id);
-		const [context, responses, submissions, files, timeline] = await Promise.all([
+		const [context, responses, submissions, files, timeline, serviceSubjects] = await Promise.all([
 			repo.findFindingContext(tx, id),
 			repo.listResponses(tx, id),
 			repo.listSubmissions(tx, id),
 			repo.listEvidenceFiles(tx, id),
-			timelineOf(tx, 'finding', id)
+			timelineOf(tx, 'finding', id),
+			findingServiceSubjects(tx, finding)
 		]);
 		const today = todayInZone(now, actor.tenant.timeZone);
 		const subject = findingSubject(finding);
@@ -171,6 +173,8 @@ export function getFindingDetail(db: AppDatabase, actor: Actor, id: string, now 
 						titleEn: context.clause_title_en ?? ''
 					}
 				: null,
+			/** The organisation's commitment or service outlet the finding is about (issue 12 item 5). */
+			serviceSubjects,
 			today,
 			overdue: isOverdue(finding, today),
 			daysLeft: finding.due_on ? daysBetween(today, finding.due_on) : null,

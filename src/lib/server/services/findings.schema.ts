@@ -53,7 +53,10 @@ export const raiseFindingInput = z
 		grade: blankAsNull(grade).optional(),
 		clauseId,
 		statement,
-		objectiveEvidence
+		objectiveEvidence,
+		/** The organisation's commitment or service outlet the finding is about (issue 12 item 5). */
+		commitmentId: blankAsNull(idWith('service_error_commitment_unknown')).optional(),
+		outletId: blankAsNull(idWith('service_error_outlet_unknown')).optional()
 	})
 	.superRefine((input, context) => {
 		// ISO/IEC 17021-1 9.4.8: a nonconformity is graded major or minor; nothing else is.

@@ -19,6 +19,7 @@ import {
 	nextFindingReference
 } from '../domain/finding-references';
 import { auditAs } from './audit-entry';
+import { serviceSubjectsOf } from './service-system';
 import { findSchemeRules } from '../repositories/scheme-rules';
 import {
 	findEvaluation,
@@ -104,6 +105,9 @@ export interface RaiseFindingInput {
 	clauseId?: string | null;
 	statement: string;
 	objectiveEvidence?: string;
+	/** The evaluated organisation's commitment or outlet the finding is about. */
+	commitmentId?: string | null;
+	outletId?: string | null;
 }
 
 /**
@@ -146,6 +150,7 @@ export async function raiseFinding(
 				options.carried
 			);
 			const clause = await checkedClause(tx, input.clauseId, evaluation.standard_id);
+			const about = await serviceSubjectsOf(tx, evaluation.organisation_id, input);
 			const dueOn = grade
 				? nonconformityDueDate(raisedOn, grade, await findSchemeRules(tx, evaluation.standard_id))
 				: null;
@@ -166,6 +171,8 @@ export async function raiseFinding(
 				raisedBy: actor.userId,
 				raisedOn,
 				dueOn,
+				commitmentId: about.commitment?.id ?? null,
+				outletId: about.outlet?.id ?? null,
 				createdAt: now
 			});
 			await auditAs(tx, actor, 'finding.raise', 'finding', finding.id, {
@@ -177,7 +184,9 @@ export async function raiseFinding(
 					statement,
 					objectiveEvidence,
 					raisedOn,
-					dueOn
+					dueOn,
+					...(about.commitment ? { commitment_id: about.commitment.id } : {}),
+					...(about.outlet ? { outlet_id: about.outlet.id, outlet: about.outlet.name } : {})
 				},
 				at: now
 			});

@@ -15,6 +15,7 @@ import { workQueuesRouter } from './routers/work-queues';
 import { appSearchRouter } from './routers/app-search';
 import { calendarRouter } from './routers/calendar';
 import { grantRouter } from './routers/grant';
+import { serviceSystemRouter } from './routers/service-system';
 
 export const appRouter = router({
 	auth: authRouter,
@@ -32,7 +33,8 @@ export const appRouter = router({
 	workQueues: workQueuesRouter,
 	search: appSearchRouter,
 	calendar: calendarRouter,
-	grant: grantRouter
+	grant: grantRouter,
+	serviceSystem: serviceSystemRouter
 });
 
 export type AppRouter = typeof appRouter;

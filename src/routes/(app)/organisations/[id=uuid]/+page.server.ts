@@ -20,6 +20,7 @@ import {
 } from '$lib/server/services/organisations.schema';
 import { listCertificates } from '$lib/server/services/certificates';
 import { organisationFigures } from '$lib/server/services/figures';
+import { getServiceSystem } from '$lib/server/services/service-system';
 
 export const load = pageLoad('organisation.list', async ({ db, actor, event: { params, url } }) => {
 	const organisation = await getOrganisation(db, actor, params.id);
@@ -27,6 +28,7 @@ export const load = pageLoad('organisation.list', async ({ db, actor, event: { p
 	const users = await listOrganisationUsers(db, actor, organisation.id);
 	const timeline = await organisationTimeline(db, actor, organisation.id);
 	const figures = await organisationFigures(db, actor, organisation.id);
+	const service = await getServiceSystem(db, actor, { organisationId: organisation.id });
 	const editing = url.searchParams.get('contact');
 	return {
 		organisation,
@@ -34,6 +36,11 @@ export const load = pageLoad('organisation.list', async ({ db, actor, event: { p
 		users,
 		timeline,
 		figures,
+		serviceCounts: {
+			commitments: service.commitments.length,
+			objectives: service.objectives.length,
+			outlets: service.outlets.length
+		},
 		figuresLinked: can(actor, 'finding.list'),
 		canKeep: can(actor, 'organisation.manage'),
 		canImportCertificate: can(actor, 'certificate.import'),

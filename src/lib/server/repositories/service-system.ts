@@ -1,0 +1,238 @@
+import { sql, type Insertable, type UpdateObject } from 'kysely';
+import type {
+	Database,
+	ServiceCommitmentsTable,
+	ServiceObjectivesTable,
+	ServiceOutletsTable
+} from '../../../../db/schema';
+import type { Tx } from '../db/tenant-scope';
+import { findRowById } from './query';
+import { updateAtVersion } from './versioned';
+
+/*
+ * Rows of the organisation's service system (migration 2026-12-04-05-service-system): its
+ * commitments, objectives with their versions and measurements, and outlets. Optimistic updates
+ * answer undefined when the version the user saw is no longer current.
+ */
+
+export const findCommitment = (tx: Tx, id: string, options: { forUpdate?: boolean } = {}) =>
+	findRowById(tx, 'service_commitments', id, options);
+export const findObjective = (tx: Tx, id: string, options: { forUpdate?: boolean } = {}) =>
+	findRowById(tx, 'service_objectives', id, options);
+export const findOutlet = (tx: Tx, id: string, options: { forUpdate?: boolean } = {}) =>
+	findRowById(tx, 'service_outlets', id, options);
+
+export function listCommitments(tx: Tx, organisationId: string) {
+	return tx
+		.selectFrom('service_commitments')
+		.selectAll()
+		.where('organisation_id', '=', organisationId)
+		.orderBy('kind')
+		.orderBy('created_at')
+		.orderBy('id')
+		.execute();
+}
+
+export function listObjectives(tx: Tx, organisationId: string) {
+	return tx
+		.selectFrom('service_objectives')
+		.leftJoin('users', 'users.id', 'service_objectives.approved_by')
+		.selectAll('service_objectives')
+		.select('users.name as approved_by_name')
+		.where('service_objectives.organisation_id', '=', organisationId)
+		.orderBy('service_objectives.created_at')
+		.orderBy('service_objectives.id')
+		.execute();
+}
+
+export function listOutlets(tx: Tx, organisationId: string) {
+	return tx
+		.selectFrom('service_outlets')
+		.selectAll()
+		.where('organisation_id', '=', organisationId)
+		.orderBy('created_at')
+		.orderBy('id')
+		.execute();
+}
+
+/** The organisation's objectives' measurements, newest period first, with who recorded them. */
+export function listMeasurements(tx: Tx, organisationId: string) {
+	return tx
+		.selectFrom('service_objective_measurements as m')
+		.innerJoin('service_objectives as o', (join) =>
+			join.onRef('o.tenant_id', '=', 'm.tenant_id').onRef('o.id', '=', 'm.objective_id')
+		)
+		.innerJoin('users', 'users.id', 'm.recorded_by')
+		.select([
+			'm.id',
+			'm.objective_id',
+			'm.period_start',
+			'm.period_end',
+			'm.value',
+			'm.target_value',
+			'm.direction',
+			'm.objective_version',
+			'm.note',
+			'm.recorded_at',
+			'users.name as recorded_by_name'
+		])
+		.where('o.organisation_id', '=', organisationId)
+		.orderBy('m.period_start', 'desc')
+		.orderBy('m.id')
+		.execute();
+}
+
+/** Superseded versions of the organisation's objectives, newest first. */
+export function listObjectiveVersions(tx: Tx, organisationId: string) {
+	return tx
+		.selectFrom('service_objective_versions as v')
+		.innerJoin('service_objectives as o', (join) =>
+			join.onRef('o.tenant_id', '=', 'v.tenant_id').onRef('o.id', '=', 'v.objective_id')
+		)
+		.innerJoin('users', 'users.id', 'v.changed_by')
+		.select([
+			'v.objective_id',
+			'v.superseded_version',
+			'v.content',
+			'v.change_reason',
+			'v.changed_at',
+			'users.name as changed_by_name'
+		])
+		.where('o.organisation_id', '=', organisationId)
+		.orderBy('v.objective_id')
+		.orderBy('v.superseded_version', 'desc')
+		.execute();
+}
+
+export async function insertCommitment(tx: Tx, row: Insertable<ServiceCommitmentsTable>) {
+	const inserted = await tx
+		.insertInto('service_commitments')
+		.values(row)
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	return inserted.id;
+}
+
+export function updateCommitment(
+	tx: Tx,
+	id: string,
+	version: number,
+	fields: UpdateObject<Database, 'service_commitments'>
+) {
+	return updateAtVersion(tx, 'service_commitments', id, version, fields);
+}
+
+export async function insertObjective(tx: Tx, row: Insertable<ServiceObjectivesTable>) {
+	const inserted = await tx
+		.insertInto('service_objectives')
+		.values(row)
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	return inserted.id;
+}
+
+export function updateObjective(
+	tx: Tx,
+	id: string,
+	version: number,
+	fields: UpdateObject<Database, 'service_objectives'>
+) {
+	return updateAtVersion(tx, 'service_objectives', id, version, fields);
+}
+
+/** The management's approval of the objective's current version: the version stays. */
+export function setObjectiveApproval(
+	tx: Tx,
+	id: string,
+	version: number,
+	approval: { by: string; on: string }
+) {
+	return tx
+		.updateTable('service_objectives')
+		.set({ approved_by: approval.by, approved_on: approval.on, updated_at: sql<Date>`now()` })
+		.where('id', '=', id)
+		.where('version', '=', version)
+		.returning('version')
+		.executeTakeFirst();
+}
+
+export function insertObjectiveVersion(
+	tx: Tx,
+	row: {
+		tenantId: string;
+		objectiveId: string;
+		version: number;
+		content: unknown;
+		reason: string;
+		changedBy: string;
+		changedAt: Date;
+	}
+) {
+	return tx
+		.insertInto('service_objective_versions')
+		.values({
+			tenant_id: row.tenantId,
+			objective_id: row.objectiveId,
+			superseded_version: row.version,
+			content: JSON.stringify(row.content),
+			change_reason: row.reason,
+			changed_by: row.changedBy,
+			changed_at: row.changedAt
+		})
+		.execute();
+}
+
+export async function insertMeasurement(
+	tx: Tx,
+	row: {
+		tenantId: string;
+		objectiveId: string;
+		periodStart: string;
+		periodEnd: string;
+		value: number;
+		targetValue: string;
+		direction: 'at_least' | 'at_most';
+		objectiveVersion: number;
+		note: string;
+		recordedBy: string;
+		recordedAt: Date;
+	}
+) {
+	const inserted = await tx
+		.insertInto('service_objective_measurements')
+		.values({
+			tenant_id: row.tenantId,
+			objective_id: row.objectiveId,
+			period_start: row.periodStart,
+			period_end: row.periodEnd,
+			value: row.value,
+			target_value: row.targetValue,
+			direction: row.direction,
+			objective_version: row.objectiveVersion,
+			note: row.note,
+			recorded_by: row.recordedBy,
+			recorded_at: row.recordedAt
+		})
+		.onConflict((oc) => oc.columns(['tenant_id', 'objective_id', 'period_start']).doNothing())
+		.returning('id')
+		.executeTakeFirst();
+	return inserted?.id;
+}
+
+export async function insertOutlet(tx: Tx, row: Insertable<ServiceOutletsTable>) {
+	const inserted = await tx
+		.insertInto('service_outlets')
+		.values(row)
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	return inserted.id;
+}
+
+export function updateOutlet(
+	tx: Tx,
+	id: string,
+	version: number,
+	fields: UpdateObject<Database, 'service_outlets'>
+) {
+	return updateAtVersion(tx, 'service_outlets', id, version, fields);
+}
