@@ -69,7 +69,14 @@ export const AUDIT_ACTIONS = [
 	'list.export',
 	// A person's secret iCalendar URL (issue 11 §3).
 	'calendar_feed.create',
-	'calendar_feed.revoke'
+	'calendar_feed.revoke',
+	// Complaints (issue 13 item 4): filed by a visitor (no actor), then the body's steps.
+	'complaint.file',
+	'complaint.acknowledge',
+	'complaint.investigate',
+	'complaint.resolve',
+	'complaint.reject',
+	'complaint.open_evaluation'
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -93,5 +100,6 @@ export const AUDIT_ENTITY_TYPES = [
 	'obligation_due_item',
 	'outbox',
 	'list',
-	'calendar_feed'
+	'calendar_feed',
+	'complaint'
 ] as const;

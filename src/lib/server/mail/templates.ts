@@ -49,6 +49,10 @@ export const TEMPLATES = {
 	'obligation.rejected': ['obligation', 'obligationEn', 'periodStart', 'periodEnd', 'comment'],
 	'finding.due_changed': ['reference', 'fromDueOn', 'dueOn', 'reason'],
 	'membership.invitation': ['tenant'],
+	// Complaints (issue 13 item 4; texts in messages/complaints): to the complainant, who has no
+	// account — the receipt with the reference, then each step the body takes.
+	'complaint.received': ['reference'],
+	'complaint.status_changed': ['reference', 'status'],
 	digest: ['count', 'date']
 } as const satisfies Record<string, readonly string[]>;
 
@@ -112,6 +116,10 @@ function localisedValues(
 		return locale === 'en' && typeof english === 'string' && english !== ''
 			? { ...values, obligation: english }
 			: values;
+	}
+	if (template === 'complaint.status_changed') {
+		const status = `complaints_status_${values.status}`;
+		return hasMessage(status) ? { ...values, status: translate(status, locale) } : values;
 	}
 	if (template !== 'certificate.decision_taken') return values;
 	const kind = `findings_decision_kind_${values.decision}`;
