@@ -12,6 +12,7 @@ function navigation(actor: Actor | null) {
 		evaluations: mayEver(actor, 'evaluation.read'),
 		findings: mayEver(actor, 'finding.list'),
 		obligations: mayEver(actor, 'obligation.fulfil') || mayEver(actor, 'obligation.view'),
+		complaints: mayEver(actor, 'complaint.read'),
 		calendar: mayEver(actor, 'calendar.read'),
 		organisations: mayEver(actor, 'dashboard.allOrganisations'),
 		certificates: mayEver(actor, 'certificate.list'),

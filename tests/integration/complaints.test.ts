@@ -431,10 +431,10 @@ describe.each(DIALECTS)('complaints (%s)', (kind) => {
 		expect(status).toEqual({
 			reference,
 			status: 'acknowledged',
-			receivedAt: expect.any(Date),
-			acknowledgedAt: expect.any(Date),
-			investigatingAt: null,
-			closedAt: null
+			receivedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+			acknowledgedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+			investigatingOn: null,
+			closedOn: null
 		});
 		expect(JSON.stringify(status)).not.toContain('internal remark');
 		expect(JSON.stringify(status)).not.toContain('repair');

@@ -146,14 +146,17 @@ export async function fileComplaint(
 	});
 }
 
-/** What the complainant's status page shows: the status and the date of each step. */
+const dayOf = (at: Date | null, zone: string): IsoDate | null =>
+	at ? todayInZone(at, zone) : null;
+
+/** What the complainant's status page shows: the status and the day of each step (body's zone). */
 export interface ComplaintStatusView {
 	reference: string;
 	status: ComplaintStatus;
-	receivedAt: Date;
-	acknowledgedAt: Date | null;
-	investigatingAt: Date | null;
-	closedAt: Date | null;
+	receivedOn: IsoDate;
+	acknowledgedOn: IsoDate | null;
+	investigatingOn: IsoDate | null;
+	closedOn: IsoDate | null;
 }
 
 /**
@@ -171,18 +174,16 @@ export async function complaintStatus(
 		repo.findComplaintStatus(tx, normaliseReference(input.reference), input.email)
 	);
 	if (!row) return null;
+	const zone = body.time_zone;
 	return {
 		reference: row.reference,
 		status: row.status,
-		receivedAt: row.received_at,
-		acknowledgedAt: row.acknowledged_at,
-		investigatingAt: row.investigating_at,
-		closedAt: row.closed_at
+		receivedOn: todayInZone(row.received_at, zone),
+		acknowledgedOn: dayOf(row.acknowledged_at, zone),
+		investigatingOn: dayOf(row.investigating_at, zone),
+		closedOn: dayOf(row.closed_at, zone)
 	};
 }
-
-const dayOf = (at: Date | null, zone: string): IsoDate | null =>
-	at ? todayInZone(at, zone) : null;
 
 /** The triage list: complaints (of one status, or all) with their acknowledgement clock. */
 export async function listComplaintPage(

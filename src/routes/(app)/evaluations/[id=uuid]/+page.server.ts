@@ -13,15 +13,18 @@ import {
 import { takeStepSchema, updatePlanSchema } from '$lib/server/services/evaluations.schema';
 import { raiseFinding } from '$lib/server/services/findings';
 import { entityTimeline } from '$lib/server/services/timeline';
+import { complaintOfEvaluation } from '$lib/server/services/complaints';
 import { keepingTeam } from '../team-form';
 
 export const load = pageLoad('evaluation.read', async ({ db, actor, event: { params } }) => {
 	const detail = await getEvaluation(db, actor, params.id);
-	const [timeline, people] = await Promise.all([
+	const [timeline, people, complaint] = await Promise.all([
 		entityTimeline(db, actor, 'evaluation', params.id),
-		detail.mayEditPlan ? teamCandidates(db, actor) : Promise.resolve([])
+		detail.mayEditPlan ? teamCandidates(db, actor) : Promise.resolve([]),
+		// A special evaluation opened from a complaint links back to it (issue 13 item 4).
+		detail.evaluation.complaint_id ? complaintOfEvaluation(db, actor, params.id) : null
 	]);
-	return { ...detail, timeline, people };
+	return { ...detail, timeline, people, complaint };
 }) satisfies PageServerLoad;
 
 export const actions: Actions = {
