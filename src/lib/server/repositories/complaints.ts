@@ -20,6 +20,8 @@ export interface NewComplaint {
 	phone: string;
 	locale: Locale;
 	body: string;
+	/** Unset: the database's clock. */
+	receivedAt?: Date;
 }
 
 export function insertComplaint(tx: Tx, complaint: NewComplaint) {
@@ -34,7 +36,8 @@ export function insertComplaint(tx: Tx, complaint: NewComplaint) {
 			complainant_email: complaint.email,
 			complainant_phone: complaint.phone,
 			locale: complaint.locale,
-			body: complaint.body
+			body: complaint.body,
+			received_at: complaint.receivedAt
 		})
 		.onConflict((oc) => oc.columns(['tenant_id', 'reference']).doNothing())
 		.returningAll()

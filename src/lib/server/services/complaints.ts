@@ -95,7 +95,9 @@ export async function fileComplaint(
 	db: AppDatabase,
 	slug: string,
 	input: FileComplaintInput,
-	locale: Locale
+	locale: Locale,
+	/** The demo's story only: when it was filed, and a fixed reference (two loads must agree). */
+	story: { at?: Date; reference?: string } = {}
 ): Promise<FileComplaintResult> {
 	if (input[HONEYPOT_FIELD] !== '') return { kind: 'discarded' };
 	const body = await db.asPerson(null, (tx) => findPublicBody(tx, slug));
@@ -115,7 +117,8 @@ export async function fileComplaint(
 		for (let attempt = 0; attempt < 3 && !row; attempt++)
 			row = await repo.insertComplaint(tx, {
 				tenantId: body.id,
-				reference: complaintReference(randomBytes(8)),
+				reference: story.reference ?? complaintReference(randomBytes(8)),
+				receivedAt: story.at,
 				certificateId: certificate?.id ?? null,
 				organisationId: certificate?.organisation_id ?? null,
 				name: input.name,
@@ -131,7 +134,8 @@ export async function fileComplaint(
 				certificate: certificate?.number ?? null,
 				name: row.complainant_name,
 				email: row.complainant_email
-			}
+			},
+			at: story.at
 		});
 		await messageComplainant(
 			tx,
