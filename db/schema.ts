@@ -316,21 +316,29 @@ export interface EvidenceTable {
 	duplicate_of_id: string | null;
 }
 
+export type ComplaintStatus =
+	'received' | 'acknowledged' | 'investigating' | 'resolved' | 'rejected';
+
 export interface ComplaintsTable {
 	tenant_id: string;
 	id: Generated<string>;
+	/** Public: with the complainant's email it opens the status page (`C-` and eight characters). */
+	reference: string;
 	certificate_id: string | null;
 	organisation_id: string | null;
 	complainant_name: string;
 	complainant_email: string;
+	complainant_phone: ColumnType<string, string | undefined, string>;
+	/** The complainant's language: their acknowledgement and status page speak it. */
+	locale: ColumnType<Locale, Locale | undefined, Locale>;
 	body: string;
-	status: ColumnType<
-		'received' | 'triaged' | 'evaluation_opened' | 'dismissed' | 'closed',
-		'received' | 'triaged' | 'evaluation_opened' | 'dismissed' | 'closed' | undefined
-	>;
+	status: ColumnType<ComplaintStatus, ComplaintStatus | undefined>;
 	evaluation_id: string | null;
 	triage_note: string | null;
 	received_at: CreatedAt;
+	acknowledged_at: Date | null;
+	investigating_at: Date | null;
+	closed_at: Date | null;
 	version: Generated<number>;
 }
 

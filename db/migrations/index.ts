@@ -19,6 +19,7 @@ import * as certificateRenewal from './2026-12-04-03-certificate-renewal';
 import * as serviceSystem from './2026-12-04-05-service-system';
 import * as people from './2026-12-04-06-people';
 import * as documents from './2026-12-04-07-documents';
+import * as complaints from './2026-12-04-08-complaints';
 import * as evidenceVersions from './2026-12-04-09-evidence-versions';
 
 /*
@@ -46,6 +47,7 @@ export const migrations: Record<string, Migration> = {
 	'2026-12-04-05-service-system': serviceSystem,
 	'2026-12-04-06-people': people,
 	'2026-12-04-07-documents': documents,
+	'2026-12-04-08-complaints': complaints,
 	'2026-12-04-09-evidence-versions': evidenceVersions
 };
 

@@ -639,3 +639,19 @@ export const SERVICE_SYSTEM = {
 		}
 	] as const
 };
+
+/**
+ * A customer's complaint about the five-star certificate, filed on its public page the day before
+ * the demo is loaded and not yet acknowledged: the body's /complaints list shows it with the
+ * acknowledgement clock running (issue 13 item 4). A fixed reference: every load tells the same
+ * story.
+ */
+export const DEMO_COMPLAINT = {
+	certificate: 'DCB-27922-2025-0001',
+	reference: 'C-7QK2M4PA',
+	filedDay: -1,
+	name: '赵磊',
+	email: 'zhao.lei@customer.demo.test',
+	phone: '0592-5550123',
+	body: '上周报修家中空调，服务热线承诺 24 小时内上门，实际等了 5 天才有人来，期间多次催促无人回复。证书上写着五星服务，与实际不符。'
+};

@@ -16,6 +16,7 @@ import { updateSchemeRules } from '../../src/lib/server/services/scheme-rules';
 import { addContact, createOrganisation } from '../../src/lib/server/services/organisations';
 import { addMember, answerMyInvitation } from '../../src/lib/server/services/members';
 import { createCertificate } from '../../src/lib/server/services/certificates';
+import { fileComplaint } from '../../src/lib/server/services/complaints';
 import {
 	issueEvaluationReport,
 	planEvaluation,
@@ -37,6 +38,7 @@ import {
 } from '../../src/lib/server/services/finding-workflow';
 import {
 	DEMO_CERTIFICATES,
+	DEMO_COMPLAINT,
 	DEMO_MEMBERS,
 	DEMO_ORGANISATIONS,
 	DEMO_PASSWORD,
@@ -577,6 +579,22 @@ export async function loadDemoData(
 				})
 				.execute();
 	});
+
+	// A visitor's complaint on the five-star certificate's public page, not yet acknowledged.
+	await fileComplaint(
+		db,
+		DEMO_TENANT.slug,
+		{
+			name: DEMO_COMPLAINT.name,
+			email: DEMO_COMPLAINT.email,
+			phone: DEMO_COMPLAINT.phone,
+			certificateNumber: DEMO_COMPLAINT.certificate,
+			body: DEMO_COMPLAINT.body,
+			website: ''
+		},
+		'zh-CN',
+		{ at: at(DEMO_COMPLAINT.filedDay, '19:30'), reference: DEMO_COMPLAINT.reference }
+	);
 
 	// ── The other body: set up later, its member added the day its certificate was issued ──
 	const otherSetUp = minutesFrom(at(OTHER_SET_UP_DAY, '09:00'));

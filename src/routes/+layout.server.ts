@@ -12,6 +12,7 @@ function navigation(actor: Actor | null) {
 		evaluations: mayEver(actor, 'evaluation.view'),
 		findings: mayEver(actor, 'finding.list'),
 		obligations: mayEver(actor, 'obligation.fulfil') || mayEver(actor, 'obligation.view'),
+		complaints: mayEver(actor, 'complaint.read'),
 		calendar: mayEver(actor, 'calendar.read'),
 		// The organisation's own users keep their service system; the body reaches it per organisation.
 		serviceSystem: mayEver(actor, 'serviceSystem.measure'),

@@ -3,9 +3,15 @@ import { sql } from 'kysely';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases';
 import { actorOf } from '../support/factories';
 import { isDatabaseEmpty, loadDemoData } from '../../db/seed/demo';
-import { DEMO_CERTIFICATES, OTHER_CERTIFICATE, PEOPLE } from '../../db/seed/demo-data';
+import {
+	DEMO_CERTIFICATES,
+	DEMO_COMPLAINT,
+	OTHER_CERTIFICATE,
+	PEOPLE
+} from '../../db/seed/demo-data';
 import * as demoData from '../../db/seed/demo-data';
 import { getServiceSystem } from '../../src/lib/server/services/service-system';
+import { listComplaintPage } from '../../src/lib/server/services/complaints';
 import { verifyPassword } from '../../src/lib/server/auth/password';
 import { verifyAuditChain } from '../../src/lib/server/services/audit';
 import { addDays, addMonths, todayInZone } from '../../src/lib/server/domain/calendar';
@@ -54,6 +60,35 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 			.orderBy('users.email')
 			.orderBy('tenants.slug')
 			.execute();
+
+	it("holds a visitor's complaint about the five-star certificate, which the body sees (issue 13 item 4)", async () => {
+		const demo = await t.owner
+			.selectFrom('tenants')
+			.select('id')
+			.where('slug', '=', 'demo')
+			.executeTakeFirstOrThrow();
+		const admin = await t.owner
+			.selectFrom('users')
+			.select('id')
+			.where('email', '=', PEOPLE.admin.email)
+			.executeTakeFirstOrThrow();
+		const page = await listComplaintPage(t.db, await actorOf(t, demo.id, admin.id), {}, loadedAt);
+		expect(page.complaints).toHaveLength(1);
+		expect(page.complaints[0]).toMatchObject({
+			reference: DEMO_COMPLAINT.reference,
+			status: 'received',
+			certificate_number: DEMO_CERTIFICATES[0]!.number,
+			complainant_name: DEMO_COMPLAINT.name,
+			clock: { kind: 'due' }
+		});
+		expect(todayInZone(page.complaints[0]!.received_at, 'Asia/Shanghai')).toBe(addDays(today, -1));
+		const receipts = await t.owner
+			.selectFrom('outbox')
+			.select(['template', 'locale'])
+			.where('to_email', '=', DEMO_COMPLAINT.email)
+			.execute();
+		expect(receipts).toEqual([{ template: 'complaint.received', locale: 'zh-CN' }]);
+	});
 
 	it('is loaded only once: the database holds tenants now', async () => {
 		expect(await isDatabaseEmpty(t.owner)).toBe(false);
@@ -494,6 +529,7 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 		expect(Object.fromEntries(actions.rows.map((r) => [r.action, r.n]))).toEqual({
 			'certificate.create': 2,
 			'clause.create': 22,
+			'complaint.file': 1,
 			'contact.create': 1,
 			'evaluation.issue_report': 2,
 			'evaluation.plan': 2,

@@ -91,6 +91,7 @@ export async function populateTenant(t: TestDatabase, tenantId: string) {
 			.insertInto('complaints')
 			.values({
 				tenant_id: tenantId,
+				reference: 'C-POPULATE',
 				certificate_id: certificate.id,
 				complainant_name: 'Someone',
 				complainant_email: 's@example.test',

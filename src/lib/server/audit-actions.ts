@@ -91,7 +91,14 @@ export const AUDIT_ACTIONS = [
 	'service_objective.approve',
 	'service_measurement.record',
 	'service_outlet.create',
-	'service_outlet.update'
+	'service_outlet.update',
+	// Complaints (issue 13 item 4): filed by a visitor (no actor), then the body's steps.
+	'complaint.file',
+	'complaint.acknowledge',
+	'complaint.investigate',
+	'complaint.resolve',
+	'complaint.reject',
+	'complaint.open_evaluation'
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -120,5 +127,6 @@ export const AUDIT_ENTITY_TYPES = [
 	'service_commitment',
 	'service_objective',
 	'service_measurement',
-	'service_outlet'
+	'service_outlet',
+	'complaint'
 ] as const;

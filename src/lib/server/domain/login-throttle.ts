@@ -69,3 +69,15 @@ export const VERIFY_POLICY: ThrottlePolicy = {
 	baseDelayMs: 0,
 	maxDelayMs: 0
 };
+
+/**
+ * Public complaints (issue 13 item 4): a person files one complaint, maybe a second after a
+ * mistake; five an hour from one address is already a campaign. Refused until the hour ends.
+ */
+export const COMPLAINT_POLICY: ThrottlePolicy = {
+	windowSeconds: 3600,
+	freeFailures: 5,
+	refuseAfter: 5,
+	baseDelayMs: 0,
+	maxDelayMs: 0
+};

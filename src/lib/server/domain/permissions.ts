@@ -322,7 +322,14 @@ const RULES = {
 	 * An evaluator's feed carries the work they are on the team of (the whole tenant's dates
 	 * would drown their own); an admin's and a decision maker's carry all the body's dates.
 	 */
-	'calendar.feedOwnWork': rule({ roles: ['evaluator'] })
+	'calendar.feedOwnWork': rule({ roles: ['evaluator'] }),
+	/*
+	 * Complaints (issue 13 item 4): anyone files one on the public pages (no capability: no
+	 * actor); the administrators triage them and open the special evaluation, the decision makers
+	 * read them (a complaint may bear on a decision), the organisation never sees them.
+	 */
+	'complaint.read': rule({ roles: [...ADMIN, ...DECIDERS] }),
+	'complaint.triage': rule({ roles: ADMIN })
 } as const;
 
 type Rules = typeof RULES;

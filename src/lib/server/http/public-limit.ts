@@ -28,7 +28,7 @@ function limiterOf(app: App): AddressLimiter {
 	return limiter;
 }
 
-function addressOf(event: RequestEvent): string {
+export function clientAddress(event: RequestEvent): string {
 	// As sign-in: a proxy header that is missing (ADDRESS_HEADER set) makes one shared count.
 	try {
 		return event.getClientAddress();
@@ -39,7 +39,7 @@ function addressOf(event: RequestEvent): string {
 
 /** Null while under the limit; else the localized refusal and when to retry. */
 export async function publicRefusal(app: App, event: RequestEvent) {
-	const verdict = await limiterOf(app).hit(addressOf(event));
+	const verdict = await limiterOf(app).hit(clientAddress(event));
 	if (verdict.kind === 'allow') return null;
 	const seconds = verdict.retryAfterSeconds;
 	return {

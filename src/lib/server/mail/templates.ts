@@ -51,6 +51,10 @@ export const TEMPLATES = {
 	'membership.invitation': ['tenant'],
 	// Issue 12 item 7 (texts in messages/people): the reset link, good for `minutes`.
 	'person.password_reset': ['minutes'],
+	// Complaints (issue 13 item 4; texts in messages/complaints): to the complainant, who has no
+	// account — the receipt with the reference, then each step the body takes.
+	'complaint.received': ['reference'],
+	'complaint.status_changed': ['reference', 'status'],
 	digest: ['count', 'date']
 } as const satisfies Record<string, readonly string[]>;
 
@@ -114,6 +118,10 @@ function localisedValues(
 		return locale === 'en' && typeof english === 'string' && english !== ''
 			? { ...values, obligation: english }
 			: values;
+	}
+	if (template === 'complaint.status_changed') {
+		const status = `complaints_status_${values.status}`;
+		return hasMessage(status) ? { ...values, status: translate(status, locale) } : values;
 	}
 	if (template !== 'certificate.decision_taken') return values;
 	const kind = `findings_decision_kind_${values.decision}`;

@@ -122,6 +122,7 @@ const NAMED_KINDS: readonly {
 		label: '(select u.name from users u where u.id = user_id)'
 	},
 	{ type: 'membership_invitation', table: 'membership_invitations', label: 'email' },
+	{ type: 'complaint', table: 'complaints', label: 'reference' },
 	// A due item by its obligation and period ("月度投诉统计 2026-11-01").
 	{
 		type: 'obligation_due_item',

@@ -167,12 +167,14 @@ export function insertEvaluation(
 		standardId: string;
 		windowStart: string;
 		windowEnd: string;
+		complaintId?: string | null;
 		createdAt?: Date;
 	}
 ) {
 	return tx
 		.insertInto('evaluations')
 		.values({
+			complaint_id: evaluation.complaintId ?? null,
 			tenant_id: evaluation.tenantId,
 			created_at: evaluation.createdAt,
 			kind: evaluation.kind,

@@ -13,11 +13,12 @@ export interface AuditChange {
 /**
  * The audit entry every use case writes in its own transaction: `who` did `action` to the entity.
  * `who` is the actor acting in their tenant, or, where a person answers an invitation before
- * they are a member, the invitation's tenant and the person.
+ * they are a member, the invitation's tenant and the person; or, where a visitor with no account
+ * acts on a public page (a complaint filed), the body's tenant and no person.
  */
 export function auditAs(
 	tx: Tx,
-	who: Pick<Actor, 'tenantId' | 'userId'>,
+	who: Pick<Actor, 'tenantId'> & { userId: string | null },
 	action: AuditEntry['action'],
 	entityType: AuditEntry['entityType'],
 	entityId: string,

@@ -154,6 +154,8 @@ export interface PlanInput {
 	/** Everyone on the team, the lead included. */
 	teamIds: string[];
 	leadId: string;
+	/** A special evaluation opened from a complaint (complaints.ts): the complaint it answers. */
+	complaintId?: string | null;
 }
 
 function checkWindow(windowStart: string, windowEnd: string) {
@@ -185,57 +187,63 @@ export async function planEvaluation(db: AppDatabase, actor: Actor, input: PlanI
 	if (!EVALUATION_KINDS.includes(input.kind))
 		throw badInput('kind', 'evaluations_error_kind_invalid');
 	checkWindow(input.windowStart, input.windowEnd);
-	return db.inTenant(scopeOf(actor), async (tx) => {
-		let certificate: { id: string; number: string } | null = null;
-		let organisationId: string;
-		let standardId: string;
-		if (input.kind === 'initial') {
-			if (!input.organisationId)
-				throw badInput('organisationId', 'evaluations_error_organisation_required');
-			if (!input.standardId) throw badInput('standardId', 'evaluations_error_standard_required');
-			organisationId = input.organisationId;
-			standardId = input.standardId;
-		} else {
-			if (!input.certificateId)
-				throw badInput('certificateId', 'evaluations_error_certificate_required');
-			const found = await findCertificate(tx, input.certificateId);
-			if (!found) throw badInput('certificateId', 'evaluations_error_certificate_unknown');
-			certificate = found;
-			organisationId = found.organisation_id;
-			standardId = found.standard_id;
-		}
-		const organisation = await findOrganisation(tx, organisationId);
-		if (!organisation) throw badInput('organisationId', 'evaluations_error_organisation_unknown');
-		const standard = await findStandard(tx, standardId);
-		if (!standard) throw badInput('standardId', 'evaluations_error_standard_unknown');
-		const { team, names } = await checkedTeam(tx, input.teamIds, input.leadId);
+	return db.inTenant(scopeOf(actor), (tx) => planEvaluationIn(tx, actor, input, now));
+}
 
-		const evaluation = await repo.insertEvaluation(tx, {
-			tenantId: actor.tenantId,
+/** Planning inside the caller's transaction (a complaint's special evaluation: one step). */
+export async function planEvaluationIn(tx: Tx, actor: Actor, input: PlanInput, now?: Date) {
+	authorize(actor, 'evaluation.plan');
+	checkWindow(input.windowStart, input.windowEnd);
+	let certificate: { id: string; number: string } | null = null;
+	let organisationId: string;
+	let standardId: string;
+	if (input.kind === 'initial') {
+		if (!input.organisationId)
+			throw badInput('organisationId', 'evaluations_error_organisation_required');
+		if (!input.standardId) throw badInput('standardId', 'evaluations_error_standard_required');
+		organisationId = input.organisationId;
+		standardId = input.standardId;
+	} else {
+		if (!input.certificateId)
+			throw badInput('certificateId', 'evaluations_error_certificate_required');
+		const found = await findCertificate(tx, input.certificateId);
+		if (!found) throw badInput('certificateId', 'evaluations_error_certificate_unknown');
+		certificate = found;
+		organisationId = found.organisation_id;
+		standardId = found.standard_id;
+	}
+	const organisation = await findOrganisation(tx, organisationId);
+	if (!organisation) throw badInput('organisationId', 'evaluations_error_organisation_unknown');
+	const standard = await findStandard(tx, standardId);
+	if (!standard) throw badInput('standardId', 'evaluations_error_standard_unknown');
+	const { team, names } = await checkedTeam(tx, input.teamIds, input.leadId);
+
+	const evaluation = await repo.insertEvaluation(tx, {
+		tenantId: actor.tenantId,
+		kind: input.kind,
+		certificateId: certificate?.id ?? null,
+		organisationId,
+		standardId,
+		windowStart: input.windowStart,
+		windowEnd: input.windowEnd,
+		complaintId: input.complaintId ?? null,
+		createdAt: now
+	});
+	await repo.replaceTeam(tx, actor.tenantId, evaluation.id, team);
+	await auditAs(tx, actor, 'evaluation.plan', 'evaluation', evaluation.id, {
+		after: {
 			kind: input.kind,
-			certificateId: certificate?.id ?? null,
-			organisationId,
-			standardId,
+			certificate: certificate?.number ?? null,
+			organisation: organisation.legal_name,
+			standard: standard.code,
 			windowStart: input.windowStart,
 			windowEnd: input.windowEnd,
-			createdAt: now
-		});
-		await repo.replaceTeam(tx, actor.tenantId, evaluation.id, team);
-		await auditAs(tx, actor, 'evaluation.plan', 'evaluation', evaluation.id, {
-			after: {
-				kind: input.kind,
-				certificate: certificate?.number ?? null,
-				organisation: organisation.legal_name,
-				standard: standard.code,
-				windowStart: input.windowStart,
-				windowEnd: input.windowEnd,
-				lead: names.lead,
-				members: names.members
-			},
-			at: now
-		});
-		return evaluation;
+			lead: names.lead,
+			members: names.members
+		},
+		at: now
 	});
+	return evaluation;
 }
 
 /** Loads an evaluation to change it, locked, with whether the actor is on its team. */

@@ -16,6 +16,7 @@ import { appSearchRouter } from './routers/app-search';
 import { calendarRouter } from './routers/calendar';
 import { grantRouter } from './routers/grant';
 import { serviceSystemRouter } from './routers/service-system';
+import { complaintsRouter } from './routers/complaints';
 
 export const appRouter = router({
 	auth: authRouter,
@@ -34,7 +35,8 @@ export const appRouter = router({
 	search: appSearchRouter,
 	calendar: calendarRouter,
 	grant: grantRouter,
-	serviceSystem: serviceSystemRouter
+	serviceSystem: serviceSystemRouter,
+	complaints: complaintsRouter
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
-import type { PageServerLoad } from './$types';
+import type { Actions, PageServerLoad } from './$types';
+import { complaintAction } from '$lib/server/http/public-complaint';
 import { m } from '$lib/paraglide/messages';
 import { runtimeApp } from '$lib/server/runtime';
 import { limitPublicPage, publicQuery } from '$lib/server/http/public-limit';
@@ -26,4 +27,9 @@ export const load: PageServerLoad = async (event) => {
 			path: publicCertificatePath(result.body.slug, certificate.number)
 		}))
 	};
+};
+
+/** The public complaint form: about the body, or one of its certificates by number. */
+export const actions: Actions = {
+	complain: (event) => complaintAction(event)
 };

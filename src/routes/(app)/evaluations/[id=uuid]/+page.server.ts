@@ -14,17 +14,20 @@ import { takeStepSchema, updatePlanSchema } from '$lib/server/services/evaluatio
 import { raiseFinding } from '$lib/server/services/findings';
 import { entityTimeline } from '$lib/server/services/timeline';
 import { getServiceSystem } from '$lib/server/services/service-system';
+import { complaintOfEvaluation } from '$lib/server/services/complaints';
 import { keepingTeam } from '../team-form';
 import { mayEver } from '$lib/server/domain/permissions';
 
 export const load = pageLoad('evaluation.view', async ({ db, actor, event: { params } }) => {
 	const detail = await getEvaluation(db, actor, params.id);
-	const [timeline, people, service] = await Promise.all([
+	const [timeline, people, service, complaint] = await Promise.all([
 		// The audit trail is the body's: an organisation's users read the evaluation, not its log.
 		detail.readOnly ? Promise.resolve([]) : entityTimeline(db, actor, 'evaluation', params.id),
 		detail.mayEditPlan ? teamCandidates(db, actor) : Promise.resolve([]),
 		// What the evaluator checks: the evaluated organisation's service system (issue 12 item 5).
-		getServiceSystem(db, actor, { organisationId: detail.evaluation.organisation_id })
+		getServiceSystem(db, actor, { organisationId: detail.evaluation.organisation_id }),
+		// A special evaluation opened from a complaint links back to it (issue 13 item 4).
+		detail.evaluation.complaint_id ? complaintOfEvaluation(db, actor, params.id) : null
 	]);
 	const { evaluation } = detail;
 	return {
@@ -32,6 +35,7 @@ export const load = pageLoad('evaluation.view', async ({ db, actor, event: { par
 		timeline,
 		people,
 		service,
+		complaint,
 		/** An initial evaluation whose report is out and no certificate yet: its grant is due. */
 		awaitsGrant:
 			evaluation.kind === 'initial' &&

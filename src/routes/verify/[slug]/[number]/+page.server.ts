@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
-import type { PageServerLoad } from './$types';
+import type { Actions, PageServerLoad } from './$types';
+import { complaintAction } from '$lib/server/http/public-complaint';
 import { m } from '$lib/paraglide/messages';
 import { runtimeApp } from '$lib/server/runtime';
 import { limitPublicPage, publicQuery } from '$lib/server/http/public-limit';
@@ -35,4 +36,9 @@ export const load: PageServerLoad = async (event) => {
 	const path = publicCertificatePath(page.body.slug, page.certificate.number);
 	const url = `${event.url.origin}${path}`;
 	return { ...page, on: on ?? '', path, url, qr: qrDrawing(url) };
+};
+
+/** The public complaint form, about this certificate. */
+export const actions: Actions = {
+	complain: (event) => complaintAction(event, event.params.number)
 };

@@ -1,0 +1,79 @@
+import { fail, type RequestEvent } from '@sveltejs/kit';
+import type { App } from '../app';
+import { createAddressLimiter, type AddressLimiter } from '../auth/rate-limit';
+import { COMPLAINT_POLICY } from '../domain/login-throttle';
+import { translate } from '../i18n/translate';
+import { parseForm, refusalFailure } from '../forms';
+import { runtimeApp } from '../runtime';
+import { fileComplaint } from '../services/complaints';
+import { fileComplaintInput } from '../services/complaints.schema';
+import { clientAddress } from './public-limit';
+
+/*
+ * The public complaint form's action (issue 13 item 4), shared by a body's page and a
+ * certificate's page. Every post counts against its address (5 an hour, COMPLAINT_POLICY), the
+ * honeypot's included, before anything is stored: a clear 429 past the limit, with what was typed
+ * sent back. No third-party service: the counts live where sign-in's do (Redis, else here).
+ */
+
+/** The form's name in the page's answer (the page has other forms). */
+export const COMPLAINT_FORM = 'complaint';
+
+const limiters = new WeakMap<App, AddressLimiter>();
+
+function limiterOf(app: App): AddressLimiter {
+	let limiter = limiters.get(app);
+	if (!limiter) {
+		limiter = createAddressLimiter({
+			redis: app.redis,
+			prefix: app.config.redisPrefix,
+			name: 'complaint',
+			policy: COMPLAINT_POLICY
+		});
+		limiters.set(app, limiter);
+	}
+	return limiter;
+}
+
+/**
+ * Files the posted complaint at the body of `event.params.slug`; `certificateNumber`, when the
+ * page is a certificate's, is the one complained about whatever the form posts.
+ */
+export async function complaintAction(
+	event: RequestEvent<{ slug: string }>,
+	certificateNumber?: string
+) {
+	const app = await runtimeApp();
+	const locale = event.locals.locale;
+	const form = COMPLAINT_FORM;
+	const parsed = await parseForm(event.request, fileComplaintInput, locale, {
+		form,
+		extra: certificateNumber === undefined ? undefined : { certificateNumber }
+	});
+	const verdict = await limiterOf(app).hit(clientAddress(event));
+	if (verdict.kind === 'refuse') {
+		event.setHeaders({ 'retry-after': String(verdict.retryAfterSeconds) });
+		return fail(429, {
+			form,
+			values: parsed.ok ? parsed.values : parsed.failure.data.values,
+			errors: {
+				_: translate('complaints_rate_limited', locale, {
+					minutes: Math.max(1, Math.ceil(verdict.retryAfterSeconds / 60))
+				})
+			},
+			stale: false
+		});
+	}
+	if (!parsed.ok) return parsed.failure;
+	try {
+		const result = await fileComplaint(app.db, event.params.slug, parsed.data, locale);
+		// A bot that filled the hidden field is thanked like a person; it gets no reference.
+		return {
+			form,
+			filed: true as const,
+			reference: result.kind === 'filed' ? result.reference : null
+		};
+	} catch (cause) {
+		return refusalFailure(cause, locale, parsed.values, { form });
+	}
+}
