@@ -14,6 +14,7 @@ import * as evidenceReview from './2026-12-03-10-evidence-review';
 import * as calendarFeeds from './2026-12-03-14-calendar-feeds';
 import * as publicVerification from './2026-12-03-17-public-verification';
 import * as tenantSettings from './2026-12-04-01-tenant-settings';
+import * as evaluationScores from './2026-12-04-04-evaluation-scores';
 
 /*
  * Listed statically (not read from disk) so the built server bundles them and can migrate the
@@ -34,7 +35,8 @@ export const migrations: Record<string, Migration> = {
 	'2026-12-03-10-evidence-review': evidenceReview,
 	'2026-12-03-14-calendar-feeds': calendarFeeds,
 	'2026-12-03-17-public-verification': publicVerification,
-	'2026-12-04-01-tenant-settings': tenantSettings
+	'2026-12-04-01-tenant-settings': tenantSettings,
+	'2026-12-04-04-evaluation-scores': evaluationScores
 };
 
 export const migrationProvider: MigrationProvider = {
