@@ -15,6 +15,7 @@ import { auditAs } from './audit-entry';
 import * as repo from '../repositories/decisions';
 import { findEvaluation, isOnTeam, updateEvaluationStatus } from '../repositories/evaluations';
 import { insertCertificateHistoryEntries } from '../repositories/certificates';
+import { gradeProposalIn } from './scoring';
 
 /*
  * Certification decisions (SPEC §3, ISO/IEC 17021-1 9.5): a decision maker maintains, regrades,
@@ -92,12 +93,14 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 		const evaluations = await repo.listDecidableEvaluations(tx, certificateId);
 		const ids = evaluations.map((e) => e.id);
 		const latest = await repo.latestEvaluationId(tx, certificateId);
-		const [findings, withMe, gradeLevels] = await Promise.all([
+		const [findings, withMe, gradeLevels, proposals] = await Promise.all([
 			repo.listEvaluationFindings(tx, ids),
 			repo.evaluationsWithMember(tx, latest ? [...ids, latest] : ids, actor.userId),
 			certificate.grade_scale_id
 				? repo.listGradeLevels(tx, certificate.grade_scale_id)
-				: Promise.resolve([])
+				: Promise.resolve([]),
+			// The grade each evaluation's scores propose (issue 12 item 2), preselected on the page.
+			Promise.all(ids.map((id) => gradeProposalIn(tx, id)))
 		]);
 		return {
 			certificate: {
@@ -132,6 +135,7 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 				windowStart: evaluation.window_start,
 				windowEnd: evaluation.window_end,
 				onTeam: withMe.has(evaluation.id),
+				gradeProposal: proposals[ids.indexOf(evaluation.id)] ?? null,
 				...blockingFindings(
 					findings.filter((f) => f.evaluation_id === evaluation.id),
 					actor.role

@@ -14,6 +14,7 @@ import { obligationsRouter } from './routers/obligations';
 import { workQueuesRouter } from './routers/work-queues';
 import { appSearchRouter } from './routers/app-search';
 import { calendarRouter } from './routers/calendar';
+import { scoringRouter } from './routers/scoring';
 
 export const appRouter = router({
 	auth: authRouter,
@@ -30,7 +31,8 @@ export const appRouter = router({
 	obligations: obligationsRouter,
 	workQueues: workQueuesRouter,
 	search: appSearchRouter,
-	calendar: calendarRouter
+	calendar: calendarRouter,
+	scoring: scoringRouter
 });
 
 export type AppRouter = typeof appRouter;
