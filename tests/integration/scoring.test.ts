@@ -265,8 +265,11 @@ describe.each(DIALECTS)('scoring (%s)', (kind) => {
 					})
 				)
 			).toMatchObject({ code: 'CONFLICT', key: 'error_stale_version' });
-			expect(await refusalOf(callerFor(app, lead).scoring.updateSheet({ standardId, version, points: [] })))
-				.toMatchObject({ code: 'FORBIDDEN' });
+			expect(
+				await refusalOf(
+					callerFor(app, lead).scoring.updateSheet({ standardId, version, points: [] })
+				)
+			).toMatchObject({ code: 'FORBIDDEN' });
 			expect(await sheetVersion()).toBe(version);
 			expect((await auditOf(standardId, 'standard.scoring_update')).length).toBe(auditBefore);
 		});
@@ -289,8 +292,16 @@ describe.each(DIALECTS)('scoring (%s)', (kind) => {
 			});
 			expect(await storedScores(evaluation.id)).toEqual(
 				expect.arrayContaining([
-					{ clause_id: clauses['4.1'], score: expect.stringMatching(/^57\.50?$/), scored_by: lead.userId },
-					{ clause_id: clauses['4.2'], score: expect.stringMatching(/^38(\.00)?$/), scored_by: member.userId }
+					{
+						clause_id: clauses['4.1'],
+						score: expect.stringMatching(/^57\.50?$/),
+						scored_by: lead.userId
+					},
+					{
+						clause_id: clauses['4.2'],
+						score: expect.stringMatching(/^38(\.00)?$/),
+						scored_by: member.userId
+					}
 				])
 			);
 			const audit = await auditOf(evaluation.id, 'evaluation.score');
@@ -307,7 +318,9 @@ describe.each(DIALECTS)('scoring (%s)', (kind) => {
 
 			const page = await callerFor(app, member).scoring.evaluation({ evaluationId: evaluation.id });
 			expect(page.mayScore).toBe(true);
-			expect(page.items.map((item) => [item.number, item.points, item.score, item.scoredBy])).toEqual([
+			expect(
+				page.items.map((item) => [item.number, item.points, item.score, item.scoredBy])
+			).toEqual([
 				['4.1', 60, 57.5, lead.name],
 				['4.2', 40, 38, member.name]
 			]);
@@ -326,7 +339,9 @@ describe.each(DIALECTS)('scoring (%s)', (kind) => {
 		it('refuses a score above the clause’s points, a clause off the sheet, and a stale form', async () => {
 			const evaluation = await evaluationInProgress();
 			await record(lead, evaluation.id, [score(clauses['4.1'], 50)]);
-			expect(await refusalOf(record(lead, evaluation.id, [score(clauses['4.2'], 40.5)]))).toMatchObject({
+			expect(
+				await refusalOf(record(lead, evaluation.id, [score(clauses['4.2'], 40.5)]))
+			).toMatchObject({
 				code: 'BAD_REQUEST',
 				key: 'scoring_error_score_range',
 				field: `score-${clauses['4.2']}`
@@ -335,7 +350,9 @@ describe.each(DIALECTS)('scoring (%s)', (kind) => {
 				code: 'BAD_REQUEST',
 				key: 'scoring_error_clause_unknown'
 			});
-			expect(await refusalOf(record(lead, evaluation.id, [score(clauses['4.2'], 1.234)]))).toMatchObject({
+			expect(
+				await refusalOf(record(lead, evaluation.id, [score(clauses['4.2'], 1.234)]))
+			).toMatchObject({
 				code: 'BAD_REQUEST'
 			});
 			// A teammate changed 4.1 meanwhile: this form still shows no score there.
@@ -363,7 +380,9 @@ describe.each(DIALECTS)('scoring (%s)', (kind) => {
 				code: 'NOT_FOUND'
 			});
 			expect(
-				await refusalOf(callerFor(app, otherEvaluator).scoring.evaluation({ evaluationId: evaluation.id }))
+				await refusalOf(
+					callerFor(app, otherEvaluator).scoring.evaluation({ evaluationId: evaluation.id })
+				)
 			).toMatchObject({ code: 'NOT_FOUND' });
 			expect(
 				await refusalOf(callerFor(app, orgUser).scoring.evaluation({ evaluationId: evaluation.id }))
@@ -454,7 +473,12 @@ describe.each(DIALECTS)('scoring (%s)', (kind) => {
 				computedLevelId: levels.four,
 				proposal: { kind: 'regrade', levelId: levels.four }
 			});
-			expect(proposal!.levels.map((level) => level.code)).toEqual(['5-star', '4-star', '3-star', 'pass']);
+			expect(proposal!.levels.map((level) => level.code)).toEqual([
+				'5-star',
+				'4-star',
+				'3-star',
+				'pass'
+			]);
 		});
 
 		it('is capped by a major nonconformity as the scheme says, and says nothing while incomplete', async () => {

@@ -88,7 +88,13 @@ describe('the total', () => {
 	});
 
 	it('is null without a scoring sheet, which never gives a grade', () => {
-		const result = scoreEvaluation({ sheet: [], scores: [], levels: STARS, cap: NO_CAP, majors: [] });
+		const result = scoreEvaluation({
+			sheet: [],
+			scores: [],
+			levels: STARS,
+			cap: NO_CAP,
+			majors: []
+		});
 		expect(result).toMatchObject({ total: null, complete: false, computedLevelId: null });
 	});
 
@@ -266,9 +272,7 @@ const sheetWithScores = fc
 	.chain((points) =>
 		fc.tuple(
 			fc.constant(points.map((p, index) => ({ clauseId: `c${index}`, points: p }))),
-			fc.tuple(
-				...points.map((p) => fc.integer({ min: 0, max: p * 100 }).map((h) => h / 100))
-			)
+			fc.tuple(...points.map((p) => fc.integer({ min: 0, max: p * 100 }).map((h) => h / 100)))
 		)
 	);
 

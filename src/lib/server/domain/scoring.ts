@@ -135,7 +135,8 @@ export function scoreEvaluation(input: ScoringInput): ScoringResult {
 	const reached = levelReached(earned, points, input.levels);
 	const capLevel = input.levels.find((level) => level.id === input.cap.levelId) ?? null;
 	const references = capLevel ? cappingMajors(input.cap, input.majors) : [];
-	const capped = reached !== null && capLevel !== null && references.length > 0 && reached.rank < capLevel.rank;
+	const capped =
+		reached !== null && capLevel !== null && references.length > 0 && reached.rank < capLevel.rank;
 	return {
 		total,
 		scored,

@@ -76,7 +76,11 @@ export const recordScoresSchema = z.preprocess<
 	typeof recordObject,
 	RecordScoresInput | PostedForm
 >(
-	rowsFromColumns('scores', { clauseId: 'clauseId', score: 'score', previous: 'previous' }, 'clauseId'),
+	rowsFromColumns(
+		'scores',
+		{ clauseId: 'clauseId', score: 'score', previous: 'previous' },
+		'clauseId'
+	),
 	recordObject
 );
 
@@ -103,7 +107,8 @@ const sheetObject = z.object({
 				clauseId: idWith('scoring_error_clause_unknown'),
 				/** null: not on the sheet. */
 				points: z.preprocess(
-					(value) => (typeof value === 'string' && /^\s*\d{1,4}\s*$/.test(value) ? Number(value) : value),
+					(value) =>
+						typeof value === 'string' && /^\s*\d{1,4}\s*$/.test(value) ? Number(value) : value,
 					blankAsNull(
 						z
 							.int({ error: 'scoring_error_points_invalid' })

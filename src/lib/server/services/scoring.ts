@@ -272,8 +272,12 @@ export async function recordScores(
 			throw new Refusal('CONFLICT', 'scoring_error_not_in_progress');
 		const sheet = new Map(scoring.sheet.map((clause) => [clause.id, clause]));
 		const stored = new Map(scoring.scores.map((row) => [row.clause_id, row.score]));
-		const changes: { clauseId: string; number: string; before: number | null; after: number | null }[] =
-			[];
+		const changes: {
+			clauseId: string;
+			number: string;
+			before: number | null;
+			after: number | null;
+		}[] = [];
 		for (const entry of scores) {
 			const clause = sheet.get(entry.clauseId);
 			if (!clause) throw badInput('scores', 'scoring_error_clause_unknown');
@@ -285,7 +289,12 @@ export async function recordScores(
 			const current = stored.get(clause.id) ?? null;
 			if (entry.score === current) continue;
 			if (current !== entry.previous) throw staleVersion();
-			changes.push({ clauseId: clause.id, number: clause.number, before: current, after: entry.score });
+			changes.push({
+				clauseId: clause.id,
+				number: clause.number,
+				before: current,
+				after: entry.score
+			});
 		}
 		for (const change of changes) {
 			if (change.after === null) await repo.deleteScore(tx, evaluationId, change.clauseId);

@@ -14,14 +14,17 @@ import { takeStepSchema, updatePlanSchema } from '$lib/server/services/evaluatio
 import { raiseFinding } from '$lib/server/services/findings';
 import { entityTimeline } from '$lib/server/services/timeline';
 import { keepingTeam } from '../team-form';
+import { getEvaluationScoring, recordScores } from '$lib/server/services/scoring';
+import { recordScoresSchema } from '$lib/server/services/scoring.schema';
 
 export const load = pageLoad('evaluation.read', async ({ db, actor, event: { params } }) => {
 	const detail = await getEvaluation(db, actor, params.id);
-	const [timeline, people] = await Promise.all([
+	const [timeline, people, scoring] = await Promise.all([
 		entityTimeline(db, actor, 'evaluation', params.id),
-		detail.mayEditPlan ? teamCandidates(db, actor) : Promise.resolve([])
+		detail.mayEditPlan ? teamCandidates(db, actor) : Promise.resolve([]),
+		getEvaluationScoring(db, actor, params.id)
 	]);
-	return { ...detail, timeline, people };
+	return { ...detail, timeline, people, scoring };
 }) satisfies PageServerLoad;
 
 export const actions: Actions = {
@@ -43,6 +46,16 @@ export const actions: Actions = {
 			return { form: 'record', recorded: finding.reference };
 		},
 		{ form: 'record', idAs: 'evaluationId' }
+	),
+
+	score: formAction(
+		'evaluation.score',
+		recordScoresSchema,
+		async ({ db, actor, input }) => {
+			await recordScores(db, actor, input);
+			return { form: 'score', saved: true };
+		},
+		{ form: 'score', idAs: 'evaluationId' }
 	),
 
 	updatePlan: async ({ locals, params, request }) => {
