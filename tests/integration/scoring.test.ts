@@ -518,6 +518,40 @@ describe.each(DIALECTS)('scoring (%s)', (kind) => {
 				computedLevelId: levels.three,
 				proposal: { kind: 'regrade', levelId: levels.three }
 			});
+
+			// The decision maker overrides it (maintains), with a reason; the audit entry says so.
+			await callerFor(app, decider).decisions.take({
+				certificateId: evaluation.certificateId,
+				version: options.certificate.version,
+				evaluationId: evaluation.id,
+				kind: 'maintain',
+				reason: 'The clause scores understate the corrective actions already verified.'
+			});
+			const [entry] = await auditOf(evaluation.certificateId, 'decision.maintain');
+			expect(entry!.after).toMatchObject({
+				gradeProposal: 'regrade 3-star',
+				followsProposal: false
+			});
+		});
+
+		it('records a decision that confirms the proposal as following it', async () => {
+			const evaluation = await evaluationInProgress(levels.five);
+			await record(lead, evaluation.id, [score(clauses['4.1'], 54), score(clauses['4.2'], 37)]);
+			await issueEvaluationReport(t.db, lead, evaluation.id, evaluation.version);
+			await callerFor(app, decider).decisions.take({
+				certificateId: evaluation.certificateId,
+				version: 1,
+				evaluationId: evaluation.id,
+				kind: 'regrade',
+				newGradeLevelId: levels.four,
+				reason: 'Surveillance score 91: four stars.'
+			});
+			const [entry] = await auditOf(evaluation.certificateId, 'decision.regrade');
+			expect(entry!.after).toMatchObject({
+				grade: '4-star',
+				gradeProposal: 'regrade 4-star',
+				followsProposal: true
+			});
 		});
 	});
 });

@@ -253,6 +253,19 @@ export async function takeDecision(
 		if (newScope !== null && newScope === certificate.scope)
 			throw badInput('newScope', 'findings_decision_scope_unchanged');
 
+		// What the evaluation's scores proposed (issue 12 item 2): the audit entry says whether the
+		// decision maker confirmed it or decided otherwise (their reason says why).
+		const scored = evaluationId ? (await gradeProposalIn(tx, evaluationId))?.proposal : undefined;
+		const proposed =
+			scored?.kind === 'maintain' || scored?.kind === 'regrade'
+				? {
+						gradeProposal: `${scored.kind} ${gradeLevels.find((g) => g.id === scored.levelId)?.code ?? ''}`,
+						followsProposal:
+							scored.kind === input.kind &&
+							(scored.kind === 'maintain' || scored.levelId === newGradeLevelId)
+					}
+				: {};
+
 		const today = todayInZone(now, actor.tenant.timeZone);
 		const decision = await repo.insertDecision(tx, {
 			tenantId: actor.tenantId,
@@ -328,7 +341,8 @@ export async function takeDecision(
 				grade: newGrade ? newGrade.code : certificate.grade_code,
 				scope: after.scope,
 				reason,
-				...(evaluationId ? { evaluationId } : {})
+				...(evaluationId ? { evaluationId } : {}),
+				...proposed
 			}
 		});
 		// The decision is the evaluation's last step (ISO/IEC 17021-1 9.5): one whose report was
