@@ -306,14 +306,8 @@ describe.each(DIALECTS)('scoring (%s)', (kind) => {
 			);
 			const audit = await auditOf(evaluation.id, 'evaluation.score');
 			expect(audit.map((entry) => [entry.before, entry.after])).toEqual([
-				[
-					{ clause: '4.1', score: null },
-					{ clause: '4.1', score: 57.5 }
-				],
-				[
-					{ clause: '4.2', score: null },
-					{ clause: '4.2', score: 38 }
-				]
+				[{ score: null }, { clause: '4.1', score: 57.5 }],
+				[{ score: null }, { clause: '4.2', score: 38 }]
 			]);
 
 			const page = await callerFor(app, member).scoring.evaluation({ evaluationId: evaluation.id });

@@ -308,7 +308,8 @@ export async function recordScores(
 					scoredAt: now
 				});
 			await auditAs(tx, actor, 'evaluation.score', 'evaluation', evaluationId, {
-				before: { clause: change.number, score: change.before },
+				// The clause only after: the timeline shows what changed, and names the clause so.
+				before: { score: change.before },
 				after: { clause: change.number, score: change.after },
 				at: now
 			});
