@@ -802,3 +802,34 @@ export interface Database {
 	service_objective_measurements: ServiceObjectiveMeasurementsTable;
 	service_outlets: ServiceOutletsTable;
 }
+
+/* ---- Scoring and grades (migration 2026-12-04-04-evaluation-scores). ---- */
+
+export type MajorCapCounts = 'any' | 'open';
+
+export interface ClausesTable {
+	/** The points (分值) the clause is scored out of; null: not on the scoring sheet. */
+	score_points: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface SchemeRulesTable {
+	/** A major nonconformity caps the grade at this level; null: no cap. */
+	major_cap_level_id: ColumnType<string | null, string | null | undefined, string | null>;
+	/** Which majors cap: any raised in the evaluation, or only those not closed. */
+	major_cap_counts: ColumnType<MajorCapCounts, MajorCapCounts | undefined, MajorCapCounts>;
+}
+
+/** The score an evaluation gave one clause of its standard's scoring sheet. */
+export interface EvaluationScoresTable {
+	tenant_id: string;
+	evaluation_id: string;
+	clause_id: string;
+	/** numeric(6, 2): pg returns it as text. */
+	score: ColumnType<string, string | number, string | number>;
+	scored_by: string;
+	scored_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface Database {
+	evaluation_scores: EvaluationScoresTable;
+}

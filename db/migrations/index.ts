@@ -16,6 +16,7 @@ import * as publicVerification from './2026-12-03-17-public-verification';
 import * as tenantSettings from './2026-12-04-01-tenant-settings';
 import * as certificateGrant from './2026-12-04-02-certificate-grant';
 import * as certificateRenewal from './2026-12-04-03-certificate-renewal';
+import * as evaluationScores from './2026-12-04-04-evaluation-scores';
 import * as serviceSystem from './2026-12-04-05-service-system';
 import * as people from './2026-12-04-06-people';
 import * as documents from './2026-12-04-07-documents';
@@ -44,6 +45,7 @@ export const migrations: Record<string, Migration> = {
 	'2026-12-04-01-tenant-settings': tenantSettings,
 	'2026-12-04-02-certificate-grant': certificateGrant,
 	'2026-12-04-03-certificate-renewal': certificateRenewal,
+	'2026-12-04-04-evaluation-scores': evaluationScores,
 	'2026-12-04-05-service-system': serviceSystem,
 	'2026-12-04-06-people': people,
 	'2026-12-04-07-documents': documents,

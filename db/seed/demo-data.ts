@@ -241,6 +241,33 @@ export const STAR_SCALE: GradeScaleSeed = {
 	]
 };
 
+/**
+ * GB/T 27922's scoring sheet in the demo: points (分值) per clause group of the demo's clause
+ * tree. The seed document names the standard and its star grades but gives no points, so these
+ * are the demo's own, in the standard's spirit: its service management (4.2: standardisation,
+ * disclosure of defects) and product services (4.4) weigh most. They add up to 100, though
+ * the total is normalised over whatever they add up to (domain/scoring.ts).
+ */
+export const SCORING_SHEET: { standard: string; points: Record<string, number> } = {
+	standard: 'GB/T 27922-2011',
+	points: { '4.1': 20, '4.2': 30, '4.3': 20, '4.4': 30 }
+};
+
+/** The demo scheme: any major nonconformity of the evaluation caps the grade at four stars. */
+export const MAJOR_CAP = { level: '4-star', counts: 'any' as const };
+
+/**
+ * The surveillance team's scores (the day the findings were raised): 95 by the points, five
+ * stars, but its major nonconformity (4.2.2, no disclosure of service defects) caps the grade at
+ * four stars, so the decision page proposes "regrade to 四星".
+ */
+export const SURVEILLANCE_SCORES: Record<string, number> = {
+	'4.1': 19,
+	'4.2': 28,
+	'4.3': 19,
+	'4.4': 29
+};
+
 export interface NonconformitySeed {
 	clause: string;
 	grade: NonconformityGrade;

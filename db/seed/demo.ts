@@ -32,6 +32,11 @@ import {
 } from '../../src/lib/server/services/service-system';
 import { measurementPeriodOf } from '../../src/lib/server/domain/service-system';
 import {
+	getScoringSheet,
+	recordScores,
+	updateScoringSheet
+} from '../../src/lib/server/services/scoring';
+import {
 	reviewResponse,
 	submitEvidence,
 	submitResponse
@@ -47,6 +52,7 @@ import {
 	DEMO_TIME_ZONE,
 	DEMO_UTC_OFFSET,
 	GRADED_STANDARD,
+	MAJOR_CAP,
 	OTHER_CERTIFICATE,
 	OTHER_MEMBERS,
 	OTHER_ORGANISATION,
@@ -62,6 +68,8 @@ import {
 	STAR_SCALE,
 	SURVEILLANCE,
 	SURVEILLANCE_NONCONFORMITIES,
+	SURVEILLANCE_SCORES,
+	SCORING_SHEET,
 	type CertificateSeed,
 	type OrganisationSeed,
 	type PersonSeed,
@@ -330,6 +338,25 @@ export async function loadDemoData(
 			)
 		);
 
+	// GB/T 27922's scoring sheet and the cap a major nonconformity puts on its grade.
+	const scored = standards.get(SCORING_SHEET.standard)!;
+	const sheet = await getScoringSheet(db, admin, scored);
+	await updateScoringSheet(
+		db,
+		admin,
+		{
+			standardId: scored,
+			version: sheet.standard.version,
+			points: sheet.clauses.map((clause) => ({
+				clauseId: clause.id,
+				points: SCORING_SHEET.points[clause.number] ?? null
+			})),
+			capLevelId: grades.get(MAJOR_CAP.level) ?? null,
+			capCounts: MAJOR_CAP.counts
+		},
+		setUp()
+	);
+
 	const organisations = new Map<string, string>();
 	for (const organisation of DEMO_ORGANISATIONS)
 		organisations.set(
@@ -444,7 +471,9 @@ export async function loadDemoData(
 			statement: string;
 			evidence: string;
 			commitment?: string;
-		}[]
+		}[],
+		/** The team's score per clause group, given after the findings the same afternoon. */
+		scores: Record<string, number> = {}
 	) {
 		const planned = await planEvaluation(
 			db,
@@ -485,6 +514,20 @@ export async function loadDemoData(
 					raisedAt()
 				)
 			);
+		if (Object.keys(scores).length > 0)
+			await recordScores(
+				db,
+				evaluator,
+				{
+					evaluationId: planned.id,
+					scores: Object.entries(scores).map(([number, score]) => ({
+						clauseId: clauseOf(number)!,
+						score,
+						previous: null
+					}))
+				},
+				raisedAt()
+			);
 		await issueEvaluationReport(
 			db,
 			evaluator,
@@ -502,7 +545,12 @@ export async function loadDemoData(
 	await holdEvaluation('special', SPECIAL_EVALUATION, SPECIAL_NONCONFORMITIES);
 
 	// The seed's surveillance: four nonconformities and the corrective actions answering them.
-	const raised = await holdEvaluation('surveillance', SURVEILLANCE, SURVEILLANCE_NONCONFORMITIES);
+	const raised = await holdEvaluation(
+		'surveillance',
+		SURVEILLANCE,
+		SURVEILLANCE_NONCONFORMITIES,
+		SURVEILLANCE_SCORES
+	);
 	// Each kind of step on its own day, for every finding that gets that far, in time order.
 	const versions = new Map(raised.map((finding) => [finding.id, finding.version]));
 	const answeredAt = minutesFrom(at(SURVEILLANCE.respondedDay, '10:00'));

@@ -16,6 +16,7 @@ import { verifyPassword } from '../../src/lib/server/auth/password';
 import { verifyAuditChain } from '../../src/lib/server/services/audit';
 import { addDays, addMonths, todayInZone } from '../../src/lib/server/domain/calendar';
 import { DEFAULT_SCHEME_RULES } from '../../src/lib/server/domain/scheme-rules';
+import { gradeProposal } from '../../src/lib/server/services/scoring';
 
 /*
  * The demo loads through the services into an empty database, on PostgreSQL and PGlite: every
@@ -491,9 +492,19 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 				'evaluation.issue_report',
 				'evaluation.plan',
 				'evaluation.start',
+				// The surveillance team's scores, one per clause group, while it runs.
+				'evaluation.score',
+				'evaluation.score',
+				'evaluation.score',
+				'evaluation.score',
 				'evaluation.issue_report'
 			]);
 			for (const row of steps.rows) {
+				if (row.action === 'evaluation.score') {
+					expect(row.created_at.getTime()).toBeGreaterThan(row.started_at.getTime());
+					expect(row.created_at.getTime()).toBeLessThan(row.report_issued_at.getTime());
+					continue;
+				}
 				const expected = {
 					'evaluation.plan': row.evaluation_created,
 					'evaluation.start': row.started_at,
@@ -502,6 +513,52 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 				expect(row.created_at.getTime(), row.action).toBe(expected.getTime());
 			}
 		});
+	});
+
+	it('scores the surveillance on GB/T 27922’s sheet: 95, capped at four stars by its major', async () => {
+		const tenant = await t.owner
+			.selectFrom('tenants')
+			.select('id')
+			.where('slug', '=', 'demo')
+			.executeTakeFirstOrThrow();
+		const decider = await t.owner
+			.selectFrom('users')
+			.select('id')
+			.where('email', '=', PEOPLE.decider.email)
+			.executeTakeFirstOrThrow();
+		const sheet = await t.owner
+			.selectFrom('clauses')
+			.innerJoin('standards', 'standards.id', 'clauses.standard_id')
+			.select(['clauses.number', 'clauses.score_points'])
+			.where('standards.code', '=', 'GB/T 27922-2011')
+			.where('clauses.score_points', 'is not', null)
+			.orderBy('clauses.sort_key')
+			.execute();
+		expect(sheet.map((row) => [row.number, row.score_points])).toEqual([
+			['4.1', 20],
+			['4.2', 30],
+			['4.3', 20],
+			['4.4', 30]
+		]);
+		const surveillance = await t.owner
+			.selectFrom('evaluations')
+			.select('id')
+			.where('tenant_id', '=', tenant.id)
+			.where('kind', '=', 'surveillance')
+			.executeTakeFirstOrThrow();
+		const proposal = await gradeProposal(
+			t.db,
+			await actorOf(t, tenant.id, decider.id),
+			surveillance.id
+		);
+		const code = (id: string | null | undefined) =>
+			proposal?.levels.find((level) => level.id === id)?.code ?? null;
+		expect(proposal).toMatchObject({ total: 95, complete: true });
+		expect(code(proposal?.scoredLevelId)).toBe('5-star');
+		expect(code(proposal?.computedLevelId)).toBe('4-star');
+		expect(proposal?.cappedBy?.references).toEqual([surveillanceRef('NC-4')]);
+		expect(code(proposal?.currentLevelId)).toBe('5-star');
+		expect(proposal?.proposal.kind).toBe('regrade');
 	});
 
 	it('audits every change, and each body’s chain verifies', async () => {
@@ -533,6 +590,7 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 			'contact.create': 1,
 			'evaluation.issue_report': 2,
 			'evaluation.plan': 2,
+			'evaluation.score': 4,
 			'evaluation.start': 2,
 			'finding.accept_response': 2,
 			'finding.raise': 6,
@@ -550,7 +608,8 @@ describe.each(DIALECTS)('the demo data (%s)', (kind) => {
 			'service_objective.approve': 4,
 			'service_objective.create': 4,
 			'service_outlet.create': 3,
-			'standard.create': 16
+			'standard.create': 16,
+			'standard.scoring_update': 1
 		});
 	});
 

@@ -4,6 +4,11 @@ import { actorOf, newActor, newUscc, TEST_PASSWORD } from './factories';
 import { DEFAULT_SCHEME_RULES } from '../../src/lib/server/domain/scheme-rules';
 import { createStandard } from '../../src/lib/server/services/standards';
 import { addClause } from '../../src/lib/server/services/clauses';
+import {
+	getScoringSheet,
+	recordScores,
+	updateScoringSheet
+} from '../../src/lib/server/services/scoring';
 import { createGradeScale } from '../../src/lib/server/services/grade-scales';
 import { updateSchemeRules } from '../../src/lib/server/services/scheme-rules';
 import { addContact, createOrganisation } from '../../src/lib/server/services/organisations';
@@ -109,6 +114,16 @@ export async function populateTenant(t: TestDatabase, tenantId: string) {
 		leadId: admin.userId
 	});
 	const started = await startEvaluation(t.db, admin, planned.id, planned.version);
+	// The standard's scoring sheet (its one clause) and the team's score on it.
+	await updateScoringSheet(t.db, admin, {
+		standardId: standard.id,
+		version: (await getScoringSheet(t.db, admin, standard.id)).standard.version,
+		points: [{ clauseId: clause.id, points: 10 }]
+	});
+	await recordScores(t.db, admin, {
+		evaluationId: planned.id,
+		scores: [{ clauseId: clause.id, score: 9, previous: null }]
+	});
 	const raised = await raiseFinding(
 		t.db,
 		admin,

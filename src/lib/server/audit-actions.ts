@@ -29,6 +29,9 @@ export const AUDIT_ACTIONS = [
 	'grade_scale.create',
 	'grade_scale.update',
 	'scheme_rules.update',
+	// Scoring (issue 12 item 2): a standard's scoring sheet, an evaluation's scores.
+	'standard.scoring_update',
+	'evaluation.score',
 	'certificate.create',
 	'certificate.update',
 	'evaluation.plan',

@@ -133,6 +133,16 @@ const RULES = {
 		subject: onTeamUnlessAdmin('evaluations_error_not_on_team')
 	}),
 
+	/**
+	 * Scoring an evaluation (issue 12 item 2): the evaluation's own team, administrators
+	 * included only when on it — a score is the team's judgement of what it saw.
+	 */
+	'evaluation.score': rule<TeamSubject>({
+		roles: RUNNERS,
+		subject: (_actor, subject) =>
+			subject.onTeam ? ALLOWED : refused('evaluations_error_not_on_team')
+	}),
+
 	/* Findings: the body's side of the nonconformity life cycle is the evaluation team's. */
 	'finding.list': rule({ roles: CB_ROLES }),
 	'finding.record': rule<TeamSubject>({

@@ -24,6 +24,7 @@ import { auditAs } from './audit-entry';
 import * as repo from '../repositories/decisions';
 import { findEvaluation, isOnTeam, updateEvaluationStatus } from '../repositories/evaluations';
 import { insertCertificateHistoryEntries } from '../repositories/certificates';
+import { gradeProposalIn } from './scoring';
 
 /*
  * Certification decisions (SPEC §3, ISO/IEC 17021-1 9.5): a decision maker renews (after a
@@ -105,13 +106,15 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 		const evaluations = await repo.listDecidableEvaluations(tx, certificateId);
 		const ids = evaluations.map((e) => e.id);
 		const latest = await repo.latestEvaluationId(tx, certificateId);
-		const [findings, withMe, gradeLevels, rules] = await Promise.all([
+		const [findings, withMe, gradeLevels, rules, proposals] = await Promise.all([
 			repo.listEvaluationFindings(tx, ids),
 			repo.evaluationsWithMember(tx, latest ? [...ids, latest] : ids, actor.userId),
 			certificate.grade_scale_id
 				? repo.listGradeLevels(tx, certificate.grade_scale_id)
 				: Promise.resolve([]),
-			findSchemeRules(tx, certificate.standard_id)
+			findSchemeRules(tx, certificate.standard_id),
+			// The grade each evaluation's scores propose (issue 12 item 2), preselected on the page.
+			Promise.all(ids.map((id) => gradeProposalIn(tx, id)))
 		]);
 		const renewed = new Set<string>();
 		for (const evaluation of evaluations)
@@ -161,6 +164,7 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 				onTeam: withMe.has(evaluation.id),
 				/** A recertification that has renewed the certificate already (once each). */
 				renewed: renewed.has(evaluation.id),
+				gradeProposal: proposals[ids.indexOf(evaluation.id)] ?? null,
 				...blockingFindings(
 					findings.filter((f) => f.evaluation_id === evaluation.id),
 					actor.role
@@ -344,6 +348,19 @@ export async function takeDecision(
 					}
 				: null;
 
+		// What the evaluation's scores proposed (issue 12 item 2): the audit entry says whether the
+		// decision maker confirmed it or decided otherwise (their reason says why).
+		const scored = evaluationId ? (await gradeProposalIn(tx, evaluationId))?.proposal : undefined;
+		const proposed =
+			scored?.kind === 'maintain' || scored?.kind === 'regrade'
+				? {
+						gradeProposal: `${scored.kind} ${gradeLevels.find((g) => g.id === scored.levelId)?.code ?? ''}`,
+						followsProposal:
+							scored.kind === input.kind &&
+							(scored.kind === 'maintain' || scored.levelId === newGradeLevelId)
+					}
+				: {};
+
 		const decision = await repo.insertDecision(tx, {
 			tenantId: actor.tenantId,
 			certificateId: certificate.id,
@@ -445,7 +462,8 @@ export async function takeDecision(
 				...(newScopeItems ? { scope_items: after.scope_items.map((i) => i.name) } : {}),
 				...(renewal ? { expires_on: after.expires_on, decided_on: after.decided_on } : {}),
 				reason,
-				...(evaluationId ? { evaluationId } : {})
+				...(evaluationId ? { evaluationId } : {}),
+				...proposed
 			}
 		});
 		// The decision is the evaluation's last step (ISO/IEC 17021-1 9.5): one whose report was

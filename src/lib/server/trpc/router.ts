@@ -17,6 +17,7 @@ import { calendarRouter } from './routers/calendar';
 import { grantRouter } from './routers/grant';
 import { serviceSystemRouter } from './routers/service-system';
 import { complaintsRouter } from './routers/complaints';
+import { scoringRouter } from './routers/scoring';
 
 export const appRouter = router({
 	auth: authRouter,
@@ -36,7 +37,8 @@ export const appRouter = router({
 	calendar: calendarRouter,
 	grant: grantRouter,
 	serviceSystem: serviceSystemRouter,
-	complaints: complaintsRouter
+	complaints: complaintsRouter,
+	scoring: scoringRouter
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,151 @@
+import type { Tx } from '../db/tenant-scope';
+import type { MajorCapCounts } from '../../../../db/schema';
+
+/* The rows of scoring: a standard's scoring sheet and cap rule, an evaluation's scores. */
+
+/** Every clause of a standard in reading order, with its points (null: not on the sheet). */
+export function listSheetClauses(tx: Tx, standardId: string) {
+	return tx
+		.selectFrom('clauses')
+		.select(['id', 'parent_id', 'number', 'title_zh', 'title_en', 'score_points'])
+		.where('standard_id', '=', standardId)
+		.orderBy('sort_key')
+		.execute();
+}
+
+/** Sets the points of a standard's clauses: those in `points`, and none on every other one. */
+export async function setClausePoints(
+	tx: Tx,
+	standardId: string,
+	points: { clauseId: string; points: number }[]
+) {
+	await tx
+		.updateTable('clauses')
+		.set({ score_points: null })
+		.where('standard_id', '=', standardId)
+		.where('score_points', 'is not', null)
+		.execute();
+	for (const item of points)
+		await tx
+			.updateTable('clauses')
+			.set({ score_points: item.points })
+			.where('standard_id', '=', standardId)
+			.where('id', '=', item.clauseId)
+			.execute();
+}
+
+export interface MajorCapRow {
+	levelId: string | null;
+	counts: MajorCapCounts;
+}
+
+/** The cap rule of a standard: none while its scheme rules were never saved. */
+export async function findMajorCap(tx: Tx, standardId: string): Promise<MajorCapRow> {
+	const row = await tx
+		.selectFrom('scheme_rules')
+		.select(['major_cap_level_id', 'major_cap_counts'])
+		.where('standard_id', '=', standardId)
+		.executeTakeFirst();
+	return { levelId: row?.major_cap_level_id ?? null, counts: row?.major_cap_counts ?? 'any' };
+}
+
+/**
+ * Saves the cap rule on the standard's scheme rules (creating the row on the defaults when the
+ * rules were never saved); the rules' version moves on, so a rules form open meanwhile is stale.
+ */
+export async function saveMajorCap(tx: Tx, tenantId: string, standardId: string, cap: MajorCapRow) {
+	await tx
+		.insertInto('scheme_rules')
+		.values({
+			tenant_id: tenantId,
+			standard_id: standardId,
+			major_cap_level_id: cap.levelId,
+			major_cap_counts: cap.counts
+		})
+		.onConflict((conflict) =>
+			conflict.columns(['tenant_id', 'standard_id']).doUpdateSet((eb) => ({
+				major_cap_level_id: eb.ref('excluded.major_cap_level_id'),
+				major_cap_counts: eb.ref('excluded.major_cap_counts'),
+				version: eb('scheme_rules.version', '+', 1),
+				updated_at: new Date()
+			}))
+		)
+		.execute();
+}
+
+export interface ScoreRow {
+	clause_id: string;
+	score: number;
+	scored_by: string;
+	scorer_name: string;
+	scored_at: Date;
+}
+
+/** An evaluation's scores, with who gave each; numbers, not numeric strings. */
+export async function listScores(tx: Tx, evaluationId: string): Promise<ScoreRow[]> {
+	const rows = await tx
+		.selectFrom('evaluation_scores')
+		.innerJoin('users', 'users.id', 'evaluation_scores.scored_by')
+		.select([
+			'evaluation_scores.clause_id',
+			'evaluation_scores.score',
+			'evaluation_scores.scored_by',
+			'users.name as scorer_name',
+			'evaluation_scores.scored_at'
+		])
+		.where('evaluation_scores.evaluation_id', '=', evaluationId)
+		.execute();
+	return rows.map((row) => ({ ...row, score: Number(row.score) }));
+}
+
+export async function saveScore(
+	tx: Tx,
+	row: {
+		tenantId: string;
+		evaluationId: string;
+		clauseId: string;
+		score: number;
+		scoredBy: string;
+		scoredAt?: Date;
+	}
+) {
+	const scoredAt = row.scoredAt ?? new Date();
+	await tx
+		.insertInto('evaluation_scores')
+		.values({
+			tenant_id: row.tenantId,
+			evaluation_id: row.evaluationId,
+			clause_id: row.clauseId,
+			score: row.score.toFixed(2),
+			scored_by: row.scoredBy,
+			scored_at: scoredAt
+		})
+		.onConflict((conflict) =>
+			conflict.columns(['tenant_id', 'evaluation_id', 'clause_id']).doUpdateSet({
+				score: row.score.toFixed(2),
+				scored_by: row.scoredBy,
+				scored_at: scoredAt
+			})
+		)
+		.execute();
+}
+
+export async function deleteScore(tx: Tx, evaluationId: string, clauseId: string) {
+	await tx
+		.deleteFrom('evaluation_scores')
+		.where('evaluation_id', '=', evaluationId)
+		.where('clause_id', '=', clauseId)
+		.execute();
+}
+
+/** The evaluation's major nonconformities (the cap rule reads them). */
+export function listMajors(tx: Tx, evaluationId: string) {
+	return tx
+		.selectFrom('findings')
+		.select(['reference', 'status'])
+		.where('evaluation_id', '=', evaluationId)
+		.where('kind', '=', 'nonconformity')
+		.where('grade', '=', 'major')
+		.orderBy('reference')
+		.execute();
+}
