@@ -604,14 +604,7 @@ export interface Database {
 export type CertificateOrigin = 'granted' | 'imported' | 'transferred';
 
 export type CertificateHistoryChange =
-	| 'issued'
-	| 'status'
-	| 'grade'
-	| 'scope'
-	| 'expired'
-	| 'renewed'
-	| 'imported'
-	| 'transferred';
+	'issued' | 'status' | 'grade' | 'scope' | 'expired' | 'renewed' | 'imported' | 'transferred';
 
 export interface CertificatesTable {
 	origin: ColumnType<CertificateOrigin, CertificateOrigin | undefined, CertificateOrigin>;
