@@ -279,7 +279,16 @@ describe.each(DIALECTS)('printed documents (%s)', (kind) => {
 	describe('the organisation’s evaluations, read-only (issue 12 item 6)', () => {
 		it('lists only the organisation’s own evaluations', async () => {
 			const own = await listEvaluations(t.db, orgUser);
-			expect(own.rows.map((row) => row.id).sort()).toEqual([evaluationId, plannedId].sort());
+			// Every evaluation of its organisation (the populated one's, the planned one), no other.
+			const ofOrganisation = await t.owner
+				.selectFrom('evaluations')
+				.select('id')
+				.where('organisation_id', '=', orgUser.organisationId!)
+				.execute();
+			expect(ofOrganisation.map((e) => e.id)).toEqual(
+				expect.arrayContaining([evaluationId, plannedId])
+			);
+			expect(own.rows.map((row) => row.id).sort()).toEqual(ofOrganisation.map((e) => e.id).sort());
 			const other = await listEvaluations(t.db, otherOrgUser);
 			expect(other.rows).toEqual([]);
 		});

@@ -53,7 +53,9 @@ const APPEND_ONLY = new Set<string>([
 	'calendar_feeds',
 	// A generated PDF stays genuine: its record is never changed or removed.
 	'documents',
-	'certificate_number_counters'
+	'certificate_number_counters',
+	// An objective's replaced version is its change record (issue 12 item 5).
+	'service_objective_versions'
 ]);
 
 /** Tables whose rows their own person reads before a tenant is chosen. */
@@ -62,7 +64,12 @@ const PERSONAL = new Set<string>(['memberships', 'membership_invitations']);
 /** Tables the app role may only read: the audit trigger, running as the owner, moves the chain head. */
 const READ_ONLY = new Set<string>(['audit_chain_heads']);
 /** Tables the app role may never update: a fired reminder is a fact, kept as it was written. */
-const NO_UPDATE = new Set<string>([...READ_ONLY, 'reminders', 'documents']);
+const NO_UPDATE = new Set<string>([
+	...READ_ONLY,
+	'reminders',
+	'documents',
+	'service_objective_versions'
+]);
 
 const RLS_REFUSAL = /row-level security/i;
 const PERMISSION_REFUSAL = /permission denied/i;

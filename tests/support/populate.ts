@@ -28,6 +28,14 @@ import {
 import { takeDecision } from '../../src/lib/server/services/decisions';
 import { certificateDocument } from '../../src/lib/server/services/documents';
 import { grantCertificate } from '../../src/lib/server/services/grant';
+import {
+	approveObjective,
+	createCommitment,
+	createObjective,
+	createOutlet,
+	recordMeasurement,
+	updateObjective
+} from '../../src/lib/server/services/service-system';
 
 /**
  * One row (at least) in every tenant-owned table of `tenantId`, so an isolation test can look
@@ -271,5 +279,56 @@ export async function populateTenant(t: TestDatabase, tenantId: string) {
 			.values({ tenant_id: tenantId, user_id: person.id, token_hash: randomBytes(32) })
 			.execute()
 	);
+	// The organisation's service system (issue 12 item 5), kept by its own admin: a commitment,
+	// an outlet, an objective approved, measured and then changed (which keeps a version).
+	const orgId = organisation.id;
+	await createCommitment(t.db, orgUser, {
+		organisationId: orgId,
+		kind: 'work_order_rule',
+		textZh: '投诉 4 小时内上报',
+		textEn: '',
+		limitValue: 4,
+		limitUnit: 'hours'
+	});
+	await createOutlet(t.db, orgUser, {
+		organisationId: orgId,
+		name: '网点',
+		address: 'Xiamen',
+		scope: ['maintenance'],
+		publiclyListed: true,
+		operator: '维修组',
+		contactPhone: ''
+	});
+	const objectiveFields = {
+		titleZh: '顾客满意率',
+		titleEn: '',
+		metricZh: '满意户数 ÷ 回访户数',
+		metricEn: '',
+		targetValue: 95,
+		unit: '%',
+		direction: 'at_least' as const,
+		owner: '服务部',
+		period: 'monthly' as const
+	};
+	const objective = await createObjective(t.db, orgUser, {
+		organisationId: orgId,
+		...objectiveFields
+	});
+	await approveObjective(t.db, orgUser, { objectiveId: objective.id, version: 1 });
+	await recordMeasurement(t.db, orgUser, {
+		objectiveId: objective.id,
+		periodDay: '2026-01-15',
+		value: 96,
+		note: ''
+	});
+	await updateObjective(t.db, orgUser, {
+		objectiveId: objective.id,
+		version: 1,
+		...objectiveFields,
+		targetValue: 96,
+		active: true,
+		changeReason: '提高目标'
+	});
+
 	return { person, organisation };
 }

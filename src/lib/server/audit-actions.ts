@@ -101,7 +101,9 @@ export const AUDIT_ACTIONS = [
 	'complaint.investigate',
 	'complaint.resolve',
 	'complaint.reject',
-	'complaint.open_evaluation'
+	'complaint.open_evaluation',
+	// A printed PDF (issue 13 item 3): its hash and code, for /verify's genuine check.
+	'document.generate'
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -131,5 +133,6 @@ export const AUDIT_ENTITY_TYPES = [
 	'service_objective',
 	'service_measurement',
 	'service_outlet',
-	'complaint'
+	'complaint',
+	'document'
 ] as const;
