@@ -9,8 +9,8 @@ import { usccCheckCharacter } from '../../src/lib/server/domain/uscc';
 /*
  * Issue 12 item 1, through the UI only: the initial certification of a new organisation. An
  * evaluator registers the organisation, plans, runs and reports its initial evaluation; the
- * decision maker finds it in "awaiting a decision", which leads to the grant page, chooses the
- * grade and grants; the certificate is issued with the next number of the demo body's pattern
+ * team scores it (issue 12 item 2), the decision maker finds it in "awaiting a decision", which
+ * leads to the grant page, where the grade the scores give is proposed and kept, and grants; the certificate is issued with the next number of the demo body's pattern
  * (DCB-{standard}-{year}-{seq:4}), says it was granted after that evaluation, and the
  * evaluation is closed and names it.
  */
@@ -128,6 +128,17 @@ describe('the initial certification of a new organisation, from evaluation to gr
 
 			await evaluator.getByRole('button', { name: 'Start the evaluation' }).click();
 			await evaluator.getByTestId('evaluation-status').filter({ hasText: 'In progress' }).waitFor();
+			// The team scores the standard's sheet (4.1 = 20, 4.2 = 30, 4.3 = 20, 4.4 = 30 points in
+			// the demo): 18 + 27 + 18 + 27 = 90, which the server's rule grades 四星 (≥ 90).
+			const scoring = evaluator.getByTestId('scoring');
+			const inputs = scoring.locator('input[name="score"]');
+			expect(await inputs.count()).toBe(4);
+			for (const [i, score] of ['18', '27', '18', '27'].entries()) await inputs.nth(i).fill(score);
+			await scoring.getByRole('button', { name: 'Save scores' }).click();
+			await scoring.getByRole('status').filter({ hasText: 'Scores saved.' }).waitFor();
+			const result = scoring.getByTestId('scoring-result');
+			expect(await result.locator('.total').textContent()).toContain('90');
+			expect(await result.textContent()).toContain('Four stars');
 			await evaluator.getByRole('button', { name: 'Issue the report' }).click();
 			const dialog = evaluator.getByRole('dialog', { name: 'Issue the report?' });
 			await dialog.getByRole('button', { name: 'Issue the report' }).click();
@@ -144,7 +155,7 @@ describe('the initial certification of a new organisation, from evaluation to gr
 	);
 
 	it(
-		'leads the decision maker from "awaiting a decision" to the grant, where the grade is chosen',
+		'leads the decision maker from "awaiting a decision" to the grant, where the scored grade is proposed',
 		async () => {
 			decider = await signIn('decider@demo.test');
 			await open(decider, '/queues/awaiting-decision');
@@ -183,7 +194,14 @@ describe('the initial certification of a new organisation, from evaluation to gr
 			await decider.setViewportSize({ width: 1280, height: 900 });
 			const form = decider.getByRole('form', { name: 'Grant decision' });
 			await form.getByLabel('Scope').fill(SCOPE);
-			await form.getByLabel('Grade').selectOption({ label: 'Four stars' });
+			// The grade the scores give is proposed and preselected; the decision maker keeps it.
+			expect(await decider.getByTestId('grade-proposal').textContent()).toContain('Four stars');
+			const grade = form.getByLabel('Grade');
+			const preselected = await grade.evaluate((select: HTMLSelectElement) =>
+				select.selectedOptions[0]?.textContent?.trim()
+			);
+			expect(preselected).toBe('Four stars');
+			expect(await form.textContent()).toContain('score 90');
 			await form.getByLabel('Reason').fill(REASON);
 			await form.getByRole('button', { name: 'Grant and issue the certificate' }).click();
 			const dialog = decider.getByRole('dialog', { name: 'Grant the certification?' });

@@ -11,6 +11,7 @@ import { auditAs } from './audit-entry';
 import { blockingFindings } from './decisions';
 import { issueCertificateIn } from './certificates';
 import { decisionTakenMessage } from './event-messages';
+import { gradeProposalIn } from './scoring';
 import type { GrantCertificateInput } from './grant.schema';
 import * as decisions from '../repositories/decisions';
 import { findEvaluation, isOnTeam, linkGrantedCertificate } from '../repositories/evaluations';
@@ -248,6 +249,9 @@ export async function grantCertificate(
 				return decision.id;
 			}
 		);
+		// What the evaluation's scores proposed (issue 12 item 2): the audit entry says whether the
+		// decision maker took that grade or another (their reason says why).
+		const proposed = (await gradeProposalIn(tx, evaluation.id))?.computedLevelId ?? null;
 		await auditAs(tx, actor, 'decision.grant', 'certificate', certificate.id, {
 			after: {
 				number,
@@ -255,7 +259,10 @@ export async function grantCertificate(
 				gradeLevelId,
 				scope,
 				reason,
-				evaluationId: evaluation.id
+				evaluationId: evaluation.id,
+				...(proposed
+					? { proposedGradeLevelId: proposed, followsProposal: proposed === gradeLevelId }
+					: {})
 			}
 		});
 

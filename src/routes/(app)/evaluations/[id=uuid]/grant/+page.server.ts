@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { formAction, pageLoad } from '$lib/server/pages';
 import { translate } from '$lib/server/i18n/translate';
 import { getGrantOptions, grantCertificate } from '$lib/server/services/grant';
+import { gradeProposal } from '$lib/server/services/scoring';
 import { grantCertificateSchema, grantOptionsSchema } from '$lib/server/services/grant.schema';
 
 export const load = pageLoad(
@@ -12,8 +13,11 @@ export const load = pageLoad(
 		const input = grantOptionsSchema.safeParse({ evaluationId: params.id });
 		if (!input.success) error(404, translate('error_not_found', locals.locale));
 		const options = await getGrantOptions(db, actor, input.data.evaluationId);
+		// The grade the evaluation's scores give (issue 12 item 2), preselected on the form.
+		const proposal = await gradeProposal(db, actor, input.data.evaluationId);
 		return {
 			options,
+			proposal,
 			/** Why nobody may grant this evaluation, in the reader's language. */
 			refusal: options.refusal ? translate(options.refusal, locals.locale) : null
 		};
