@@ -123,6 +123,27 @@ const NAMED_KINDS: readonly {
 	},
 	{ type: 'membership_invitation', table: 'membership_invitations', label: 'email' },
 	{ type: 'complaint', table: 'complaints', label: 'reference' },
+	{ type: 'document', table: 'documents', label: 'code' },
+	// The organisation's service system (issue 12 item 5): a commitment by its first words.
+	{
+		type: 'service_commitment',
+		table: 'service_commitments',
+		label: 'left(text_zh, 40)',
+		labelEn: "left(coalesce(nullif(text_en, ''), text_zh), 40)"
+	},
+	{
+		type: 'service_objective',
+		table: 'service_objectives',
+		label: 'title_zh',
+		labelEn: "coalesce(nullif(title_en, ''), title_zh)"
+	},
+	{ type: 'service_outlet', table: 'service_outlets', label: 'name' },
+	{
+		type: 'service_measurement',
+		table: 'service_objective_measurements',
+		label: `(select o.title_zh from service_objectives o where o.id = objective_id) || ' ' || period_start::text`,
+		labelEn: `(select coalesce(nullif(o.title_en, ''), o.title_zh) from service_objectives o where o.id = objective_id) || ' ' || period_start::text`
+	},
 	// A due item by its obligation and period ("月度投诉统计 2026-11-01").
 	{
 		type: 'obligation_due_item',
