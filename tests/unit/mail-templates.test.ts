@@ -187,3 +187,44 @@ describe('email templates (MJML)', () => {
 		expect(performance.now() - started).toBeLessThan(5_000);
 	});
 });
+
+describe("the body's logo slot (issue 12 item 8)", () => {
+	const context = {
+		locale: 'en' as Locale,
+		recipientName: 'Ada',
+		tenantName: `Body ${HOSTILE}`,
+		link: LINK
+	};
+	const values = params('finding.plan_accepted', sample);
+
+	it('adds only the <img> atop the header, from the same compiled layout, with the name as alt', () => {
+		const before = layoutCompilations();
+		const plain = renderMessage('finding.plan_accepted', values, context);
+		const withLogo = renderMessage('finding.plan_accepted', values, {
+			...context,
+			logoCid: 'logo-t1@certtrack.local'
+		});
+		const img = `<img src="cid:logo-t1@certtrack.local" alt="Body ${escapeHtml(HOSTILE)}" height="40" style="display:block;height:40px;width:auto;max-width:100%;border:0;outline:none;margin:0 0 8px">`;
+		expect(withLogo.html).toContain(img);
+		// Without a logo the message is the logo message minus the image, nothing else.
+		expect(withLogo.html.replace(img, '')).toBe(plain.html);
+		expect(plain.html).not.toContain('<img');
+		expect(plain.html).not.toContain('@@ct_');
+		// At the top of the card: right before the body's name, above the title and the greeting.
+		expect(withLogo.html).toContain(`${img}Body ${escapeHtml(HOSTILE)}</div>`);
+		expect(withLogo.html.indexOf(img)).toBeLessThan(
+			withLogo.html.indexOf('<p style="margin:0 0 12px">')
+		);
+		expect(withLogo.text).toBe(plain.text);
+		expect(layoutCompilations() - before).toBeLessThanOrEqual(1);
+	});
+
+	it('takes only a cid: source (never a remote image)', () => {
+		const remote = renderMessage('finding.plan_accepted', values, {
+			...context,
+			logoCid: 'x" onerror="alert(1)'
+		});
+		expect(remote.html).not.toContain('<img');
+		expect(remote.html).not.toContain('onerror');
+	});
+});

@@ -6,9 +6,9 @@ import {
 	type ClaimedMessage
 } from '../repositories/outbox';
 import { afterFailure, MAIL_LEASE_MS } from '../domain/mail-retry';
-import { isPermanentMailError, type MailTransport } from './transport';
+import { isPermanentMailError, type MailLogo, type MailTransport } from './transport';
 import { messageContent } from './outbox';
-import { findMailSenderName } from '../repositories/recipients';
+import { findMailLogo, findMailSenderName } from '../repositories/recipients';
 
 /*
  * Delivery in three steps, never holding a transaction while talking to the mail server:
@@ -47,7 +47,8 @@ async function sendAll(
 	transport: MailTransport,
 	messages: ClaimedMessage[],
 	concurrency: number,
-	fromName: string
+	fromName: string,
+	logo: MailLogo | null
 ): Promise<{ sent: string[]; failures: Failure[] }> {
 	const sent: string[] = [];
 	const failures: Failure[] = [];
@@ -57,7 +58,7 @@ async function sendAll(
 			const message = messages[next++]!;
 			let content;
 			try {
-				content = messageContent(message);
+				content = messageContent(message, logo ? { logoCid: logo.cid } : {});
 			} catch (error) {
 				// Unreadable content will not become readable: failed for good, shown on Deliveries.
 				failures.push({ message, error, permanent: true });
@@ -69,7 +70,10 @@ async function sendAll(
 					messageId: message.message_id ?? `<${message.id}@certtrack.local>`,
 					to: message.to_email,
 					...(fromName ? { fromName } : {}),
-					...content
+					...(logo && content.withLogo ? { logo } : {}),
+					subject: content.subject,
+					text: content.text,
+					html: content.html
 				});
 				sent.push(message.id);
 			} catch (error) {
@@ -79,6 +83,20 @@ async function sendAll(
 	};
 	await Promise.all(Array.from({ length: Math.min(concurrency, messages.length) }, lane));
 	return { sent, failures };
+}
+
+/** The inline part of a body's logo; its Content-ID names the tenant, never another's. */
+function mailLogo(
+	tenantId: string,
+	found: { bytes: Buffer; type: 'image/png' | 'image/jpeg' } | null
+): MailLogo | null {
+	if (!found) return null;
+	return {
+		filename: found.type === 'image/png' ? 'logo.png' : 'logo.jpg',
+		content: found.bytes,
+		contentType: found.type,
+		cid: `logo-${tenantId}@certtrack.local`
+	};
 }
 
 /** Delivers the tenant's due messages, batch by batch, until none is left (or maxBatches). */
@@ -92,22 +110,31 @@ export async function deliverTenantOutbox(
 	const batch = options.batch ?? 50;
 	const scope = { tenantId, userId: null };
 	const result: DeliveryResult = { sent: 0, failed: 0 };
+	// The logo (up to a few hundred KB) is read once per run, in its first batch that has mail,
+	// and shared by every message of the run: undefined = not read yet, null = the body has none.
+	let logo: MailLogo | null | undefined;
 	for (let round = 0; round < (options.maxBatches ?? Infinity); round++) {
 		const now = clock();
-		const { claimed, fromName } = await db.inTenant(scope, async (tx) => ({
-			claimed: await claimDueMessages(tx, now, batch, {
+		const { claimed, fromName } = await db.inTenant(scope, async (tx) => {
+			const claimed = await claimDueMessages(tx, now, batch, {
 				leasedUntil: new Date(now.getTime() + (options.leaseMs ?? MAIL_LEASE_MS)),
 				ids: options.ids
-			}),
-			// Read as it is sent (issue 12 item 8): a body that renames its sender is heard so at once.
-			fromName: await findMailSenderName(tx, tenantId)
-		}));
+			});
+			if (claimed.length > 0 && logo === undefined)
+				logo = mailLogo(tenantId, await findMailLogo(tx, tenantId));
+			return {
+				claimed,
+				// Read as it is sent (issue 12 item 8): a body that renames its sender is heard so at once.
+				fromName: await findMailSenderName(tx, tenantId)
+			};
+		});
 		if (claimed.length === 0) break;
 		const { sent, failures } = await sendAll(
 			transport,
 			claimed,
 			options.concurrency ?? 8,
-			fromName
+			fromName,
+			logo ?? null
 		);
 		const markedAt = clock();
 		await db.inTenant(scope, async (tx) => {

@@ -57,10 +57,15 @@ export interface Layout {
 	settings: string;
 	settingsAction: string;
 	settingsLink: string;
+	/**
+	 * The body's logo, shown above its name: `src` is the inline part's `cid:` URL (issue 12
+	 * item 8). Absent, the message is byte for byte what it was before logos.
+	 */
+	logo?: { src: string; alt: string };
 }
 
 /** The tokens a layout has; each is replaced by the escaped value of the same name. */
-type Token = Exclude<keyof Layout, 'items'> | 'items';
+type Token = Exclude<keyof Layout, 'items' | 'logo'> | 'items' | 'logo';
 
 const t = (name: Token) => `@@ct_${name}@@`;
 
@@ -84,7 +89,7 @@ function source(withItems: boolean): string {
 	<mj-body background-color="#f3f4f6" width="600px">
 		<mj-section background-color="#ffffff" border-radius="6px" padding="20px 24px 12px">
 			<mj-column>
-				<mj-text font-size="13px" font-weight="bold" color="#1d4ed8" padding="0 0 4px">${t('bodyName')}</mj-text>
+				<mj-text font-size="13px" font-weight="bold" color="#1d4ed8" padding="0 0 4px">${t('logo')}${t('bodyName')}</mj-text>
 				<mj-text font-size="18px" font-weight="bold">${t('title')}</mj-text>
 				<mj-text><p style="margin:0 0 12px">${t('greeting')}</p>${t('body')}</mj-text>
 				${items}
@@ -155,6 +160,17 @@ function itemsHtml(items: Layout['items']): string {
 		.join('');
 }
 
+/**
+ * The logo's <img>, or nothing. The slot is a token in the text before the body's name, not a
+ * section of its own: a message without a logo substitutes '' and is exactly the HTML of the
+ * same cached layout as before, and a logo costs no second compilation. Only `cid:` sources:
+ * a remote image would be a tracking pixel and is blocked by most clients anyway.
+ */
+function logoHtml(logo: Layout['logo']): string {
+	if (!logo || !/^cid:[^\s"'<>]+$/.test(logo.src)) return '';
+	return `<img src="${escapeHtml(logo.src)}" alt="${escapeHtml(logo.alt)}" height="40" style="display:block;height:40px;width:auto;max-width:100%;border:0;outline:none;margin:0 0 8px">`;
+}
+
 export function renderLayout(layout: Layout): string {
 	const withItems = layout.items.length > 0;
 	const values: Record<string, string> = {
@@ -171,7 +187,8 @@ export function renderLayout(layout: Layout): string {
 		settings: escapeHtml(layout.settings),
 		settingsAction: escapeHtml(layout.settingsAction),
 		settingsLink: escapeHtml(safeHref(layout.settingsLink)),
-		items: withItems ? itemsHtml(layout.items) : ''
+		items: withItems ? itemsHtml(layout.items) : '',
+		logo: logoHtml(layout.logo)
 	};
 	// One pass over the pre-split layout: a value is inserted once and never scanned again.
 	const parts = compiledLayout(withItems).parts;

@@ -249,15 +249,19 @@ function storedParams(value: unknown): StoredParams | null {
 /**
  * The subject, text and HTML of a stored message: rendered from its params (the MJML layout is
  * compiled once per process), or, for a row written before params existed, its stored bodies.
+ * With `logoCid` the HTML shows the body's logo from that inline part; `withLogo` says whether
+ * it does (so the sender attaches the part only to a message that references it).
  * Throws when the row holds neither in a readable form (the delivery fails it for good).
  */
 export function messageContent(
-	row: StoredMessage
-): Pick<RenderedMessage, 'subject' | 'text' | 'html'> {
+	row: StoredMessage,
+	options: { logoCid?: string } = {}
+): Pick<RenderedMessage, 'subject' | 'text' | 'html'> & { withLogo: boolean } {
 	if (row.params === null || row.params === undefined) {
 		if (row.text_body === null || row.html_body === null)
 			throw new Error('outbox row has neither params nor rendered bodies');
-		return { subject: row.subject, text: row.text_body, html: row.html_body };
+		// Its HTML was frozen without the logo slot: an attached logo would show as a stray file.
+		return { subject: row.subject, text: row.text_body, html: row.html_body, withLogo: false };
 	}
 	const params = storedParams(row.params);
 	if (!params || !isTemplateName(row.template))
@@ -267,10 +271,16 @@ export function messageContent(
 		recipientName: params.recipientName,
 		tenantName: params.tenantName,
 		link: row.link,
-		items: params.items
+		items: params.items,
+		...(options.logoCid ? { logoCid: options.logoCid } : {})
 	});
 	// The subject was decided (and shown on the Deliveries page) when the row was written.
-	return { subject: row.subject, text: rendered.text, html: rendered.html };
+	return {
+		subject: row.subject,
+		text: rendered.text,
+		html: rendered.html,
+		withLogo: Boolean(options.logoCid)
+	};
 }
 
 export function absolute(origin: string, link: string): string {

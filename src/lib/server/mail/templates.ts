@@ -92,6 +92,8 @@ export interface RenderContext {
 	items?: { title: string; link: string }[];
 	/** The page where the person changes their setting; default `<origin of link>/notifications`. */
 	settingsLink?: string;
+	/** The Content-ID of the body's logo sent inline with the message; absent: no logo. */
+	logoCid?: string;
 }
 
 function settingsPage(link: string): string {
@@ -190,7 +192,8 @@ export function renderMessage(
 		reason: footer,
 		settings,
 		settingsAction: translate('mail_layout_settings_action', context.locale),
-		settingsLink
+		settingsLink,
+		...(context.logoCid ? { logo: { src: `cid:${context.logoCid}`, alt: context.tenantName } } : {})
 	});
 	return { subject, text, html, title: subject, body };
 }

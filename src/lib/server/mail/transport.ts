@@ -14,6 +14,16 @@ export interface OutgoingMail {
 	html: string;
 	/** The body's own sender name (tenants.mail_sender_name), shown instead of MAIL_FROM's. */
 	fromName?: string;
+	/** The body's logo as an inline part, referenced by the HTML as `cid:<cid>`. */
+	logo?: MailLogo;
+}
+
+/** An inline image part (nodemailer attachment with a Content-ID). */
+export interface MailLogo {
+	filename: string;
+	content: Buffer;
+	contentType: 'image/png' | 'image/jpeg';
+	cid: string;
 }
 
 export interface MailTransport {
@@ -48,7 +58,9 @@ function messageOf(mail: OutgoingMail, from: string) {
 		subject: mail.subject,
 		text: mail.text,
 		html: mail.html,
-		messageId: mail.messageId
+		messageId: mail.messageId,
+		// Inline (Content-Disposition: inline, multipart/related): shown in the HTML, not as a file.
+		...(mail.logo ? { attachments: [{ ...mail.logo, contentDisposition: 'inline' as const }] } : {})
 	};
 }
 

@@ -29,6 +29,20 @@ export async function findMailSenderName(tx: Tx, tenantId: string): Promise<stri
 	return row?.mail_sender_name ?? '';
 }
 
+/** The body's logo for its emails (issue 12 item 8), or null when it has none. */
+export async function findMailLogo(
+	tx: Tx,
+	tenantId: string
+): Promise<{ bytes: Buffer; type: 'image/png' | 'image/jpeg' } | null> {
+	const row = await tx
+		.selectFrom('tenants')
+		.select(['logo', 'logo_type'])
+		.where('id', '=', tenantId)
+		.executeTakeFirst();
+	if (!row?.logo || !row.logo_type || row.logo.length === 0) return null;
+	return { bytes: Buffer.from(row.logo), type: row.logo_type };
+}
+
 type UserRow = {
 	id: string;
 	email: string;
