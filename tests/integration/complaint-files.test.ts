@@ -229,6 +229,31 @@ describe('files on the public complaint form', () => {
 		await expectNothingStored('bot@example.test', [bytes], before);
 	});
 
+	it('refuses unread a body declared larger than three files can need', async () => {
+		address += 1;
+		const path = `/verify/${slug}/${number}?/complain`;
+		const event = {
+			request: new Request(`${ORIGIN}${path}`, {
+				method: 'POST',
+				body: 'x',
+				headers: { 'content-length': String(40 * 1024 * 1024) }
+			}),
+			url: new URL(`${ORIGIN}${path}`),
+			params: { slug, number },
+			locals: { locale: 'en' },
+			getClientAddress: () => `198.51.100.${address}`,
+			setHeaders: () => {}
+		};
+		const answer = (await actions.complain!(event as never)) as {
+			status: number;
+			data: { errors: Record<string, string> };
+		};
+		expect(answer.status).toBe(413);
+		expect(answer.data.errors.files).toBe(
+			'Attach at most 3 files of at most 10 MB each. Nothing was sent; choose fewer or smaller files and send again.'
+		);
+	});
+
 	it('files a complaint with no file chosen (the empty part an empty input posts)', async () => {
 		const answer = await post(person('nofile@example.test'), [
 			{ name: '', bytes: new Uint8Array(), type: 'application/octet-stream' }

@@ -6,8 +6,15 @@ import { COMPLAINT_POLICY } from '../domain/login-throttle';
 import { translate } from '../i18n/translate';
 import { parseFormData, readForm, refusalFailure } from '../forms';
 import { evidenceStorage } from '../evidence/storage';
+import { formatBytes } from '../evidence/upload';
 import { runtimeApp } from '../runtime';
-import { COMPLAINT_FILES_FIELD, fileComplaint, type ComplaintUpload } from '../services/complaints';
+import {
+	COMPLAINT_FILES_FIELD,
+	fileComplaint,
+	MAX_COMPLAINT_FILE_BYTES,
+	MAX_COMPLAINT_FILES,
+	type ComplaintUpload
+} from '../services/complaints';
 import { fileComplaintInput } from '../services/complaints.schema';
 import { clientAddress } from './public-limit';
 
@@ -22,6 +29,9 @@ import { clientAddress } from './public-limit';
 
 /** The form's name in the page's answer (the page has other forms). */
 export const COMPLAINT_FORM = 'complaint';
+
+/** The largest body the form reads: its files at their limit and a MiB for the text and framing. */
+const MAX_COMPLAINT_REQUEST_BYTES = MAX_COMPLAINT_FILES * MAX_COMPLAINT_FILE_BYTES + 1024 * 1024;
 
 const limiters = new WeakMap<App, AddressLimiter>();
 
@@ -50,6 +60,23 @@ export async function complaintAction(
 	const app = await runtimeApp();
 	const locale = event.locals.locale;
 	const form = COMPLAINT_FORM;
+	// The server's body limit is sized for evidence uploads (ten files); this public form is read
+	// into memory, so a declared body past what three files can need is refused unread.
+	const declared = Number(event.request.headers.get('content-length') ?? 0);
+	if (declared > MAX_COMPLAINT_REQUEST_BYTES) {
+		await limiterOf(app).hit(clientAddress(event));
+		return fail(413, {
+			form,
+			values: {},
+			errors: {
+				files: translate('complaints_error_files_request_too_large', locale, {
+					max: MAX_COMPLAINT_FILES,
+					limit: formatBytes(MAX_COMPLAINT_FILE_BYTES, locale)
+				})
+			},
+			stale: false
+		});
+	}
 	const data = await readForm(event.request);
 	const parsed = parseFormData(data, fileComplaintInput, locale, {
 		form,
