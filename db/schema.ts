@@ -342,6 +342,20 @@ export interface ComplaintsTable {
 	version: Generated<number>;
 }
 
+/** A file a complainant attached (issue 13 item 4): bytes in the evidence store, by hash. */
+export interface ComplaintFilesTable {
+	tenant_id: string;
+	id: Generated<string>;
+	complaint_id: string;
+	sha256: string;
+	size_bytes: ColumnType<string, number | bigint | string, never>;
+	/** Sniffed from the bytes (evidence/sniff.ts), never the browser's word. */
+	detected_type: string;
+	/** Sanitised (evidence/filename.ts). */
+	original_name: string;
+	uploaded_at: CreatedAt;
+}
+
 export interface DecisionsTable {
 	tenant_id: string;
 	id: Generated<string>;
@@ -455,6 +469,7 @@ export interface Database {
 	evidence_submissions: EvidenceSubmissionsTable;
 	evidence: EvidenceTable;
 	complaints: ComplaintsTable;
+	complaint_files: ComplaintFilesTable;
 	decisions: DecisionsTable;
 	recurring_obligations: RecurringObligationsTable;
 	obligation_due_items: ObligationDueItemsTable;

@@ -22,6 +22,7 @@ import * as people from './2026-12-04-06-people';
 import * as documents from './2026-12-04-07-documents';
 import * as complaints from './2026-12-04-08-complaints';
 import * as evidenceVersions from './2026-12-04-09-evidence-versions';
+import * as complaintFiles from './2026-12-04-10-complaint-files';
 
 /*
  * Listed statically (not read from disk) so the built server bundles them and can migrate the
@@ -50,7 +51,8 @@ export const migrations: Record<string, Migration> = {
 	'2026-12-04-06-people': people,
 	'2026-12-04-07-documents': documents,
 	'2026-12-04-08-complaints': complaints,
-	'2026-12-04-09-evidence-versions': evidenceVersions
+	'2026-12-04-09-evidence-versions': evidenceVersions,
+	'2026-12-04-10-complaint-files': complaintFiles
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -55,7 +55,9 @@ const APPEND_ONLY = new Set<string>([
 	'documents',
 	'certificate_number_counters',
 	// An objective's replaced version is its change record (issue 12 item 5).
-	'service_objective_versions'
+	'service_objective_versions',
+	// What a complainant attached is part of what they said (issue 13 item 4).
+	'complaint_files'
 ]);
 
 /** Tables whose rows their own person reads before a tenant is chosen. */
@@ -68,7 +70,8 @@ const NO_UPDATE = new Set<string>([
 	...READ_ONLY,
 	'reminders',
 	'documents',
-	'service_objective_versions'
+	'service_objective_versions',
+	'complaint_files'
 ]);
 
 const RLS_REFUSAL = /row-level security/i;

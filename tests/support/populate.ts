@@ -99,8 +99,8 @@ export async function populateTenant(t: TestDatabase, tenantId: string) {
 		issuedOn: '2026-01-01'
 	});
 
-	await t.db.inTenant({ tenantId, userId: admin.userId }, (tx) =>
-		tx
+	await t.db.inTenant({ tenantId, userId: admin.userId }, async (tx) => {
+		const complaint = await tx
 			.insertInto('complaints')
 			.values({
 				tenant_id: tenantId,
@@ -110,8 +110,20 @@ export async function populateTenant(t: TestDatabase, tenantId: string) {
 				complainant_email: 's@example.test',
 				body: 'complaint'
 			})
-			.execute()
-	);
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		await tx
+			.insertInto('complaint_files')
+			.values({
+				tenant_id: tenantId,
+				complaint_id: complaint.id,
+				sha256: 'c'.repeat(64),
+				size_bytes: 1,
+				detected_type: 'text/plain',
+				original_name: 'complaint.txt'
+			})
+			.execute();
+	});
 
 	const planned = await planEvaluation(t.db, admin, {
 		kind: 'special',

@@ -83,7 +83,20 @@ export async function parseForm<Schema extends z.ZodType>(
 		params?: Record<string, string | number>;
 	} = {}
 ): Promise<ParsedForm<Schema>> {
-	const data = await readForm(request);
+	return parseFormData(await readForm(request), schema, locale, options);
+}
+
+/** parseForm for a form already read (one that also carries files the caller reads itself). */
+export function parseFormData<Schema extends z.ZodType>(
+	data: FormData | null,
+	schema: Schema,
+	locale: Locale,
+	options: {
+		extra?: Record<string, unknown>;
+		form?: string;
+		params?: Record<string, string | number>;
+	} = {}
+): ParsedForm<Schema> {
 	const values = formValues(data);
 	if (!data)
 		return {

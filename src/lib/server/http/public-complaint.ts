@@ -1,11 +1,20 @@
+import { Readable } from 'node:stream';
 import { fail, type RequestEvent } from '@sveltejs/kit';
 import type { App } from '../app';
 import { createAddressLimiter, type AddressLimiter } from '../auth/rate-limit';
 import { COMPLAINT_POLICY } from '../domain/login-throttle';
 import { translate } from '../i18n/translate';
-import { parseForm, refusalFailure } from '../forms';
+import { parseFormData, readForm, refusalFailure } from '../forms';
+import { evidenceStorage } from '../evidence/storage';
+import { formatBytes } from '../evidence/upload';
 import { runtimeApp } from '../runtime';
-import { fileComplaint } from '../services/complaints';
+import {
+	COMPLAINT_FILES_FIELD,
+	fileComplaint,
+	MAX_COMPLAINT_FILE_BYTES,
+	MAX_COMPLAINT_FILES,
+	type ComplaintUpload
+} from '../services/complaints';
 import { fileComplaintInput } from '../services/complaints.schema';
 import { clientAddress } from './public-limit';
 
@@ -14,10 +23,15 @@ import { clientAddress } from './public-limit';
  * certificate's page. Every post counts against its address (5 an hour, COMPLAINT_POLICY), the
  * honeypot's included, before anything is stored: a clear 429 past the limit, with what was typed
  * sent back. No third-party service: the counts live where sign-in's do (Redis, else here).
+ * The form is multipart: its optional files are read from the same form data and handed to the
+ * service only after the limit let the post through.
  */
 
 /** The form's name in the page's answer (the page has other forms). */
 export const COMPLAINT_FORM = 'complaint';
+
+/** The largest body the form reads: its files at their limit and a MiB for the text and framing. */
+const MAX_COMPLAINT_REQUEST_BYTES = MAX_COMPLAINT_FILES * MAX_COMPLAINT_FILE_BYTES + 1024 * 1024;
 
 const limiters = new WeakMap<App, AddressLimiter>();
 
@@ -46,7 +60,25 @@ export async function complaintAction(
 	const app = await runtimeApp();
 	const locale = event.locals.locale;
 	const form = COMPLAINT_FORM;
-	const parsed = await parseForm(event.request, fileComplaintInput, locale, {
+	// The server's body limit is sized for evidence uploads (ten files); this public form is read
+	// into memory, so a declared body past what three files can need is refused unread.
+	const declared = Number(event.request.headers.get('content-length') ?? 0);
+	if (declared > MAX_COMPLAINT_REQUEST_BYTES) {
+		await limiterOf(app).hit(clientAddress(event));
+		return fail(413, {
+			form,
+			values: {},
+			errors: {
+				files: translate('complaints_error_files_request_too_large', locale, {
+					max: MAX_COMPLAINT_FILES,
+					limit: formatBytes(MAX_COMPLAINT_FILE_BYTES, locale)
+				})
+			},
+			stale: false
+		});
+	}
+	const data = await readForm(event.request);
+	const parsed = parseFormData(data, fileComplaintInput, locale, {
 		form,
 		extra: certificateNumber === undefined ? undefined : { certificateNumber }
 	});
@@ -66,7 +98,14 @@ export async function complaintAction(
 	}
 	if (!parsed.ok) return parsed.failure;
 	try {
-		const result = await fileComplaint(app.db, event.params.slug, parsed.data, locale);
+		const result = await fileComplaint(
+			app.db,
+			event.params.slug,
+			parsed.data,
+			locale,
+			{},
+			{ storage: evidenceStorage(app.config), files: uploadsOf(data) }
+		);
 		// A bot that filled the hidden field is thanked like a person; it gets no reference.
 		return {
 			form,
@@ -76,4 +115,17 @@ export async function complaintAction(
 	} catch (cause) {
 		return refusalFailure(cause, locale, parsed.values, { form });
 	}
+}
+
+/** The form's chosen files; an empty file input posts one nameless empty part, which is none. */
+function uploadsOf(data: FormData | null): ComplaintUpload[] {
+	if (!data) return [];
+	return data
+		.getAll(COMPLAINT_FILES_FIELD)
+		.filter((value): value is File => typeof value !== 'string')
+		.filter((file) => !(file.name === '' && file.size === 0))
+		.map((file) => ({
+			name: file.name,
+			content: Readable.fromWeb(file.stream() as import('node:stream/web').ReadableStream)
+		}));
 }

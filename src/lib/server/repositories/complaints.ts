@@ -163,3 +163,54 @@ export function findComplaintOfEvaluation(tx: Tx, evaluationId: string) {
 		.where('evaluations.id', '=', evaluationId)
 		.executeTakeFirst();
 }
+
+/** A complaint's attached files (issue 13 item 4), written with the complaint. */
+export function insertComplaintFiles(
+	tx: Tx,
+	rows: {
+		tenantId: string;
+		complaintId: string;
+		sha256: string;
+		sizeBytes: number;
+		detectedType: string;
+		originalName: string;
+		uploadedAt?: Date;
+	}[]
+) {
+	if (rows.length === 0) return Promise.resolve([]);
+	return tx
+		.insertInto('complaint_files')
+		.values(
+			rows.map((row) => ({
+				tenant_id: row.tenantId,
+				complaint_id: row.complaintId,
+				sha256: row.sha256,
+				size_bytes: row.sizeBytes,
+				detected_type: row.detectedType,
+				original_name: row.originalName,
+				...(row.uploadedAt ? { uploaded_at: row.uploadedAt } : {})
+			}))
+		)
+		.returning(['id', 'original_name', 'size_bytes', 'detected_type'])
+		.execute();
+}
+
+/** A complaint's files by name (they share the complaint's moment). */
+export function listComplaintFiles(tx: Tx, complaintId: string) {
+	return tx
+		.selectFrom('complaint_files')
+		.select(['id', 'original_name', 'size_bytes', 'detected_type', 'uploaded_at'])
+		.where('complaint_id', '=', complaintId)
+		.orderBy('uploaded_at')
+		.orderBy('original_name')
+		.execute();
+}
+
+export function findComplaintFile(tx: Tx, complaintId: string, fileId: string) {
+	return tx
+		.selectFrom('complaint_files')
+		.select(['id', 'sha256', 'original_name', 'size_bytes', 'detected_type'])
+		.where('complaint_id', '=', complaintId)
+		.where('id', '=', fileId)
+		.executeTakeFirst();
+}

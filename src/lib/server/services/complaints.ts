@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { AppDatabase, Tx } from '../db/tenant-scope';
 import { noteOutboxRows } from '../db/tenant-scope';
 import { scopeOf, type Actor } from '../actor';
@@ -21,6 +22,11 @@ import * as repo from '../repositories/complaints';
 import { listAuditForEntity } from '../repositories/audit';
 import { findPublicBody } from '../repositories/public-certificates';
 import { listTeamCandidates } from '../repositories/evaluations';
+import { stageFile, type Inspected } from '../evidence/inspect';
+import { SizeLimitExceeded, type EvidenceStorage } from '../evidence/storage';
+import { contentDisposition, sanitiseFileName } from '../evidence/filename';
+import { contentTypeOf } from '../evidence/sniff';
+import { formatBytes } from '../evidence/upload';
 import { auditAs } from './audit-entry';
 import { authorize } from './authorize';
 import { planEvaluationIn } from './evaluations';
@@ -81,6 +87,81 @@ async function messageComplainant<T extends TemplateName>(
 	noteOutboxRows(tx, ids);
 }
 
+/** At most this many files go with one complaint (issue 13 item 4: "optional files"). */
+export const MAX_COMPLAINT_FILES = 3;
+/** Each at most this large: a photo or a scanned letter, not an archive of evidence. */
+export const MAX_COMPLAINT_FILE_BYTES = 10 * 1024 * 1024;
+/** The form's file field, where every file refusal is shown. */
+export const COMPLAINT_FILES_FIELD = 'files';
+
+/** One file the complainant sent: its name as their browser gave it, its bytes as a stream. */
+export interface ComplaintUpload {
+	name: string;
+	content: Readable;
+}
+
+/** Where the files go and what came: the store is the evidence store (content-addressed). */
+export interface ComplaintAttachments {
+	storage: EvidenceStorage;
+	files: ComplaintUpload[];
+}
+
+/**
+ * Stages each file through the evidence inspector (type sniffed from the bytes against the
+ * allow-list and the name, size bounded while streaming). The first refusal discards every
+ * staged file and is thrown on the form's file field, naming the file; nothing is stored.
+ */
+async function stageComplaintFiles(
+	attachments: ComplaintAttachments,
+	locale: Locale
+): Promise<{ name: string; inspected: Inspected }[]> {
+	const { files, storage } = attachments;
+	if (files.length > MAX_COMPLAINT_FILES) {
+		for (const file of files) file.content.resume();
+		throw badInput(COMPLAINT_FILES_FIELD, 'complaints_error_files_too_many', {
+			max: MAX_COMPLAINT_FILES
+		});
+	}
+	const staged: { name: string; inspected: Inspected }[] = [];
+	try {
+		for (const [index, file] of files.entries()) {
+			const name = sanitiseFileName(file.name, 'file');
+			try {
+				staged.push({
+					name,
+					inspected: await stageFile(file.content, name, storage, MAX_COMPLAINT_FILE_BYTES)
+				});
+			} catch (error) {
+				for (const rest of files.slice(index + 1)) rest.content.resume();
+				throw fileRefusal(error, name, locale);
+			}
+		}
+		return staged;
+	} catch (error) {
+		await Promise.all(staged.map((file) => file.inspected.staged.discard()));
+		throw error;
+	}
+}
+
+/** A staging failure as the visitor reads it: which file, and why. */
+function fileRefusal(error: unknown, name: string, locale: Locale): unknown {
+	if (error instanceof SizeLimitExceeded)
+		return badInput(COMPLAINT_FILES_FIELD, 'complaints_error_file_too_large', {
+			name,
+			limit: formatBytes(MAX_COMPLAINT_FILE_BYTES, locale)
+		});
+	if (error instanceof Refusal && error.kind === 'BAD_REQUEST') {
+		// The inspector's reasons (empty, type not allowed, bytes contradict the name).
+		const key =
+			error.messageKey === 'evidence_empty'
+				? 'complaints_error_file_empty'
+				: 'complaints_error_file_type';
+		return badInput(COMPLAINT_FILES_FIELD, key, { name });
+	}
+	// A broken upload (UploadInterrupted) or a failing store is not the visitor's doing.
+	return error;
+}
+
 export type FileComplaintResult =
 	| { kind: 'filed'; reference: string }
 	/** The hidden field was filled: a bot. It hears what a person hears; nothing is stored. */
@@ -97,57 +178,89 @@ export async function fileComplaint(
 	input: FileComplaintInput,
 	locale: Locale,
 	/** The demo's story only: when it was filed, and a fixed reference (two loads must agree). */
-	story: { at?: Date; reference?: string } = {}
+	story: { at?: Date; reference?: string } = {},
+	/** The optional files (issue 13 item 4); none when absent. */
+	attachments: ComplaintAttachments | null = null
 ): Promise<FileComplaintResult> {
-	if (input[HONEYPOT_FIELD] !== '') return { kind: 'discarded' };
+	const drain = () => attachments?.files.forEach((file) => file.content.resume());
+	if (input[HONEYPOT_FIELD] !== '') {
+		drain();
+		return { kind: 'discarded' };
+	}
 	const body = await db.asPerson(null, (tx) => findPublicBody(tx, slug));
-	if (!body) throw notFound();
+	if (!body) {
+		drain();
+		throw notFound();
+	}
 	const scope = { tenantId: body.id, userId: null };
-	return db.inTenant(scope, async (tx) => {
-		let certificate: Awaited<ReturnType<typeof repo.findCertificateByNumber>> = undefined;
-		if (input.certificateNumber) {
-			certificate = await repo.findCertificateByNumber(tx, input.certificateNumber);
-			if (!certificate)
-				throw badInput('certificateNumber', 'complaints_error_certificate_unknown', {
-					number: input.certificateNumber
+	// Staged (inspected, hashed) before the transaction, so no transaction waits on a slow upload.
+	const staged = attachments ? await stageComplaintFiles(attachments, locale) : [];
+	try {
+		return await db.inTenant(scope, async (tx) => {
+			let certificate: Awaited<ReturnType<typeof repo.findCertificateByNumber>> = undefined;
+			if (input.certificateNumber) {
+				certificate = await repo.findCertificateByNumber(tx, input.certificateNumber);
+				if (!certificate)
+					throw badInput('certificateNumber', 'complaints_error_certificate_unknown', {
+						number: input.certificateNumber
+					});
+			}
+			// Eight random characters from 31: a clash is a one-in-a-trillion event; try again anyway.
+			let row: Awaited<ReturnType<typeof repo.insertComplaint>>;
+			for (let attempt = 0; attempt < 3 && !row; attempt++)
+				row = await repo.insertComplaint(tx, {
+					tenantId: body.id,
+					reference: story.reference ?? complaintReference(randomBytes(8)),
+					receivedAt: story.at,
+					certificateId: certificate?.id ?? null,
+					organisationId: certificate?.organisation_id ?? null,
+					name: input.name,
+					email: input.email,
+					phone: input.phone,
+					locale,
+					body: input.body
 				});
-		}
-		// Eight random characters from 31: a clash is a one-in-a-trillion event; try again anyway.
-		let row: Awaited<ReturnType<typeof repo.insertComplaint>>;
-		for (let attempt = 0; attempt < 3 && !row; attempt++)
-			row = await repo.insertComplaint(tx, {
-				tenantId: body.id,
-				reference: story.reference ?? complaintReference(randomBytes(8)),
-				receivedAt: story.at,
-				certificateId: certificate?.id ?? null,
-				organisationId: certificate?.organisation_id ?? null,
-				name: input.name,
-				email: input.email,
-				phone: input.phone,
-				locale,
-				body: input.body
+			if (!row) throw new Error('no free complaint reference');
+			const files = await repo.insertComplaintFiles(
+				tx,
+				staged.map((file) => ({
+					tenantId: body.id,
+					complaintId: row.id,
+					sha256: file.inspected.staged.sha256,
+					sizeBytes: file.inspected.staged.size,
+					detectedType: file.inspected.detectedType,
+					originalName: file.name,
+					uploadedAt: story.at
+				}))
+			);
+			await auditAs(tx, scope, 'complaint.file', 'complaint', row.id, {
+				after: {
+					reference: row.reference,
+					certificate: certificate?.number ?? null,
+					name: row.complainant_name,
+					email: row.complainant_email,
+					files: files.map((file) => ({ name: file.original_name, size: Number(file.size_bytes) }))
+				},
+				at: story.at
 			});
-		if (!row) throw new Error('no free complaint reference');
-		await auditAs(tx, scope, 'complaint.file', 'complaint', row.id, {
-			after: {
-				reference: row.reference,
-				certificate: certificate?.number ?? null,
-				name: row.complainant_name,
-				email: row.complainant_email
-			},
-			at: story.at
+			await messageComplainant(
+				tx,
+				body.id,
+				row,
+				'complaint.received',
+				{ reference: row.reference },
+				complaintStatusPath(body.slug, row.reference),
+				`complaint.received:${row.id}`
+			);
+			// The bytes go into the store last, still inside the transaction: a refusal above stores
+			// nothing, and if the commit fails the stored bytes are content nobody points to.
+			for (const file of staged) await file.inspected.staged.keep();
+			return { kind: 'filed', reference: row.reference };
 		});
-		await messageComplainant(
-			tx,
-			body.id,
-			row,
-			'complaint.received',
-			{ reference: row.reference },
-			complaintStatusPath(body.slug, row.reference),
-			`complaint.received:${row.id}`
-		);
-		return { kind: 'filed', reference: row.reference };
-	});
+	} finally {
+		// Kept files are settled already; this drops any staged copy a refusal left behind.
+		await Promise.all(staged.map((file) => file.inspected.staged.discard()));
+	}
 }
 
 const dayOf = (at: Date | null, zone: string): IsoDate | null =>
@@ -244,6 +357,13 @@ export async function getComplaint(db: AppDatabase, actor: Actor, id: string, no
 				dayOf(complaint.acknowledged_at, zone),
 				today
 			),
+			files: (await repo.listComplaintFiles(tx, complaint.id)).map((file) => ({
+				id: file.id,
+				name: file.original_name,
+				type: file.detected_type,
+				sizeBytes: Number(file.size_bytes),
+				downloadPath: `/complaints/${complaint.id}/files/${file.id}`
+			})),
 			history: await listAuditForEntity(tx, 'complaint', complaint.id),
 			steps: triage ? complaintStepsFrom(complaint.status) : [],
 			mayOpenEvaluation: mayOpen,
@@ -360,4 +480,34 @@ export async function complaintOfEvaluation(db: AppDatabase, actor: Actor, evalu
 		(await db.inTenant(scopeOf(actor), (tx) => repo.findComplaintOfEvaluation(tx, evaluationId))) ??
 		null
 	);
+}
+
+/**
+ * One of a complaint's files for the body to download (complaint.read): its bytes and the
+ * headers that keep a browser from rendering it. Another tenant's file, or a file of another
+ * complaint, is "not found".
+ */
+export async function openComplaintFileForDownload(
+	db: AppDatabase,
+	actor: Actor,
+	complaintId: string,
+	fileId: string,
+	storage: EvidenceStorage
+): Promise<{ stream: Readable; headers: Record<string, string> }> {
+	authorize(actor, 'complaint.read');
+	const file = await db.inTenant(scopeOf(actor), (tx) =>
+		repo.findComplaintFile(tx, complaintId, fileId)
+	);
+	if (!file || !(await storage.has(file.sha256))) throw notFound();
+	return {
+		stream: storage.open(file.sha256),
+		headers: {
+			'content-type': contentTypeOf(file.detected_type),
+			'content-length': String(file.size_bytes),
+			'content-disposition': contentDisposition(file.original_name),
+			'x-content-type-options': 'nosniff',
+			'content-security-policy': "default-src 'none'; sandbox",
+			'cache-control': 'private, no-store'
+		}
+	};
 }
