@@ -24,7 +24,6 @@ import {
 import * as auditLog from '../../src/lib/server/repositories/audit-log';
 import * as audit from '../../src/lib/server/repositories/audit';
 import * as certificates from '../../src/lib/server/repositories/certificates';
-import * as dashboard from '../../src/lib/server/repositories/dashboard';
 import * as findings from '../../src/lib/server/repositories/findings';
 import * as memberships from '../../src/lib/server/repositories/memberships';
 import * as outbox from '../../src/lib/server/repositories/outbox';
@@ -398,28 +397,6 @@ const CASES: Case[] = [
 		file: 'audit',
 		name: 'audit.listAuditForEntity',
 		run: call(audit, 'listAuditForEntity', 'finding', FINDING)
-	},
-
-	// The dashboard's counts, for the body's staff and for one organisation.
-	{
-		file: 'dashboard',
-		name: 'dashboard.countOrganisations',
-		run: call(dashboard, 'countOrganisations', null)
-	},
-	{
-		file: 'dashboard',
-		name: 'dashboard.countCertificatesByStatus',
-		note: 'one organisation',
-		run: call(dashboard, 'countCertificatesByStatus', ORGANISATION)
-	},
-	{
-		file: 'dashboard',
-		name: 'dashboard.countOpenNonconformities',
-		note: 'one organisation, its issued reports only',
-		run: call(dashboard, 'countOpenNonconformities', ORGANISATION, TODAY, [
-			'report_issued',
-			'closed'
-		])
 	},
 
 	// The outbox is shared by workers: claimed with SKIP LOCKED.
