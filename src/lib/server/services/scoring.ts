@@ -214,7 +214,7 @@ interface Scoring {
 }
 
 /**
- * The scoring of each of `evaluationIds`, in the same six queries however many they are (the
+ * The scoring of each of `evaluationIds`, in at most six queries however many they are (the
  * decision page reads the scoring of all its evaluations); NOT_FOUND when one is not found.
  * One evaluation's scoring is this read with one id.
  */
