@@ -24,9 +24,11 @@ import {
 import * as auditLog from '../../src/lib/server/repositories/audit-log';
 import * as audit from '../../src/lib/server/repositories/audit';
 import * as certificates from '../../src/lib/server/repositories/certificates';
+import * as decisions from '../../src/lib/server/repositories/decisions';
 import * as findings from '../../src/lib/server/repositories/findings';
 import * as memberships from '../../src/lib/server/repositories/memberships';
 import * as outbox from '../../src/lib/server/repositories/outbox';
+import * as scoring from '../../src/lib/server/repositories/scoring';
 import * as sessions from '../../src/lib/server/repositories/sessions';
 
 /*
@@ -56,6 +58,7 @@ const USER = '00000000-0000-4000-8000-0000000000b1';
 const ORGANISATION = '00000000-0000-4000-8000-0000000000c1';
 const STANDARD = '00000000-0000-4000-8000-0000000000d1';
 const FINDING = '00000000-0000-4000-8000-0000000000f1';
+const EVALUATION = '00000000-0000-4000-8000-0000000000e1';
 const ID_2 = '00000000-0000-4000-8000-0000000000f2';
 const NOW = new Date('2026-11-26T08:00:00.000Z');
 const TODAY = '2026-11-26';
@@ -397,6 +400,47 @@ const CASES: Case[] = [
 		file: 'audit',
 		name: 'audit.listAuditForEntity',
 		run: call(audit, 'listAuditForEntity', 'finding', FINDING)
+	},
+
+	// The decision page: what its evaluations have renewed, and their scoring, each one query for
+	// all of them (never one per evaluation).
+	{
+		file: 'decisions',
+		name: 'decisions.renewedEvaluationIds',
+		note: 'the page’s recertifications at once',
+		run: call(decisions, 'renewedEvaluationIds', [EVALUATION, ID_2])
+	},
+	{
+		file: 'scoring',
+		name: 'scoring.listScoringEvaluations',
+		note: 'several evaluations',
+		run: call(scoring, 'listScoringEvaluations', [EVALUATION, ID_2])
+	},
+	{
+		file: 'scoring',
+		name: 'scoring.listScoringEvaluations',
+		note: 'one evaluation, locked to record its scores',
+		run: call(scoring, 'listScoringEvaluations', [EVALUATION], { forUpdate: true })
+	},
+	{
+		file: 'scoring',
+		name: 'scoring.listSheetClauses',
+		run: call(scoring, 'listSheetClauses', [STANDARD])
+	},
+	{
+		file: 'scoring',
+		name: 'scoring.listScores',
+		run: call(scoring, 'listScores', [EVALUATION, ID_2])
+	},
+	{
+		file: 'scoring',
+		name: 'scoring.listMajorCaps',
+		run: call(scoring, 'listMajorCaps', [STANDARD])
+	},
+	{
+		file: 'scoring',
+		name: 'scoring.listMajors',
+		run: call(scoring, 'listMajors', [EVALUATION, ID_2])
 	},
 
 	// The outbox is shared by workers: claimed with SKIP LOCKED.

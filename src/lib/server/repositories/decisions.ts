@@ -188,13 +188,21 @@ function decisionsNewestFirst(tx: Tx) {
 		.orderBy('decisions.decided_at', 'desc');
 }
 
-/** Whether a recertification evaluation has already renewed its certificate (once each). */
-export async function evaluationRenewed(tx: Tx, evaluationId: string): Promise<boolean> {
-	const row = await tx
+/**
+ * The evaluations (of `evaluationIds`) that have already renewed their certificate: a
+ * recertification renews once each.
+ */
+export async function renewedEvaluationIds(
+	tx: Tx,
+	evaluationIds: readonly string[]
+): Promise<Set<string>> {
+	if (evaluationIds.length === 0) return new Set();
+	const rows = await tx
 		.selectFrom('decisions')
-		.select('id')
-		.where('evaluation_id', '=', evaluationId)
+		.select('evaluation_id')
+		.distinct()
+		.where('evaluation_id', 'in', evaluationIds)
 		.where('kind', '=', 'renew')
-		.executeTakeFirst();
-	return row !== undefined;
+		.execute();
+	return new Set(rows.flatMap((row) => (row.evaluation_id ? [row.evaluation_id] : [])));
 }

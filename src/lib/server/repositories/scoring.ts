@@ -1,14 +1,52 @@
 import type { Tx } from '../db/tenant-scope';
 import type { MajorCapCounts } from '../../../../db/schema';
+import { tenantJoin } from './tenant-join';
 
-/* The rows of scoring: a standard's scoring sheet and cap rule, an evaluation's scores. */
+/*
+ * The rows of scoring: a standard's scoring sheet and cap rule, an evaluation's scores. The
+ * reads an evaluation's scoring makes take several evaluations (or standards) at once, so that
+ * the decision page reads the scoring of all its evaluations in as many queries as of one.
+ */
 
-/** Every clause of a standard in reading order, with its points (null: not on the sheet). */
-export function listSheetClauses(tx: Tx, standardId: string) {
+/**
+ * Evaluations as their scoring reads them: kind and status, the standard's grade scale and the
+ * certificate's grade now (null: none, or no certificate yet); `forUpdate` locks the evaluations.
+ */
+export function listScoringEvaluations(
+	tx: Tx,
+	evaluationIds: readonly string[],
+	options: { forUpdate?: boolean } = {}
+) {
+	if (evaluationIds.length === 0) return Promise.resolve([]);
+	return tx
+		.selectFrom('evaluations')
+		.innerJoin('standards', tenantJoin('standards', 'evaluations.standard_id'))
+		.leftJoin('certificates', tenantJoin('certificates', 'evaluations.certificate_id'))
+		.select([
+			'evaluations.id',
+			'evaluations.kind',
+			'evaluations.status',
+			'evaluations.standard_id',
+			'evaluations.certificate_id',
+			'standards.grade_scale_id',
+			'certificates.grade_level_id as certificate_grade_level_id'
+		])
+		.where('evaluations.id', 'in', evaluationIds)
+		.$if(!!options.forUpdate, (query) => query.forUpdate('evaluations'))
+		.execute();
+}
+
+/**
+ * Every clause of the standards, each standard's in reading order, with its points (null: not
+ * on the sheet).
+ */
+export function listSheetClauses(tx: Tx, standardIds: readonly string[]) {
+	if (standardIds.length === 0) return Promise.resolve([]);
 	return tx
 		.selectFrom('clauses')
-		.select(['id', 'parent_id', 'number', 'title_zh', 'title_en', 'score_points'])
-		.where('standard_id', '=', standardId)
+		.select(['id', 'standard_id', 'parent_id', 'number', 'title_zh', 'title_en', 'score_points'])
+		.where('standard_id', 'in', standardIds)
+		.orderBy('standard_id')
 		.orderBy('sort_key')
 		.execute();
 }
@@ -39,14 +77,34 @@ export interface MajorCapRow {
 	counts: MajorCapCounts;
 }
 
-/** The cap rule of a standard: none while its scheme rules were never saved. */
+/** The cap rule of each standard asked for: none while its scheme rules were never saved. */
+export async function listMajorCaps(
+	tx: Tx,
+	standardIds: readonly string[]
+): Promise<Map<string, MajorCapRow>> {
+	const rows =
+		standardIds.length === 0
+			? []
+			: await tx
+					.selectFrom('scheme_rules')
+					.select(['standard_id', 'major_cap_level_id', 'major_cap_counts'])
+					.where('standard_id', 'in', standardIds)
+					.execute();
+	const byStandard = new Map(rows.map((row) => [row.standard_id, row]));
+	return new Map(
+		standardIds.map((id) => {
+			const row = byStandard.get(id);
+			return [
+				id,
+				{ levelId: row?.major_cap_level_id ?? null, counts: row?.major_cap_counts ?? 'any' }
+			];
+		})
+	);
+}
+
+/** The cap rule of one standard (the catalogue's scoring sheet). */
 export async function findMajorCap(tx: Tx, standardId: string): Promise<MajorCapRow> {
-	const row = await tx
-		.selectFrom('scheme_rules')
-		.select(['major_cap_level_id', 'major_cap_counts'])
-		.where('standard_id', '=', standardId)
-		.executeTakeFirst();
-	return { levelId: row?.major_cap_level_id ?? null, counts: row?.major_cap_counts ?? 'any' };
+	return (await listMajorCaps(tx, [standardId])).get(standardId)!;
 }
 
 /**
@@ -74,6 +132,7 @@ export async function saveMajorCap(tx: Tx, tenantId: string, standardId: string,
 }
 
 export interface ScoreRow {
+	evaluation_id: string;
 	clause_id: string;
 	score: number;
 	scored_by: string;
@@ -81,19 +140,21 @@ export interface ScoreRow {
 	scored_at: Date;
 }
 
-/** An evaluation's scores, with who gave each; numbers, not numeric strings. */
-export async function listScores(tx: Tx, evaluationId: string): Promise<ScoreRow[]> {
+/** The evaluations' scores, with who gave each; numbers, not numeric strings. */
+export async function listScores(tx: Tx, evaluationIds: readonly string[]): Promise<ScoreRow[]> {
+	if (evaluationIds.length === 0) return [];
 	const rows = await tx
 		.selectFrom('evaluation_scores')
 		.innerJoin('users', 'users.id', 'evaluation_scores.scored_by')
 		.select([
+			'evaluation_scores.evaluation_id',
 			'evaluation_scores.clause_id',
 			'evaluation_scores.score',
 			'evaluation_scores.scored_by',
 			'users.name as scorer_name',
 			'evaluation_scores.scored_at'
 		])
-		.where('evaluation_scores.evaluation_id', '=', evaluationId)
+		.where('evaluation_scores.evaluation_id', 'in', evaluationIds)
 		.execute();
 	return rows.map((row) => ({ ...row, score: Number(row.score) }));
 }
@@ -138,12 +199,13 @@ export async function deleteScore(tx: Tx, evaluationId: string, clauseId: string
 		.execute();
 }
 
-/** The evaluation's major nonconformities (the cap rule reads them). */
-export function listMajors(tx: Tx, evaluationId: string) {
+/** The evaluations' major nonconformities, by reference (the cap rule reads them). */
+export function listMajors(tx: Tx, evaluationIds: readonly string[]) {
+	if (evaluationIds.length === 0) return Promise.resolve([]);
 	return tx
 		.selectFrom('findings')
-		.select(['reference', 'status'])
-		.where('evaluation_id', '=', evaluationId)
+		.select(['evaluation_id', 'reference', 'status'])
+		.where('evaluation_id', 'in', evaluationIds)
 		.where('kind', '=', 'nonconformity')
 		.where('grade', '=', 'major')
 		.orderBy('reference')

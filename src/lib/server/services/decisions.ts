@@ -24,7 +24,7 @@ import { auditAs } from './audit-entry';
 import * as repo from '../repositories/decisions';
 import { findEvaluation, isOnTeam, updateEvaluationStatus } from '../repositories/evaluations';
 import { insertCertificateHistoryEntries } from '../repositories/certificates';
-import { gradeProposalIn } from './scoring';
+import { gradeProposalIn, gradeProposalsIn } from './scoring';
 
 /*
  * Certification decisions (SPEC §3, ISO/IEC 17021-1 9.5): a decision maker renews (after a
@@ -106,23 +106,21 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 		const evaluations = await repo.listDecidableEvaluations(tx, certificateId);
 		const ids = evaluations.map((e) => e.id);
 		const latest = await repo.latestEvaluationId(tx, certificateId);
-		const [findings, withMe, gradeLevels, rules, proposals] = await Promise.all([
+		const recertifications = evaluations
+			.filter((evaluation) => evaluation.kind === 'recertification')
+			.map((evaluation) => evaluation.id);
+		const [findings, withMe, gradeLevels, rules, proposals, renewed] = await Promise.all([
 			repo.listEvaluationFindings(tx, ids),
 			repo.evaluationsWithMember(tx, latest ? [...ids, latest] : ids, actor.userId),
 			certificate.grade_scale_id
 				? repo.listGradeLevels(tx, certificate.grade_scale_id)
 				: Promise.resolve([]),
 			findSchemeRules(tx, certificate.standard_id),
-			// The grade each evaluation's scores propose (issue 12 item 2), preselected on the page.
-			Promise.all(ids.map((id) => gradeProposalIn(tx, id)))
+			// The grade each evaluation's scores propose (issue 12 item 2), preselected on the page:
+			// one batched read for all of them, not one per evaluation.
+			gradeProposalsIn(tx, ids),
+			repo.renewedEvaluationIds(tx, recertifications)
 		]);
-		const renewed = new Set<string>();
-		for (const evaluation of evaluations)
-			if (
-				evaluation.kind === 'recertification' &&
-				(await repo.evaluationRenewed(tx, evaluation.id))
-			)
-				renewed.add(evaluation.id);
 		return {
 			certificate: {
 				id: certificate.id,
@@ -164,7 +162,7 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 				onTeam: withMe.has(evaluation.id),
 				/** A recertification that has renewed the certificate already (once each). */
 				renewed: renewed.has(evaluation.id),
-				gradeProposal: proposals[ids.indexOf(evaluation.id)] ?? null,
+				gradeProposal: proposals.get(evaluation.id) ?? null,
 				...blockingFindings(
 					findings.filter((f) => f.evaluation_id === evaluation.id),
 					actor.role
@@ -334,7 +332,11 @@ export async function takeDecision(
 		if (!verdict.ok) throw refusalOf(input.kind, verdict.reason, findings, actor.role);
 		if (newScope !== null && newScope === certificate.scope && newScopeItems === null)
 			throw badInput('newScope', 'findings_decision_scope_unchanged');
-		if (input.kind === 'renew' && evaluationId && (await repo.evaluationRenewed(tx, evaluationId)))
+		if (
+			input.kind === 'renew' &&
+			evaluationId &&
+			(await repo.renewedEvaluationIds(tx, [evaluationId])).has(evaluationId)
+		)
 			throw new Refusal('CONFLICT', 'renewal_already_renewed');
 		// Renewal: the new cycle from the scheme rules, continuing the one it renews.
 		const renewal =

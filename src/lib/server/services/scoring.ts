@@ -15,10 +15,9 @@ import { badInput, forbidden, notFound, Refusal, staleVersion } from '../errors'
 import { authorize } from './authorize';
 import { auditAs } from './audit-entry';
 import { checked } from './catalogue-support';
-import { findStandard, listGradeLevels } from '../repositories/catalogue';
+import { findStandard, listGradeLevels, type GradeLevelRow } from '../repositories/catalogue';
 import { updateAtVersion } from '../repositories/versioned';
-import { findEvaluation, isOnTeam } from '../repositories/evaluations';
-import { findCertificate } from '../repositories/certificates';
+import { isOnTeam } from '../repositories/evaluations';
 import * as repo from '../repositories/scoring';
 import {
 	recordScoresSchema,
@@ -43,17 +42,40 @@ export interface GradeLevelChoice {
 	minScore: number | null;
 }
 
+const asLevelChoice = (level: GradeLevelRow): GradeLevelChoice => ({
+	id: level.id,
+	rank: level.rank,
+	code: level.code,
+	labelZh: level.label_zh,
+	labelEn: level.label_en,
+	minScore: level.min_score
+});
+
+/** The levels of each scale asked for, best first. */
+async function levelsOfScales(tx: Tx, gradeScaleIds: readonly string[]) {
+	const rows = await listGradeLevels(tx, [...gradeScaleIds]);
+	const byScale = groupBy(rows, (level) => level.grade_scale_id);
+	return new Map(gradeScaleIds.map((id) => [id, (byScale.get(id) ?? []).map(asLevelChoice)]));
+}
+
 async function levelsOfStandard(tx: Tx, gradeScaleId: string | null): Promise<GradeLevelChoice[]> {
 	if (!gradeScaleId) return [];
-	return (await listGradeLevels(tx, [gradeScaleId])).map((level) => ({
-		id: level.id,
-		rank: level.rank,
-		code: level.code,
-		labelZh: level.label_zh,
-		labelEn: level.label_en,
-		minScore: level.min_score
-	}));
+	return (await levelsOfScales(tx, [gradeScaleId])).get(gradeScaleId)!;
 }
+
+/** `rows` by `key`, each group in the rows' order. */
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+	const groups = new Map<string, T[]>();
+	for (const row of rows) {
+		const group = groups.get(key(row));
+		if (group) group.push(row);
+		else groups.set(key(row), [row]);
+	}
+	return groups;
+}
+
+const distinct = (values: readonly (string | null)[]) =>
+	[...new Set(values)].filter((value): value is string => value !== null);
 
 /* ---- The scoring sheet of a standard (the catalogue). ---- */
 
@@ -64,7 +86,7 @@ export async function getScoringSheet(db: AppDatabase, actor: Actor, standardId:
 		const standard = await findStandard(tx, standardId);
 		if (!standard) throw notFound();
 		const [clauses, cap, levels] = await Promise.all([
-			repo.listSheetClauses(tx, standardId),
+			repo.listSheetClauses(tx, [standardId]),
 			repo.findMajorCap(tx, standardId),
 			levelsOfStandard(tx, standard.grade_scale_id)
 		]);
@@ -120,7 +142,7 @@ export async function updateScoringSheet(
 		const standard = await findStandard(tx, standardId, { forUpdate: true });
 		if (!standard) throw notFound();
 		if (standard.version !== version) throw staleVersion();
-		const clauses = await repo.listSheetClauses(tx, standardId);
+		const clauses = await repo.listSheetClauses(tx, [standardId]);
 		const byId = new Map(clauses.map((clause) => [clause.id, clause]));
 		const sheet: { clauseId: string; points: number }[] = [];
 		for (const item of points) {
@@ -181,23 +203,65 @@ export async function updateScoringSheet(
 /* ---- An evaluation's scores. ---- */
 
 /** An evaluation with what its scoring reads: the sheet, the scores, the scale, the cap, the majors. */
-async function scoringOf(tx: Tx, evaluationId: string, options: { forUpdate?: boolean } = {}) {
-	const evaluation = await findEvaluation(tx, evaluationId, options);
-	if (!evaluation) throw notFound();
-	const standard = await findStandard(tx, evaluation.standard_id);
-	if (!standard) throw notFound();
-	const [clauses, scores, levels, cap, majors] = await Promise.all([
-		repo.listSheetClauses(tx, evaluation.standard_id),
-		repo.listScores(tx, evaluationId),
-		levelsOfStandard(tx, standard.grade_scale_id),
-		repo.findMajorCap(tx, evaluation.standard_id),
-		repo.listMajors(tx, evaluationId)
-	]);
-	const sheet = clauses.filter((clause) => clause.score_points !== null);
-	return { evaluation, sheet, scores, levels, cap, majors };
+interface Scoring {
+	evaluation: Awaited<ReturnType<typeof repo.listScoringEvaluations>>[number];
+	/** The standard's clauses that carry points, in reading order. */
+	sheet: Awaited<ReturnType<typeof repo.listSheetClauses>>;
+	scores: repo.ScoreRow[];
+	levels: GradeLevelChoice[];
+	cap: repo.MajorCapRow;
+	majors: Awaited<ReturnType<typeof repo.listMajors>>;
 }
 
-type Scoring = Awaited<ReturnType<typeof scoringOf>>;
+/**
+ * The scoring of each of `evaluationIds`, in at most six queries however many they are (the
+ * decision page reads the scoring of all its evaluations); NOT_FOUND when one is not found.
+ * One evaluation's scoring is this read with one id.
+ */
+async function scoringsOf(
+	tx: Tx,
+	evaluationIds: readonly string[],
+	options: { forUpdate?: boolean } = {}
+): Promise<Map<string, Scoring>> {
+	const ids = distinct(evaluationIds);
+	const evaluations = await repo.listScoringEvaluations(tx, ids, options);
+	if (evaluations.length !== ids.length) throw notFound();
+	const standardIds = distinct(evaluations.map((evaluation) => evaluation.standard_id));
+	const [clauses, scores, levels, caps, majors] = await Promise.all([
+		repo.listSheetClauses(tx, standardIds),
+		repo.listScores(tx, ids),
+		levelsOfScales(tx, distinct(evaluations.map((evaluation) => evaluation.grade_scale_id))),
+		repo.listMajorCaps(tx, standardIds),
+		repo.listMajors(tx, ids)
+	]);
+	const sheets = groupBy(
+		clauses.filter((clause) => clause.score_points !== null),
+		(clause) => clause.standard_id
+	);
+	const scoresOf = groupBy(scores, (row) => row.evaluation_id);
+	const majorsOf = groupBy(majors, (row) => row.evaluation_id);
+	return new Map(
+		evaluations.map((evaluation) => [
+			evaluation.id,
+			{
+				evaluation,
+				sheet: sheets.get(evaluation.standard_id) ?? [],
+				scores: scoresOf.get(evaluation.id) ?? [],
+				levels: evaluation.grade_scale_id ? (levels.get(evaluation.grade_scale_id) ?? []) : [],
+				cap: caps.get(evaluation.standard_id)!,
+				majors: majorsOf.get(evaluation.id) ?? []
+			}
+		])
+	);
+}
+
+async function scoringOf(
+	tx: Tx,
+	evaluationId: string,
+	options: { forUpdate?: boolean } = {}
+): Promise<Scoring> {
+	return (await scoringsOf(tx, [evaluationId], options)).get(evaluationId)!;
+}
 
 function resultOf(scoring: Scoring, scores: ClauseScore[] = scoring.scores.map(asClauseScore)) {
 	return scoreEvaluation({
@@ -314,7 +378,7 @@ export async function recordScores(
 				at: now
 			});
 		}
-		const after = await repo.listScores(tx, evaluationId);
+		const after = await repo.listScores(tx, [evaluationId]);
 		return { changed: changes.length, result: resultOf(scoring, after.map(asClauseScore)) };
 	});
 }
@@ -363,18 +427,14 @@ export interface GradeProposal {
 	levels: GradeLevelChoice[];
 }
 
-/** The proposal inside a transaction of the caller's (the decision page reads several at once). */
-export async function gradeProposalIn(tx: Tx, evaluationId: string): Promise<GradeProposal | null> {
-	const scoring = await scoringOf(tx, evaluationId);
+/** The grade one evaluation's scoring proposes (null: none, see gradeProposal). */
+function proposalOf(scoring: Scoring): GradeProposal | null {
 	if (scoring.sheet.length === 0 || scoring.levels.length === 0) return null;
 	if (!PROPOSING_KINDS.includes(scoring.evaluation.kind)) return null;
-	const certificate = scoring.evaluation.certificate_id
-		? await findCertificate(tx, scoring.evaluation.certificate_id)
-		: undefined;
-	const currentLevelId = certificate?.grade_level_id ?? null;
+	const currentLevelId = scoring.evaluation.certificate_grade_level_id ?? null;
 	const result = resultOf(scoring);
 	return {
-		evaluationId,
+		evaluationId: scoring.evaluation.id,
 		total: result.total,
 		complete: result.complete,
 		scored: result.scored,
@@ -386,6 +446,23 @@ export async function gradeProposalIn(tx: Tx, evaluationId: string): Promise<Gra
 		proposal: proposeGrade(result, currentLevelId),
 		levels: scoring.levels
 	};
+}
+
+/**
+ * The proposals of several evaluations inside a transaction of the caller's, in a fixed number
+ * of queries however many they are (the decision page reads one per evaluation it offers).
+ */
+export async function gradeProposalsIn(
+	tx: Tx,
+	evaluationIds: readonly string[]
+): Promise<Map<string, GradeProposal | null>> {
+	const scorings = await scoringsOf(tx, evaluationIds);
+	return new Map([...scorings].map(([id, scoring]) => [id, proposalOf(scoring)]));
+}
+
+/** One evaluation's proposal inside a transaction of the caller's. */
+export async function gradeProposalIn(tx: Tx, evaluationId: string): Promise<GradeProposal | null> {
+	return (await gradeProposalsIn(tx, [evaluationId])).get(evaluationId) ?? null;
 }
 
 /**
