@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import { updateAtVersion } from './versioned';
 import { lastIssuedEvaluationEnd } from './evaluations';
@@ -203,6 +203,8 @@ export function listCertificateHistory(tx: Tx, certificateId: string) {
 			'certificate_history.to_expires_on',
 			'certificate_history.effective_on',
 			'certificate_history.recorded_at',
+			'certificate_history.previous_body_event',
+			'certificate_history.previous_body_note',
 			'from_grade.label_zh as from_grade_zh',
 			'from_grade.label_en as from_grade_en',
 			'to_grade.label_zh as to_grade_zh',
@@ -214,6 +216,10 @@ export function listCertificateHistory(tx: Tx, certificateId: string) {
 		.where('certificate_history.certificate_id', '=', certificateId)
 		.orderBy('certificate_history.recorded_at')
 		.orderBy('certificate_history.effective_on')
+		// A transfer records the earlier body's lines with its own: on the same day, theirs first,
+		// in the order they were typed.
+		.orderBy(sql`certificate_history.change = 'previous_body'`, 'desc')
+		.orderBy('certificate_history.previous_body_position')
 		.execute();
 }
 

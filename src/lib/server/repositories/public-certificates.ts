@@ -96,6 +96,8 @@ export function listPublicHistory(tx: Tx, certificateId: string) {
 			'grade_levels.label_en as to_grade_en'
 		])
 		.where('certificate_history.certificate_id', '=', certificateId)
+		// This body states what it decided; the earlier body's lines are that body's to state.
+		.where('certificate_history.change', '<>', 'previous_body')
 		.orderBy('certificate_history.effective_on')
 		.orderBy('certificate_history.recorded_at')
 		.execute();
