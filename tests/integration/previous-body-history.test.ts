@@ -2,12 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases';
 import { callerFor, newActor, newTenant, testApp } from '../support/factories';
-import {
-	auditOf,
-	json,
-	newWorkflowWorld,
-	type WorkflowWorld
-} from '../support/workflow-factories';
+import { auditOf, json, newWorkflowWorld, type WorkflowWorld } from '../support/workflow-factories';
 import { Refusal } from '../../src/lib/server/errors';
 import { addDays, todayInZone } from '../../src/lib/server/domain/calendar';
 import { periodOf } from '../../src/lib/server/domain/registry-export';
@@ -142,9 +137,9 @@ describe.each(DIALECTS)('a transfer with its history at the earlier body (%s)', 
 			['transferred', today, null, null, null]
 		]);
 		// None carries a status: the earlier suspension is not this body's.
-		expect(recorded.filter((line) => line.change === 'previous_body').map((l) => l.to_status)).toEqual(
-			[null, null, null, null, null, null]
-		);
+		expect(
+			recorded.filter((line) => line.change === 'previous_body').map((l) => l.to_status)
+		).toEqual([null, null, null, null, null, null]);
 
 		// The page's history: the earlier body's lines first, in the order typed.
 		const page = await getCertificate(t.db, world.admin, certificate.id);
@@ -217,11 +212,7 @@ describe.each(DIALECTS)('a transfer with its history at the earlier body (%s)', 
 				'previousHistoryEvent.1',
 				'ends_suspended'
 			],
-			[
-				rows([day(-100), 'issued', 'x'.repeat(1001)]),
-				'previousHistoryNote.0',
-				'note_too_long'
-			]
+			[rows([day(-100), 'issued', 'x'.repeat(1001)]), 'previousHistoryNote.0', 'note_too_long']
 		];
 		const before = await certificateCount();
 		for (const [history, field, reason] of cases)

@@ -44,12 +44,36 @@ describe('a history at the earlier body', () => {
 		[[row('2024-01-01', '', 'a note')], 0, 'event', 'event_required'],
 		[[row('2024-01-01', 'withdrawn')], 0, 'event', 'event_unknown'],
 		[[row('2024-01-01', 'issued', 'x'.repeat(1001))], 0, 'note', 'note_too_long'],
-		[[row('2024-01-01', 'surveillance'), row('2024-02-01', 'issued')], 1, 'event', 'issued_not_first'],
+		[
+			[row('2024-01-01', 'surveillance'), row('2024-02-01', 'issued')],
+			1,
+			'event',
+			'issued_not_first'
+		],
 		[[row('2024-01-01', 'restored')], 0, 'event', 'restored_not_suspended'],
-		[[row('2024-01-01', 'suspended'), row('2024-02-01', 'suspended')], 1, 'event', 'suspended_already'],
+		[
+			[row('2024-01-01', 'suspended'), row('2024-02-01', 'suspended')],
+			1,
+			'event',
+			'suspended_already'
+		],
 		[[row('2024-01-01', 'suspended'), row('2024-02-01', 'renewed')], 1, 'event', 'while_suspended'],
-		[[row('2024-01-01', 'suspended'), row('2024-02-01', 'scope_extended')], 1, 'event', 'while_suspended'],
-		[[row('2024-01-01', 'issued'), row('2024-02-01', 'suspended'), row('2024-03-01', 'scope_reduced')], 1, 'event', 'ends_suspended']
+		[
+			[row('2024-01-01', 'suspended'), row('2024-02-01', 'scope_extended')],
+			1,
+			'event',
+			'while_suspended'
+		],
+		[
+			[
+				row('2024-01-01', 'issued'),
+				row('2024-02-01', 'suspended'),
+				row('2024-03-01', 'scope_reduced')
+			],
+			1,
+			'event',
+			'ends_suspended'
+		]
 	] as const)('refuses %j at row %i, field %s: %s', (rows, at, field, reason) => {
 		expect(previousBodyHistory(rows, context)).toEqual({ ok: false, row: at, field, reason });
 	});

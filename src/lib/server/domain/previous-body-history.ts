@@ -115,6 +115,7 @@ export function previousBodyHistory(
 			return refuse('event', 'while_suspended');
 		lines.push({ on, event, note, position: lines.length + 1 });
 	}
-	if (suspended) return { ok: false, row: lastSuspension, field: 'event', reason: 'ends_suspended' };
+	if (suspended)
+		return { ok: false, row: lastSuspension, field: 'event', reason: 'ends_suspended' };
 	return { ok: true, lines };
 }

@@ -176,7 +176,11 @@ export async function insertCertificateHistoryEntries(
 	if (entries.length > 0) await tx.insertInto('certificate_history').values(entries).execute();
 }
 
-/** Every status, grade and scope change of a certificate, as recorded, with the decision behind it. */
+/**
+ * Every status, grade and scope change of a certificate, as recorded, with the decision behind it.
+ * A transfer records the earlier body's lines with its own: on the same day, theirs come first,
+ * in the order they were typed.
+ */
 export function listCertificateHistory(tx: Tx, certificateId: string) {
 	return tx
 		.selectFrom('certificate_history')
@@ -216,8 +220,6 @@ export function listCertificateHistory(tx: Tx, certificateId: string) {
 		.where('certificate_history.certificate_id', '=', certificateId)
 		.orderBy('certificate_history.recorded_at')
 		.orderBy('certificate_history.effective_on')
-		// A transfer records the earlier body's lines with its own: on the same day, theirs first,
-		// in the order they were typed.
 		.orderBy(sql`certificate_history.change = 'previous_body'`, 'desc')
 		.orderBy('certificate_history.previous_body_position')
 		.execute();

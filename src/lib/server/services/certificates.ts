@@ -423,13 +423,7 @@ export function createCertificate(
 					previousNumber: requiredText('previousNumber', input.previousNumber ?? '', 100)
 				}
 			: null;
-	const previousHistory = checkedPreviousHistory(
-		actor,
-		input,
-		issuedOn,
-		transfer !== null,
-		now
-	);
+	const previousHistory = checkedPreviousHistory(actor, input, issuedOn, transfer !== null, now);
 	return db
 		.inTenant(scopeOf(actor), async (tx) => {
 			if (!(await findOrganisation(tx, input.organisationId)))
@@ -488,11 +482,14 @@ function checkedPreviousHistory(
 	const ons = input.previousHistoryOn ?? [];
 	const events = input.previousHistoryEvent ?? [];
 	const notes = input.previousHistoryNote ?? [];
-	const rows = Array.from({ length: Math.max(ons.length, events.length, notes.length) }, (_, i) => ({
-		on: ons[i] ?? '',
-		event: events[i] ?? '',
-		note: notes[i] ?? ''
-	}));
+	const rows = Array.from(
+		{ length: Math.max(ons.length, events.length, notes.length) },
+		(_, i) => ({
+			on: ons[i] ?? '',
+			event: events[i] ?? '',
+			note: notes[i] ?? ''
+		})
+	);
 	const verdict = previousBodyHistory(rows, {
 		issuedOn,
 		today: todayInZone(now ?? new Date(), actor.tenant.timeZone)

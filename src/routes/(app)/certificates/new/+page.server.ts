@@ -47,10 +47,14 @@ function historyRowsOf(data: FormData | null): HistoryRow[] {
 	}));
 }
 
-const create = formAction('certificate.import', createCertificateInput, async ({ db, actor, input }) => {
-	const certificate = await createCertificate(db, actor, input);
-	redirect(303, `/certificates/${certificate.id}?saved=created`);
-});
+const create = formAction(
+	'certificate.import',
+	createCertificateInput,
+	async ({ db, actor, input }) => {
+		const certificate = await createCertificate(db, actor, input);
+		redirect(303, `/certificates/${certificate.id}?saved=created`);
+	}
+);
 
 export const actions: Actions = {
 	/*
