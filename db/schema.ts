@@ -619,7 +619,16 @@ export interface Database {
 export type CertificateOrigin = 'granted' | 'imported' | 'transferred';
 
 export type CertificateHistoryChange =
-	'issued' | 'status' | 'grade' | 'scope' | 'expired' | 'renewed' | 'imported' | 'transferred';
+	| 'issued'
+	| 'status'
+	| 'grade'
+	| 'scope'
+	| 'expired'
+	| 'renewed'
+	| 'imported'
+	| 'transferred'
+	/** A line of its history at the body it was transferred from (migration 2026-12-07-03). */
+	| 'previous_body';
 
 export interface CertificatesTable {
 	origin: ColumnType<CertificateOrigin, CertificateOrigin | undefined, CertificateOrigin>;
@@ -840,4 +849,24 @@ export interface EvaluationScoresTable {
 
 export interface Database {
 	evaluation_scores: EvaluationScoresTable;
+}
+
+/* ---- History at the earlier body (migration 2026-12-07-03-previous-body-history). ---- */
+
+/** What happened to a transferred certificate at the body that held it before. */
+export type PreviousBodyEvent =
+	| 'issued'
+	| 'surveillance'
+	| 'renewed'
+	| 'scope_extended'
+	| 'scope_reduced'
+	| 'suspended'
+	| 'restored';
+
+export interface CertificateHistoryTable {
+	/** Set exactly on a `previous_body` line: what happened there. */
+	previous_body_event: PreviousBodyEvent | null;
+	previous_body_note: string | null;
+	/** The line's place in that history (two lines may share a day). */
+	previous_body_position: number | null;
 }

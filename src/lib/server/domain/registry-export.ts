@@ -30,8 +30,11 @@ export const isRegistryFile = (value: string): value is RegistryFile =>
  */
 export const ACCREDITATION_BODY = 'CNAS';
 
-/** certificate_history.change, but `imported` (not a change; repositories/registry.ts skips it). */
-export type CertificateChange = Exclude<CertificateHistoryChange, 'imported'>;
+/**
+ * certificate_history.change, but `imported` (not a change) and `previous_body` (a change at the
+ * body it was transferred from): repositories/registry.ts skips both.
+ */
+export type CertificateChange = Exclude<CertificateHistoryChange, 'imported' | 'previous_body'>;
 
 /** One change of one certificate, with what both files read of the certificate. */
 export interface RegistryChange {

@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Tx } from '../db/tenant-scope';
 import { updateAtVersion } from './versioned';
 import { lastIssuedEvaluationEnd } from './evaluations';
@@ -176,7 +176,11 @@ export async function insertCertificateHistoryEntries(
 	if (entries.length > 0) await tx.insertInto('certificate_history').values(entries).execute();
 }
 
-/** Every status, grade and scope change of a certificate, as recorded, with the decision behind it. */
+/**
+ * Every status, grade and scope change of a certificate, as recorded, with the decision behind it.
+ * A transfer records the earlier body's lines with its own: on the same day, theirs come first,
+ * in the order they were typed.
+ */
 export function listCertificateHistory(tx: Tx, certificateId: string) {
 	return tx
 		.selectFrom('certificate_history')
@@ -203,6 +207,8 @@ export function listCertificateHistory(tx: Tx, certificateId: string) {
 			'certificate_history.to_expires_on',
 			'certificate_history.effective_on',
 			'certificate_history.recorded_at',
+			'certificate_history.previous_body_event',
+			'certificate_history.previous_body_note',
 			'from_grade.label_zh as from_grade_zh',
 			'from_grade.label_en as from_grade_en',
 			'to_grade.label_zh as to_grade_zh',
@@ -214,6 +220,8 @@ export function listCertificateHistory(tx: Tx, certificateId: string) {
 		.where('certificate_history.certificate_id', '=', certificateId)
 		.orderBy('certificate_history.recorded_at')
 		.orderBy('certificate_history.effective_on')
+		.orderBy(sql`certificate_history.change = 'previous_body'`, 'desc')
+		.orderBy('certificate_history.previous_body_position')
 		.execute();
 }
 

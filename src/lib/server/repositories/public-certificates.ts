@@ -80,7 +80,11 @@ export function searchPublicCertificates(tx: Tx, text: string, limit: number) {
 		.execute();
 }
 
-/** A certificate's history, the columns the status replay needs, with the grades' names. */
+/**
+ * A certificate's history, the columns the status replay needs, with the grades' names. This
+ * body states what it decided: the lines of a transferred certificate's history at the earlier
+ * body are that body's to state.
+ */
 export function listPublicHistory(tx: Tx, certificateId: string) {
 	return tx
 		.selectFrom('certificate_history')
@@ -96,6 +100,7 @@ export function listPublicHistory(tx: Tx, certificateId: string) {
 			'grade_levels.label_en as to_grade_en'
 		])
 		.where('certificate_history.certificate_id', '=', certificateId)
+		.where('certificate_history.change', '<>', 'previous_body')
 		.orderBy('certificate_history.effective_on')
 		.orderBy('certificate_history.recorded_at')
 		.execute();

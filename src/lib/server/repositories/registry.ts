@@ -77,7 +77,8 @@ export async function listRegistryChanges(tx: Tx, filter: RegistryChangeFilter) 
 		.where('h.effective_on', '<=', filter.to)
 		// An `imported` line records a certificate CertTrack took over, not a change of it: the
 		// registries had it since its issue. (A transfer from another body is a change: reported.)
-		.where('h.change', '<>', 'imported');
+		// A `previous_body` line happened at that other body, which reported it itself.
+		.where('h.change', 'not in', ['imported', 'previous_body']);
 	if (filter.afterId)
 		// The keyset compares with the previous row as stored (recorded_at to the microsecond).
 		query = query.where(

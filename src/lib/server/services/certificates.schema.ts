@@ -6,6 +6,7 @@ import {
 	cursor,
 	id,
 	isoDate,
+	list,
 	requiredText,
 	search,
 	text,
@@ -22,6 +23,9 @@ export const CERTIFICATE_STATUSES = [
 ] as const satisfies readonly CertificateStatus[];
 
 const date = isoDate('organisations_error_date_invalid');
+
+/** The most lines of an earlier body's history one transfer takes. */
+export const PREVIOUS_HISTORY_ROWS_MAX = 50;
 
 /** One of a form's choices: an empty select is "required", anything else must be an id. */
 const choice = z
@@ -69,7 +73,15 @@ export const createCertificateInput = z.object({
 	gradeLevelId: blankAsNull(id).optional(),
 	/** Transferred from another body (issue 12 item 4): its name and number there, both or neither. */
 	previousBodyName: blankAsNull(text(200)).optional(),
-	previousNumber: blankAsNull(text(100)).optional()
+	previousNumber: blankAsNull(text(100)).optional(),
+	/*
+	 * Its history at that body, as parallel lists (a form's repeated rows; a wholly blank row is
+	 * left out). Each value is only bounded here: the service checks the rows against each other
+	 * and refuses on one row's field (domain/previous-body-history.ts).
+	 */
+	previousHistoryOn: list(text(20), PREVIOUS_HISTORY_ROWS_MAX).optional(),
+	previousHistoryEvent: list(text(30), PREVIOUS_HISTORY_ROWS_MAX).optional(),
+	previousHistoryNote: list(text(4000), PREVIOUS_HISTORY_ROWS_MAX).optional()
 });
 
 export const updateCertificateInput = z.object({ ...correctionFields, id, version });

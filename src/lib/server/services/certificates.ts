@@ -5,6 +5,7 @@ import { NO_ORGANISATION } from '../domain/roles';
 import { mayEver } from '../domain/permissions';
 import { certificateExpiry, nextSurveillanceDue, suspensionLimit } from '../domain/scheme-rules';
 import { isIsoDate, todayInZone } from '../domain/calendar';
+import { previousBodyHistory, type PreviousBodyLine } from '../domain/previous-body-history';
 import { badInput, notFound, Refusal, staleVersion } from '../errors';
 import { authorize } from './authorize';
 import { EARLIEST_DATE, LATEST_DATE } from './common.schema';
@@ -285,6 +286,13 @@ export interface NewCertificateInput {
 	 */
 	previousBodyName?: string | null;
 	previousNumber?: string | null;
+	/**
+	 * Its history at that body, as a form's parallel lists (one entry per row, blank rows
+	 * ignored): each line's day, event (domain/previous-body-history.ts) and note.
+	 */
+	previousHistoryOn?: string[];
+	previousHistoryEvent?: string[];
+	previousHistoryNote?: string[];
 }
 
 const duplicateNumber = (number: string) => () =>
@@ -307,6 +315,8 @@ export interface CertificateToIssue {
 	origin: CertificateOrigin;
 	previousBodyName?: string | null;
 	previousNumber?: string | null;
+	/** A transferred certificate's history at the earlier body, already checked. */
+	previousHistory?: readonly PreviousBodyLine[];
 	/** When it is recorded (the demo loads its past); unset, the database's clock. */
 	now?: Date;
 }
@@ -355,8 +365,34 @@ export async function issueCertificateIn(
 		recorded_by: actor.userId,
 		recorded_at: input.now
 	});
+	const previousHistory = input.previousHistory ?? [];
+	// Lines of its own kind that carry no status, grade, scope or expiry (a constraint says so),
+	// so this body's clocks, registry files and public status never read them as its changes.
+	await repo.insertCertificateHistoryEntries(
+		tx,
+		previousHistory.map((line) => ({
+			tenant_id: actor.tenantId,
+			certificate_id: certificate.id,
+			change: 'previous_body' as const,
+			previous_body_event: line.event,
+			previous_body_note: line.note,
+			previous_body_position: line.position,
+			effective_on: line.on,
+			recorded_by: actor.userId,
+			recorded_at: input.now
+		}))
+	);
 	await auditAs(tx, actor, 'certificate.create', 'certificate', certificate.id, {
-		after: audited(certificate),
+		after: {
+			...audited(certificate),
+			...(previousHistory.length > 0
+				? {
+						previousHistory: previousHistory.map(
+							(line) => `${line.on} ${line.event}${line.note ? `: ${line.note}` : ''}`
+						)
+					}
+				: {})
+		},
 		at: input.now
 	});
 	return certificate;
@@ -387,6 +423,7 @@ export function createCertificate(
 					previousNumber: requiredText('previousNumber', input.previousNumber ?? '', 100)
 				}
 			: null;
+	const previousHistory = checkedPreviousHistory(actor, input, issuedOn, transfer !== null, now);
 	return db
 		.inTenant(scopeOf(actor), async (tx) => {
 			if (!(await findOrganisation(tx, input.organisationId)))
@@ -406,6 +443,7 @@ export function createCertificate(
 				origin: transfer ? 'transferred' : 'imported',
 				previousBodyName: transfer?.previousBodyName,
 				previousNumber: transfer?.previousNumber,
+				previousHistory,
 				now
 			});
 			const recordedOn = todayInZone(now ?? new Date(), actor.tenant.timeZone);
@@ -421,6 +459,49 @@ export function createCertificate(
 			return certificate;
 		})
 		.catch(refuseUniqueViolations(numberConstraint(number)));
+}
+
+/** Where a refused row's field is on the form: `previousHistoryOn.2` is the third row's day. */
+const PREVIOUS_HISTORY_FIELDS = {
+	on: 'previousHistoryOn',
+	event: 'previousHistoryEvent',
+	note: 'previousHistoryNote'
+} as const;
+
+/**
+ * The earlier body's history as lines, refused on the row and field at fault. Only a transfer
+ * has one: an import of this body's own certificate has no earlier body to have a history at.
+ */
+function checkedPreviousHistory(
+	actor: Actor,
+	input: NewCertificateInput,
+	issuedOn: string,
+	transferred: boolean,
+	now: Date | undefined
+): PreviousBodyLine[] {
+	const ons = input.previousHistoryOn ?? [];
+	const events = input.previousHistoryEvent ?? [];
+	const notes = input.previousHistoryNote ?? [];
+	const rows = Array.from(
+		{ length: Math.max(ons.length, events.length, notes.length) },
+		(_, i) => ({
+			on: ons[i] ?? '',
+			event: events[i] ?? '',
+			note: notes[i] ?? ''
+		})
+	);
+	const verdict = previousBodyHistory(rows, {
+		issuedOn,
+		today: todayInZone(now ?? new Date(), actor.tenant.timeZone)
+	});
+	if (!verdict.ok)
+		throw badInput(
+			`${PREVIOUS_HISTORY_FIELDS[verdict.field]}.${verdict.row}`,
+			`certificate_previous_history_${verdict.reason}`
+		);
+	if (verdict.lines.length > 0 && !transferred)
+		throw badInput('previousBodyName', 'certificate_previous_history_needs_body');
+	return verdict.lines;
 }
 
 /** A grade must come from the standard's own scale; a standard without a scale grades nothing. */

@@ -72,7 +72,7 @@ function toChange(row: RegistryChangeRow): RegistryChange {
 		standardTitleEn: row.standard_title_en,
 		scope: row.scope,
 		status: row.status,
-		// The query leaves `imported` lines out.
+		// The query leaves `imported` and `previous_body` lines out.
 		change: row.change as CertificateChange,
 		effectiveOn: row.effective_on,
 		decisionKind: row.decision_kind,

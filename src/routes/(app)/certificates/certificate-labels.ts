@@ -13,6 +13,16 @@ const changes: Record<string, () => string> = {
 	transferred: m.certificate_history_transferred
 };
 
+const previousBodyEvents: Record<string, () => string> = {
+	issued: m.certificate_previous_event_issued,
+	surveillance: m.certificate_previous_event_surveillance,
+	renewed: m.certificate_previous_event_renewed,
+	scope_extended: m.certificate_previous_event_scope_extended,
+	scope_reduced: m.certificate_previous_event_scope_reduced,
+	suspended: m.certificate_previous_event_suspended,
+	restored: m.certificate_previous_event_restored
+};
+
 const decisions: Record<string, () => string> = {
 	grant: m.organisations_decision_grant,
 	maintain: m.organisations_decision_maintain,
@@ -46,6 +56,8 @@ const evaluationStatuses: Record<string, () => string> = {
 };
 
 export const historyChangeLabel = (change: string) => changes[change]?.() ?? change;
+/** What happened to a transferred certificate at the body that held it before. */
+export const previousBodyEventLabel = (event: string) => previousBodyEvents[event]?.() ?? event;
 export const decisionKindLabel = (kind: string) => decisions[kind]?.() ?? kind;
 export const evaluationKindLabel = (kind: string) => evaluationKinds[kind]?.() ?? kind;
 export const evaluationStatusLabel = (status: string) => evaluationStatuses[status]?.() ?? status;
