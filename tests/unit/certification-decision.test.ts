@@ -353,12 +353,17 @@ describe('what a decision must carry', () => {
 	it('a restoration still follows a recertification and waits for its nonconformities', () => {
 		const late = { validity: { expiresOn: '2028-02-29', today: '2028-05-01' } };
 		expect(
-			decideCertification(request(decider('renew', 'expired'), { ...late, evaluationKind: 'surveillance' }))
+			decideCertification(
+				request(decider('renew', 'expired'), { ...late, evaluationKind: 'surveillance' })
+			)
 		).toEqual({ ok: false, reason: 'recertification_required' });
 		expect(
 			decideCertification(
 				request(
-					{ ...decider('renew', 'expired'), situation: SITUATIONS.find((s) => s.name === 'major open')! },
+					{
+						...decider('renew', 'expired'),
+						situation: SITUATIONS.find((s) => s.name === 'major open')!
+					},
 					late
 				)
 			)

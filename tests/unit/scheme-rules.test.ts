@@ -278,9 +278,10 @@ describe('nextSurveillanceDue after a renewal: the new cycle', () => {
 			dueOn: '2027-01-20',
 			from: 'decision'
 		});
-		expect(surveillanceDue(first, null, rules({ firstSurveillanceFrom: 'issue' }))).toMatchObject(
-			{ dueOn: '2027-02-10', from: 'issue' }
-		);
+		expect(surveillanceDue(first, null, rules({ firstSurveillanceFrom: 'issue' }))).toMatchObject({
+			dueOn: '2027-02-10',
+			from: 'issue'
+		});
 		expect(surveillanceDue(first, '2027-01-15', DEFAULT_SCHEME_RULES).from).toBe('last');
 	});
 

@@ -123,10 +123,7 @@ export function decideCertification(request: DecisionRequest): DecisionVerdict {
 		// ISO/IEC 17021-1 9.6.3: the recertification audit's outcome renews the certification.
 		if (request.evaluationKind !== 'recertification')
 			return { ok: false, reason: 'recertification_required' };
-		if (
-			!request.validity ||
-			request.validity.today > restorationLimit(request.validity.expiresOn)
-		)
+		if (!request.validity || request.validity.today > restorationLimit(request.validity.expiresOn))
 			return { ok: false, reason: 'restoration_period_passed' };
 	}
 

@@ -82,7 +82,11 @@ export function restorationGap(
 	decidedOn: IsoDate
 ): { from: IsoDate; restoredOn: IsoDate; days: number } | null {
 	if (decidedOn <= expiresOn) return null;
-	return { from: addDays(expiresOn, 1), restoredOn: decidedOn, days: daysBetween(expiresOn, decidedOn) };
+	return {
+		from: addDays(expiresOn, 1),
+		restoredOn: decidedOn,
+		days: daysBetween(expiresOn, decidedOn)
+	};
 }
 
 /** The due date of a nonconformity raised on `raisedOn`. */

@@ -528,9 +528,7 @@ export async function takeDecision(
 				...(newScopeItems ? { scope_items: after.scope_items.map((i) => i.name) } : {}),
 				...(renewal ? { expires_on: after.expires_on, decided_on: after.decided_on } : {}),
 				// A restoration: the days the certification was not valid.
-				...(lapse
-					? { restored: true, lapsed_from: lapse.from, lapse_days: lapse.days }
-					: {}),
+				...(lapse ? { restored: true, lapsed_from: lapse.from, lapse_days: lapse.days } : {}),
 				reason,
 				...(evaluationId ? { evaluationId } : {}),
 				...proposed
