@@ -496,6 +496,10 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 				lapsed_from: addDays(expiredOn, 1),
 				lapse_days: 40
 			});
+			// The history panels name the audit entry's new fields in both languages.
+			for (const field of ['restored', 'lapsed_from', 'lapse_days'])
+				for (const locale of ['en', 'zh-CN'] as const)
+					expect(translate(`timeline_field_${field}`, locale)).not.toBe(`timeline_field_${field}`);
 
 			// The page shows the lapse on the renewal's history line, and the new cycle's clock.
 			const after = await getCertificate(t.db, world.admin, c.certificateId);
