@@ -565,6 +565,7 @@ export async function sweepTenant(
 						{
 							issuedOn: row.issued_on,
 							decidedOn: row.decided_on,
+							renewedOn: row.renewed_on,
 							lastSurveillanceEndedOn: row.last_surveillance_ended_on
 								? String(row.last_surveillance_ended_on).slice(0, 10)
 								: null

@@ -5,13 +5,16 @@ import { callerFor, newActor, newOrganisation, newTenant, testApp } from '../sup
 import {
 	auditOf,
 	json,
+	newEvaluation,
 	newFinding,
 	newWorkflowWorld,
 	type WorkflowWorld
 } from '../support/workflow-factories';
 import { Refusal } from '../../src/lib/server/errors';
-import { todayInZone, addMonths, addDays } from '../../src/lib/server/domain/calendar';
-import { grantCertificate } from '../../src/lib/server/services/grant';
+import { todayInZone } from '../../src/lib/server/domain/calendar';
+import { getGrantOptions, grantCertificate } from '../../src/lib/server/services/grant';
+import { takeDecision } from '../../src/lib/server/services/decisions';
+import { certificateExpiry, DEFAULT_SCHEME_RULES } from '../../src/lib/server/domain/scheme-rules';
 import { createCertificate } from '../../src/lib/server/services/certificates';
 import { createStandard } from '../../src/lib/server/services/standards';
 import {
@@ -195,7 +198,7 @@ describe.each(DIALECTS)('the grant of an initial certification (%s)', (kind) => 
 			issued_on: today,
 			decided_on: today,
 			// The scheme rules' default validity: 36 months, the day before.
-			expires_on: addDays(addMonths(today, 36), -1)
+			expires_on: certificateExpiry(today, DEFAULT_SCHEME_RULES)
 		});
 
 		const decision = await t.owner
@@ -407,6 +410,56 @@ describe.each(DIALECTS)('the grant of an initial certification (%s)', (kind) => 
 		expect(skipped.number).toBe('DCB-27922-2031-0003');
 	});
 
+	it('a grant on 29 February runs through 28 February of the expiry year, and renews to 28 February', async () => {
+		const evaluationId = await initialEvaluation();
+		const leapDay = new Date('2028-02-29T04:00:00Z');
+		expect((await getGrantOptions(t.db, world.decider, evaluationId, leapDay)).expiresOn).toBe(
+			'2031-02-28'
+		);
+		const granted = await grantCertificate(
+			t.db,
+			world.decider,
+			{
+				evaluationId,
+				version: (await versionOf(evaluationId)).version,
+				scope: 'x',
+				gradeLevelId: world.grades.four,
+				reason: 'ok'
+			},
+			leapDay
+		);
+		// No 29 February in 2031: the anniversary is 1 March, the last valid day the 28th.
+		expect(granted.expiresOn).toBe('2031-02-28');
+		const row = await t.owner
+			.selectFrom('certificates')
+			.select(['issued_on', 'expires_on', 'version'])
+			.where('id', '=', granted.certificateId)
+			.executeTakeFirstOrThrow();
+		expect(row).toMatchObject({ issued_on: '2028-02-29', expires_on: '2031-02-28' });
+		// Its renewal continues the cycle: through 28 February 2034, the day before 1 March.
+		const recertification = await newEvaluation(
+			t,
+			{ ...world, certificateId: granted.certificateId },
+			{ kind: 'recertification' }
+		);
+		await takeDecision(t.db, world.decider, {
+			certificateId: granted.certificateId,
+			version: row.version,
+			evaluationId: recertification,
+			kind: 'renew',
+			reason: 'Recertified.'
+		});
+		expect(
+			(
+				await t.owner
+					.selectFrom('certificates')
+					.select('expires_on')
+					.where('id', '=', granted.certificateId)
+					.executeTakeFirstOrThrow()
+			).expires_on
+		).toBe('2034-02-28');
+	});
+
 	it('refuses an unusable pattern with a message, changing nothing', async () => {
 		const tenant = await newTenant(t);
 		const decider = await newActor(t, tenant.id, 'decision_maker');
@@ -488,7 +541,7 @@ describe.each(DIALECTS)('the grant of an initial certification (%s)', (kind) => 
 			openMajors: ['IA-NC-9'],
 			minorsWithoutPlan: [],
 			issuedOn: today,
-			expiresOn: addDays(addMonths(today, 36), -1),
+			expiresOn: certificateExpiry(today, DEFAULT_SCHEME_RULES),
 			validityMonths: 36
 		});
 		expect(options.nextNumber).toMatch(new RegExp(`^DCB-27922-${year}-\\d{4}$`));

@@ -721,6 +721,7 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 			expect(page.surveillance).toEqual({
 				lastEndedOn: null,
 				countedFrom: 'decision',
+				countedFromOn: '2026-03-10',
 				nextDue: '2027-03-10',
 				overdue: '2027-03-10' < todayInZone(new Date(), tenantA.time_zone)
 			});
@@ -753,6 +754,7 @@ describe.each(DIALECTS)('organisations and certificates (%s)', (kind) => {
 			expect(page.surveillance).toEqual({
 				lastEndedOn: '2021-12-20',
 				countedFrom: 'last',
+				countedFromOn: '2021-12-20',
 				nextDue: nextSurveillanceDue(
 					{ issuedOn: '2020-01-10', decidedOn: '2020-01-10' },
 					'2021-12-20',

@@ -16,6 +16,8 @@ import { sweepTenant } from '../../jobs/chase-tenant/sweep';
 import { addDays, addMonths, todayInZone } from '../../src/lib/server/domain/calendar';
 import { takeDecisionSchema } from '../../src/lib/server/services/decisions.schema';
 import { getCertificate } from '../../src/lib/server/services/certificates';
+import { DEFAULT_SCHEME_RULES, renewedExpiry } from '../../src/lib/server/domain/scheme-rules';
+import { translate } from '../../src/lib/server/i18n/translate';
 import type { Actor } from '../../src/lib/server/actor';
 import type { App } from '../../src/lib/server/app';
 
@@ -79,6 +81,9 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 			).length
 		};
 	}
+	/** `hour`:00 UTC on `day`: 8 hours later in Shanghai. */
+	const utc = (day: string, hour: number) =>
+		new Date(`${day}T${String(hour).padStart(2, '0')}:00:00Z`);
 	const decide = (
 		actor: Actor,
 		input: Parameters<ReturnType<typeof callerFor>['decisions']['take']>[0]
@@ -377,22 +382,7 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 			expect(options.evaluations.find((e) => e.id === c.evaluationId)?.renewed).toBe(true);
 		});
 
-		it('refuses once the expiry has passed (the sweep not run yet) and on a suspended certificate', async () => {
-			const c = await recertification({}, addDays(today, -1));
-			const before = await footprint(c.certificateId);
-			expect(
-				await refusalOf(
-					decide(world.decider, {
-						certificateId: c.certificateId,
-						version: 1,
-						evaluationId: c.evaluationId,
-						kind: 'renew',
-						reason: 'Late.'
-					})
-				)
-			).toMatchObject({ code: 'CONFLICT', key: 'renewal_certificate_expired' });
-			expect(await footprint(c.certificateId)).toEqual(before);
-
+		it('refuses on a suspended certificate', async () => {
 			const s = await recertification();
 			await t.owner
 				.updateTable('certificates')
@@ -435,11 +425,248 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 		});
 	});
 
-	describe('expiry by the chase sweep', () => {
-		/** `hour`:00 UTC on `day`: 8 hours later in Shanghai. */
-		const utc = (day: string, hour: number) =>
-			new Date(`${day}T${String(hour).padStart(2, '0')}:00:00Z`);
+	describe('restoration after expiry (ISO/IEC 17021-1 9.6.3.2.5)', () => {
+		const renewIt = (c: { certificateId: string; evaluationId: string }, version: number) =>
+			decide(world.decider, {
+				certificateId: c.certificateId,
+				version,
+				evaluationId: c.evaluationId,
+				kind: 'renew',
+				reason: '再认证活动已完成，恢复认证'
+			});
 
+		it('restores a certificate expired less than 6 months ago: new cycle, prior expiry, lapse recorded', async () => {
+			const expiredOn = addDays(today, -40);
+			const c = await recertification({}, expiredOn);
+			// The sweep marks it expired on the day after its last valid day.
+			await sweepTenant(t.db, world.tenantId, new Date());
+			expect((await certificate(c.certificateId)).status).toBe('expired');
+
+			// The expired certificate's page and the decision page offer the restoration.
+			const page = await getCertificate(t.db, world.admin, c.certificateId);
+			expect(page.restoration).toEqual({
+				expiredOn,
+				restoreBy: addMonths(expiredOn, 6),
+				open: true,
+				months: 6
+			});
+			const options = await callerFor(app, world.decider).decisions.options({
+				certificateId: c.certificateId
+			});
+			expect(options.kinds).toEqual(['renew']);
+			expect(options.renewal).toMatchObject({
+				expiresOn: renewedExpiry(expiredOn, DEFAULT_SCHEME_RULES),
+				restoration: {
+					expiredOn,
+					open: true,
+					lapse: { from: addDays(expiredOn, 1), restoredOn: today, days: 40 }
+				}
+			});
+
+			const result = await renewIt(c, 2);
+			expect(result.status).toBe('active');
+			const row = await certificate(c.certificateId);
+			// The validity is based on the prior cycle; the new cycle counts from this decision.
+			expect(row).toMatchObject({
+				status: 'active',
+				expires_on: renewedExpiry(expiredOn, DEFAULT_SCHEME_RULES),
+				decided_on: today,
+				issued_on: '2026-01-10'
+			});
+			const rows = await history(c.certificateId);
+			// (The sweep's line is dated the day it ran: here, late on purpose, today.)
+			expect(rows.map((r) => [r.change, r.from_status, r.to_status, r.effective_on])).toEqual([
+				['expired', 'active', 'expired', today],
+				['renewed', null, null, today],
+				['status', 'expired', 'active', today]
+			]);
+			expect(rows.find((r) => r.change === 'renewed')).toMatchObject({
+				decision_id: result.decisionId,
+				from_expires_on: expiredOn,
+				to_expires_on: row.expires_on
+			});
+			const audit = await auditOf(t, c.certificateId);
+			expect(audit.map((entry) => entry.action)).toEqual(['certificate.expire', 'decision.renew']);
+			expect(json(audit[1]!.before)).toMatchObject({ status: 'expired', expires_on: expiredOn });
+			expect(json(audit[1]!.after)).toMatchObject({
+				status: 'active',
+				expires_on: row.expires_on,
+				decided_on: today,
+				restored: true,
+				lapsed_from: addDays(expiredOn, 1),
+				lapse_days: 40
+			});
+			// The history panels name the audit entry's new fields in both languages.
+			for (const field of ['restored', 'lapsed_from', 'lapse_days'])
+				for (const locale of ['en', 'zh-CN'] as const)
+					expect(translate(`timeline_field_${field}`, locale)).not.toBe(`timeline_field_${field}`);
+
+			// The page shows the lapse on the renewal's history line, and the new cycle's clock.
+			const after = await getCertificate(t.db, world.admin, c.certificateId);
+			expect(after.restoration).toBeNull();
+			expect(after.history.find((h) => h.change === 'renewed')?.lapse).toEqual({
+				from: addDays(expiredOn, 1),
+				restoredOn: today,
+				days: 40
+			});
+			expect(after.surveillance).toMatchObject({
+				countedFrom: 'renewal',
+				countedFromOn: today,
+				nextDue: addMonths(today, 12)
+			});
+			// The sweep leaves the restored certificate active.
+			await sweepTenant(t.db, world.tenantId, new Date());
+			expect((await certificate(c.certificateId)).status).toBe('active');
+		});
+
+		it('restores one past its expiry the sweep has not marked yet, writing the expiry first', async () => {
+			const expiredOn = addDays(today, -3);
+			const c = await recertification({}, expiredOn);
+			expect((await certificate(c.certificateId)).status).toBe('active');
+			await renewIt(c, 1);
+			const rows = await history(c.certificateId);
+			expect(
+				rows.map((r) => [r.change, r.from_status, r.to_status, r.effective_on, r.recorded_by])
+			).toEqual([
+				['expired', 'active', 'expired', addDays(expiredOn, 1), null],
+				['renewed', null, null, today, world.decider.userId],
+				['status', 'expired', 'active', today, world.decider.userId]
+			]);
+			expect((await certificate(c.certificateId)).expires_on).toBe(
+				renewedExpiry(expiredOn, DEFAULT_SCHEME_RULES)
+			);
+		});
+
+		it('refuses more than 6 months after the expiry: a new initial certification, nothing changed', async () => {
+			const expiredOn = addDays(addMonths(today, -6), -1);
+			const c = await recertification({}, expiredOn);
+			await sweepTenant(t.db, world.tenantId, new Date());
+			expect((await certificate(c.certificateId)).status).toBe('expired');
+			const before = await footprint(c.certificateId);
+			const refused = await refusalOf(renewIt(c, 2));
+			expect(refused).toMatchObject({ code: 'CONFLICT', key: 'renewal_restoration_period_passed' });
+			expect(await footprint(c.certificateId)).toEqual(before);
+			// In both languages, naming the expiry and the way on.
+			const params = { date: expiredOn, months: 6 };
+			expect(translate('renewal_restoration_period_passed', 'en', params)).toBe(
+				`The certificate expired on ${expiredOn}, more than 6 months ago: a recertification can no longer restore it. A new initial certification is needed.`
+			);
+			expect(translate('renewal_restoration_period_passed', 'zh-CN', params)).toContain(
+				'需要重新进行初次认证'
+			);
+			// Neither page offers it any more; the certificate page says why.
+			const options = await callerFor(app, world.decider).decisions.options({
+				certificateId: c.certificateId
+			});
+			expect(options.kinds).toEqual([]);
+			expect(options.renewal.restoration).toMatchObject({ open: false });
+			expect((await getCertificate(t.db, world.admin, c.certificateId)).restoration).toEqual({
+				expiredOn,
+				restoreBy: addMonths(expiredOn, 6),
+				open: false,
+				months: 6
+			});
+		});
+
+		it('refuses a restoration after a surveillance evaluation, or by the recertification team', async () => {
+			const expiredOn = addDays(today, -10);
+			const c = await recertification(
+				{
+					team: [
+						{ userId: world.evaluator.userId, role: 'lead' },
+						{ userId: world.decider.userId, role: 'member' }
+					]
+				},
+				expiredOn
+			);
+			const before = await footprint(c.certificateId);
+			expect(await refusalOf(renewIt(c, 1))).toMatchObject({
+				code: 'FORBIDDEN',
+				key: 'findings_decision_refused_team_member'
+			});
+			const surveillance = await newEvaluation(t, c.scope);
+			expect(
+				await refusalOf(renewIt({ certificateId: c.certificateId, evaluationId: surveillance }, 1))
+			).toMatchObject({ code: 'BAD_REQUEST', key: 'renewal_recertification_required' });
+			expect((await footprint(c.certificateId)).history).toBe(before.history);
+		});
+	});
+
+	describe('surveillance after a renewal counts from the new cycle', () => {
+		const surveillanceReminders = (certificateId: string) =>
+			t.owner
+				.selectFrom('reminders')
+				.select(['stage', 'due_on'])
+				.where('subject_kind', '=', 'surveillance')
+				.where('subject_id', '=', certificateId)
+				.orderBy('fired_at')
+				.execute();
+
+		it('shows the new cycle’s first surveillance on the page and chases it, not the old one', async () => {
+			// Two certificates alike: a closed surveillance a month ago and a recertification's
+			// report out; one is renewed today.
+			const lastEnded = addDays(today, -30);
+			const make = async () => {
+				const c = await recertification({ windowEnd: addDays(today, -5) });
+				await newEvaluation(t, c.scope, { status: 'closed', windowEnd: lastEnded });
+				return c;
+			};
+			const kept = await make();
+			const renewed = await make();
+			const before = await getCertificate(t.db, world.admin, renewed.certificateId);
+			// Before the renewal: the recertification's end restarts the page's clock.
+			expect(before.surveillance).toMatchObject({
+				countedFrom: 'last',
+				nextDue: addMonths(addDays(today, -5), 12)
+			});
+			await decide(world.decider, {
+				certificateId: renewed.certificateId,
+				version: 1,
+				evaluationId: renewed.evaluationId,
+				kind: 'renew',
+				reason: 'Recertified.'
+			});
+			const page = await getCertificate(t.db, world.admin, renewed.certificateId);
+			expect(page.surveillance).toEqual({
+				lastEndedOn: null,
+				countedFrom: 'renewal',
+				countedFromOn: today,
+				nextDue: addMonths(today, 12),
+				overdue: false
+			});
+			// The evaluation page's "next surveillance" agrees.
+			const evaluationPage = await callerFor(app, world.admin).evaluations.get({
+				id: renewed.evaluationId
+			});
+			expect(evaluationPage.nextSurveillance).toBe(addMonths(today, 12));
+
+			// The chase: at the old cycle's 60-day stage only the certificate not renewed is chased.
+			const oldDue = addMonths(lastEnded, 12);
+			const newDue = addMonths(today, 12);
+			await sweepTenant(t.db, world.tenantId, utc(addDays(oldDue, -59), 4));
+			expect(await surveillanceReminders(kept.certificateId)).toEqual([
+				{ stage: 'before_60d', due_on: oldDue }
+			]);
+			expect(await surveillanceReminders(renewed.certificateId)).toEqual([]);
+			// Through the old due date and past it: the kept one is chased to overdue; the renewed one
+			// only ever of its new cycle's due date.
+			for (const day of [addDays(oldDue, -29), addDays(oldDue, 7)])
+				await sweepTenant(t.db, world.tenantId, utc(day, 4));
+			expect(await surveillanceReminders(kept.certificateId)).toEqual([
+				{ stage: 'before_60d', due_on: oldDue },
+				{ stage: 'before_30d', due_on: oldDue },
+				{ stage: 'overdue_7d', due_on: oldDue }
+			]);
+			await sweepTenant(t.db, world.tenantId, utc(addDays(newDue, 7), 4));
+			expect(await surveillanceReminders(renewed.certificateId)).toEqual([
+				{ stage: 'before_60d', due_on: newDue },
+				{ stage: 'before_30d', due_on: newDue },
+				{ stage: 'overdue_7d', due_on: newDue }
+			]);
+		});
+	});
+
+	describe('expiry by the chase sweep', () => {
 		it('expires on the day after the expiry in the tenant’s zone, once, with history, audit and email', async () => {
 			const certificateId = await newCertificate(t, world);
 			await t.owner

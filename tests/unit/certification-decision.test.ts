@@ -114,8 +114,9 @@ const ALLOWED_FROM: Record<DecisionKind, CertificateStatus[]> = {
 	withdraw: ['active', 'suspended'],
 	restore: ['suspended'],
 	reduce_scope: ['active', 'suspended'],
-	// Renewal and extension: an active certificate only (a suspended one is restored first).
-	renew: ['active'],
+	// Extension: an active certificate only (a suspended one is restored first). Renewal too, or
+	// an expired one within 6 months of its expiry, which it restores (ISO/IEC 17021-1 9.6.3.2.5).
+	renew: ['active', 'expired'],
 	extend_scope: ['active']
 };
 
@@ -127,7 +128,7 @@ const LEADS_TO: Record<DecisionKind, CertificateStatus | 'unchanged'> = {
 	withdraw: 'withdrawn',
 	restore: 'active',
 	reduce_scope: 'unchanged',
-	renew: 'unchanged',
+	renew: 'active',
 	extend_scope: 'unchanged'
 };
 
@@ -216,6 +217,7 @@ describe('decideCertification, every kind × certificate status × findings × r
 				'reduce_scope: active → active',
 				'reduce_scope: suspended → suspended',
 				'renew: active → active',
+				'renew: expired → active',
 				'extend_scope: active → active'
 			].sort()
 		);
@@ -320,18 +322,58 @@ describe('what a decision must carry', () => {
 			});
 	});
 
-	it('renew is decided on or before the last valid day, never after', () => {
-		const on = (today: string) =>
-			decideCertification(
-				request(decider('renew'), { validity: { expiresOn: '2028-02-29', today } })
-			);
-		expect(on('2028-02-28')).toEqual({ ok: true, status: 'active' });
-		expect(on('2028-02-29')).toEqual({ ok: true, status: 'active' });
-		expect(on('2028-03-01')).toEqual({ ok: false, reason: 'certificate_expired' });
+	it('renew is decided within the validity, or restores it within 6 months of the expiry', () => {
+		for (const status of ['active', 'expired'] as const) {
+			const on = (expiresOn: string, today: string) =>
+				decideCertification(request(decider('renew', status), { validity: { expiresOn, today } }));
+			expect(on('2028-02-29', '2028-02-28')).toEqual({ ok: true, status: 'active' });
+			expect(on('2028-02-29', '2028-02-29')).toEqual({ ok: true, status: 'active' });
+			// Past the expiry (the sweep may not have marked it yet): a restoration.
+			expect(on('2028-02-29', '2028-03-01')).toEqual({ ok: true, status: 'active' });
+			expect(on('2028-02-29', '2028-08-29')).toEqual({ ok: true, status: 'active' });
+			expect(on('2028-02-29', '2028-08-30')).toEqual({
+				ok: false,
+				reason: 'restoration_period_passed'
+			});
+			// Six months from a month's end: the shorter month's end.
+			expect(on('2029-08-31', '2030-02-28')).toEqual({ ok: true, status: 'active' });
+			expect(on('2029-08-31', '2030-03-01')).toEqual({
+				ok: false,
+				reason: 'restoration_period_passed'
+			});
+			expect(on('2031-08-29', '2032-02-29')).toEqual({ ok: true, status: 'active' });
+			expect(on('2031-08-29', '2032-03-01').ok).toBe(false);
+		}
 		expect(decideCertification(request(decider('renew'), { validity: undefined }))).toEqual({
 			ok: false,
-			reason: 'certificate_expired'
+			reason: 'restoration_period_passed'
 		});
+	});
+
+	it('a restoration still follows a recertification and waits for its nonconformities', () => {
+		const late = { validity: { expiresOn: '2028-02-29', today: '2028-05-01' } };
+		expect(
+			decideCertification(
+				request(decider('renew', 'expired'), { ...late, evaluationKind: 'surveillance' })
+			)
+		).toEqual({ ok: false, reason: 'recertification_required' });
+		expect(
+			decideCertification(
+				request(
+					{
+						...decider('renew', 'expired'),
+						situation: SITUATIONS.find((s) => s.name === 'major open')!
+					},
+					late
+				)
+			)
+		).toEqual({ ok: false, reason: 'major_not_closed' });
+		// Other decisions stay closed to an expired certificate.
+		for (const kind of ['maintain', 'restore', 'extend_scope'] as const)
+			expect(decideCertification(request(decider(kind, 'expired'), late))).toEqual({
+				ok: false,
+				reason: 'certificate_status'
+			});
 	});
 
 	it('renew waits for the recertification nonconformities, like maintain', () => {

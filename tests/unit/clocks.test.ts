@@ -80,11 +80,37 @@ describe('certificate clocks', () => {
 		const subject = {
 			issuedOn: '2026-01-10',
 			decidedOn: '2026-01-05',
+			renewedOn: null,
 			lastSurveillanceEndedOn: null
 		};
 		expect(surveillanceStage(subject, rules, '2026-11-06').stage?.stage).toBe('before_60d');
 		expect(surveillanceStage(subject, rules, '2026-12-06').stage?.stage).toBe('before_30d');
 		expect(surveillanceStage(subject, rules, '2027-01-12').stage?.stage).toBe('overdue_7d');
+	});
+
+	it('after a renewal, reminds of the new cycle’s first surveillance only', () => {
+		// The old cycle's last surveillance ended 2028-01-15 (due again 2029-01-15); the renewal on
+		// 2028-12-01 starts a new cycle: first surveillance due 2029-12-01.
+		const renewed = {
+			issuedOn: '2026-01-10',
+			decidedOn: '2028-12-01',
+			renewedOn: '2028-12-01',
+			lastSurveillanceEndedOn: '2028-01-15'
+		};
+		expect(surveillanceStage(renewed, rules, '2028-12-15')).toEqual({
+			dueOn: '2029-12-01',
+			stage: null
+		});
+		// Where the old cycle's 30-day reminder would have come, nothing.
+		expect(surveillanceStage(renewed, rules, '2028-12-16').stage).toBeNull();
+		expect(surveillanceStage(renewed, rules, '2029-01-22').stage).toBeNull();
+		expect(surveillanceStage(renewed, rules, '2029-10-02').stage?.stage).toBe('before_60d');
+		expect(surveillanceStage(renewed, rules, '2029-12-08').stage?.stage).toBe('overdue_7d');
+		// A surveillance of the new cycle counts again.
+		expect(
+			surveillanceStage({ ...renewed, lastSurveillanceEndedOn: '2029-11-20' }, rules, '2030-01-01')
+				.dueOn
+		).toBe('2030-11-20');
 	});
 });
 

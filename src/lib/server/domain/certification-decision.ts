@@ -8,6 +8,7 @@ import type {
 	Role
 } from '../../../../db/schema';
 import { check, mayEver } from './permissions';
+import { restorationLimit } from './scheme-rules';
 
 /*
  * Certification decisions (SPEC §3, ISO/IEC 17021-1 9.5 and 17065 7.8): which decision may be
@@ -24,8 +25,9 @@ const ALLOWED_FROM: Record<DecisionKind, readonly (CertificateStatus | null)[]> 
 	suspend: ['active'],
 	withdraw: ['active', 'suspended'],
 	restore: ['suspended'],
-	// A suspended certificate is restored (or withdrawn) first; an expired one is certified anew.
-	renew: ['active'],
+	// A suspended certificate is restored (or withdrawn) first. An expired one may be restored by
+	// a recertification within RESTORATION_MONTHS of its expiry (ISO/IEC 17021-1 9.6.3.2.5).
+	renew: ['active', 'expired'],
 	extend_scope: ['active']
 };
 
@@ -37,7 +39,7 @@ const RESULT: Record<DecisionKind, CertificateStatus | null> = {
 	suspend: 'suspended',
 	withdraw: 'withdrawn',
 	restore: 'active',
-	renew: null,
+	renew: 'active',
 	extend_scope: null
 };
 
@@ -52,8 +54,11 @@ export type DecisionRefusal =
 	| 'reason_required'
 	/** Renewal follows a recertification evaluation only. */
 	| 'recertification_required'
-	/** Renewal is decided within the validity it extends. */
-	| 'certificate_expired'
+	/**
+	 * Renewal is decided within the validity it extends, or restores the certification within
+	 * RESTORATION_MONTHS of its expiry: later, only a new initial certification.
+	 */
+	| 'restoration_period_passed'
 	/** An extension adds at least one site, service outlet or product line. */
 	| 'scope_items_required';
 
@@ -118,8 +123,8 @@ export function decideCertification(request: DecisionRequest): DecisionVerdict {
 		// ISO/IEC 17021-1 9.6.3: the recertification audit's outcome renews the certification.
 		if (request.evaluationKind !== 'recertification')
 			return { ok: false, reason: 'recertification_required' };
-		if (!request.validity || request.validity.today > request.validity.expiresOn)
-			return { ok: false, reason: 'certificate_expired' };
+		if (!request.validity || request.validity.today > restorationLimit(request.validity.expiresOn))
+			return { ok: false, reason: 'restoration_period_passed' };
 	}
 
 	const status = RESULT[request.kind] ?? request.certificateStatus;

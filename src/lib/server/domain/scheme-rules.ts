@@ -1,5 +1,5 @@
 import type { NonconformityGrade } from '../../../../db/schema';
-import { addDays, addMonths, type IsoDate } from './calendar';
+import { addDays, addMonths, daysBetween, type IsoDate } from './calendar';
 
 /*
  * The clocks of a certification scheme (SPEC §3). Every date the product computes comes from
@@ -31,9 +31,16 @@ export const DEFAULT_SCHEME_RULES: SchemeRules = {
 	suspendWithinDays: 5
 };
 
-/** A certificate issued on `issuedOn` is valid through the day before the same date N months on. */
+/**
+ * A certificate issued on `issuedOn` is valid through the day before its anniversary N months
+ * on. A day the target month lacks has its anniversary on the next month's 1st (29 February in
+ * a common year: 1 March), so the certificate runs through that month's last day — 29 Feb 2028
+ * to 28 Feb 2031, not the 27th that clamping the anniversary to 28 February would give.
+ */
 export function certificateExpiry(issuedOn: IsoDate, rules: SchemeRules): IsoDate {
-	return addDays(addMonths(issuedOn, rules.certificateValidityMonths), -1);
+	const anniversary = addMonths(issuedOn, rules.certificateValidityMonths);
+	// addMonths clamps a missing day to the month's end: that end is then the last valid day.
+	return anniversary.slice(8) < issuedOn.slice(8) ? anniversary : addDays(anniversary, -1);
 }
 
 /** The last day of the month `iso` falls in. */
@@ -54,6 +61,34 @@ export function renewedExpiry(expiresOn: IsoDate, rules: SchemeRules): IsoDate {
 	return monthEnd(expiresOn) === expiresOn ? monthEnd(next) : next;
 }
 
+/**
+ * How long after its expiry a certification may still be restored by a recertification
+ * decision (ISO/IEC 17021-1 9.6.3.2.5): after that, only a new initial certification.
+ */
+export const RESTORATION_MONTHS = 6;
+
+/** The last day on which a certificate valid through `expiresOn` may be restored. */
+export function restorationLimit(expiresOn: IsoDate): IsoDate {
+	return addMonths(expiresOn, RESTORATION_MONTHS);
+}
+
+/**
+ * The lapse of a restored certification: not valid from the day after its expiry until the
+ * recertification decision restored it, `days` after the expiry. Null for a renewal decided
+ * within the validity.
+ */
+export function restorationGap(
+	expiresOn: IsoDate,
+	decidedOn: IsoDate
+): { from: IsoDate; restoredOn: IsoDate; days: number } | null {
+	if (decidedOn <= expiresOn) return null;
+	return {
+		from: addDays(expiresOn, 1),
+		restoredOn: decidedOn,
+		days: daysBetween(expiresOn, decidedOn)
+	};
+}
+
 /** The due date of a nonconformity raised on `raisedOn`. */
 export function nonconformityDueDate(
 	raisedOn: IsoDate,
@@ -63,20 +98,51 @@ export function nonconformityDueDate(
 	return addDays(raisedOn, grade === 'major' ? rules.majorDueDays : rules.minorDueDays);
 }
 
+export interface SurveilledCertificate {
+	issuedOn: IsoDate;
+	decidedOn: IsoDate;
+	/** The latest recertification decision that renewed (or restored) it; null if none. */
+	renewedOn?: IsoDate | null;
+}
+
+/** What the next surveillance counts from: the last one of this cycle, else the cycle's start. */
+export type SurveillanceOrigin = 'last' | 'decision' | 'issue' | 'renewal';
+
 /**
- * When the next surveillance evaluation falls due: the first one a set time after the
- * certification decision (or issue); each later one at most the longest gap after the last.
+ * When the next surveillance evaluation falls due, and what it counts from: the first one of a
+ * cycle a set time after the cycle's start, each later one at most the longest gap after the
+ * last. The initial cycle starts at the certification decision (or, CNCA, the issue). A renewal
+ * starts a new cycle (ISO/IEC 17021-1 9.6.2, 9.6.3): the renewed certificate is issued on or
+ * after the recertification decision (9.6.3.2.3), so both origins are that decision's date, and
+ * a surveillance that ended before it belongs to the cycle it closed and counts no more.
  */
+export function surveillanceDue(
+	certificate: SurveilledCertificate,
+	lastSurveillanceEndedOn: IsoDate | null,
+	rules: SchemeRules
+): { dueOn: IsoDate; from: SurveillanceOrigin; fromOn: IsoDate } {
+	const renewedOn = certificate.renewedOn ?? null;
+	if (lastSurveillanceEndedOn && (!renewedOn || lastSurveillanceEndedOn > renewedOn))
+		return {
+			dueOn: addMonths(lastSurveillanceEndedOn, rules.maxSurveillanceGapMonths),
+			from: 'last',
+			fromOn: lastSurveillanceEndedOn
+		};
+	const [from, fromOn]: [SurveillanceOrigin, IsoDate] = renewedOn
+		? ['renewal', renewedOn]
+		: rules.firstSurveillanceFrom === 'issue'
+			? ['issue', certificate.issuedOn]
+			: ['decision', certificate.decidedOn];
+	return { dueOn: addMonths(fromOn, rules.firstSurveillanceMonths), from, fromOn };
+}
+
+/** The next surveillance's due date (`surveillanceDue`). */
 export function nextSurveillanceDue(
-	certificate: { issuedOn: IsoDate; decidedOn: IsoDate },
+	certificate: SurveilledCertificate,
 	lastSurveillanceEndedOn: IsoDate | null,
 	rules: SchemeRules
 ): IsoDate {
-	if (lastSurveillanceEndedOn)
-		return addMonths(lastSurveillanceEndedOn, rules.maxSurveillanceGapMonths);
-	const from =
-		rules.firstSurveillanceFrom === 'issue' ? certificate.issuedOn : certificate.decidedOn;
-	return addMonths(from, rules.firstSurveillanceMonths);
+	return surveillanceDue(certificate, lastSurveillanceEndedOn, rules).dueOn;
 }
 
 /** The date by which a suspended certificate should be proposed for withdrawal. */

@@ -7,6 +7,7 @@ import {
 	findingsWithOrganisation
 } from './joins';
 import { tenantJoin } from './tenant-join';
+import { RENEWED_ON } from './certificates';
 
 /*
  * What the calendar shows, one query per kind of date, each bounded by the days asked for
@@ -148,6 +149,7 @@ export function surveilledCertificates(tx: Tx, q: CalendarQuery) {
 				'last_surveillance_ended_on'
 			)
 		)
+		.select(RENEWED_ON.as('renewed_on'))
 		.where('certificates.status', 'in', ['active', 'suspended'])
 		.where('certificates.issued_on', '<=', q.to)
 		.where('certificates.expires_on', '>=', q.from)

@@ -235,6 +235,25 @@ export function listEvaluationsOfCertificate(tx: Tx, certificateId: string) {
 }
 
 /**
+ * The day of the certificate's latest renewal (or restoration) decision, in a query over
+ * `certificates`: the start of its current cycle, which the surveillance clock counts from
+ * (domain/scheme-rules.ts `surveillanceDue`). Null before any renewal.
+ */
+export const RENEWED_ON = sql<
+	string | null
+>`(select max(d.decided_on)::text from decisions d where d.tenant_id = certificates.tenant_id and d.certificate_id = certificates.id and d.kind = 'renew')`;
+
+/** The day of the certificate's latest renewal decision (`RENEWED_ON`), null if none. */
+export async function renewedOn(tx: Tx, certificateId: string): Promise<string | null> {
+	const row = await tx
+		.selectFrom('certificates')
+		.select(RENEWED_ON.as('renewed_on'))
+		.where('certificates.id', '=', certificateId)
+		.executeTakeFirst();
+	return row?.renewed_on ?? null;
+}
+
+/**
  * The end of the certificate's latest surveillance or recertification evaluation whose report
  * is out: the scheme's surveillance clock restarts from it.
  */

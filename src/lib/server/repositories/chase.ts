@@ -4,6 +4,7 @@ import type { ReminderSubjectKind } from '../../../../db/schema';
 import { tenantJoin } from './tenant-join';
 import { certificatesWithOrganisation, findingsWithOrganisation, leadOf } from './joins';
 import { suspensionStart } from './certificate-flags';
+import { RENEWED_ON } from './certificates';
 
 /*
  * What the clocks read and write (issue 7). The per-row reads take FOR SHARE on the subject rows,
@@ -317,6 +318,7 @@ export function watchedCertificates(tx: Tx) {
 				'last_surveillance_ended_on'
 			)
 		)
+		.select(RENEWED_ON.as('renewed_on'))
 		.select(
 			sql<
 				string | null

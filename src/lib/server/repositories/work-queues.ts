@@ -11,6 +11,7 @@ import type { QueueHorizons, QueueName } from '../domain/work-queues';
 import type { SchemeRules } from '../domain/scheme-rules';
 import { afterKey, orderOf, type KeysetPage } from './keyset';
 import { tenantJoin } from './tenant-join';
+import { RENEWED_ON } from './certificates';
 
 /*
  * The work queues' queries (domain/work-queues.ts names them). Each queue is one SELECT of
@@ -138,17 +139,20 @@ function certificateColumns<Q extends ReturnType<typeof certificatesWithNames>>(
 
 /**
  * The next surveillance due date of each certificate, as domain/scheme-rules.ts
- * `nextSurveillanceDue` computes it: the longest gap after the last closed surveillance, or the
- * first surveillance after the decision (or issue). PostgreSQL's month arithmetic clamps to the
+ * `nextSurveillanceDue` computes it: the longest gap after the last closed surveillance of the
+ * current cycle, or the first surveillance after the decision (or issue, or the renewal). PostgreSQL's month arithmetic clamps to the
  * month's end as `addMonths` does. A standard without rules of its own takes the defaults.
  */
 function nextSurveillance(defaults: SchemeRules) {
 	const rule = (column: string, fallback: number | string) =>
 		sql`coalesce((select ${sql.ref(`r.${column}`)} from scheme_rules r where r.tenant_id = certificates.tenant_id and r.standard_id = certificates.standard_id), ${fallback})`;
 	const last = sql`(select max(e.window_end) from evaluations e where e.tenant_id = certificates.tenant_id and e.certificate_id = certificates.id and e.kind = 'surveillance' and e.status = 'closed')`;
-	return sql<string>`(case when ${last} is not null
+	// A renewal starts a new cycle: an earlier surveillance no longer counts, and the first of the
+	// cycle counts from the renewal decision.
+	const renewed = sql`${RENEWED_ON}::date`;
+	return sql<string>`(case when ${last} is not null and (${renewed} is null or ${last} > ${renewed})
 		then (${last} + make_interval(months => ${rule('max_surveillance_gap_months', defaults.maxSurveillanceGapMonths)}::int))::date
-		else ((case when ${rule('first_surveillance_from', defaults.firstSurveillanceFrom)}::text = 'issue' then certificates.issued_on else certificates.decided_on end)
+		else ((case when ${renewed} is not null then ${renewed} when ${rule('first_surveillance_from', defaults.firstSurveillanceFrom)}::text = 'issue' then certificates.issued_on else certificates.decided_on end)
 			+ make_interval(months => ${rule('first_surveillance_months', defaults.firstSurveillanceMonths)}::int))::date end)`;
 }
 

@@ -117,7 +117,7 @@ export async function readEvents(
 				? DEFAULT_SCHEME_RULES
 				: schemeRulesFromRow(c as Parameters<typeof schemeRulesFromRow>[0]);
 		const due = nextSurveillanceDue(
-			{ issuedOn: c.issued_on, decidedOn: c.decided_on },
+			{ issuedOn: c.issued_on, decidedOn: c.decided_on, renewedOn: c.renewed_on },
 			c.last_surveillance_ended_on,
 			rules
 		);

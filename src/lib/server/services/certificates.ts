@@ -3,7 +3,14 @@ import { scopeOf, type Actor } from '../actor';
 import type { Certificate, CertificateOrigin, CertificateStatus } from '../../../../db/schema';
 import { NO_ORGANISATION } from '../domain/roles';
 import { mayEver } from '../domain/permissions';
-import { certificateExpiry, nextSurveillanceDue, suspensionLimit } from '../domain/scheme-rules';
+import {
+	certificateExpiry,
+	RESTORATION_MONTHS,
+	restorationGap,
+	restorationLimit,
+	surveillanceDue,
+	suspensionLimit
+} from '../domain/scheme-rules';
 import { isIsoDate, todayInZone } from '../domain/calendar';
 import { previousBodyHistory, type PreviousBodyLine } from '../domain/previous-body-history';
 import { badInput, notFound, Refusal, staleVersion } from '../errors';
@@ -147,7 +154,8 @@ const SURVEILLED: readonly CertificateStatus[] = ['active', 'suspended'];
 /**
  * A certificate with its names, its full history and its surveillance clock: the next
  * surveillance due (from the scheme rules, restarting at the last surveillance or
- * recertification whose report is out), and whether that date has passed.
+ * recertification whose report is out, and at a renewal), and whether that date has passed;
+ * past its expiry, until when a recertification may still restore it.
  */
 export function getCertificate(db: AppDatabase, actor: Actor, id: string) {
 	return db.inTenant(scopeOf(actor), async (tx) => {
@@ -165,16 +173,33 @@ export function getCertificate(db: AppDatabase, actor: Actor, id: string) {
 		const since =
 			certificate.status === 'suspended' ? await suspendedSince(tx, certificate.id) : null;
 		const restoreBy = since ? suspensionLimit(since, rules) : null;
-		const nextDue = surveilled
-			? nextSurveillanceDue(
-					{ issuedOn: certificate.issued_on, decidedOn: certificate.decided_on },
+		// The current cycle's clock: a renewal starts a new one, and the old cycle's surveillances
+		// no longer count (domain/scheme-rules.ts `surveillanceDue`).
+		const due = surveilled
+			? surveillanceDue(
+					{
+						issuedOn: certificate.issued_on,
+						decidedOn: certificate.decided_on,
+						renewedOn: await repo.renewedOn(tx, id)
+					},
 					lastEndedOn,
 					rules
 				)
 			: null;
+		const nextDue = due?.dueOn ?? null;
+		// Past its expiry (marked or not yet by the sweep), a recertification decision restores it
+		// until the restoration limit; later it is certified anew (ISO/IEC 17021-1 9.6.3.2.5).
+		const lapsed = certificate.status !== 'withdrawn' && today > certificate.expires_on;
 		return {
 			...certificate,
-			history,
+			// A renewal decided after the expiry restored the certification: the lapse it records.
+			history: history.map((row) => ({
+				...row,
+				lapse:
+					row.change === 'renewed' && row.from_expires_on
+						? restorationGap(row.from_expires_on, row.effective_on)
+						: null
+			})),
 			decisions,
 			suspension:
 				certificate.status === 'suspended'
@@ -187,12 +212,24 @@ export function getCertificate(db: AppDatabase, actor: Actor, id: string) {
 						}
 					: null,
 			surveillance: {
-				lastEndedOn,
-				/** What the clock counts from: the last surveillance, else as the scheme says. */
-				countedFrom: lastEndedOn ? ('last' as const) : rules.firstSurveillanceFrom,
+				lastEndedOn: due?.from === 'last' ? lastEndedOn : null,
+				/**
+				 * What the clock counts from: the last surveillance of this cycle, else the cycle's
+				 * start (the scheme's origin, or the renewal that began the cycle) on `countedFromOn`.
+				 */
+				countedFrom: due?.from ?? rules.firstSurveillanceFrom,
+				countedFromOn: due?.fromOn ?? null,
 				nextDue,
 				overdue: nextDue !== null && nextDue < today
-			}
+			},
+			restoration: lapsed
+				? {
+						expiredOn: certificate.expires_on,
+						restoreBy: restorationLimit(certificate.expires_on),
+						open: today <= restorationLimit(certificate.expires_on),
+						months: RESTORATION_MONTHS
+					}
+				: null
 		};
 	});
 }

@@ -7,8 +7,13 @@ import {
 	type DecisionRefusal,
 	type DecisionRequest
 } from '../domain/certification-decision';
-import { todayInZone } from '../domain/calendar';
-import { renewedExpiry } from '../domain/scheme-rules';
+import { addDays, todayInZone } from '../domain/calendar';
+import {
+	RESTORATION_MONTHS,
+	renewedExpiry,
+	restorationGap,
+	restorationLimit
+} from '../domain/scheme-rules';
 import {
 	extendScope,
 	reduceScope,
@@ -72,8 +77,15 @@ export function blockingFindings(findings: Finding[], role: Role) {
 	};
 }
 
-/** The decisions the certificate's status allows, asked of the decision rules. */
-function kindsAllowedFor(status: CertificateStatus, role: Role): PageDecisionKind[] {
+/**
+ * The decisions the certificate's status allows, asked of the decision rules; a renewal also
+ * by the validity (an expired certificate past its restoration period is certified anew).
+ */
+function kindsAllowedFor(
+	status: CertificateStatus,
+	role: Role,
+	validity: { expiresOn: string; today: string }
+): PageDecisionKind[] {
 	return DECISION_KINDS.filter((kind) => {
 		const verdict = decideCertification({
 			kind,
@@ -86,9 +98,12 @@ function kindsAllowedFor(status: CertificateStatus, role: Role): PageDecisionKin
 			newScope: '-',
 			evaluationKind: 'recertification',
 			scopeItemsChanged: true,
-			validity: { expiresOn: '9999-12-31', today: '0001-01-01' }
+			validity
 		});
-		return verdict.ok || verdict.reason !== 'certificate_status';
+		return (
+			verdict.ok ||
+			(verdict.reason !== 'certificate_status' && verdict.reason !== 'restoration_period_passed')
+		);
 	});
 }
 
@@ -98,8 +113,14 @@ function requireDecisionMaker(actor: Actor) {
 }
 
 /** What the decision page offers: the certificate, its grades, and the evaluations to follow. */
-export async function getDecisionOptions(db: AppDatabase, actor: Actor, certificateId: string) {
+export async function getDecisionOptions(
+	db: AppDatabase,
+	actor: Actor,
+	certificateId: string,
+	now = new Date()
+) {
 	requireDecisionMaker(actor);
+	const today = todayInZone(now, actor.tenant.timeZone);
 	return db.inTenant(scopeOf(actor), async (tx) => {
 		const certificate = await repo.findCertificateForDecision(tx, certificateId);
 		if (!certificate) throw notFound();
@@ -142,7 +163,21 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 			/** What a renewal decided now would make the expiry (the scheme's validity). */
 			renewal: {
 				expiresOn: renewedExpiry(certificate.expires_on, rules),
-				validityMonths: rules.certificateValidityMonths
+				validityMonths: rules.certificateValidityMonths,
+				/**
+				 * Past its expiry: a renewal restores the certification until `restoreBy`
+				 * (ISO/IEC 17021-1 9.6.3.2.5), the lapse recorded; later it is certified anew.
+				 */
+				restoration:
+					today > certificate.expires_on
+						? {
+								expiredOn: certificate.expires_on,
+								restoreBy: restorationLimit(certificate.expires_on),
+								open: today <= restorationLimit(certificate.expires_on),
+								months: RESTORATION_MONTHS,
+								lapse: restorationGap(certificate.expires_on, today)
+							}
+						: null
 			},
 			gradeLevels: gradeLevels.map((g) => ({
 				id: g.id,
@@ -150,7 +185,10 @@ export async function getDecisionOptions(db: AppDatabase, actor: Actor, certific
 				labelZh: g.label_zh,
 				labelEn: g.label_en
 			})),
-			kinds: kindsAllowedFor(certificate.status, actor.role),
+			kinds: kindsAllowedFor(certificate.status, actor.role, {
+				expiresOn: certificate.expires_on,
+				today
+			}),
 			/** A decision that follows no evaluation is refused to the latest evaluation's team. */
 			onLatestTeam: latest !== null && withMe.has(latest),
 			evaluations: evaluations.map((evaluation) => ({
@@ -211,7 +249,8 @@ function refusalOf(
 	kind: PageDecisionKind,
 	reason: DecisionRefusal,
 	findings: Finding[],
-	role: Role
+	role: Role,
+	validity: { expiresOn: string }
 ): Refusal {
 	const { openMajors, minorsWithoutPlan } = blockingFindings(findings, role);
 	switch (reason) {
@@ -240,8 +279,11 @@ function refusalOf(
 			return badInput('scopeItemName', 'renewal_scope_items_required');
 		case 'recertification_required':
 			return badInput('evaluationId', 'renewal_recertification_required');
-		case 'certificate_expired':
-			return new Refusal('CONFLICT', 'renewal_certificate_expired');
+		case 'restoration_period_passed':
+			return new Refusal('CONFLICT', 'renewal_restoration_period_passed', {
+				date: validity.expiresOn,
+				months: RESTORATION_MONTHS
+			});
 	}
 }
 
@@ -329,7 +371,10 @@ export async function takeDecision(
 			scopeItemsChanged: newScopeItems !== null,
 			validity: { expiresOn: certificate.expires_on, today }
 		});
-		if (!verdict.ok) throw refusalOf(input.kind, verdict.reason, findings, actor.role);
+		if (!verdict.ok)
+			throw refusalOf(input.kind, verdict.reason, findings, actor.role, {
+				expiresOn: certificate.expires_on
+			});
 		if (newScope !== null && newScope === certificate.scope && newScopeItems === null)
 			throw badInput('newScope', 'findings_decision_scope_unchanged');
 		if (
@@ -338,7 +383,9 @@ export async function takeDecision(
 			(await repo.renewedEvaluationIds(tx, [evaluationId])).has(evaluationId)
 		)
 			throw new Refusal('CONFLICT', 'renewal_already_renewed');
-		// Renewal: the new cycle from the scheme rules, continuing the one it renews.
+		// Renewal: the new cycle from the scheme rules, continuing the one it renews. Decided after
+		// the expiry it restores the certification (ISO/IEC 17021-1 9.6.3.2.5): the new cycle counts
+		// from this decision, the expiry still from the prior cycle's, and the lapse is recorded.
 		const renewal =
 			input.kind === 'renew'
 				? {
@@ -349,6 +396,7 @@ export async function takeDecision(
 						decidedOn: today
 					}
 				: null;
+		const lapse = renewal ? restorationGap(certificate.expires_on, today) : null;
 
 		// What the evaluation's scores proposed (issue 12 item 2): the audit entry says whether the
 		// decision maker confirmed it or decided otherwise (their reason says why).
@@ -397,13 +445,31 @@ export async function takeDecision(
 			effective_on: today,
 			recorded_by: actor.userId
 		};
+		// A lapsed certificate the sweep has not marked yet: its expiry is written first, on the day
+		// after its last valid day, so the history (and the public verification replaying it)
+		// shows the lapse before the restoration.
+		const unswept = lapse !== null && certificate.status !== 'expired';
 		await insertCertificateHistoryEntries(tx, [
-			...(after.status !== certificate.status
+			...(unswept
+				? [
+						{
+							tenant_id: actor.tenantId,
+							certificate_id: certificate.id,
+							decision_id: null,
+							effective_on: addDays(certificate.expires_on, 1),
+							recorded_by: null,
+							change: 'expired' as const,
+							from_status: certificate.status,
+							to_status: 'expired' as const
+						}
+					]
+				: []),
+			...(after.status !== certificate.status || unswept
 				? [
 						{
 							...history,
 							change: 'status' as const,
-							from_status: certificate.status,
+							from_status: unswept ? ('expired' as const) : certificate.status,
 							to_status: after.status
 						}
 					]
@@ -463,6 +529,8 @@ export async function takeDecision(
 				scope: after.scope,
 				...(newScopeItems ? { scope_items: after.scope_items.map((i) => i.name) } : {}),
 				...(renewal ? { expires_on: after.expires_on, decided_on: after.decided_on } : {}),
+				// A restoration: the days the certification was not valid.
+				...(lapse ? { restored: true, lapsed_from: lapse.from, lapse_days: lapse.days } : {}),
 				reason,
 				...(evaluationId ? { evaluationId } : {}),
 				...proposed

@@ -37,7 +37,7 @@ import { auditAs } from './audit-entry';
 type ListEvaluationsInput = Partial<z.output<typeof listEvaluationsSchema>>;
 import { findSchemeRules } from '../repositories/scheme-rules';
 import * as repo from '../repositories/evaluations';
-import { findCertificate } from '../repositories/certificates';
+import { findCertificate, renewedOn } from '../repositories/certificates';
 import { findOrganisation } from '../repositories/organisations';
 import { findStandard, listClauses, listStandardChoices } from '../repositories/catalogue';
 import { listEvaluationFindings } from '../repositories/findings';
@@ -395,7 +395,8 @@ export async function getEvaluation(db: AppDatabase, actor: Actor, id: string, n
 			nextSurveillance = nextSurveillanceDue(
 				{
 					issuedOn: evaluation.certificate_issued_on,
-					decidedOn: evaluation.certificate_decided_on
+					decidedOn: evaluation.certificate_decided_on,
+					renewedOn: await renewedOn(tx, evaluation.certificate_id)
 				},
 				last,
 				rules

@@ -7,6 +7,8 @@ export const SURVEILLANCE_REMINDER_DAYS = [60, 30];
 export interface SurveillanceSubject {
 	issuedOn: IsoDate;
 	decidedOn: IsoDate;
+	/** The latest renewal decision's day: the current cycle's start (null before any). */
+	renewedOn: IsoDate | null;
 	/** The end of the last closed surveillance evaluation, if any. */
 	lastSurveillanceEndedOn: IsoDate | null;
 }
