@@ -495,7 +495,12 @@ export async function sweepTenant(
 					const organisation = await audience.organisation(tx, row.organisation_id);
 					fires.push(
 						due('certificate', row.id, expiry.expire.stage, row.expires_on, async (tx, key) => {
-							const expired = await expireCertificate(tx, tenantId, row.id, today);
+							const expired = await expireCertificate(
+								tx,
+								tenantId,
+								row.id,
+								addDays(row.expires_on, 1)
+							);
 							if (!expired) return [];
 							await audit(tx, {
 								action: 'certificate.expire',

@@ -474,9 +474,9 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 				issued_on: '2026-01-10'
 			});
 			const rows = await history(c.certificateId);
-			// (The sweep's line is dated the day it ran: here, late on purpose, today.)
+			// The sweep ran late on purpose (today): its line is still dated the day after expiry.
 			expect(rows.map((r) => [r.change, r.from_status, r.to_status, r.effective_on])).toEqual([
-				['expired', 'active', 'expired', today],
+				['expired', 'active', 'expired', addDays(expiredOn, 1)],
 				['renewed', null, null, today],
 				['status', 'expired', 'active', today]
 			]);
@@ -706,6 +706,22 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 			await sweepTenant(t.db, world.tenantId, utc('2027-04-02', 2));
 			expect(await footprint(certificateId)).toEqual(expired);
 			expect(await outboxOf(certificateId, 'certificate.expired')).toHaveLength(told.length);
+		});
+
+		it('a late sweep dates the expiry on the day after the last valid day, not its own', async () => {
+			const certificateId = await newCertificate(t, world);
+			await t.owner
+				.updateTable('certificates')
+				.set({ expires_on: '2027-05-31' })
+				.where('id', '=', certificateId)
+				.execute();
+			// The sweep did not run for ten days (a stopped worker): the history still says 1 June.
+			await sweepTenant(t.db, world.tenantId, utc('2027-06-10', 4));
+			expect((await certificate(certificateId)).status).toBe('expired');
+			expect((await history(certificateId)).at(-1)).toMatchObject({
+				change: 'expired',
+				effective_on: '2027-06-01'
+			});
 		});
 
 		it('expires a suspended certificate too, and a renewed one only at its new expiry', async () => {

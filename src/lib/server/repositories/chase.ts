@@ -369,12 +369,16 @@ export async function reopenVerification(tx: Tx, findingId: string, today: strin
 		.execute();
 }
 
-/** Expires a certificate with its history row. Null when it was already no longer valid. */
+/**
+ * Expires a certificate with its history row, dated `effectiveOn` (the day after its last valid
+ * day, however late the sweep runs: the public verification replays the history by date). Null
+ * when it was already no longer valid.
+ */
 export async function expireCertificate(
 	tx: Tx,
 	tenantId: string,
 	certificateId: string,
-	today: string
+	effectiveOn: string
 ) {
 	const before = await tx
 		.selectFrom('certificates')
@@ -397,7 +401,7 @@ export async function expireCertificate(
 			change: 'expired',
 			from_status: before.status,
 			to_status: 'expired',
-			effective_on: today,
+			effective_on: effectiveOn,
 			recorded_by: null
 		})
 		.execute();

@@ -166,6 +166,7 @@ export function getCertificate(db: AppDatabase, actor: Actor, id: string) {
 		const decisions = await listCertificateDecisions(tx, id);
 		const rules = await findSchemeRules(tx, certificate.standard_id);
 		const lastEndedOn = await repo.lastSurveillanceEndedOn(tx, id);
+		const renewedOn = await repo.renewedOn(tx, id);
 		const today = todayInZone(new Date(), actor.tenant.timeZone);
 		const surveilled = SURVEILLED.includes(certificate.status);
 		// The scheme's suspension clock (issue 12 item 3): from the day it was suspended, the
@@ -180,7 +181,7 @@ export function getCertificate(db: AppDatabase, actor: Actor, id: string) {
 					{
 						issuedOn: certificate.issued_on,
 						decidedOn: certificate.decided_on,
-						renewedOn: await repo.renewedOn(tx, id)
+						renewedOn
 					},
 					lastEndedOn,
 					rules
@@ -192,6 +193,8 @@ export function getCertificate(db: AppDatabase, actor: Actor, id: string) {
 		const lapsed = certificate.status !== 'withdrawn' && today > certificate.expires_on;
 		return {
 			...certificate,
+			/** The latest renewal decision's day: from it the dates are the decisions' own. */
+			renewedOn,
 			// A renewal decided after the expiry restored the certification: the lapse it records.
 			history: history.map((row) => ({
 				...row,
@@ -584,7 +587,9 @@ export interface CertificateCorrection {
 /**
  * Corrects what is not a decision: the number, the wording of the scope, the issue and decision
  * dates (the expiry follows the scheme rules again). Refused unless `version` is current. A
- * changed scope also enters the certificate's history.
+ * changed scope also enters the certificate's history. Once renewed, the decision date and the
+ * expiry are the renewal's and the issue date opens the first cycle: none of them is corrected
+ * here any more (a correction would undo the renewal's cycle), so they must come back unchanged.
  */
 export function updateCertificate(
 	db: AppDatabase,
@@ -596,14 +601,27 @@ export function updateCertificate(
 	authorize(actor, 'certificate.manage');
 	const number = requiredText('number', input.number, 100);
 	const scope = requiredText('scope', input.scope, 2000);
-	const { issuedOn, decidedOn } = validDates(input.issuedOn, input.decidedOn);
+	const issuedOnInput = validDate('issuedOn', input.issuedOn);
+	const decidedOnInput = input.decidedOn ? validDate('decidedOn', input.decidedOn) : null;
 	return db
 		.inTenant(scopeOf(actor), async (tx) => {
 			const before = await loadVisibleCertificate(tx, actor, id, { forUpdate: true });
 			if (before.version !== version) throw staleVersion();
 			const clash = await repo.findCertificateByNumber(tx, number);
 			if (clash && clash.id !== id) throw duplicateNumber(number)();
-			const expiresOn = certificateExpiry(issuedOn, await findSchemeRules(tx, before.standard_id));
+			let issuedOn: string;
+			let decidedOn: string;
+			let expiresOn: string;
+			if (await repo.renewedOn(tx, id)) {
+				if (issuedOnInput !== before.issued_on)
+					throw badInput('issuedOn', 'organisations_error_dates_renewed');
+				if (decidedOnInput !== null && decidedOnInput !== before.decided_on)
+					throw badInput('decidedOn', 'organisations_error_dates_renewed');
+				({ issued_on: issuedOn, decided_on: decidedOn, expires_on: expiresOn } = before);
+			} else {
+				({ issuedOn, decidedOn } = validDates(issuedOnInput, decidedOnInput));
+				expiresOn = certificateExpiry(issuedOn, await findSchemeRules(tx, before.standard_id));
+			}
 			const unchanged =
 				before.number === number &&
 				before.scope === scope &&

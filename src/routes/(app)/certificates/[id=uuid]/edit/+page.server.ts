@@ -14,6 +14,7 @@ export const load = pageLoad('certificate.manage', async ({ db, actor, event: { 
 			issuedOn: certificate.issued_on,
 			decidedOn: certificate.decided_on,
 			expiresOn: certificate.expires_on,
+			renewedOn: certificate.renewedOn,
 			version: certificate.version,
 			standardId: certificate.standard_id,
 			standardCode: certificate.standard_code,
