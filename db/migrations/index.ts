@@ -23,6 +23,7 @@ import * as documents from './2026-12-04-07-documents';
 import * as complaints from './2026-12-04-08-complaints';
 import * as evidenceVersions from './2026-12-04-09-evidence-versions';
 import * as complaintFiles from './2026-12-04-10-complaint-files';
+import * as accreditationBody from './2026-12-07-02-accreditation-body';
 
 /*
  * Listed statically (not read from disk) so the built server bundles them and can migrate the
@@ -52,7 +53,8 @@ export const migrations: Record<string, Migration> = {
 	'2026-12-04-07-documents': documents,
 	'2026-12-04-08-complaints': complaints,
 	'2026-12-04-09-evidence-versions': evidenceVersions,
-	'2026-12-04-10-complaint-files': complaintFiles
+	'2026-12-04-10-complaint-files': complaintFiles,
+	'2026-12-07-02-accreditation-body': accreditationBody
 };
 
 export const migrationProvider: MigrationProvider = {
