@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browserless, signedIn, startDemoApp } from '../support/http';
 import type { RunningServer } from '../support/server';
 import { translate } from '../../src/lib/server/i18n/translate';
+import { pdfQrCodes } from '../support/pdf';
 
 /*
  * The public addresses of the built app (issue 13's review): a certificate number with '/'
@@ -46,7 +47,7 @@ describe('public addresses over HTTP', () => {
 		});
 		expect(answer.status).toBe(303);
 		certificateId = new RegExp(`/certificates/(${UUID})`).exec(answer.location!)![1]!;
-	}, 300_000);
+	}, 600_000);
 
 	afterAll(async () => {
 		await server?.stop();
@@ -57,6 +58,8 @@ describe('public addresses over HTTP', () => {
 		const signedInPage = await (await admin.fetch(`/certificates/${certificateId}`)).text();
 		expect(signedInPage).toContain(`${server.origin}${path}`);
 		expect(signedInPage).toContain(`${path}/qr.png`);
+		// The badge an organisation embeds: the encoded address, as an <img> and in its snippet.
+		expect(signedInPage).toContain(`src="${server.origin}${path}/badge.svg?lang=`);
 
 		const visitor = new Browserless(server.origin);
 		const found = await (await visitor.fetch(`/verify?number=${ENCODED}`)).text();
@@ -71,7 +74,7 @@ describe('public addresses over HTTP', () => {
 		// The QR code's and the badge's addresses are the encoded page address.
 		expect(html).toContain(`${server.origin}${path}`);
 		expect(html).toContain(`${path}/qr.svg`);
-		expect(html).toContain(`${server.origin}${path}/badge.svg`);
+		expect(html).toContain(`${path}/certificate.pdf`);
 		for (const [suffix, type] of [
 			['/qr.png', 'image/png'],
 			['/qr.svg', 'image/svg+xml'],
@@ -81,7 +84,10 @@ describe('public addresses over HTTP', () => {
 			const answer = await visitor.fetch(`${path}${suffix}`);
 			expect(answer.status, suffix).toBe(200);
 			expect(answer.headers.get('content-type'), suffix).toContain(type);
-			await answer.arrayBuffer();
+			const bytes = new Uint8Array(await answer.arrayBuffer());
+			// The printed certificate's QR code opens the same (encoded) page.
+			if (suffix === '/certificate.pdf')
+				expect(await pdfQrCodes(bytes)).toContain(`${server.origin}${path}`);
 		}
 	});
 
