@@ -83,7 +83,7 @@ describe.each(DIALECTS)('membership invitations on %s', (kind) => {
 		// The invitee may have no account yet: no link to notification settings.
 		expect(text).not.toContain('/notifications');
 		expect(html).not.toContain('/notifications');
-		expect(text).toContain('invited this address');
+		expect(text).toContain('邀请了此邮箱');
 		// No in-app notification in a tenant the person is not a member of.
 		const notes = await t.owner
 			.selectFrom('notifications')
