@@ -44,6 +44,8 @@ export interface TenantsTable {
 	logo: Buffer | null;
 	logo_type: 'image/png' | 'image/jpeg' | null;
 	settings_version: ColumnType<number, number | undefined, number>;
+	/** Who accredits the body, as the registry exports name it ('' = not accredited). */
+	accreditation_body: ColumnType<string, string | undefined, string>;
 }
 
 export interface UsersTable {

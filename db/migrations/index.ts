@@ -23,6 +23,7 @@ import * as documents from './2026-12-04-07-documents';
 import * as complaints from './2026-12-04-08-complaints';
 import * as evidenceVersions from './2026-12-04-09-evidence-versions';
 import * as complaintFiles from './2026-12-04-10-complaint-files';
+import * as accreditationBody from './2026-12-07-02-accreditation-body';
 import * as previousBodyHistory from './2026-12-07-03-previous-body-history';
 
 /*
@@ -54,6 +55,7 @@ export const migrations: Record<string, Migration> = {
 	'2026-12-04-08-complaints': complaints,
 	'2026-12-04-09-evidence-versions': evidenceVersions,
 	'2026-12-04-10-complaint-files': complaintFiles,
+	'2026-12-07-02-accreditation-body': accreditationBody,
 	'2026-12-07-03-previous-body-history': previousBodyHistory
 };
 

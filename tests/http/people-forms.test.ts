@@ -132,7 +132,8 @@ describe('people and settings over HTTP', () => {
 			timeZone: 'Nowhere/Atlantis',
 			defaultLocale: 'zh-CN',
 			certificateNumberPattern: '{standard}-{year}-{seq:4}',
-			mailSenderName: ''
+			mailSenderName: '',
+			accreditationBody: 'CNAS'
 		}))
 			form.append(name, value);
 		const refused = await admin.action('/settings', 'save', form);

@@ -124,6 +124,42 @@ describe.each(DIALECTS)('calendar feed (%s)', (kind) => {
 			expect((await fetchFeed(unknown)).status).toBe(404);
 	});
 
+	it('limits each address to 60 fetches a minute: then 429, Retry-After, in its language', async () => {
+		const { token } = await createCalendarFeed(t.db, w.admin, NOW);
+		const url = new URL(`${ORIGIN}/calendar/feed/${token}.ics`);
+		const from = (address: string, locale: 'en' | 'zh-CN' = 'en') =>
+			GET({
+				params: { token },
+				url,
+				locals: { locale },
+				getClientAddress: () => address
+			} as never) as Promise<Response>;
+		const address = `203.0.113.${Math.floor(Math.random() * 200) + 1}`;
+		for (let i = 0; i < 60; i++) expect((await from(address)).status).toBe(200);
+		const refused = await from(address);
+		expect(refused.status).toBe(429);
+		const wait = Number(refused.headers.get('retry-after'));
+		expect(wait).toBeGreaterThan(0);
+		expect(wait).toBeLessThanOrEqual(60);
+		expect(await refused.text()).toMatch(
+			/^Too many calendar feed requests from your address\. Try again in \d+ seconds?\.$/
+		);
+		const chinese = await from(address, 'zh-CN');
+		expect(chinese.status).toBe(429);
+		expect(await chinese.text()).toContain('日历订阅请求过于频繁');
+		// Counted per address: another calendar is still served, and an unknown token is limited
+		// like a known one (nobody walks tokens past the limit).
+		expect((await from('198.51.100.77')).status).toBe(200);
+		await expect(
+			GET({
+				params: { token: 'x'.repeat(43) },
+				url,
+				locals: { locale: 'en' },
+				getClientAddress: () => address
+			} as never)
+		).resolves.toMatchObject({ status: 429 });
+	});
+
 	it("writes each summary in the person's language, and an evaluator's feed holds their own work", async () => {
 		await t.owner
 			.updateTable('users')

@@ -8,6 +8,9 @@ import type { App } from '../../src/lib/server/app';
 import type { Locale } from '../../db/schema';
 import { evidenceStorage } from '../../src/lib/server/evidence/storage';
 import { MAX_COMPLAINT_FILE_BYTES } from '../../src/lib/server/services/complaints';
+import { MAX_COMPLAINT_REQUEST_BYTES } from '../../src/lib/server/http/public-complaint';
+import { translate } from '../../src/lib/server/i18n/translate';
+import { formatBytes } from '../../src/lib/server/evidence/upload';
 
 /*
  * Issue 13 item 4's optional files, through the certificate page's real form action: stored with
@@ -252,6 +255,66 @@ describe('files on the public complaint form', () => {
 		expect(answer.data.errors.files).toBe(
 			'Attach at most 3 files of at most 10 MB each. Nothing was sent; choose fewer or smaller files and send again.'
 		);
+	});
+
+	it('stops reading a chunked body (no Content-Length) at what three files can need', async () => {
+		address += 1;
+		const path = `/verify/${slug}/${number}?/complain`;
+		const chunk = new Uint8Array(1024 * 1024).fill(0x41);
+		const boundary = 'complaint-boundary';
+		const head = new TextEncoder().encode(
+			`--${boundary}\r\ncontent-disposition: form-data; name="files"; filename="huge.pdf"\r\n` +
+				'content-type: application/pdf\r\n\r\n%PDF-1.7\n'
+		);
+		let pulled = 0;
+		let ended = false;
+		// A body that would go on for 100 MiB (past the server's limit) if it were read to its end.
+		const body = new ReadableStream<Uint8Array>({
+			start(controller) {
+				controller.enqueue(head);
+				pulled += head.byteLength;
+			},
+			pull(controller) {
+				if (pulled > 100 * 1024 * 1024) {
+					ended = true;
+					controller.close();
+					return;
+				}
+				controller.enqueue(chunk);
+				pulled += chunk.byteLength;
+			}
+		});
+		const headers: Record<string, string> = {};
+		const event = {
+			request: new Request(`${ORIGIN}${path}`, {
+				method: 'POST',
+				body,
+				headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+				duplex: 'half'
+			} as RequestInit),
+			url: new URL(`${ORIGIN}${path}`),
+			params: { slug, number },
+			locals: { locale: 'zh-CN' },
+			getClientAddress: () => `198.51.100.${address}`,
+			setHeaders: (set: Record<string, string>) => Object.assign(headers, set)
+		};
+		expect(event.request.headers.get('content-length')).toBeNull();
+		const answer = (await actions.complain!(event as never)) as {
+			status: number;
+			data: { errors: Record<string, string> };
+		};
+		expect(answer.status).toBe(413);
+		expect(answer.data.errors.files).toBe(
+			translate('complaints_error_files_request_too_large', 'zh-CN', {
+				max: 3,
+				limit: formatBytes(10 * 1024 * 1024, 'zh-CN')
+			})
+		);
+		// Read up to the bound (and the chunk that crossed it, plus what the stream queued), no more.
+		expect(ended).toBe(false);
+		expect(pulled).toBeLessThanOrEqual(MAX_COMPLAINT_REQUEST_BYTES + 3 * chunk.byteLength);
+		expect(pulled).toBeGreaterThan(MAX_COMPLAINT_REQUEST_BYTES);
+		expect(headers.connection).toBe('close');
 	});
 
 	it('files a complaint with no file chosen (the empty part an empty input posts)', async () => {

@@ -151,6 +151,14 @@ describe.each(DIALECTS)('complaints (%s)', (kind) => {
 		const content = messageContent(receipt as StoredMessage);
 		expect(content.text).toContain(reference);
 		expect(content.html).toContain(reference);
+		// The complainant has no account: the footer leads to the complaint's status page, not
+		// to the notification settings of users.
+		expect(content.text).not.toContain('/notifications');
+		expect(content.html).not.toContain('/notifications');
+		expect(content.text).toContain(`on its status page: ${receipt!.link}`);
+		expect(content.html).toContain(
+			`<a href="${receipt!.link.replaceAll('&', '&amp;')}" style="color:#1d4ed8">Complaint status</a>`
+		);
 	});
 
 	it('files a general complaint with no certificate, in Chinese', async () => {

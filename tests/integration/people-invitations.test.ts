@@ -63,6 +63,7 @@ describe.each(DIALECTS)('membership invitations on %s', (kind) => {
 				'locale',
 				'subject',
 				'link',
+				'recipient_user_id',
 				'params',
 				'text_body',
 				'html_body'
@@ -76,9 +77,13 @@ describe.each(DIALECTS)('membership invitations on %s', (kind) => {
 				dedupe_key: `invitation:${invitationId}:${person.email.toLowerCase()}`
 			})
 		]);
-		const text = messageContent(mail[0]!).text;
+		const { text, html } = messageContent(mail[0]!);
 		expect(text).toContain('Inviting Body');
 		expect(text).toContain('/choose-tenant');
+		// The invitee may have no account yet: no link to notification settings.
+		expect(text).not.toContain('/notifications');
+		expect(html).not.toContain('/notifications');
+		expect(text).toContain('邀请了此邮箱');
 		// No in-app notification in a tenant the person is not a member of.
 		const notes = await t.owner
 			.selectFrom('notifications')

@@ -371,7 +371,11 @@ describe.each(DIALECTS)('people management on %s', (kind) => {
 				.orderBy('created_at', 'desc')
 				.executeTakeFirst();
 			if (!row) return null;
-			expect(messageContent(row).text).toContain(row.link);
+			const content = messageContent(row);
+			expect(content.text).toContain(row.link);
+			// Sent to an address, not to an account's notification list: no settings link.
+			expect(content.text).not.toContain('/notifications');
+			expect(content.html).not.toContain('/notifications');
 			return /\/reset-password\/([A-Za-z0-9_-]+)$/.exec(row.link)?.[1] ?? null;
 		}
 

@@ -15,6 +15,11 @@ import {
 	startRegistryExport
 } from '../../src/lib/server/services/registry-export';
 import { Refusal } from '../../src/lib/server/errors';
+import {
+	getTenantSettings,
+	saveTenantSettings
+} from '../../src/lib/server/services/tenant-settings';
+import { tenantSettingsInput } from '../../src/lib/server/services/tenant-settings.schema';
 import type { RegistryFile } from '../../src/lib/server/domain/registry-export';
 
 /*
@@ -323,6 +328,42 @@ describe.each(DIALECTS)('registry exports (%s)', (kind) => {
 			first![9]
 		]);
 		expect(first!.slice(12)).toEqual(['CNAS', '20261105']);
+	});
+
+	it('names the accreditation body the admin set on the settings page, or none', async () => {
+		const iafFirstRow = async () => {
+			const file = await startRegistryExport(t.db, world.admin, 'iaf-certsearch', november());
+			return rowsOf(await csvOf(file.body))[1]!;
+		};
+		const save = async (accreditationBody: string) => {
+			const s = await getTenantSettings(t.db, world.admin);
+			await saveTenantSettings(
+				t.db,
+				world.admin,
+				tenantSettingsInput.parse({
+					version: String(s.settings_version),
+					name: s.name,
+					nameEn: s.name_en,
+					slug: s.slug,
+					timeZone: s.time_zone,
+					defaultLocale: s.default_locale,
+					certificateNumberPattern: s.certificate_number_pattern,
+					mailSenderName: s.mail_sender_name,
+					accreditationBody
+				})
+			);
+		};
+		expect((await getTenantSettings(t.db, world.admin)).accreditation_body).toBe('CNAS');
+		try {
+			await save(' UKAS ');
+			const accredited = await iafFirstRow();
+			expect([accredited[3], accredited[12]]).toEqual(['Accredited', 'UKAS']);
+			await save('');
+			const unaccredited = await iafFirstRow();
+			expect([unaccredited[3], unaccredited[12]]).toEqual(['Unaccredited', '']);
+		} finally {
+			await save('CNAS');
+		}
 	});
 
 	it('records each export in the audit log, with the file and the period', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases';
-import { newActor, newTenant } from '../support/factories';
+import { callerFor, newActor, newTenant, testApp } from '../support/factories';
 import {
 	getTenantSettings,
 	LOGO_MAX_BYTES,
@@ -48,6 +48,7 @@ describe.each(DIALECTS)('tenant settings on %s', (kind) => {
 			defaultLocale: settings.default_locale,
 			certificateNumberPattern: settings.certificate_number_pattern,
 			mailSenderName: settings.mail_sender_name,
+			accreditationBody: settings.accreditation_body,
 			...changes
 		});
 		return parsed as TenantSettingsInput;
@@ -69,7 +70,8 @@ describe.each(DIALECTS)('tenant settings on %s', (kind) => {
 				timeZone: 'Europe/Berlin',
 				defaultLocale: 'en',
 				certificateNumberPattern: 'XDC-{standard}-{yy}-{seq:5}',
-				mailSenderName: 'XDC Mail'
+				mailSenderName: 'XDC Mail',
+				accreditationBody: 'CNAB'
 			})),
 			logo: PNG
 		});
@@ -87,6 +89,7 @@ describe.each(DIALECTS)('tenant settings on %s', (kind) => {
 			default_locale: 'en',
 			certificate_number_pattern: 'XDC-{standard}-{yy}-{seq:5}',
 			mail_sender_name: 'XDC Mail',
+			accreditation_body: 'CNAB',
 			logo_type: 'image/png',
 			settings_version: 2
 		});
@@ -99,9 +102,14 @@ describe.each(DIALECTS)('tenant settings on %s', (kind) => {
 			expect.objectContaining({
 				action: 'tenant.settings_update',
 				entity_type: 'tenant',
-				before: expect.objectContaining({ name: '示范认证机构', logo: null }),
+				before: expect.objectContaining({
+					name: '示范认证机构',
+					accreditation_body: 'CNAS',
+					logo: null
+				}),
 				after: expect.objectContaining({
 					slug,
+					accreditation_body: 'CNAB',
 					logo: { type: 'image/png', bytes: PNG.byteLength }
 				})
 			})
@@ -125,7 +133,8 @@ describe.each(DIALECTS)('tenant settings on %s', (kind) => {
 		['slug', { slug: 'Not A Slug!' }, 'settings_error_slug'],
 		['slug', { slug: 'x' }, 'settings_error_slug'],
 		['defaultLocale', { defaultLocale: 'fr' }, 'settings_error_locale'],
-		['name', { name: '  ' }, 'error_required']
+		['name', { name: '  ' }, 'error_required'],
+		['accreditationBody', { accreditationBody: 'A'.repeat(101) }, 'error_too_long']
 	])('the schema refuses a bad %s with its message', async (field, changes, key) => {
 		const { admin } = await adminOfNewBody();
 		const settings = await getTenantSettings(t.db, admin);
@@ -138,6 +147,7 @@ describe.each(DIALECTS)('tenant settings on %s', (kind) => {
 			defaultLocale: settings.default_locale,
 			certificateNumberPattern: settings.certificate_number_pattern,
 			mailSenderName: '',
+			accreditationBody: 'CNAS',
 			...changes
 		});
 		expect(result.success).toBe(false);
@@ -207,6 +217,34 @@ describe.each(DIALECTS)('tenant settings on %s', (kind) => {
 		expect(await tenantLogo(t.db, admin)).toBeNull();
 	});
 
+	it('keeps the accreditation body (CNAS by default) through the tRPC procedure too', async () => {
+		const { tenant, admin } = await adminOfNewBody();
+		const caller = callerFor(testApp(t), admin);
+		const loaded = await caller.settings.get();
+		expect(loaded.accreditationBody).toBe('CNAS');
+		await expect(
+			caller.settings.update({ ...loaded, accreditationBody: 'x'.repeat(101) })
+		).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+		await caller.settings.update({ ...loaded, accreditationBody: ' CNAB ' });
+		expect((await caller.settings.get()).accreditationBody).toBe('CNAB');
+		const audit = await t.owner
+			.selectFrom('audit_log')
+			.select(['action', 'before', 'after'])
+			.where('tenant_id', '=', tenant.id)
+			.execute();
+		expect(audit).toEqual([
+			expect.objectContaining({
+				action: 'tenant.settings_update',
+				before: expect.objectContaining({ accreditation_body: 'CNAS' }),
+				after: expect.objectContaining({ accreditation_body: 'CNAB' })
+			})
+		]);
+		const evaluator = await newActor(t, tenant.id, 'evaluator');
+		await expect(callerFor(testApp(t), evaluator).settings.get()).rejects.toMatchObject({
+			code: 'FORBIDDEN'
+		});
+	});
+
 	it('is for administrators only', async () => {
 		const { tenant } = await adminOfNewBody();
 		const evaluator = await newActor(t, tenant.id, 'evaluator');
@@ -220,7 +258,8 @@ describe.each(DIALECTS)('tenant settings on %s', (kind) => {
 				timeZone: 'UTC',
 				defaultLocale: 'en',
 				certificateNumberPattern: '{standard}-{year}-{seq:4}',
-				mailSenderName: ''
+				mailSenderName: '',
+				accreditationBody: 'CNAS'
 			})
 		).rejects.toMatchObject({ kind: 'FORBIDDEN' });
 	});

@@ -71,12 +71,62 @@ describe('email templates (MJML)', () => {
 				// The preheader: MJML's hidden preview block carries the body text.
 				expect(html).toMatch(/display:none[^>]*>[^<]*\S/);
 				expect(html).toContain(escapeHtml(body).slice(0, 20));
-				expect(html).toContain('href="https://ct.example.test/notifications"');
-				expect(html).toContain(escapeHtml(translate('mail_layout_settings_action', locale)));
 				expect(rendered.text).toContain(LINK);
-				expect(rendered.text).toContain('https://ct.example.test/notifications');
+				if (template.startsWith('complaint.')) {
+					// To a complainant: their complaint's status page, never users' settings.
+					expect(html).not.toContain('/notifications');
+					expect(html).toContain(
+						escapeHtml(translate('complaints_mail_footer_status_action', locale))
+					);
+				} else {
+					expect(html).toContain('href="https://ct.example.test/notifications"');
+					expect(html).toContain(escapeHtml(translate('mail_layout_settings_action', locale)));
+					expect(rendered.text).toContain('https://ct.example.test/notifications');
+				}
 				if (template === 'digest') expect(html).toContain(`href="${LINK}?a=1&amp;b=2"`);
 			});
+
+	it('links no notification settings for a recipient without an account', () => {
+		for (const template of names)
+			for (const locale of LOCALES) {
+				const rendered = renderMessage(template, params(template, sample), {
+					locale,
+					recipientName: 'Ann',
+					tenantName: 'Body Ltd',
+					link: LINK,
+					accountHolder: false
+				});
+				expect(rendered.html).not.toContain('/notifications');
+				expect(rendered.text).not.toContain('/notifications');
+				expect(rendered.html).not.toMatch(/@@ct_\w+@@/);
+				expect(rendered.html).toContain('Body Ltd');
+			}
+		const reset = renderMessage(
+			'person.password_reset',
+			{ minutes: 30 },
+			{
+				locale: 'en',
+				recipientName: 'Ann',
+				tenantName: 'Body Ltd',
+				link: LINK,
+				accountHolder: false
+			}
+		);
+		expect(reset.text).toContain('because a password reset was asked for this address');
+		const receipt = renderMessage(
+			'complaint.received',
+			{ reference: 'C-2026-0001' },
+			{
+				locale: 'zh-CN',
+				recipientName: 'Ann',
+				tenantName: 'Body Ltd',
+				link: LINK,
+				accountHolder: false
+			}
+		);
+		expect(receipt.text).toContain(`在状态页面查询投诉处理进度： ${LINK}`);
+		expect(receipt.text).toContain('有人以此邮箱提交了投诉');
+	});
 
 	it("titles an obligation in the recipient's language, not both", () => {
 		const values = {

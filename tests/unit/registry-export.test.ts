@@ -8,7 +8,8 @@ import {
 	monthPeriod,
 	periodOf,
 	registryPeriodProblem,
-	type RegistryChange
+	type RegistryChange,
+	type RegistryIssuer
 } from '../../src/lib/server/domain/registry-export';
 
 /* Issue 13 item 5, the pure part: the default month, periods, dates and the registries' words. */
@@ -34,8 +35,11 @@ const change: RegistryChange = {
 	expiresOn: '2026-11-09'
 };
 
-const valuesOf = (columns: typeof CNCA_COLUMNS, row: RegistryChange) =>
-	Object.fromEntries(columns.map((column) => [column.header, column.value(row)]));
+const valuesOf = (
+	columns: typeof CNCA_COLUMNS,
+	row: RegistryChange,
+	issuer: RegistryIssuer = { accreditationBody: 'CNAS' }
+) => Object.fromEntries(columns.map((column) => [column.header, column.value(row, issuer)]));
 
 describe('registry exports (pure)', () => {
 	it('takes last month as the default, across a year', () => {
@@ -100,8 +104,20 @@ describe('registry exports (pure)', () => {
 			'Certification Expiry Date': '20261109',
 			'Certified Entity Address': '厦门市湖里区',
 			'Standards and Schemes': 'GB/T 27922-2011',
+			'Accreditation Status': 'Accredited',
 			'Accreditation Body': 'CNAS',
 			'Status Change Date': '20261109'
+		});
+	});
+
+	it('names the body’s own accreditation body, or says it is not accredited', () => {
+		expect(valuesOf(IAF_COLUMNS, change, { accreditationBody: 'UKAS' })).toMatchObject({
+			'Accreditation Status': 'Accredited',
+			'Accreditation Body': 'UKAS'
+		});
+		expect(valuesOf(IAF_COLUMNS, change, { accreditationBody: '' })).toMatchObject({
+			'Accreditation Status': 'Unaccredited',
+			'Accreditation Body': null
 		});
 	});
 });

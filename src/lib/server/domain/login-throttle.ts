@@ -71,6 +71,20 @@ export const VERIFY_POLICY: ThrottlePolicy = {
 };
 
 /**
+ * A person's calendar feed (/calendar/feed/<token>.ics, issue 11 §3): calendar apps poll it every
+ * few minutes to hours, and an office behind one address may have dozens of subscribers; a
+ * minute of 60 fetches from one address is already someone walking tokens. Counted apart from
+ * the verification pages, so one does not use up the other.
+ */
+export const CALENDAR_FEED_POLICY: ThrottlePolicy = {
+	windowSeconds: 60,
+	freeFailures: 60,
+	refuseAfter: 60,
+	baseDelayMs: 0,
+	maxDelayMs: 0
+};
+
+/**
  * Public complaints (issue 13 item 4): a person files one complaint, maybe a second after a
  * mistake; five an hour from one address is already a campaign. Refused until the hour ends.
  */

@@ -22,13 +22,14 @@ export const isRegistryFile = (value: string): value is RegistryFile =>
 	(REGISTRY_FILES as readonly string[]).includes(value);
 
 /**
- * The accreditation a body's certificates are issued under. No tenant setting holds it yet (the
- * settings of issue 12 have no such field): every body of this installation is taken to be
- * accredited by CNAS, the accreditation body of the Chinese service-certification bodies the
- * product is built for (its acronym as IAF CertSearch lists it). One constant, so a setting can
- * replace it in one place.
+ * What the files say of the body issuing the certificates rather than of one change: who accredits
+ * it, a tenant setting (`tenants.accreditation_body`, kept on /settings; CNAS, the accreditation
+ * body of the Chinese service-certification bodies the product is built for, unless the admin
+ * changes it; '' when the body is not accredited).
  */
-export const ACCREDITATION_BODY = 'CNAS';
+export interface RegistryIssuer {
+	accreditationBody: string;
+}
 
 /**
  * certificate_history.change, but `imported` (not a change) and `previous_body` (a change at the
@@ -95,7 +96,7 @@ export const iafDate = (day: IsoDate | null): string | null =>
 export interface RegistryColumn {
 	header: string;
 	kind: 'text' | 'date';
-	value(row: RegistryChange): string | null;
+	value(row: RegistryChange, issuer: RegistryIssuer): string | null;
 }
 
 const column = (
@@ -108,7 +109,9 @@ export const IAF_COLUMNS: readonly RegistryColumn[] = [
 	column('Certification Identity Number', (row) => row.certificateId),
 	column('Certificate Number', (row) => row.certificateNumber),
 	column('Certification Status', (row) => IAF_STATUS[row.status]),
-	column('Accreditation Status', () => (ACCREDITATION_BODY ? 'Accredited' : 'Unaccredited')),
+	column('Accreditation Status', (_row, issuer) =>
+		issuer.accreditationBody ? 'Accredited' : 'Unaccredited'
+	),
 	column('Certification Type', () => 'Product'),
 	column('Certification Scope', (row) => row.scope),
 	// YYYYMMDD is a text for the spreadsheet: written as it is, not as a number.
@@ -118,7 +121,7 @@ export const IAF_COLUMNS: readonly RegistryColumn[] = [
 	column('Certified Entity Name', (row) => row.organisationName),
 	column('Certified Entity Address', (row) => row.address),
 	column('Standards and Schemes', (row) => row.standardCode),
-	column('Accreditation Body', () => ACCREDITATION_BODY),
+	column('Accreditation Body', (_row, issuer) => issuer.accreditationBody || null),
 	column('Status Change Date', (row) => iafDate(row.effectiveOn))
 ];
 

@@ -31,7 +31,48 @@ import { clientAddress } from './public-limit';
 export const COMPLAINT_FORM = 'complaint';
 
 /** The largest body the form reads: its files at their limit and a MiB for the text and framing. */
-const MAX_COMPLAINT_REQUEST_BYTES = MAX_COMPLAINT_FILES * MAX_COMPLAINT_FILE_BYTES + 1024 * 1024;
+export const MAX_COMPLAINT_REQUEST_BYTES =
+	MAX_COMPLAINT_FILES * MAX_COMPLAINT_FILE_BYTES + 1024 * 1024;
+
+/**
+ * The posted form, its body read to at most `limit` bytes whatever it declares (a chunked body
+ * declares nothing): 'too-large' as soon as it goes past, the rest never read. Not cancelled:
+ * a cancel destroys the socket before the 413 is written (the answer closes the connection
+ * instead, as the tRPC handler's does). Null when the body is no form.
+ */
+export async function readBoundedForm(
+	request: Request,
+	limit: number
+): Promise<FormData | null | 'too-large'> {
+	if (!request.body) return readForm(request);
+	const reader = request.body.getReader();
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	for (;;) {
+		let next: ReadableStreamReadResult<Uint8Array>;
+		try {
+			next = await reader.read();
+		} catch {
+			// The client went away, or the body passed the server's own limit: no form.
+			reader.releaseLock();
+			return null;
+		}
+		if (next.done) break;
+		size += next.value.byteLength;
+		if (size > limit) {
+			reader.releaseLock();
+			return 'too-large';
+		}
+		chunks.push(next.value);
+	}
+	return readForm(
+		new Request(request.url, {
+			method: request.method,
+			headers: request.headers,
+			body: Buffer.concat(chunks)
+		})
+	);
+}
 
 const limiters = new WeakMap<App, AddressLimiter>();
 
@@ -60,10 +101,7 @@ export async function complaintAction(
 	const app = await runtimeApp();
 	const locale = event.locals.locale;
 	const form = COMPLAINT_FORM;
-	// The server's body limit is sized for evidence uploads (ten files); this public form is read
-	// into memory, so a declared body past what three files can need is refused unread.
-	const declared = Number(event.request.headers.get('content-length') ?? 0);
-	if (declared > MAX_COMPLAINT_REQUEST_BYTES) {
+	const tooLarge = async () => {
 		await limiterOf(app).hit(clientAddress(event));
 		return fail(413, {
 			form,
@@ -76,8 +114,18 @@ export async function complaintAction(
 			},
 			stale: false
 		});
+	};
+	// The server's body limit is sized for evidence uploads (ten files); this public form is read
+	// into memory, so a declared body past what three files can need is refused unread, and any
+	// other is read no further than that.
+	const declared = Number(event.request.headers.get('content-length') ?? 0);
+	if (declared > MAX_COMPLAINT_REQUEST_BYTES) return tooLarge();
+	const data = await readBoundedForm(event.request, MAX_COMPLAINT_REQUEST_BYTES);
+	if (data === 'too-large') {
+		// The unread rest would stall this keep-alive connection (http/unread-body.ts).
+		event.setHeaders({ connection: 'close' });
+		return tooLarge();
 	}
-	const data = await readForm(event.request);
 	const parsed = parseFormData(data, fileComplaintInput, locale, {
 		form,
 		extra: certificateNumber === undefined ? undefined : { certificateNumber }

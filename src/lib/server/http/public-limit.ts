@@ -1,29 +1,42 @@
 import { error, type RequestEvent } from '@sveltejs/kit';
 import type { App } from '../app';
 import { createAddressLimiter, type AddressLimiter } from '../auth/rate-limit';
-import { VERIFY_POLICY } from '../domain/login-throttle';
+import { CALENDAR_FEED_POLICY, VERIFY_POLICY, type ThrottlePolicy } from '../domain/login-throttle';
 import type { z } from 'zod';
 import type { Locale } from '../../../../db/schema';
 import { translate } from '../i18n/translate';
 import { fieldErrors } from '../i18n/field-errors';
 
 /*
- * The per-address limit of the public verification pages, counted like sign-in attempts
+ * The per-address limits of the pages anyone may fetch without a session: the public
+ * verification pages and the calendar feeds, each counted like sign-in attempts
  * (auth/rate-limit.ts: Redis when up, shared by every web process; this process otherwise).
  */
 
-const limiters = new WeakMap<App, AddressLimiter>();
+const LIMITS = {
+	verify: { policy: VERIFY_POLICY, message: 'verify_rate_limited' },
+	'calendar-feed': { policy: CALENDAR_FEED_POLICY, message: 'calendar_feed_rate_limited' }
+} as const satisfies Record<string, { policy: ThrottlePolicy; message: string }>;
 
-function limiterOf(app: App): AddressLimiter {
-	let limiter = limiters.get(app);
+type PublicLimit = keyof typeof LIMITS;
+
+const limiters = new WeakMap<App, Map<PublicLimit, AddressLimiter>>();
+
+function limiterOf(app: App, name: PublicLimit): AddressLimiter {
+	let byName = limiters.get(app);
+	if (!byName) {
+		byName = new Map();
+		limiters.set(app, byName);
+	}
+	let limiter = byName.get(name);
 	if (!limiter) {
 		limiter = createAddressLimiter({
 			redis: app.redis,
 			prefix: app.config.redisPrefix,
-			name: 'verify',
-			policy: VERIFY_POLICY
+			name,
+			policy: LIMITS[name].policy
 		});
-		limiters.set(app, limiter);
+		byName.set(name, limiter);
 	}
 	return limiter;
 }
@@ -38,14 +51,31 @@ export function clientAddress(event: RequestEvent): string {
 }
 
 /** Null while under the limit; else the localized refusal and when to retry. */
-export async function publicRefusal(app: App, event: RequestEvent) {
-	const verdict = await limiterOf(app).hit(clientAddress(event));
+export async function publicRefusal(app: App, event: RequestEvent, name: PublicLimit = 'verify') {
+	const verdict = await limiterOf(app, name).hit(clientAddress(event));
 	if (verdict.kind === 'allow') return null;
 	const seconds = verdict.retryAfterSeconds;
 	return {
 		seconds,
-		message: translate('verify_rate_limited', event.locals.locale ?? 'zh-CN', { seconds })
+		message: translate(LIMITS[name].message, event.locals.locale ?? 'zh-CN', { seconds })
 	};
+}
+
+/**
+ * For a calendar feed: null while under the limit, else the 429 itself. Plain text, not an error
+ * page: the reader is a calendar app, which shows (at most) the text and honours Retry-After.
+ */
+export async function calendarFeedRefusal(app: App, event: RequestEvent): Promise<Response | null> {
+	const refusal = await publicRefusal(app, event, 'calendar-feed');
+	if (!refusal) return null;
+	return new Response(refusal.message, {
+		status: 429,
+		headers: {
+			'content-type': 'text/plain; charset=utf-8',
+			'retry-after': String(refusal.seconds),
+			'cache-control': 'no-store'
+		}
+	});
 }
 
 /** For a page load: a 429 with the localized message (and Retry-After) past the limit. */

@@ -53,10 +53,12 @@ export interface Layout {
 	hint: string;
 	/** Why the person receives this message. */
 	reason: string;
-	/** How to change their notification setting, and the page where they do it. */
-	settings: string;
-	settingsAction: string;
-	settingsLink: string;
+	/**
+	 * The footer's link: for a user, how to change their notification setting and that page; for
+	 * a complainant, their complaint's status page; null for anyone else without an account (an
+	 * invitee, a contact, a password reset), who has no setting to change.
+	 */
+	footerLink: { text: string; action: string; href: string } | null;
 	/**
 	 * The body's logo, shown above its name: `src` is the inline part's `cid:` URL (issue 12
 	 * item 8). Absent, the message is byte for byte what it was before logos.
@@ -65,7 +67,8 @@ export interface Layout {
 }
 
 /** The tokens a layout has; each is replaced by the escaped value of the same name. */
-type Token = Exclude<keyof Layout, 'items' | 'logo'> | 'items' | 'logo';
+type Token =
+	Exclude<keyof Layout, 'items' | 'logo' | 'footerLink'> | 'items' | 'logo' | 'footerLink';
 
 const t = (name: Token) => `@@ct_${name}@@`;
 
@@ -95,7 +98,7 @@ function source(withItems: boolean): string {
 				${items}
 				<mj-button href="${t('link')}" background-color="#1d4ed8" color="#ffffff" font-size="14px" border-radius="4px" inner-padding="10px 18px" align="left" padding="16px 0">${t('action')}</mj-button>
 				<mj-text font-size="12px" color="#6b7280">${t('hint')} <a href="${t('link')}" style="color:#1d4ed8">${t('link')}</a></mj-text>
-				<mj-text font-size="12px" color="#6b7280" padding="16px 0 4px" css-class="ct-footer"><p style="margin:0 0 8px;padding-top:12px;border-top:1px solid #e5e7eb">${t('reason')}</p>${t('settings')} <a href="${t('settingsLink')}" style="color:#1d4ed8">${t('settingsAction')}</a></mj-text>
+				<mj-text font-size="12px" color="#6b7280" padding="16px 0 4px" css-class="ct-footer"><p style="margin:0 0 8px;padding-top:12px;border-top:1px solid #e5e7eb">${t('reason')}</p>${t('footerLink')}</mj-text>
 			</mj-column>
 		</mj-section>
 	</mj-body>
@@ -171,6 +174,12 @@ function logoHtml(logo: Layout['logo']): string {
 	return `<img src="${escapeHtml(logo.src)}" alt="${escapeHtml(logo.alt)}" height="40" style="display:block;height:40px;width:auto;max-width:100%;border:0;outline:none;margin:0 0 8px">`;
 }
 
+/** The footer's sentence and link (the same HTML the layout held before the link was optional). */
+function footerLinkHtml(link: Layout['footerLink']): string {
+	if (!link) return '';
+	return `${escapeHtml(link.text)} <a href="${escapeHtml(safeHref(link.href))}" style="color:#1d4ed8">${escapeHtml(link.action)}</a>`;
+}
+
 export function renderLayout(layout: Layout): string {
 	const withItems = layout.items.length > 0;
 	const values: Record<string, string> = {
@@ -184,9 +193,7 @@ export function renderLayout(layout: Layout): string {
 		link: escapeHtml(safeHref(layout.link)),
 		hint: escapeHtml(layout.hint),
 		reason: escapeHtml(layout.reason),
-		settings: escapeHtml(layout.settings),
-		settingsAction: escapeHtml(layout.settingsAction),
-		settingsLink: escapeHtml(safeHref(layout.settingsLink)),
+		footerLink: footerLinkHtml(layout.footerLink),
 		items: withItems ? itemsHtml(layout.items) : '',
 		logo: logoHtml(layout.logo)
 	};

@@ -272,6 +272,7 @@ export function messageContent(
 		tenantName: params.tenantName,
 		link: row.link,
 		items: params.items,
+		accountHolder: row.recipient_user_id !== null,
 		...(options.logoCid ? { logoCid: options.logoCid } : {})
 	});
 	// The subject was decided (and shown on the Deliveries page) when the row was written.

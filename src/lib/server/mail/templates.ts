@@ -90,10 +90,54 @@ export interface RenderContext {
 	link: string;
 	/** Extra HTML-safe rows under the body (the digest's list); each is escaped here. */
 	items?: { title: string; link: string }[];
-	/** The page where the person changes their setting; default `<origin of link>/notifications`. */
-	settingsLink?: string;
+	/**
+	 * Whether the recipient has an account (the outbox row's `recipient_user_id`): only then does
+	 * the footer send them to their notification settings. Default: they do.
+	 */
+	accountHolder?: boolean;
 	/** The Content-ID of the body's logo sent inline with the message; absent: no logo. */
 	logoCid?: string;
+}
+
+/**
+ * Messages to someone without an account whose footer links a page of their own instead of
+ * /notifications: the complainant checks their complaint's status on the page the message is
+ * about (issue 13 item 4), with the reference in its address.
+ */
+const OWN_PAGE_FOOTER: Partial<Record<TemplateName, { text: string; action: string }>> = {
+	'complaint.received': {
+		text: 'complaints_mail_footer_status',
+		action: 'complaints_mail_footer_status_action'
+	},
+	'complaint.status_changed': {
+		text: 'complaints_mail_footer_status',
+		action: 'complaints_mail_footer_status_action'
+	}
+};
+
+/** Why a recipient without an account gets `template`, when the general sentence would be wrong. */
+function reasonKey(template: TemplateName, accountHolder: boolean): string {
+	const own = `${stem(template)}_reason`;
+	return !accountHolder && hasMessage(own) ? own : 'chase_mail_footer';
+}
+
+function footerLink(
+	template: TemplateName,
+	context: RenderContext
+): { text: string; action: string; href: string } | null {
+	const own = OWN_PAGE_FOOTER[template];
+	if (own)
+		return {
+			text: translate(own.text, context.locale),
+			action: translate(own.action, context.locale),
+			href: context.link
+		};
+	if (context.accountHolder === false) return null;
+	return {
+		text: translate('mail_layout_settings', context.locale),
+		action: translate('mail_layout_settings_action', context.locale),
+		href: settingsPage(context.link)
+	};
 }
 
 function settingsPage(link: string): string {
@@ -161,10 +205,11 @@ export function renderMessage(
 	const greeting = translate('chase_mail_greeting', context.locale, {
 		name: context.recipientName
 	});
-	const footer = translate('chase_mail_footer', context.locale, { tenant: context.tenantName });
+	const footer = translate(reasonKey(template, context.accountHolder !== false), context.locale, {
+		tenant: context.tenantName
+	});
 	const hint = translate('chase_mail_link_hint', context.locale);
-	const settings = translate('mail_layout_settings', context.locale);
-	const settingsLink = context.settingsLink ?? settingsPage(context.link);
+	const link = footerLink(template, context);
 	const items = context.items ?? [];
 	const text = [
 		greeting,
@@ -176,7 +221,7 @@ export function renderMessage(
 		'',
 		'-- ',
 		footer,
-		`${settings} ${settingsLink}`
+		...(link ? [`${link.text} ${link.href}`] : [])
 	].join('\n');
 	const html = renderLayout({
 		lang: context.locale,
@@ -190,9 +235,7 @@ export function renderMessage(
 		link: context.link,
 		hint,
 		reason: footer,
-		settings,
-		settingsAction: translate('mail_layout_settings_action', context.locale),
-		settingsLink,
+		footerLink: link,
 		...(context.logoCid ? { logo: { src: `cid:${context.logoCid}`, alt: context.tenantName } } : {})
 	});
 	return { subject, text, html, title: subject, body };

@@ -73,6 +73,8 @@ export interface StoredMessage {
 	locale: Locale;
 	subject: string;
 	link: string;
+	/** The recipient's account, if they have one (their footer links their notification settings). */
+	recipient_user_id: string | null;
 	/** The frozen values to render from; null on rows written with their bodies rendered. */
 	params: unknown;
 	text_body: string | null;
@@ -96,6 +98,7 @@ export const CLAIMED_COLUMNS = [
 	'locale',
 	'subject',
 	'link',
+	'recipient_user_id',
 	'params',
 	'text_body',
 	'html_body',

@@ -95,3 +95,13 @@ export async function listRegistryChanges(tx: Tx, filter: RegistryChangeFilter) 
 }
 
 export type RegistryChangeRow = Awaited<ReturnType<typeof listRegistryChanges>>[number];
+
+/** Who accredits the transaction's body (tenants.accreditation_body; '' = not accredited). */
+export async function findAccreditationBody(tx: Tx, tenantId: string): Promise<string> {
+	const row = await tx
+		.selectFrom('tenants')
+		.select('accreditation_body')
+		.where('id', '=', tenantId)
+		.executeTakeFirst();
+	return row?.accreditation_body ?? '';
+}

@@ -17,6 +17,7 @@ export function findTenantSettings(tx: Tx, tenantId: string) {
 			'default_locale',
 			'certificate_number_pattern',
 			'mail_sender_name',
+			'accreditation_body',
 			'logo_type',
 			'settings_version',
 			eb.fn<number | null>('octet_length', ['logo']).as('logo_bytes')
@@ -33,6 +34,7 @@ export interface TenantSettingsChange {
 	default_locale: 'zh-CN' | 'en';
 	certificate_number_pattern: string;
 	mail_sender_name: string;
+	accreditation_body: string;
 	/** Undefined: the logo stays as it is; null: removed. */
 	logo?: { bytes: Buffer; type: 'image/png' | 'image/jpeg' } | null;
 }

@@ -11,9 +11,14 @@ import {
 	type CertificateChange,
 	type RegistryChange,
 	type RegistryFile,
+	type RegistryIssuer,
 	type RegistryPeriod
 } from '../domain/registry-export';
-import { listRegistryChanges, type RegistryChangeRow } from '../repositories/registry';
+import {
+	findAccreditationBody,
+	listRegistryChanges,
+	type RegistryChangeRow
+} from '../repositories/registry';
 import { CONTENT_TYPES, tableStream, type Cell } from '../export/table-stream';
 import { auditAs } from './audit-entry';
 import { authorize } from './authorize';
@@ -148,13 +153,14 @@ export async function startRegistryExport(
 	const columns = REGISTRY_COLUMNS[file];
 	const rows = registryChangeBatches(db, actor, period);
 	const first = await rows.next();
-	await db.inTenant(scopeOf(actor), (tx) =>
-		auditAs(tx, actor, 'list.export', 'list', 'registry', {
+	const issuer: RegistryIssuer = await db.inTenant(scopeOf(actor), async (tx) => {
+		await auditAs(tx, actor, 'list.export', 'list', 'registry', {
 			after: { format: 'csv', registry: file, from: period.from, to: period.to }
-		})
-	);
+		});
+		return { accreditationBody: await findAccreditationBody(tx, actor.tenantId) };
+	});
 	const cellsOf = (batch: RegistryChange[]): Cell[][] =>
-		batch.map((row) => columns.map((column) => column.value(row)));
+		batch.map((row) => columns.map((column) => column.value(row, issuer)));
 	const batches = (async function* () {
 		if (first.done) return;
 		yield cellsOf(first.value);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { checkbox, requiredText, text, version } from './common.schema';
 
 /*
- * The body's settings form (issue 12 item 8) and `settings.update` alike. The logo file is not
+ * The body's settings form (issue 12 item 8) and the `settings.update` procedure alike. The logo file is not
  * a form field here: the action reads it from the multipart body and the service checks its bytes.
  */
 
@@ -23,5 +23,7 @@ export const tenantSettingsInput = z.object({
 		.string({ error: 'settings_pattern_empty' })
 		.max(200, { error: 'settings_pattern_length' }),
 	mailSenderName: text(100),
+	/** The registry exports' accreditation body (e.g. CNAS); '' when the body is not accredited. */
+	accreditationBody: text(100),
 	removeLogo: checkbox.optional()
 });

@@ -92,6 +92,7 @@ export async function saveTenantSettings(
 		default_locale: input.defaultLocale,
 		certificate_number_pattern: input.certificateNumberPattern.trim(),
 		mail_sender_name: input.mailSenderName,
+		accreditation_body: input.accreditationBody,
 		logo
 	};
 	return db

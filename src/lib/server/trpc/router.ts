@@ -18,6 +18,7 @@ import { grantRouter } from './routers/grant';
 import { serviceSystemRouter } from './routers/service-system';
 import { complaintsRouter } from './routers/complaints';
 import { scoringRouter } from './routers/scoring';
+import { settingsRouter } from './routers/settings';
 
 export const appRouter = router({
 	auth: authRouter,
@@ -38,7 +39,8 @@ export const appRouter = router({
 	grant: grantRouter,
 	serviceSystem: serviceSystemRouter,
 	complaints: complaintsRouter,
-	scoring: scoringRouter
+	scoring: scoringRouter,
+	settings: settingsRouter
 });
 
 export type AppRouter = typeof appRouter;

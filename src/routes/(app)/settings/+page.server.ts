@@ -28,6 +28,7 @@ export const load = pageLoad('tenant.settings', async ({ db, actor }) => {
 			defaultLocale: settings.default_locale,
 			certificateNumberPattern: settings.certificate_number_pattern,
 			mailSenderName: settings.mail_sender_name,
+			accreditationBody: settings.accreditation_body,
 			hasLogo: settings.logo_type !== null
 		},
 		preview: patternPreview(settings.certificate_number_pattern, today),
