@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import { BrowserPeople, launchBrowser } from '../support/browser';
 
 /*
  * Issue 10, "what people expect every day", beyond accessibility (accessibility.test.ts): the
@@ -9,36 +9,28 @@ import { launchBrowser } from '../support/browser';
  * person navigates away from it.
  */
 
-const PASSWORD = 'demo-password-2026';
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
 describe('every day in Chromium', () => {
 	let server: RunningServer;
 	let browser: Browser;
+	let people: BrowserPeople;
 
 	beforeAll(async () => {
 		buildApp();
 		server = await startBuiltApp();
 		browser = await launchBrowser();
+		people = new BrowserPeople(browser, server.origin);
 	}, 300_000);
 
 	afterAll(async () => {
+		await people?.close();
 		await browser?.close();
 		await server?.stop();
 	});
 
-	async function signedIn(email: string, locale: 'zh-CN' | 'en'): Promise<Page> {
-		const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: server.origin }]);
-		const page = await context.newPage();
-		await page.goto(`${server.origin}/login`);
-		await page.waitForSelector('body[data-hydrated]');
-		await page.fill('#email', email);
-		await page.fill('#password', PASSWORD);
-		await page.press('#password', 'Enter');
-		await page.waitForURL((url) => url.pathname !== '/login');
-		return page;
-	}
+	const signedIn = (email: string, locale: 'zh-CN' | 'en') =>
+		people.signIn(email, { locale, width: 1280 });
 
 	async function firstDetail(page: Page): Promise<string | null> {
 		const hrefs = await page.$$eval('main a[href]', (links) =>
