@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { BrowserPeople, launchBrowser, open } from '../support/browser';
+import { browserSuite, open } from '../support/browser';
 
 /*
  * The chase as a trial user meets it (issue 7 §6 and "done when"): `npm start` on the demo data
@@ -16,26 +14,11 @@ import { BrowserPeople, launchBrowser, open } from '../support/browser';
 const SHOTS = process.env.CHASEUI_SHOTS === '1' ? '/tmp/shots-chaseui' : null;
 
 describe('the chase in the Mailbox, on the demo data without Redis', () => {
-	let server: RunningServer;
-	let browser: Browser;
-	let people: BrowserPeople;
-
-	beforeAll(async () => {
-		buildApp();
-		// A port nothing listens on: the in-process timer, as on a bare machine.
-		server = await startBuiltApp({ REDIS_URL: 'redis://127.0.0.1:9' });
-		browser = await launchBrowser();
-		people = new BrowserPeople(browser, server.origin);
-	}, 300_000);
-
-	afterAll(async () => {
-		await people?.close();
-		await browser?.close();
-		await server?.stop();
-	});
+	// A port nothing listens on: the in-process timer, as on a bare machine.
+	const suite = browserSuite({ REDIS_URL: 'redis://127.0.0.1:9' });
 
 	const signIn = (email: string, locale: 'en' | 'zh-CN' = 'en', width = 1280) =>
-		people.signIn(email, { locale, width, timeout: 15_000, landing: 'dashboard' });
+		suite.people.signIn(email, { locale, width, timeout: 15_000, landing: 'dashboard' });
 
 	let findingPath = '';
 
@@ -109,7 +92,7 @@ describe('the chase in the Mailbox, on the demo data without Redis', () => {
 					await shot('mailbox', '/mailbox');
 					await shot('deliveries', '/deliveries');
 					await shot('finding', findingPath);
-					await admin.goto(`${server.origin}/certificates`);
+					await admin.goto(`${suite.server.origin}/certificates`);
 					const certificate = await admin
 						.locator('a[href^="/certificates/"]')
 						.filter({ hasText: 'DCB-27922-2025-0001' })

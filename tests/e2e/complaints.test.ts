@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import {
-	BrowserPeople,
+	browserSuite,
 	DEMO_PASSWORD,
-	launchBrowser,
 	open as openPage,
 	seriousViolations
 } from '../support/browser';
@@ -20,25 +18,10 @@ const FIVE_STAR = 'DCB-27922-2025-0001';
 const SHOTS = '/tmp/shots-complaints';
 
 describe('complaints (Chromium)', () => {
-	let server: RunningServer;
-	let browser: Browser;
-	let people: BrowserPeople;
-
-	beforeAll(async () => {
-		buildApp();
-		server = await startBuiltApp({ ADDRESS_HEADER: 'x-real-ip' });
-		browser = await launchBrowser();
-		people = new BrowserPeople(browser, server.origin);
-	}, 600_000);
-
-	afterAll(async () => {
-		await people?.close();
-		await browser?.close();
-		await server?.stop();
-	});
+	const suite = browserSuite({ ADDRESS_HEADER: 'x-real-ip' }, 600_000);
 
 	const pageAt = (width: number, address: string): Promise<Page> =>
-		people.page({
+		suite.people.page({
 			width,
 			context: { bypassCSP: true, extraHTTPHeaders: { 'x-real-ip': address } }
 		});

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { BrowserPeople, launchBrowser } from '../support/browser';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite } from '../support/browser';
 
 /*
  * Issue 10 defect 1: the header holds on one row at 1280 px in both languages for every demo
@@ -20,25 +19,16 @@ const PEOPLE = [
 const ONE_ROW = 64;
 
 describe('the header', () => {
-	let server: RunningServer;
-	let browser: Browser;
-	let people: BrowserPeople;
-
-	beforeAll(async () => {
-		buildApp();
-		server = await startBuiltApp();
-		browser = await launchBrowser();
-		people = new BrowserPeople(browser, server.origin);
-	}, 300_000);
-
-	afterAll(async () => {
-		await people?.close();
-		await browser?.close();
-		await server?.stop();
-	});
+	const suite = browserSuite();
 
 	const signedInPage = (email: string, locale: string, width: number) =>
-		people.signIn(email, { locale, width, height: 800, landing: 'dashboard', hydrated: true });
+		suite.people.signIn(email, {
+			locale,
+			width,
+			height: 800,
+			landing: 'dashboard',
+			hydrated: true
+		});
 
 	const headerHeight = (page: Page) =>
 		page.locator('header.topbar').evaluate((header) => header.getBoundingClientRect().height);

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { BrowserPeople, launchBrowser, open as openPage } from '../support/browser';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite, open as openPage } from '../support/browser';
 
 /*
  * Issue 12 item 2 in Chromium on the demo story: GB/T 27922's scoring sheet in the catalogue,
@@ -13,24 +12,9 @@ const FIVE_STAR = 'DCB-27922-2025-0001';
 const SHOTS = '/tmp/shots-scoring';
 
 describe('scoring and grades (Chromium, demo data)', () => {
-	let server: RunningServer;
-	let browser: Browser;
-	let people: BrowserPeople;
+	const suite = browserSuite();
 
-	beforeAll(async () => {
-		buildApp();
-		server = await startBuiltApp();
-		browser = await launchBrowser();
-		people = new BrowserPeople(browser, server.origin);
-	}, 300_000);
-
-	afterAll(async () => {
-		await people?.close();
-		await browser?.close();
-		await server?.stop();
-	});
-
-	const signedIn = (email: string, width = 1280) => people.signIn(email, { width });
+	const signedIn = (email: string, width = 1280) => suite.people.signIn(email, { width });
 	const open = (page: Page, path: string) => openPage(page, path, { status: 200 });
 
 	for (const width of [1280, 390]) {

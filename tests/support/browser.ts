@@ -7,8 +7,9 @@ import {
 	type BrowserContextOptions,
 	type Page
 } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { DEMO_PASSWORD } from './http';
+import { buildApp, startBuiltApp, type RunningServer } from './server';
 
 export { DEMO_PASSWORD };
 
@@ -97,6 +98,36 @@ export class BrowserPeople {
 	async close(): Promise<void> {
 		for (const context of this.#contexts) await context.close().catch(() => {});
 	}
+}
+
+export interface BrowserSuite {
+	server: RunningServer;
+	browser: Browser;
+	people: BrowserPeople;
+}
+
+/**
+ * One test file's built app (started with `env`), browser and people: started in beforeAll
+ * (within `timeout`, which may include the build), stopped in afterAll. Read its fields in the
+ * tests, once beforeAll has run.
+ */
+export function browserSuite(
+	env: Record<string, string | undefined> = {},
+	timeout = 300_000
+): BrowserSuite {
+	const suite = {} as BrowserSuite;
+	beforeAll(async () => {
+		buildApp();
+		suite.server = await startBuiltApp(env);
+		suite.browser = await launchBrowser();
+		suite.people = new BrowserPeople(suite.browser, suite.server.origin);
+	}, timeout);
+	afterAll(async () => {
+		await suite.people?.close();
+		await suite.browser?.close();
+		await suite.server?.stop();
+	});
+	return suite;
 }
 
 /** Opens the login page and submits `email` and `password` (where it lands is the caller's). */
