@@ -1,10 +1,14 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import ical, { type VEvent } from 'node-ical';
 import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import {
+	BrowserPeople,
+	launchBrowser,
+	open as openPage,
+	seriousViolations
+} from '../support/browser';
 import { LISHUNJIE } from '../../db/seed/demo-data';
 
 /*
@@ -14,66 +18,29 @@ import { LISHUNJIE } from '../../db/seed/demo-data';
  * node-ical) and revoked. Screenshots at 1280 and 390 px go to /tmp/shots-calendar.
  */
 
-const PASSWORD = 'demo-password-2026';
 const SHOTS = '/tmp/shots-calendar';
-const AXE_SOURCE = readFileSync(
-	createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-	'utf8'
-);
-
 describe('the calendar in Chromium', () => {
 	let server: RunningServer;
 	let browser: Browser;
+	let people: BrowserPeople;
 
 	beforeAll(async () => {
 		mkdirSync(SHOTS, { recursive: true });
 		buildApp();
 		server = await startBuiltApp();
 		browser = await launchBrowser();
+		people = new BrowserPeople(browser, server.origin);
 	}, 300_000);
 
 	afterAll(async () => {
+		await people?.close();
 		await browser?.close();
 		await server?.stop();
 	});
 
-	async function signedIn(email: string, locale: 'zh-CN' | 'en', width = 1280): Promise<Page> {
-		const context = await browser.newContext({
-			bypassCSP: true,
-			viewport: { width, height: 900 }
-		});
-		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: server.origin }]);
-		const page = await context.newPage();
-		await page.goto(`${server.origin}/login`);
-		await page.waitForSelector('body[data-hydrated]');
-		await page.fill('#email', email);
-		await page.fill('#password', PASSWORD);
-		await page.press('#password', 'Enter');
-		await page.waitForURL((url) => url.pathname !== '/login');
-		return page;
-	}
-
-	async function open(page: Page, path: string) {
-		const answer = await page.goto(`${server.origin}${path}`);
-		expect(answer?.status(), path).toBe(200);
-		await page.waitForSelector('body[data-hydrated]');
-	}
-
-	async function seriousViolations(page: Page) {
-		await page.evaluate(AXE_SOURCE);
-		const violations = await page.evaluate(async () => {
-			const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
-			const result = await axe.run(document, {
-				runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }
-			});
-			return result.violations.map((v) => ({
-				id: v.id,
-				impact: v.impact ?? null,
-				targets: v.nodes.slice(0, 3).map((n) => String(n.target))
-			}));
-		});
-		return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-	}
+	const signedIn = (email: string, locale: 'zh-CN' | 'en', width = 1280) =>
+		people.signIn(email, { locale, width, context: { bypassCSP: true } });
+	const open = (page: Page, path: string) => openPage(page, path, { status: 200 });
 
 	/** The events a view shows, as their links. */
 	const eventLinks = (page: Page, view: 'month' | 'agenda') =>

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import { browserSuite, open } from '../support/browser';
 
 /*
  * The chase as a trial user meets it (issue 7 §6 and "done when"): `npm start` on the demo data
@@ -13,46 +11,14 @@ import { launchBrowser } from '../support/browser';
  * both languages) under /tmp/shots-chaseui.
  */
 
-const PASSWORD = 'demo-password-2026';
 const SHOTS = process.env.CHASEUI_SHOTS === '1' ? '/tmp/shots-chaseui' : null;
 
 describe('the chase in the Mailbox, on the demo data without Redis', () => {
-	let server: RunningServer;
-	let browser: Browser;
-	const contexts: BrowserContext[] = [];
+	// A port nothing listens on: the in-process timer, as on a bare machine.
+	const suite = browserSuite({ REDIS_URL: 'redis://127.0.0.1:9' });
 
-	beforeAll(async () => {
-		buildApp();
-		// A port nothing listens on: the in-process timer, as on a bare machine.
-		server = await startBuiltApp({ REDIS_URL: 'redis://127.0.0.1:9' });
-		browser = await launchBrowser();
-	}, 300_000);
-
-	afterAll(async () => {
-		for (const context of contexts) await context.close().catch(() => {});
-		await browser?.close();
-		await server?.stop();
-	});
-
-	async function signIn(email: string, locale: 'en' | 'zh-CN' = 'en', width = 1280) {
-		const context = await browser.newContext({ viewport: { width, height: 900 } });
-		contexts.push(context);
-		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: server.origin }]);
-		context.setDefaultTimeout(15_000);
-		const page = await context.newPage();
-		await page.goto(`${server.origin}/login`);
-		await page.waitForSelector('body[data-hydrated]');
-		await page.fill('#email', email);
-		await page.fill('#password', PASSWORD);
-		await page.press('#password', 'Enter');
-		await page.waitForURL('**/dashboard');
-		return page;
-	}
-
-	async function open(page: Page, path: string) {
-		await page.goto(`${server.origin}${path}`);
-		await page.waitForSelector('body[data-hydrated]');
-	}
+	const signIn = (email: string, locale: 'en' | 'zh-CN' = 'en', width = 1280) =>
+		suite.people.signIn(email, { locale, width, timeout: 15_000, landing: 'dashboard' });
 
 	let findingPath = '';
 
@@ -126,7 +92,7 @@ describe('the chase in the Mailbox, on the demo data without Redis', () => {
 					await shot('mailbox', '/mailbox');
 					await shot('deliveries', '/deliveries');
 					await shot('finding', findingPath);
-					await admin.goto(`${server.origin}/certificates`);
+					await admin.goto(`${suite.server.origin}/certificates`);
 					const certificate = await admin
 						.locator('a[href^="/certificates/"]')
 						.filter({ hasText: 'DCB-27922-2025-0001' })

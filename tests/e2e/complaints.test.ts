@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import {
+	browserSuite,
+	DEMO_PASSWORD,
+	open as openPage,
+	seriousViolations
+} from '../support/browser';
 
 /*
  * Issue 13 item 4's "done when" in Chromium: a person with no account files a complaint about the
@@ -12,59 +14,20 @@ import { launchBrowser } from '../support/browser';
  * Screenshots at 1280 and 390 px; axe on the public form and the triage pages.
  */
 
-const PASSWORD = 'demo-password-2026';
 const FIVE_STAR = 'DCB-27922-2025-0001';
 const SHOTS = '/tmp/shots-complaints';
-const AXE_SOURCE = readFileSync(
-	createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-	'utf8'
-);
 
 describe('complaints (Chromium)', () => {
-	let server: RunningServer;
-	let browser: Browser;
+	const suite = browserSuite({ ADDRESS_HEADER: 'x-real-ip' }, 600_000);
 
-	beforeAll(async () => {
-		buildApp();
-		server = await startBuiltApp({ ADDRESS_HEADER: 'x-real-ip' });
-		browser = await launchBrowser();
-	}, 600_000);
-
-	afterAll(async () => {
-		await browser?.close();
-		await server?.stop();
-	});
-
-	async function pageAt(width: number, address: string): Promise<Page> {
-		const context = await browser.newContext({
-			viewport: { width, height: 900 },
-			bypassCSP: true,
-			extraHTTPHeaders: { 'x-real-ip': address }
+	const pageAt = (width: number, address: string): Promise<Page> =>
+		suite.people.page({
+			width,
+			context: { bypassCSP: true, extraHTTPHeaders: { 'x-real-ip': address } }
 		});
-		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: 'en', url: server.origin }]);
-		return context.newPage();
-	}
-
-	async function open(page: Page, path: string) {
-		const answer = await page.goto(`${server.origin}${path}`);
-		await page.waitForSelector('body[data-hydrated]');
-		expect(answer?.status(), path).toBeLessThan(400);
-	}
-
-	async function serious(page: Page) {
-		await page.addScriptTag({ content: AXE_SOURCE });
-		const result = await page.evaluate(async () => {
-			const axe = (
-				window as unknown as {
-					axe: { run: () => Promise<{ violations: { id: string; impact: string | null }[] }> };
-				}
-			).axe;
-			return (await axe.run()).violations.filter(
-				(v) => v.impact === 'serious' || v.impact === 'critical'
-			);
-		});
-		return result.map((v) => v.id);
-	}
+	const open = (page: Page, path: string) => openPage(page, path, { status: 'ok' });
+	/** By every axe rule, not only the WCAG ones. */
+	const serious = (page: Page) => seriousViolations(page, { allRules: true });
 
 	it('lets a visitor file a complaint about the five-star certificate, which the body then sees', async () => {
 		const visitor = await pageAt(390, '10.9.0.1');
@@ -95,7 +58,7 @@ describe('complaints (Chromium)', () => {
 			const admin = await pageAt(width, `10.9.1.${width % 250}`);
 			await open(admin, '/login');
 			await admin.fill('#email', 'admin@demo.test');
-			await admin.fill('#password', PASSWORD);
+			await admin.fill('#password', DEMO_PASSWORD);
 			await admin.press('#password', 'Enter');
 			await admin.waitForURL((url) => url.pathname !== '/login');
 			await open(admin, '/complaints');

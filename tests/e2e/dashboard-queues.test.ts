@@ -1,9 +1,8 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import { BrowserPeople, DEMO_PASSWORD, launchBrowser, seriousViolations } from '../support/browser';
 
 /*
  * Issue 11 §1 and §5 in the browser: every demo role's dashboard shows its own queues; clicking a
@@ -12,12 +11,7 @@ import { launchBrowser } from '../support/browser';
  * /tmp/shots-queues.
  */
 
-const PASSWORD = 'demo-password-2026';
 const SHOTS = '/tmp/shots-queues';
-const AXE_SOURCE = readFileSync(
-	createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-	'utf8'
-);
 const ROLES = {
 	admin: { email: 'admin@demo.test', sections: ['administer', 'evaluate'] },
 	evaluator: { email: 'evaluator@demo.test', sections: ['evaluate'] },
@@ -28,47 +22,31 @@ const ROLES = {
 describe('dashboard work queues', () => {
 	let server: RunningServer;
 	let browser: Browser;
+	let people: BrowserPeople;
 
 	beforeAll(async () => {
 		mkdirSync(SHOTS, { recursive: true });
 		buildApp();
 		server = await startBuiltApp();
 		browser = await launchBrowser();
+		people = new BrowserPeople(browser, server.origin);
 	}, 300_000);
 
 	afterAll(async () => {
+		await people?.close();
 		await browser?.close();
 		await server?.stop();
 	});
 
-	async function signedIn(email: string, locale: string, width: number): Promise<Page> {
-		// Bypassing the CSP lets axe be injected; the pages themselves are served as always.
-		const context = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true });
-		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: server.origin }]);
-		const page = await context.newPage();
-		await page.goto(`${server.origin}/login`);
-		await page.waitForSelector('body[data-hydrated]');
-		await page.fill('#email', email);
-		await page.fill('#password', PASSWORD);
-		await page.press('#password', 'Enter');
-		await page.waitForURL('**/dashboard');
-		await page.waitForSelector('body[data-hydrated]');
-		return page;
-	}
-
-	/** axe-core's serious and critical violations on the open page (as tests/e2e/accessibility.test.ts). */
-	async function seriousViolations(page: Page): Promise<string[]> {
-		await page.evaluate(AXE_SOURCE);
-		return page.evaluate(async () => {
-			const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
-			const result = await axe.run(document, {
-				runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }
-			});
-			return result.violations
-				.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-				.map((v) => `${v.id}: ${v.nodes.map((n) => String(n.target)).join(', ')}`);
+	// Bypassing the CSP lets axe be injected; the pages themselves are served as always.
+	const signedIn = (email: string, locale: string, width: number) =>
+		people.signIn(email, {
+			locale,
+			width,
+			context: { bypassCSP: true },
+			landing: 'dashboard',
+			hydrated: true
 		});
-	}
 
 	for (const [role, { email, sections }] of Object.entries(ROLES))
 		it(`${role}: each dashboard count opens its list with that many rows`, async () => {
@@ -124,7 +102,7 @@ describe('dashboard work queues', () => {
 		const bare = await context.newPage();
 		await bare.goto(`${server.origin}/login`);
 		await bare.fill('#email', 'org@demo.test');
-		await bare.fill('#password', PASSWORD);
+		await bare.fill('#password', DEMO_PASSWORD);
 		await bare.press('#password', 'Enter');
 		await bare.waitForURL('**/dashboard');
 		await bare.fill('[data-testid=header-search]', 'DCB');

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite } from '../support/browser';
 
 /*
  * Issue 10, "what people expect every day", beyond accessibility (accessibility.test.ts): the
@@ -9,36 +8,13 @@ import { launchBrowser } from '../support/browser';
  * person navigates away from it.
  */
 
-const PASSWORD = 'demo-password-2026';
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
 describe('every day in Chromium', () => {
-	let server: RunningServer;
-	let browser: Browser;
+	const suite = browserSuite();
 
-	beforeAll(async () => {
-		buildApp();
-		server = await startBuiltApp();
-		browser = await launchBrowser();
-	}, 300_000);
-
-	afterAll(async () => {
-		await browser?.close();
-		await server?.stop();
-	});
-
-	async function signedIn(email: string, locale: 'zh-CN' | 'en'): Promise<Page> {
-		const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: server.origin }]);
-		const page = await context.newPage();
-		await page.goto(`${server.origin}/login`);
-		await page.waitForSelector('body[data-hydrated]');
-		await page.fill('#email', email);
-		await page.fill('#password', PASSWORD);
-		await page.press('#password', 'Enter');
-		await page.waitForURL((url) => url.pathname !== '/login');
-		return page;
-	}
+	const signedIn = (email: string, locale: 'zh-CN' | 'en') =>
+		suite.people.signIn(email, { locale, width: 1280 });
 
 	async function firstDetail(page: Page): Promise<string | null> {
 		const hrefs = await page.$$eval('main a[href]', (links) =>
@@ -52,11 +28,11 @@ describe('every day in Chromium', () => {
 		// A4 less the @page margins is about 720 CSS pixels wide.
 		await page.setViewportSize({ width: 720, height: 1000 });
 		for (const list of ['/findings', '/evaluations', '/certificates']) {
-			await page.goto(`${server.origin}${list}`);
+			await page.goto(`${suite.server.origin}${list}`);
 			await page.waitForSelector('body[data-hydrated]');
 			const detail = await firstDetail(page);
 			expect(detail, list).not.toBeNull();
-			await page.goto(`${server.origin}${detail}`);
+			await page.goto(`${suite.server.origin}${detail}`);
 			await page.waitForSelector('body[data-hydrated]');
 			await page.emulateMedia({ media: 'print' });
 			const printed = await page.evaluate(() => ({
@@ -74,7 +50,7 @@ describe('every day in Chromium', () => {
 
 	it('asks before leaving a long form that has been typed into, in the page language', async () => {
 		const page = await signedIn('admin@demo.test', 'zh-CN');
-		await page.goto(`${server.origin}/certificates/new`);
+		await page.goto(`${suite.server.origin}/certificates/new`);
 		await page.waitForSelector('body[data-hydrated]');
 		// Untouched: leaving asks nothing.
 		const questions: string[] = [];
@@ -95,7 +71,7 @@ describe('every day in Chromium', () => {
 		await page.waitForURL((url) => url.pathname === '/dashboard');
 		expect(questions).toHaveLength(2);
 		// A page never typed into lets the person go without a question.
-		await page.goto(`${server.origin}/certificates/new`);
+		await page.goto(`${suite.server.origin}/certificates/new`);
 		await page.waitForSelector('body[data-hydrated]');
 		await page.click('header a[href="/dashboard"]');
 		await page.waitForURL((url) => url.pathname === '/dashboard');

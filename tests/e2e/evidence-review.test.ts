@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import { BrowserPeople, launchBrowser, open } from '../support/browser';
 
 /*
  * Issue 10 defect 9 in Chromium: the organisation's files upload as soon as they are chosen (the
@@ -13,7 +13,6 @@ import { launchBrowser } from '../support/browser';
  * finding. Screenshots of the reviewer's page go to /tmp/shots-evidence.
  */
 
-const PASSWORD = 'demo-password-2026';
 /** The demo's nonconformity whose plan is accepted: it waits for the organisation's evidence. */
 const STATEMENT = '未进行现场服务后培训讲解。';
 const SHOTS = '/tmp/shots-evidence';
@@ -81,7 +80,7 @@ function pdf(text: string): Buffer {
 describe('evidence reviewed file by file, in Chromium', () => {
 	let server: RunningServer;
 	let browser: Browser;
-	const contexts: BrowserContext[] = [];
+	let people: BrowserPeople;
 	let findingPath = '';
 
 	beforeAll(async () => {
@@ -89,32 +88,17 @@ describe('evidence reviewed file by file, in Chromium', () => {
 		buildApp();
 		server = await startBuiltApp();
 		browser = await launchBrowser();
+		people = new BrowserPeople(browser, server.origin);
 	}, 300_000);
 
 	afterAll(async () => {
-		for (const context of contexts) await context.close().catch(() => {});
+		await people?.close();
 		await browser?.close();
 		await server?.stop();
 	});
 
-	async function signIn(email: string, locale: 'en' | 'zh-CN'): Promise<Page> {
-		const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-		contexts.push(context);
-		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: server.origin }]);
-		const page = await context.newPage();
-		await page.goto(`${server.origin}/login`);
-		await page.waitForSelector('body[data-hydrated]');
-		await page.fill('#email', email);
-		await page.fill('#password', PASSWORD);
-		await page.press('#password', 'Enter');
-		await page.waitForURL((url) => url.pathname !== '/login');
-		return page;
-	}
-
-	async function open(page: Page, path: string) {
-		await page.goto(`${server.origin}${path}`);
-		await page.waitForSelector('body[data-hydrated]');
-	}
+	const signIn = (email: string, locale: 'en' | 'zh-CN') =>
+		people.signIn(email, { locale, width: 1280 });
 
 	it(
 		'uploads on choose, holds the submit button while uploading, removes a wrong file, submits',

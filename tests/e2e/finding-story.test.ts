@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import { addDays, BrowserPeople, launchBrowser, open, todayInShanghai } from '../support/browser';
 
 /*
  * The whole nonconformity story, through the UI only: an evaluator plans and runs a surveillance
@@ -11,7 +11,6 @@ import { launchBrowser } from '../support/browser';
  * their own.
  */
 
-const PASSWORD = 'demo-password-2026';
 const CERTIFICATE = 'DCB-27922-2025-0001';
 const STATEMENT = 'No procedure for handling customer complaints';
 const OBJECTIVE_EVIDENCE =
@@ -28,26 +27,10 @@ function pdf(text: string): Buffer {
 	);
 }
 
-/** Today in the body's time zone (the demo body works in Asia/Shanghai), as YYYY-MM-DD. */
-function todayInShanghai(): string {
-	return new Intl.DateTimeFormat('en-CA', {
-		timeZone: 'Asia/Shanghai',
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit'
-	}).format(new Date());
-}
-
-function addDays(isoDate: string, days: number): string {
-	const date = new Date(`${isoDate}T00:00:00Z`);
-	date.setUTCDate(date.getUTCDate() + days);
-	return date.toISOString().slice(0, 10);
-}
-
 describe('the nonconformity story, from the evaluation to the certification decision', () => {
 	let server: RunningServer;
 	let browser: Browser;
-	const contexts: BrowserContext[] = [];
+	let people: BrowserPeople;
 
 	let evaluator: Page;
 	let organisation: Page;
@@ -64,37 +47,26 @@ describe('the nonconformity story, from the evaluation to the certification deci
 		buildApp();
 		server = await startBuiltApp();
 		browser = await launchBrowser();
+		people = new BrowserPeople(browser, server.origin);
 	}, 300_000);
 
 	afterAll(async () => {
-		for (const context of contexts) await context.close().catch(() => {});
+		await people?.close();
 		await browser?.close();
 		await server?.stop();
 	});
 
-	/** A person of their own: a browser context, in English unless told otherwise, signed in. */
-	async function signIn(email: string, english = true): Promise<Page> {
-		const context = await browser.newContext();
-		contexts.push(context);
-		if (english)
-			await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: 'en', url: server.origin }]);
-		// Every wait fails within 15 s, so a broken step does not hold the later ones long.
-		context.setDefaultTimeout(15_000);
-		const page = await context.newPage();
-		await page.goto(`${server.origin}/login`);
-		await page.waitForSelector('body[data-hydrated]');
-		await page.fill('#email', email);
-		await page.fill('#password', PASSWORD);
-		await page.press('#password', 'Enter');
-		await page.waitForURL('**/dashboard');
-		return page;
-	}
-
-	/** Opens a page and waits until it is interactive. */
-	async function open(page: Page, path: string) {
-		await page.goto(`${server.origin}${path}`);
-		await page.waitForSelector('body[data-hydrated]');
-	}
+	/**
+	 * A person of their own: a browser context, in English unless told otherwise (else the body's
+	 * language), signed in. Every wait fails within 15 s, so a broken step does not hold the later
+	 * ones long.
+	 */
+	const signIn = (email: string, english = true) =>
+		people.signIn(email, {
+			locale: english ? 'en' : null,
+			timeout: 15_000,
+			landing: 'dashboard'
+		});
 
 	async function findingStatus(page: Page, status: string) {
 		await page.getByTestId('finding-status').filter({ hasText: status }).waitFor();

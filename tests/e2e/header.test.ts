@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite } from '../support/browser';
 
 /*
  * Issue 10 defect 1: the header holds on one row at 1280 px in both languages for every demo
@@ -9,7 +8,6 @@ import { launchBrowser } from '../support/browser';
  * phone it is one short row with a "Menu" disclosure that opens from the keyboard.
  */
 
-const PASSWORD = 'demo-password-2026';
 const PEOPLE = [
 	'admin@demo.test',
 	'evaluator@demo.test',
@@ -21,33 +19,16 @@ const PEOPLE = [
 const ONE_ROW = 64;
 
 describe('the header', () => {
-	let server: RunningServer;
-	let browser: Browser;
+	const suite = browserSuite();
 
-	beforeAll(async () => {
-		buildApp();
-		server = await startBuiltApp();
-		browser = await launchBrowser();
-	}, 300_000);
-
-	afterAll(async () => {
-		await browser?.close();
-		await server?.stop();
-	});
-
-	async function signedInPage(email: string, locale: string, width: number): Promise<Page> {
-		const context = await browser.newContext({ viewport: { width, height: 800 } });
-		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: server.origin }]);
-		const page = await context.newPage();
-		await page.goto(`${server.origin}/login`);
-		await page.waitForSelector('body[data-hydrated]');
-		await page.fill('#email', email);
-		await page.fill('#password', PASSWORD);
-		await page.press('#password', 'Enter');
-		await page.waitForURL('**/dashboard');
-		await page.waitForSelector('body[data-hydrated]');
-		return page;
-	}
+	const signedInPage = (email: string, locale: string, width: number) =>
+		suite.people.signIn(email, {
+			locale,
+			width,
+			height: 800,
+			landing: 'dashboard',
+			hydrated: true
+		});
 
 	const headerHeight = (page: Page) =>
 		page.locator('header.topbar').evaluate((header) => header.getBoundingClientRect().height);

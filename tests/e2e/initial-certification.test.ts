@@ -1,9 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import {
+	addDays,
+	addMonths,
+	BrowserPeople,
+	launchBrowser,
+	open,
+	seriousViolations,
+	todayInShanghai
+} from '../support/browser';
 import { usccCheckCharacter } from '../../src/lib/server/domain/uscc';
 
 /*
@@ -15,41 +21,10 @@ import { usccCheckCharacter } from '../../src/lib/server/domain/uscc';
  * evaluation is closed and names it.
  */
 
-const PASSWORD = 'demo-password-2026';
 const ORGANISATION = 'Xiamen Initial Grant Services Co.';
 const SCOPE = 'After-sales service of household appliances (installation, repair)';
 const REASON = 'The initial evaluation found the service system conforming.';
 const STEP = 60_000;
-
-function todayInShanghai(): string {
-	return new Intl.DateTimeFormat('en-CA', {
-		timeZone: 'Asia/Shanghai',
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit'
-	}).format(new Date());
-}
-
-function addDays(isoDate: string, days: number): string {
-	const date = new Date(`${isoDate}T00:00:00Z`);
-	date.setUTCDate(date.getUTCDate() + days);
-	return date.toISOString().slice(0, 10);
-}
-
-function addMonths(isoDate: string, months: number): string {
-	const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
-	const target = new Date(Date.UTC(y, m - 1 + months, 1));
-	const last = new Date(
-		Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)
-	).getUTCDate();
-	target.setUTCDate(Math.min(d, last));
-	return target.toISOString().slice(0, 10);
-}
-
-const AXE_SOURCE = readFileSync(
-	createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-	'utf8'
-);
 
 const first17 = '91350206MA2XGRT01';
 const USCC = first17 + usccCheckCharacter(first17);
@@ -57,7 +32,7 @@ const USCC = first17 + usccCheckCharacter(first17);
 describe('the initial certification of a new organisation, from evaluation to granted certificate', () => {
 	let server: RunningServer;
 	let browser: Browser;
-	const contexts: BrowserContext[] = [];
+	let people: BrowserPeople;
 	let evaluator: Page;
 	let decider: Page;
 	let evaluationPath = '';
@@ -67,33 +42,16 @@ describe('the initial certification of a new organisation, from evaluation to gr
 		buildApp();
 		server = await startBuiltApp();
 		browser = await launchBrowser();
+		people = new BrowserPeople(browser, server.origin);
 	}, 300_000);
 
 	afterAll(async () => {
-		for (const context of contexts) await context.close().catch(() => {});
+		await people?.close();
 		await browser?.close();
 		await server?.stop();
 	});
 
-	async function signIn(email: string): Promise<Page> {
-		const context = await browser.newContext();
-		contexts.push(context);
-		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: 'en', url: server.origin }]);
-		context.setDefaultTimeout(15_000);
-		const page = await context.newPage();
-		await page.goto(`${server.origin}/login`);
-		await page.waitForSelector('body[data-hydrated]');
-		await page.fill('#email', email);
-		await page.fill('#password', PASSWORD);
-		await page.press('#password', 'Enter');
-		await page.waitForURL('**/dashboard');
-		return page;
-	}
-
-	async function open(page: Page, path: string) {
-		await page.goto(`${server.origin}${path}`);
-		await page.waitForSelector('body[data-hydrated]');
-	}
+	const signIn = (email: string) => people.signIn(email, { timeout: 15_000, landing: 'dashboard' });
 
 	it(
 		'lets the evaluator register the organisation and run its initial evaluation to the report',
@@ -172,17 +130,7 @@ describe('the initial certification of a new organisation, from evaluation to gr
 			);
 
 			// A new page: no serious or critical WCAG 2.1 AA violation (as tests/e2e/accessibility.test.ts).
-			await decider.evaluate(AXE_SOURCE);
-			const violations = await decider.evaluate(async () => {
-				const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
-				const result = await axe.run(document, {
-					runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }
-				});
-				return result.violations
-					.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-					.map((v) => v.id);
-			});
-			expect(violations).toEqual([]);
+			expect((await seriousViolations(decider)).map((v) => v.id)).toEqual([]);
 			// For people to look at (not committed), as tests/e2e/screenshots.test.ts leaves them.
 			for (const width of [1280, 390]) {
 				await decider.setViewportSize({ width, height: 900 });

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import {
+	BrowserPeople,
+	launchBrowser,
+	open,
+	seriousViolations,
+	utcDay as day
+} from '../support/browser';
 
 /*
  * In Chromium on the demo data: the body's administrator opens the registry exports from the
@@ -13,18 +18,10 @@ import { launchBrowser } from '../support/browser';
  * file with its earlier version, which opens (issue 12 item 9). Screenshots: /tmp/shots-registry.
  */
 
-const PASSWORD = 'demo-password-2026';
 /** The demo's nonconformity whose plan is accepted: it waits for the organisation's evidence. */
 const STATEMENT = '未进行现场服务后培训讲解。';
 const SHOTS = '/tmp/shots-registry';
 const STEP = 120_000;
-const AXE_SOURCE = readFileSync(
-	createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-	'utf8'
-);
-
-const day = (offset: number) =>
-	new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
 function pdf(text: string): Buffer {
 	return Buffer.from(
@@ -36,49 +33,29 @@ function pdf(text: string): Buffer {
 describe('registry exports and evidence versions (Chromium)', () => {
 	let server: RunningServer;
 	let browser: Browser;
-	const contexts: BrowserContext[] = [];
+	let people: BrowserPeople;
 
 	beforeAll(async () => {
 		mkdirSync(SHOTS, { recursive: true });
 		buildApp();
 		server = await startBuiltApp();
 		browser = await launchBrowser();
+		people = new BrowserPeople(browser, server.origin);
 	}, 300_000);
 
 	afterAll(async () => {
-		for (const context of contexts) await context.close().catch(() => {});
+		await people?.close();
 		await browser?.close();
 		await server?.stop();
 	});
 
-	async function signIn(
-		email: string,
-		locale: 'en' | 'zh-CN',
-		width = 1280,
-		bypassCSP = false
-	): Promise<Page> {
-		const context = await browser.newContext({
-			viewport: { width, height: 900 },
-			acceptDownloads: true,
+	const signIn = (email: string, locale: 'en' | 'zh-CN', width = 1280, bypassCSP = false) =>
+		people.signIn(email, {
+			locale,
+			width,
 			// Only for injecting axe-core through the DevTools protocol.
-			bypassCSP
+			context: { acceptDownloads: true, bypassCSP }
 		});
-		contexts.push(context);
-		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: server.origin }]);
-		const page = await context.newPage();
-		await page.goto(`${server.origin}/login`);
-		await page.waitForSelector('body[data-hydrated]');
-		await page.fill('#email', email);
-		await page.fill('#password', PASSWORD);
-		await page.press('#password', 'Enter');
-		await page.waitForURL((url) => url.pathname !== '/login');
-		return page;
-	}
-
-	async function open(page: Page, path: string) {
-		await page.goto(`${server.origin}${path}`);
-		await page.waitForSelector('body[data-hydrated]');
-	}
 
 	it(
 		'exports the period’s registry file from the page, as its preview shows it',
@@ -200,21 +177,7 @@ describe('registry exports and evidence versions (Chromium)', () => {
 		async (locale) => {
 			const page = await signIn('admin@demo.test', locale, 1280, true);
 			await open(page, `/reports/registry?from=${day(-360)}&to=${day(0)}`);
-			await page.evaluate(AXE_SOURCE);
-			const violations = await page.evaluate(async () => {
-				const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
-				const result = await axe.run(document, {
-					runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }
-				});
-				return result.violations.map((v) => ({
-					id: v.id,
-					impact: v.impact ?? null,
-					targets: v.nodes.slice(0, 3).map((n) => String(n.target))
-				}));
-			});
-			expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual(
-				[]
-			);
+			expect(await seriousViolations(page)).toEqual([]);
 		},
 		STEP
 	);

@@ -1,10 +1,14 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import ExcelJS from 'exceljs';
 import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import {
+	BrowserPeople,
+	launchBrowser,
+	open as openPage,
+	seriousViolations
+} from '../support/browser';
 
 /*
  * Issue 11 items 2 and 6 in Chromium on the demo data: the figures page draws its charts (SVG
@@ -14,56 +18,33 @@ import { launchBrowser } from '../support/browser';
  * languages) under /tmp/shots-charts.
  */
 
-const PASSWORD = 'demo-password-2026';
 const SHOTS = process.env.CHARTS_SHOTS === '1' ? '/tmp/shots-charts' : null;
-const AXE_SOURCE = readFileSync(
-	createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-	'utf8'
-);
-
 describe('figures and the management review (Chromium)', () => {
 	let server: RunningServer;
 	let browser: Browser;
+	let people: BrowserPeople;
 
 	beforeAll(async () => {
 		buildApp();
 		server = await startBuiltApp();
 		browser = await launchBrowser();
+		people = new BrowserPeople(browser, server.origin);
 	}, 300_000);
 
 	afterAll(async () => {
+		await people?.close();
 		await browser?.close();
 		await server?.stop();
 	});
 
-	async function signedIn(
+	const signedIn = (
 		email: string,
 		locale: 'zh-CN' | 'en',
 		width = 1280,
 		options: { bypassCSP?: boolean; acceptDownloads?: boolean } = {}
-	): Promise<Page> {
-		const context = await browser.newContext({
-			viewport: { width, height: 900 },
-			...options
-		});
-		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: server.origin }]);
-		const page = await context.newPage();
-		await page.goto(`${server.origin}/login`);
-		await page.waitForSelector('body[data-hydrated]');
-		await page.fill('#email', email);
-		await page.fill('#password', PASSWORD);
-		await page.press('#password', 'Enter');
-		await page.waitForURL((url) => url.pathname !== '/login');
-		return page;
-	}
+	) => people.signIn(email, { locale, width, context: options });
+	const open = (page: Page, path: string) => openPage(page, path, { status: 200, timeout: 15_000 });
 
-	async function open(page: Page, path: string) {
-		const answer = await page.goto(`${server.origin}${path}`);
-		expect(answer?.status(), path).toBe(200);
-		await page.waitForSelector('body[data-hydrated]', { timeout: 15_000 });
-	}
-
-	/** Every chart with numbers has drawn its SVG. */
 	async function chartsDrawn(page: Page) {
 		const charts = page.locator('[data-testid$="-chart"]');
 		const count = await charts.count();
@@ -217,21 +198,7 @@ describe('figures and the management review (Chromium)', () => {
 			await page.evaluate(() =>
 				document.querySelectorAll('details').forEach((d) => (d.open = true))
 			);
-			await page.evaluate(AXE_SOURCE);
-			const violations = await page.evaluate(async () => {
-				const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
-				const result = await axe.run(document, {
-					runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }
-				});
-				return result.violations.map((v) => ({
-					id: v.id,
-					impact: v.impact ?? null,
-					targets: v.nodes.slice(0, 3).map((n) => String(n.target))
-				}));
-			});
-			expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual(
-				[]
-			);
+			expect(await seriousViolations(page)).toEqual([]);
 			await page.context().close();
 		}
 	);

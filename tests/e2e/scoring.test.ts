@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite, open as openPage } from '../support/browser';
 
 /*
  * Issue 12 item 2 in Chromium on the demo story: GB/T 27922's scoring sheet in the catalogue,
@@ -9,43 +8,14 @@ import { launchBrowser } from '../support/browser';
  * the decision page proposing "regrade to 四星", preselected; at 1280 and 390 px.
  */
 
-const PASSWORD = 'demo-password-2026';
 const FIVE_STAR = 'DCB-27922-2025-0001';
 const SHOTS = '/tmp/shots-scoring';
 
 describe('scoring and grades (Chromium, demo data)', () => {
-	let server: RunningServer;
-	let browser: Browser;
+	const suite = browserSuite();
 
-	beforeAll(async () => {
-		buildApp();
-		server = await startBuiltApp();
-		browser = await launchBrowser();
-	}, 300_000);
-
-	afterAll(async () => {
-		await browser?.close();
-		await server?.stop();
-	});
-
-	async function signedIn(email: string, width = 1280): Promise<Page> {
-		const context = await browser.newContext({ viewport: { width, height: 900 } });
-		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: 'en', url: server.origin }]);
-		const page = await context.newPage();
-		await page.goto(`${server.origin}/login`);
-		await page.waitForSelector('body[data-hydrated]');
-		await page.fill('#email', email);
-		await page.fill('#password', PASSWORD);
-		await page.press('#password', 'Enter');
-		await page.waitForURL((url) => url.pathname !== '/login');
-		return page;
-	}
-
-	async function open(page: Page, path: string) {
-		const answer = await page.goto(`${server.origin}${path}`);
-		expect(answer?.status(), path).toBe(200);
-		await page.waitForSelector('body[data-hydrated]');
-	}
+	const signedIn = (email: string, width = 1280) => suite.people.signIn(email, { width });
+	const open = (page: Page, path: string) => openPage(page, path, { status: 200 });
 
 	for (const width of [1280, 390]) {
 		it(`shows the sheet, the scores and the proposal at ${width} px`, async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import { BrowserPeople, launchBrowser } from '../support/browser';
 
 /*
  * Issue 10's test output: a PNG of every page the navigation offers, and the first detail page
@@ -13,7 +13,6 @@ import { launchBrowser } from '../support/browser';
  * its main heading.
  */
 
-const PASSWORD = 'demo-password-2026';
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const OUTPUT = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
 const WIDTHS = [1366, 390] as const;
@@ -32,36 +31,23 @@ const AT_ONCE = 3;
 describe('screenshots of every page, for people to look at', () => {
 	let server: RunningServer;
 	let browser: Browser;
+	let people: BrowserPeople;
 
 	beforeAll(async () => {
 		buildApp();
 		server = await startBuiltApp();
 		browser = await launchBrowser();
+		people = new BrowserPeople(browser, server.origin);
 	}, 300_000);
 
 	afterAll(async () => {
+		await people?.close();
 		await browser?.close();
 		await server?.stop();
 	});
 
-	async function signIn(email: string, locale: string): Promise<Page> {
-		const context = await browser.newContext({ viewport: { width: WIDTHS[0], height: 900 } });
-		context.setDefaultTimeout(15_000);
-		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: server.origin }]);
-		const page = await context.newPage();
-		await page.goto(`${server.origin}/login`);
-		await page.waitForSelector('body[data-hydrated]');
-		await page.fill('#email', email);
-		await page.fill('#password', PASSWORD);
-		await page.press('#password', 'Enter');
-		await page.waitForURL((url) => url.pathname !== '/login');
-		if (new URL(page.url()).pathname === '/choose-tenant') {
-			await page.waitForSelector('body[data-hydrated]');
-			await page.locator('main form:not([action]) button[type=submit]').first().click();
-			await page.waitForURL((url) => url.pathname !== '/choose-tenant');
-		}
-		return page;
-	}
+	const signIn = (email: string, locale: string) =>
+		people.signIn(email, { locale, width: WIDTHS[0], timeout: 15_000, chooseFirstBody: true });
 
 	/** Opens a page and photographs it at each width; answers what went wrong, if anything. */
 	async function photograph(page: Page, path: string, folder: string): Promise<string | null> {

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildApp, startBuiltApp, type RunningServer } from '../support/server';
-import { launchBrowser } from '../support/browser';
+import {
+	addDays,
+	BrowserPeople,
+	launchBrowser,
+	open as openPage,
+	todayInShanghai
+} from '../support/browser';
 
 /*
  * Issue 10's walk-through defects, one test each, as the demo person who met it, in real
@@ -14,77 +20,43 @@ import { launchBrowser } from '../support/browser';
  * data (a decision, a response), so they run in order.
  */
 
-const PASSWORD = 'demo-password-2026';
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const CERTIFICATE = 'DCB-27922-2025-0001';
 const ONE_ROW = 64;
 const STEP = 60_000;
 type Locale = 'zh-CN' | 'en';
 
-function todayInShanghai(): string {
-	return new Intl.DateTimeFormat('en-CA', {
-		timeZone: 'Asia/Shanghai',
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit'
-	}).format(new Date());
-}
-
-function addDays(isoDate: string, days: number): string {
-	const date = new Date(`${isoDate}T00:00:00Z`);
-	date.setUTCDate(date.getUTCDate() + days);
-	return date.toISOString().slice(0, 10);
-}
-
 describe('issue 10: the walk-through defects are gone', () => {
 	let server: RunningServer;
 	let browser: Browser;
-	const contexts: BrowserContext[] = [];
+	let people: BrowserPeople;
 	const today = todayInShanghai();
 
 	beforeAll(async () => {
 		buildApp();
 		server = await startBuiltApp();
 		browser = await launchBrowser();
+		people = new BrowserPeople(browser, server.origin);
 	}, 300_000);
 
 	afterAll(async () => {
-		for (const context of contexts) await context.close().catch(() => {});
+		await people?.close();
 		await browser?.close();
 		await server?.stop();
 	});
 
 	/** A person signed in, in their own context (a browser in New York: the server must not care). */
-	async function signIn(email: string, locale: Locale, width = 1366): Promise<Page> {
-		const context = await browser.newContext({
-			viewport: { width, height: 900 },
-			timezoneId: 'America/New_York'
-		});
-		contexts.push(context);
-		context.setDefaultTimeout(15_000);
-		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: server.origin }]);
-		const page = await context.newPage();
-		await page.goto(`${server.origin}/login`);
-		await page.waitForSelector('body[data-hydrated]');
-		await page.fill('#email', email);
-		await page.fill('#password', PASSWORD);
-		await page.press('#password', 'Enter');
-		await page.waitForURL((url) => url.pathname !== '/login');
-		if (new URL(page.url()).pathname === '/choose-tenant') {
+	const signIn = (email: string, locale: Locale, width = 1366) =>
+		people.signIn(email, {
+			locale,
+			width,
+			timeout: 15_000,
+			context: { timezoneId: 'America/New_York' },
 			// multi@demo.test works in two bodies: the first is the demo body.
-			await page.waitForSelector('body[data-hydrated]');
-			await page.locator('main form:not([action]) button[type=submit]').first().click();
-			await page.waitForURL((url) => url.pathname !== '/choose-tenant');
-		}
-		await page.waitForSelector('body[data-hydrated]');
-		return page;
-	}
-
-	async function open(page: Page, path: string) {
-		const answer = await page.goto(`${server.origin}${path}`);
-		expect(answer?.status(), path).toBeLessThan(400);
-		await page.waitForSelector('body[data-hydrated]');
-	}
+			chooseFirstBody: true,
+			hydrated: true
+		});
+	const open = (page: Page, path: string) => openPage(page, path, { status: 'ok' });
 
 	/** The first detail page a list links to. */
 	async function firstDetail(page: Page, list: string): Promise<string> {

@@ -6,6 +6,7 @@ import { testApp } from '../support/factories';
 import { newWorkflowWorld, type WorkflowWorld } from '../support/workflow-factories';
 import type { App } from '../../src/lib/server/app';
 import type { Locale } from '../../db/schema';
+import { postComplaint, publicAddress, type ComplaintFile } from '../support/complaint-form';
 import { evidenceStorage } from '../../src/lib/server/evidence/storage';
 import { MAX_COMPLAINT_FILE_BYTES } from '../../src/lib/server/services/complaints';
 import { MAX_COMPLAINT_REQUEST_BYTES } from '../../src/lib/server/http/public-complaint';
@@ -26,7 +27,6 @@ const { actions } = await import('../../src/routes/verify/[slug]/[number]/+page.
 const download =
 	await import('../../src/routes/(app)/complaints/[id=uuid]/files/[fileId=uuid]/+server');
 
-const ORIGIN = 'https://certtrack.example.test';
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** A small real PDF head with random bytes after it, so each file's hash is its own. */
@@ -52,20 +52,7 @@ describe('files on the public complaint form', () => {
 		runtime.app = testApp(t);
 		a = await newWorkflowWorld(t);
 		b = await newWorkflowWorld(t);
-		slug = (
-			await t.owner
-				.selectFrom('tenants')
-				.select('slug')
-				.where('id', '=', a.tenantId)
-				.executeTakeFirstOrThrow()
-		).slug;
-		number = (
-			await t.owner
-				.selectFrom('certificates')
-				.select('number')
-				.where('id', '=', a.certificateId)
-				.executeTakeFirstOrThrow()
-		).number;
+		({ slug, number } = await publicAddress(t, a));
 	}, 120_000);
 
 	afterAll(async () => {
@@ -74,31 +61,20 @@ describe('files on the public complaint form', () => {
 
 	async function post(
 		fields: Record<string, string>,
-		files: { name: string; bytes: Uint8Array; type?: string }[],
+		files: ComplaintFile[],
 		locale: Locale = 'en'
 	) {
-		const data = new FormData();
-		for (const [key, value] of Object.entries(fields)) data.set(key, value);
-		for (const file of files)
-			data.append(
-				'files',
-				new File([file.bytes as BlobPart], file.name, { type: file.type ?? 'application/pdf' })
-			);
-		const path = `/verify/${slug}/${number}?/complain`;
 		// Each post its own address: the rate limit is complaint-form.test.ts's subject.
 		address += 1;
-		const event = {
-			request: new Request(`${ORIGIN}${path}`, { method: 'POST', body: data }),
-			url: new URL(`${ORIGIN}${path}`),
-			params: { slug, number },
-			locals: { locale },
-			getClientAddress: () => `198.51.100.${address}`,
-			setHeaders: () => {}
-		};
-		return (await actions.complain!(event as never)) as Record<string, unknown> & {
-			status?: number;
-			data?: { errors: Record<string, string>; values: Record<string, string> };
-		};
+		const { answer } = await postComplaint(actions.complain!, {
+			slug,
+			number,
+			fields,
+			files,
+			locale,
+			address: `198.51.100.${address}`
+		});
+		return answer;
 	}
 
 	const person = (email: string) => ({ name: 'Li Hua', email, phone: '', body: 'See the photos.' });
@@ -234,25 +210,15 @@ describe('files on the public complaint form', () => {
 
 	it('refuses unread a body declared larger than three files can need', async () => {
 		address += 1;
-		const path = `/verify/${slug}/${number}?/complain`;
-		const event = {
-			request: new Request(`${ORIGIN}${path}`, {
-				method: 'POST',
-				body: 'x',
-				headers: { 'content-length': String(40 * 1024 * 1024) }
-			}),
-			url: new URL(`${ORIGIN}${path}`),
-			params: { slug, number },
-			locals: { locale: 'en' },
-			getClientAddress: () => `198.51.100.${address}`,
-			setHeaders: () => {}
-		};
-		const answer = (await actions.complain!(event as never)) as {
-			status: number;
-			data: { errors: Record<string, string> };
-		};
+		const { answer } = await postComplaint(actions.complain!, {
+			slug,
+			number,
+			fields: {},
+			address: `198.51.100.${address}`,
+			raw: { body: 'x', headers: { 'content-length': String(40 * 1024 * 1024) } }
+		});
 		expect(answer.status).toBe(413);
-		expect(answer.data.errors.files).toBe(
+		expect(answer.data!.errors.files).toBe(
 			'Attach at most 3 files of at most 10 MB each. Nothing was sent; choose fewer or smaller files and send again.'
 		);
 	});

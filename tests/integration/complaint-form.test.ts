@@ -4,6 +4,7 @@ import { testApp } from '../support/factories';
 import { newWorkflowWorld } from '../support/workflow-factories';
 import type { App } from '../../src/lib/server/app';
 import type { Locale } from '../../db/schema';
+import { postComplaint, publicAddress } from '../support/complaint-form';
 
 /*
  * Issue 13 item 4's asked test: the public complaint form refuses the honeypot (thanked like a
@@ -18,8 +19,6 @@ vi.mock('$lib/server/runtime', () => ({ runtimeApp: async () => runtime.app }));
 const { actions } = await import('../../src/routes/verify/[slug]/[number]/+page.server');
 const bodyPage = await import('../../src/routes/verify/[slug]/+page.server');
 
-const ORIGIN = 'https://certtrack.example.test';
-
 describe('the public complaint form', () => {
 	let t: TestDatabase;
 	let slug: string;
@@ -29,20 +28,7 @@ describe('the public complaint form', () => {
 		t = await createTestDatabase('pglite');
 		runtime.app = testApp(t);
 		const world = await newWorkflowWorld(t);
-		slug = (
-			await t.owner
-				.selectFrom('tenants')
-				.select('slug')
-				.where('id', '=', world.tenantId)
-				.executeTakeFirstOrThrow()
-		).slug;
-		number = (
-			await t.owner
-				.selectFrom('certificates')
-				.select('number')
-				.where('id', '=', world.certificateId)
-				.executeTakeFirstOrThrow()
-		).number;
+		({ slug, number } = await publicAddress(t, world));
 	}, 120_000);
 
 	afterAll(async () => {
@@ -53,27 +39,14 @@ describe('the public complaint form', () => {
 		fields: Record<string, string>,
 		options: { address: string; locale?: Locale; page?: 'certificate' | 'body' }
 	) {
-		const data = new FormData();
-		for (const [key, value] of Object.entries(fields)) data.set(key, value);
-		const headers: Record<string, string> = {};
-		const path =
-			options.page === 'body' ? `/verify/${slug}?/complain` : `/verify/${slug}/${number}?/complain`;
-		const event = {
-			request: new Request(`${ORIGIN}${path}`, { method: 'POST', body: data }),
-			url: new URL(`${ORIGIN}${path}`),
-			params: options.page === 'body' ? { slug } : { slug, number },
-			locals: { locale: options.locale ?? 'en' },
-			getClientAddress: () => options.address,
-			setHeaders: (set: Record<string, string>) => Object.assign(headers, set)
-		};
-		const action = options.page === 'body' ? bodyPage.actions.complain! : actions.complain!;
-		return Promise.resolve(action(event as never)).then((answer: unknown) => ({
-			answer: answer as Record<string, unknown> & {
-				status?: number;
-				data?: { errors: Record<string, string>; values: Record<string, string> };
-			},
-			headers
-		}));
+		const body = options.page === 'body';
+		return postComplaint(body ? bodyPage.actions.complain! : actions.complain!, {
+			slug,
+			number: body ? undefined : number,
+			fields,
+			locale: options.locale,
+			address: options.address
+		});
 	}
 
 	const person = (email: string) => ({

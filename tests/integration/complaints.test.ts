@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases';
 import { newWorkflowWorld, type WorkflowWorld } from '../support/workflow-factories';
+import { publicAddress, tenantSlug } from '../support/complaint-form';
 import { Refusal } from '../../src/lib/server/errors';
 import {
 	complaintOfEvaluation,
@@ -42,15 +43,6 @@ describe.each(DIALECTS)('complaints (%s)', (kind) => {
 			body: 'The repair promised within 24 hours took nine days.',
 			...overrides
 		});
-
-	const slugOf = async (tenantId: string) =>
-		(
-			await t.owner
-				.selectFrom('tenants')
-				.select('slug')
-				.where('id', '=', tenantId)
-				.executeTakeFirstOrThrow()
-		).slug;
 
 	const complaintRow = (reference: string) =>
 		t.owner
@@ -101,15 +93,8 @@ describe.each(DIALECTS)('complaints (%s)', (kind) => {
 		t = await createTestDatabase(kind);
 		a = await newWorkflowWorld(t);
 		b = await newWorkflowWorld(t);
-		slugA = await slugOf(a.tenantId);
-		slugB = await slugOf(b.tenantId);
-		numberA = (
-			await t.owner
-				.selectFrom('certificates')
-				.select('number')
-				.where('id', '=', a.certificateId)
-				.executeTakeFirstOrThrow()
-		).number;
+		({ slug: slugA, number: numberA } = await publicAddress(t, a));
+		slugB = await tenantSlug(t, b.tenantId);
 	}, 120_000);
 
 	afterAll(async () => {

@@ -133,7 +133,9 @@ describe.each(DIALECTS)('delivery nudged after commit (%s)', (kind) => {
 				response(first.id, first.version)
 			);
 			expect(step.status).toBe('response_submitted');
-			expect(Date.now() - started).toBeLessThan(2_000);
+			// Not held by the missing Redis: the bound tells a hang, not a speed, so it leaves a busy
+			// machine room (the step takes milliseconds).
+			expect(Date.now() - started).toBeLessThan(10_000);
 			const [outboxId] = await outboxIdsFor(first.id);
 			expect(outboxId).toBeDefined();
 			expect(await queue.getJob(jobId('mail', outboxId!))).toBeUndefined();

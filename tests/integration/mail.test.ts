@@ -516,7 +516,9 @@ await deliverTenantOutbox(db, transport, process.env.TENANT!, { batch: 10, concu
 					during.map((r) => r.id)
 				)
 			).toBe(false);
-			expect(Date.now() - started).toBeLessThan(2_000);
+			// Refused at once (no offline queue), not held until Redis is back: the bound tells a
+			// hang, not a speed, so it leaves a busy machine room.
+			expect(Date.now() - started).toBeLessThan(10_000);
 			redis = await startRedis();
 			// The delayed sweep survived the restart and sends what was written meanwhile.
 			await until(

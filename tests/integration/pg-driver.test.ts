@@ -160,10 +160,9 @@ describe('the PostgreSQL driver', () => {
 			const waiting = await sql`select 1`.execute(small.kysely).catch((error) => error);
 			expect(Date.now() - started).toBeLessThan(1_000);
 			expect(isDatabaseUnavailable(waiting)).toBe(true);
-			// The health check does not queue behind the pool.
-			const pingStarted = Date.now();
+			// The health check does not queue behind the pool: queued, it would miss its deadline and
+			// answer false (its answer says so; timing it would measure the machine's load).
 			expect(await small.ping(800)).toBe(true);
-			expect(Date.now() - pingStarted).toBeLessThan(800);
 		} finally {
 			release();
 			await Promise.all(holders);
@@ -178,7 +177,9 @@ describe('the PostgreSQL driver', () => {
 		try {
 			const started = Date.now();
 			expect(await nowhere.ping(500)).toBe(false);
-			expect(Date.now() - started).toBeLessThan(800);
+			// Within its deadline, give or take a busy machine: three times the deadline still tells
+			// it from a ping that would wait for the pool's 5 s connect timeout.
+			expect(Date.now() - started).toBeLessThan(1_500);
 			const refused = await sql`select 1`.execute(nowhere.kysely).catch((error) => error);
 			expect(isDatabaseUnavailable(refused)).toBe(true);
 		} finally {

@@ -89,17 +89,52 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 		input: Parameters<ReturnType<typeof callerFor>['decisions']['take']>[0]
 	) => callerFor(app, actor).decisions.take(input);
 
+	/** The decision maker's renewal of `c`'s certificate after its recertification. */
+	const renew = (
+		c: { certificateId: string; evaluationId: string },
+		reason = 'Recertified.',
+		{ by = world.decider, version = 1 }: { by?: Actor; version?: number } = {}
+	) =>
+		decide(by, {
+			certificateId: c.certificateId,
+			version,
+			evaluationId: c.evaluationId,
+			kind: 'renew',
+			reason
+		});
+	/** `call`'s refusal, the certificate, its history, audit and decisions left as they were. */
+	async function refusedChangingNothing(certificateId: string, call: () => Promise<unknown>) {
+		const before = await footprint(certificateId);
+		const refusal = await refusalOf(call());
+		expect(await footprint(certificateId)).toEqual(before);
+		return refusal;
+	}
+	/** A scope decision on the certificate, after an evaluation of its own. */
+	const changeScope = async (
+		certificateId: string,
+		version: number,
+		change: Omit<Parameters<typeof decide>[1], 'certificateId' | 'version' | 'evaluationId'>
+	) =>
+		decide(world.decider, {
+			certificateId,
+			version,
+			evaluationId: await newEvaluation(t, { ...world, certificateId }),
+			...change
+		});
+	const setExpiry = (certificateId: string, expiresOn: string) =>
+		t.owner
+			.updateTable('certificates')
+			.set({ expires_on: expiresOn })
+			.where('id', '=', certificateId)
+			.execute();
+
 	/** A certificate of its own with a recertification evaluation (report issued by default). */
 	async function recertification(
 		options: Parameters<typeof newEvaluation>[2] = {},
 		expiresOn = '2029-01-09'
 	) {
 		const certificateId = await newCertificate(t, world);
-		await t.owner
-			.updateTable('certificates')
-			.set({ expires_on: expiresOn })
-			.where('id', '=', certificateId)
-			.execute();
+		await setExpiry(certificateId, expiresOn);
 		const evaluationId = await newEvaluation(
 			t,
 			{ ...world, certificateId },
@@ -133,13 +168,7 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 	describe('renewal', () => {
 		it('renews after an issued recertification report: new expiry, history, audit, email', async () => {
 			const c = await recertification();
-			const result = await decide(world.decider, {
-				certificateId: c.certificateId,
-				version: 1,
-				evaluationId: c.evaluationId,
-				kind: 'renew',
-				reason: '再认证评价结论：符合要求'
-			});
+			const result = await renew(c, '再认证评价结论：符合要求');
 			expect(result.status).toBe('active');
 			const row = await certificate(c.certificateId);
 			expect(row.expires_on).toBe('2032-01-09');
@@ -202,13 +231,7 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 		it('counts month ends and the leap day by the scheme rules', async () => {
 			// 28 February 2029 is the last day of its month: the renewal ends on 29 February 2032.
 			const c = await recertification({}, '2029-02-28');
-			await decide(world.decider, {
-				certificateId: c.certificateId,
-				version: 1,
-				evaluationId: c.evaluationId,
-				kind: 'renew',
-				reason: 'Recertified.'
-			});
+			await renew(c);
 			expect((await certificate(c.certificateId)).expires_on).toBe('2032-02-29');
 			// Another scheme's validity: 24 months.
 			await t.owner
@@ -224,13 +247,7 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 				.execute();
 			try {
 				const d = await recertification({}, '2028-02-29');
-				await decide(world.decider, {
-					certificateId: d.certificateId,
-					version: 1,
-					evaluationId: d.evaluationId,
-					kind: 'renew',
-					reason: 'Recertified.'
-				});
+				await renew(d);
 				expect((await certificate(d.certificateId)).expires_on).toBe('2030-02-28');
 			} finally {
 				await t.owner
@@ -248,134 +265,68 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 					{ userId: world.decider.userId, role: 'member' }
 				]
 			});
-			const before = await footprint(c.certificateId);
-			expect(
-				await refusalOf(
-					decide(world.decider, {
-						certificateId: c.certificateId,
-						version: 1,
-						evaluationId: c.evaluationId,
-						kind: 'renew',
-						reason: 'Recertified.'
-					})
-				)
-			).toMatchObject({ code: 'FORBIDDEN', key: 'findings_decision_refused_team_member' });
-			expect(await footprint(c.certificateId)).toEqual(before);
+			expect(await refusedChangingNothing(c.certificateId, () => renew(c))).toMatchObject({
+				code: 'FORBIDDEN',
+				key: 'findings_decision_refused_team_member'
+			});
 			// Another decision maker, not on the team, may.
 			const impartial = await newActor(t, world.tenantId, 'decision_maker');
-			await decide(impartial, {
-				certificateId: c.certificateId,
-				version: 1,
-				evaluationId: c.evaluationId,
-				kind: 'renew',
-				reason: 'Recertified.'
-			});
+			await renew(c, 'Recertified.', { by: impartial });
 			expect((await certificate(c.certificateId)).expires_on).toBe('2032-01-09');
 		});
 
 		it('refuses before the recertification report is issued', async () => {
 			for (const status of ['planned', 'in_progress'] as const) {
 				const c = await recertification({ status });
-				const before = await footprint(c.certificateId);
-				expect(
-					await refusalOf(
-						decide(world.decider, {
-							certificateId: c.certificateId,
-							version: 1,
-							evaluationId: c.evaluationId,
-							kind: 'renew',
-							reason: 'Recertified.'
-						})
-					)
-				).toMatchObject({
+				expect(await refusedChangingNothing(c.certificateId, () => renew(c))).toMatchObject({
 					code: 'BAD_REQUEST',
 					key: 'findings_decision_evaluation_invalid',
 					field: 'evaluationId'
 				});
-				expect(await footprint(c.certificateId)).toEqual(before);
 			}
 		});
 
 		it('refuses without an evaluation or after a surveillance evaluation', async () => {
 			const certificateId = await newCertificate(t, world);
 			const surveillance = await newEvaluation(t, { ...world, certificateId });
-			const before = await footprint(certificateId);
 			expect(
-				await refusalOf(
+				await refusedChangingNothing(certificateId, () =>
 					decide(world.decider, { certificateId, version: 1, kind: 'renew', reason: 'x' })
 				)
 			).toMatchObject({ code: 'BAD_REQUEST', key: 'findings_decision_evaluation_required' });
 			expect(
-				await refusalOf(
-					decide(world.decider, {
-						certificateId,
-						version: 1,
-						evaluationId: surveillance,
-						kind: 'renew',
-						reason: 'x'
-					})
+				await refusedChangingNothing(certificateId, () =>
+					renew({ certificateId, evaluationId: surveillance }, 'x')
 				)
 			).toMatchObject({
 				code: 'BAD_REQUEST',
 				key: 'renewal_recertification_required',
 				field: 'evaluationId'
 			});
-			expect(await footprint(certificateId)).toEqual(before);
 		});
 
 		it('is blocked by open nonconformities of the recertification, like maintain', async () => {
 			const c = await recertification();
 			const major = await newFinding(t, c.scope, { status: 'evidence_submitted', grade: 'major' });
-			const before = await footprint(c.certificateId);
-			expect(
-				await refusalOf(
-					decide(world.decider, {
-						certificateId: c.certificateId,
-						version: 1,
-						evaluationId: c.evaluationId,
-						kind: 'renew',
-						reason: 'x'
-					})
-				)
-			).toMatchObject({ code: 'CONFLICT', key: 'findings_decision_refused_major_open' });
-			expect(await footprint(c.certificateId)).toEqual(before);
+			expect(await refusedChangingNothing(c.certificateId, () => renew(c, 'x'))).toMatchObject({
+				code: 'CONFLICT',
+				key: 'findings_decision_refused_major_open'
+			});
 			await t.owner
 				.updateTable('findings')
 				.set({ status: 'closed' })
 				.where('id', '=', major.id)
 				.execute();
-			await decide(world.decider, {
-				certificateId: c.certificateId,
-				version: 1,
-				evaluationId: c.evaluationId,
-				kind: 'renew',
-				reason: 'Closed and recertified.'
-			});
+			await renew(c, 'Closed and recertified.');
 			expect((await certificate(c.certificateId)).expires_on).toBe('2032-01-09');
 		});
 
 		it('renews once per recertification, even from the closed evaluation', async () => {
 			const c = await recertification();
-			await decide(world.decider, {
-				certificateId: c.certificateId,
-				version: 1,
-				evaluationId: c.evaluationId,
-				kind: 'renew',
-				reason: 'Recertified.'
-			});
-			const before = await footprint(c.certificateId);
+			await renew(c);
 			expect(
-				await refusalOf(
-					decide(world.decider, {
-						certificateId: c.certificateId,
-						version: 2,
-						evaluationId: c.evaluationId,
-						kind: 'renew',
-						reason: 'Again.'
-					})
-				)
+				await refusedChangingNothing(c.certificateId, () => renew(c, 'Again.', { version: 2 }))
 			).toMatchObject({ code: 'CONFLICT', key: 'renewal_already_renewed' });
-			expect(await footprint(c.certificateId)).toEqual(before);
 			const options = await callerFor(app, world.decider).decisions.options({
 				certificateId: c.certificateId
 			});
@@ -389,39 +340,22 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 				.set({ status: 'suspended' })
 				.where('id', '=', s.certificateId)
 				.execute();
-			expect(
-				await refusalOf(
-					decide(world.decider, {
-						certificateId: s.certificateId,
-						version: 1,
-						evaluationId: s.evaluationId,
-						kind: 'renew',
-						reason: 'x'
-					})
-				)
-			).toMatchObject({ code: 'CONFLICT', key: 'findings_decision_refused_status_renew' });
+			expect(await refusalOf(renew(s, 'x'))).toMatchObject({
+				code: 'CONFLICT',
+				key: 'findings_decision_refused_status_renew'
+			});
 		});
 
 		it("finds nothing of another tenant's certificate", async () => {
 			const c = await recertification();
-			const before = await footprint(c.certificateId);
 			expect(
-				await refusalOf(
-					decide(other.decider, {
-						certificateId: c.certificateId,
-						version: 1,
-						evaluationId: c.evaluationId,
-						kind: 'renew',
-						reason: 'x'
-					})
-				)
+				await refusedChangingNothing(c.certificateId, () => renew(c, 'x', { by: other.decider }))
 			).toMatchObject({ code: 'NOT_FOUND' });
 			expect(
 				await refusalOf(
 					callerFor(app, other.decider).decisions.options({ certificateId: c.certificateId })
 				)
 			).toMatchObject({ code: 'NOT_FOUND' });
-			expect(await footprint(c.certificateId)).toEqual(before);
 		});
 	});
 
@@ -669,11 +603,7 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 	describe('expiry by the chase sweep', () => {
 		it('expires on the day after the expiry in the tenant’s zone, once, with history, audit and email', async () => {
 			const certificateId = await newCertificate(t, world);
-			await t.owner
-				.updateTable('certificates')
-				.set({ expires_on: '2027-03-31' })
-				.where('id', '=', certificateId)
-				.execute();
+			await setExpiry(certificateId, '2027-03-31');
 			// 15:00 UTC on 31 March is 23:00 in Shanghai: still the last valid day.
 			await sweepTenant(t.db, world.tenantId, utc('2027-03-31', 15));
 			expect((await certificate(certificateId)).status).toBe('active');
@@ -727,13 +657,7 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 		it('expires a suspended certificate too, and a renewed one only at its new expiry', async () => {
 			const suspended = await newCertificate(t, world, { status: 'suspended' });
 			const c = await recertification({}, '2029-01-09');
-			await decide(world.decider, {
-				certificateId: c.certificateId,
-				version: 1,
-				evaluationId: c.evaluationId,
-				kind: 'renew',
-				reason: 'Recertified.'
-			});
+			await renew(c);
 			await sweepTenant(t.db, world.tenantId, utc('2029-01-10', 4));
 			expect((await certificate(suspended)).status).toBe('expired');
 			expect((await history(suspended)).at(-1)).toMatchObject({
@@ -748,12 +672,7 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 		it("sweeps one tenant's certificates only", async () => {
 			const mine = await newCertificate(t, world);
 			const theirs = await newCertificate(t, other);
-			for (const id of [mine, theirs])
-				await t.owner
-					.updateTable('certificates')
-					.set({ expires_on: '2027-06-30' })
-					.where('id', '=', id)
-					.execute();
+			for (const id of [mine, theirs]) await setExpiry(id, '2027-06-30');
 			await sweepTenant(t.db, world.tenantId, utc('2027-07-01', 4));
 			expect((await certificate(mine)).status).toBe('expired');
 			expect((await certificate(theirs)).status).toBe('active');
@@ -809,11 +728,8 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 	describe('structured scope', () => {
 		it('extends and reduces the sites, outlets and product lines, each with history from/to', async () => {
 			const certificateId = await newCertificate(t, world);
-			const extended = await decide(world.decider, {
-				certificateId,
-				version: 1,
+			const extended = await changeScope(certificateId, 1, {
 				kind: 'extend_scope',
-				evaluationId: await newEvaluation(t, { ...world, certificateId }),
 				reason: '扩大到泉州网点',
 				scopeItemKind: ['site', 'service_outlet', 'product_line'],
 				scopeItemName: ['厦门总部', '泉州服务网点', ''],
@@ -839,14 +755,10 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 			);
 
 			// A duplicate (case and spacing aside) is refused on its field, nothing changed.
-			const before = await footprint(certificateId);
 			expect(
-				await refusalOf(
-					decide(world.decider, {
-						certificateId,
-						version: row.version,
+				await refusedChangingNothing(certificateId, () =>
+					changeScope(certificateId, row.version, {
 						kind: 'extend_scope',
-						evaluationId: await newEvaluation(t, { ...world, certificateId }),
 						reason: 'x',
 						scopeItemKind: ['site'],
 						scopeItemName: [' 厦门总部 ']
@@ -858,27 +770,20 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 				field: 'scopeItemName'
 			});
 			expect(
-				await refusalOf(
-					decide(world.decider, {
-						certificateId,
-						version: row.version,
+				await refusedChangingNothing(certificateId, () =>
+					changeScope(certificateId, row.version, {
 						kind: 'extend_scope',
-						evaluationId: await newEvaluation(t, { ...world, certificateId }),
 						reason: 'x',
 						scopeItemKind: ['site'],
 						scopeItemName: ['']
 					})
 				)
 			).toMatchObject({ code: 'BAD_REQUEST', key: 'renewal_scope_items_required' });
-			expect(await footprint(certificateId)).toEqual(before);
 
 			// Reduce: remove the outlet, with new text.
 			const outlet = row.scope_items.find((item) => item.kind === 'service_outlet')!;
-			await decide(world.decider, {
-				certificateId,
-				version: row.version,
+			await changeScope(certificateId, row.version, {
 				kind: 'reduce_scope',
-				evaluationId: await newEvaluation(t, { ...world, certificateId }),
 				reason: '泉州网点停业',
 				removeScopeItemIds: [outlet.id],
 				newScope: 'After-sales service of household appliances (Xiamen)'
@@ -901,11 +806,8 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 			] as const)
 				expect(
 					await refusalOf(
-						decide(world.decider, {
-							certificateId,
-							version: row.version,
+						changeScope(certificateId, row.version, {
 							kind: 'reduce_scope',
-							evaluationId: await newEvaluation(t, { ...world, certificateId }),
 							reason: 'x',
 							removeScopeItemIds: [...ids]
 						})

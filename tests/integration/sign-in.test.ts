@@ -209,7 +209,7 @@ describe.each(DIALECTS)('sign-in and sessions (%s)', (kind) => {
 			for (let i = 0; i < 30; i++) await limiter.recordFailure(person.email, attacker);
 			expect(await limiter.check(person.email, attacker)).toMatchObject({ kind: 'refuse' });
 
-			const started = performance.now();
+			const reserve = vi.spyOn(limiter, 'reserve');
 			expect(
 				await signIn(deps(limiter), {
 					email: person.email,
@@ -217,8 +217,11 @@ describe.each(DIALECTS)('sign-in and sessions (%s)', (kind) => {
 					address: address()
 				})
 			).toMatchObject({ ok: true, userId: person.id });
-			// Not even slowed.
-			expect(performance.now() - started).toBeLessThan(PAIR_POLICY.baseDelayMs);
+			// Not even slowed: the limiter gave the owner's attempt no delay to wait. (Asked, not
+			// timed: a busy machine makes any sign-in slower than the first delay.)
+			expect(reserve).toHaveBeenCalledTimes(1);
+			expect(await reserve.mock.results[0]!.value).toEqual({ kind: 'allow', delayMs: 0 });
+			reserve.mockRestore();
 			// The attacker stays refused.
 			expect(
 				await signIn(deps(limiter), {
@@ -562,13 +565,12 @@ describe('sign-in limiter while Redis is unreachable', () => {
 		const limiter = createSignInLimiter({ redis, prefix: `test-${unique()}` });
 		const email = `offline-${unique()}@example.test`;
 		const from = `203.0.113.20-${unique()}`;
-		const started = performance.now();
+		// Each call settles within a second (in memory it takes microseconds): none waits on Redis.
 		for (let i = 0; i < PAIR_POLICY.refuseAfter; i++)
 			await within(limiter.recordFailure(email, from), 1000);
 		const verdict = await within(limiter.check(email, from), 1000);
 		expect(verdict.kind).toBe('refuse');
 		await within(limiter.recordSuccess(email, from), 1000);
 		expect(await within(limiter.check(email, from), 1000)).toMatchObject({ kind: 'allow' });
-		expect(performance.now() - started).toBeLessThan(1000);
 	});
 });
