@@ -6,7 +6,12 @@ import { testApp } from '../support/factories';
 import { newWorkflowWorld, type WorkflowWorld } from '../support/workflow-factories';
 import type { App } from '../../src/lib/server/app';
 import type { Locale } from '../../db/schema';
-import { postComplaint, publicAddress, type ComplaintFile } from '../support/complaint-form';
+import {
+	COMPLAINT_ORIGIN,
+	postComplaint,
+	publicAddress,
+	type ComplaintFile
+} from '../support/complaint-form';
 import { evidenceStorage } from '../../src/lib/server/evidence/storage';
 import { MAX_COMPLAINT_FILE_BYTES } from '../../src/lib/server/services/complaints';
 import { MAX_COMPLAINT_REQUEST_BYTES } from '../../src/lib/server/http/public-complaint';
@@ -252,13 +257,13 @@ describe('files on the public complaint form', () => {
 		});
 		const headers: Record<string, string> = {};
 		const event = {
-			request: new Request(`${ORIGIN}${path}`, {
+			request: new Request(`${COMPLAINT_ORIGIN}${path}`, {
 				method: 'POST',
 				body,
 				headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
 				duplex: 'half'
 			} as RequestInit),
-			url: new URL(`${ORIGIN}${path}`),
+			url: new URL(`${COMPLAINT_ORIGIN}${path}`),
 			params: { slug, number },
 			locals: { locale: 'zh-CN' },
 			getClientAddress: () => `198.51.100.${address}`,
