@@ -1,4 +1,4 @@
-import { sql, type Insertable, type UpdateObject } from 'kysely';
+import { sql, type Insertable, type SelectQueryBuilder, type UpdateObject } from 'kysely';
 import type {
 	Database,
 	ServiceCommitmentsTable,
@@ -22,14 +22,28 @@ export const findObjective = (tx: Tx, id: string, options: { forUpdate?: boolean
 export const findOutlet = (tx: Tx, id: string, options: { forUpdate?: boolean } = {}) =>
 	findRowById(tx, 'service_outlets', id, options);
 
+/** The tables whose rows an organisation's service system lists. */
+type SystemTable = 'service_commitments' | 'service_objectives' | 'service_outlets';
+
+/**
+ * How each list of the system reads `table`: the organisation's rows, oldest first, then by id
+ * (rows created in one moment keep one order), after whatever order the list puts first. The
+ * columns are qualified, so a list may join users (who have an id and a created_at too).
+ */
+const oldestFirstOf =
+	(table: SystemTable, organisationId: string) =>
+	<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>) =>
+		query
+			.where(sql.ref<string>(`${table}.organisation_id`), '=', organisationId)
+			.orderBy(sql.ref(`${table}.created_at`))
+			.orderBy(sql.ref(`${table}.id`));
+
 export function listCommitments(tx: Tx, organisationId: string) {
 	return tx
 		.selectFrom('service_commitments')
 		.selectAll()
-		.where('organisation_id', '=', organisationId)
 		.orderBy('kind')
-		.orderBy('created_at')
-		.orderBy('id')
+		.$call(oldestFirstOf('service_commitments', organisationId))
 		.execute();
 }
 
@@ -39,9 +53,7 @@ export function listObjectives(tx: Tx, organisationId: string) {
 		.leftJoin('users', 'users.id', 'service_objectives.approved_by')
 		.selectAll('service_objectives')
 		.select('users.name as approved_by_name')
-		.where('service_objectives.organisation_id', '=', organisationId)
-		.orderBy('service_objectives.created_at')
-		.orderBy('service_objectives.id')
+		.$call(oldestFirstOf('service_objectives', organisationId))
 		.execute();
 }
 
@@ -49,19 +61,30 @@ export function listOutlets(tx: Tx, organisationId: string) {
 	return tx
 		.selectFrom('service_outlets')
 		.selectAll()
-		.where('organisation_id', '=', organisationId)
-		.orderBy('created_at')
-		.orderBy('id')
+		.$call(oldestFirstOf('service_outlets', organisationId))
 		.execute();
 }
+
+/**
+ * Keeps a read of an objective's own rows (measurements, versions: `alias` in the query) to the
+ * organisation's objectives, by the key those rows reference (tenant and objective).
+ */
+const ofOrganisationObjectives =
+	(tx: Tx, alias: 'm' | 'v', organisationId: string) =>
+	<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>) =>
+		query.where(
+			// An embedded query is parenthesised as a subquery already.
+			sql<boolean>`(${sql.ref(`${alias}.tenant_id`)}, ${sql.ref(`${alias}.objective_id`)}) in ${tx
+				.selectFrom('service_objectives')
+				.select(['tenant_id', 'id'])
+				.where('organisation_id', '=', organisationId)}`
+		);
 
 /** The organisation's objectives' measurements, newest period first, with who recorded them. */
 export function listMeasurements(tx: Tx, organisationId: string) {
 	return tx
 		.selectFrom('service_objective_measurements as m')
-		.innerJoin('service_objectives as o', (join) =>
-			join.onRef('o.tenant_id', '=', 'm.tenant_id').onRef('o.id', '=', 'm.objective_id')
-		)
+		.$call(ofOrganisationObjectives(tx, 'm', organisationId))
 		.innerJoin('users', 'users.id', 'm.recorded_by')
 		.select([
 			'm.id',
@@ -76,7 +99,6 @@ export function listMeasurements(tx: Tx, organisationId: string) {
 			'm.recorded_at',
 			'users.name as recorded_by_name'
 		])
-		.where('o.organisation_id', '=', organisationId)
 		.orderBy('m.period_start', 'desc')
 		.orderBy('m.id')
 		.execute();
@@ -86,9 +108,7 @@ export function listMeasurements(tx: Tx, organisationId: string) {
 export function listObjectiveVersions(tx: Tx, organisationId: string) {
 	return tx
 		.selectFrom('service_objective_versions as v')
-		.innerJoin('service_objectives as o', (join) =>
-			join.onRef('o.tenant_id', '=', 'v.tenant_id').onRef('o.id', '=', 'v.objective_id')
-		)
+		.$call(ofOrganisationObjectives(tx, 'v', organisationId))
 		.innerJoin('users', 'users.id', 'v.changed_by')
 		.select([
 			'v.objective_id',
@@ -98,7 +118,6 @@ export function listObjectiveVersions(tx: Tx, organisationId: string) {
 			'v.changed_at',
 			'users.name as changed_by_name'
 		])
-		.where('o.organisation_id', '=', organisationId)
 		.orderBy('v.objective_id')
 		.orderBy('v.superseded_version', 'desc')
 		.execute();
