@@ -1,10 +1,5 @@
 import { sql, type Insertable, type SelectQueryBuilder, type UpdateObject } from 'kysely';
-import type {
-	Database,
-	ServiceCommitmentsTable,
-	ServiceObjectivesTable,
-	ServiceOutletsTable
-} from '../../../../db/schema';
+import type { Database, ServiceOutletsTable } from '../../../../db/schema';
 import type { Tx } from '../db/tenant-scope';
 import { findRowById } from './query';
 import { updateAtVersion } from './versioned';
@@ -123,41 +118,30 @@ export function listObjectiveVersions(tx: Tx, organisationId: string) {
 		.execute();
 }
 
-export async function insertCommitment(tx: Tx, row: Insertable<ServiceCommitmentsTable>) {
-	const inserted = await tx
-		.insertInto('service_commitments')
-		.values(row)
-		.returning('id')
-		.executeTakeFirstOrThrow();
-	return inserted.id;
+/**
+ * Adding a row of one of the system's tables (answering its id) and changing one at the version
+ * its editor saw: alike for commitments, objectives and outlets.
+ */
+function writersOf<T extends SystemTable>(table: T) {
+	return {
+		insert: async (tx: Tx, row: Insertable<Database[T]>): Promise<string> => {
+			// Kysely cannot type an insert into a table chosen by a type parameter, hence the casts.
+			const inserted = await tx
+				.insertInto(table as 'service_outlets')
+				.values(row as unknown as Insertable<ServiceOutletsTable>)
+				.returning('id')
+				.executeTakeFirstOrThrow();
+			return inserted.id;
+		},
+		update: (tx: Tx, id: string, version: number, fields: UpdateObject<Database, T>) =>
+			updateAtVersion(tx, table, id, version, fields)
+	};
 }
 
-export function updateCommitment(
-	tx: Tx,
-	id: string,
-	version: number,
-	fields: UpdateObject<Database, 'service_commitments'>
-) {
-	return updateAtVersion(tx, 'service_commitments', id, version, fields);
-}
-
-export async function insertObjective(tx: Tx, row: Insertable<ServiceObjectivesTable>) {
-	const inserted = await tx
-		.insertInto('service_objectives')
-		.values(row)
-		.returning('id')
-		.executeTakeFirstOrThrow();
-	return inserted.id;
-}
-
-export function updateObjective(
-	tx: Tx,
-	id: string,
-	version: number,
-	fields: UpdateObject<Database, 'service_objectives'>
-) {
-	return updateAtVersion(tx, 'service_objectives', id, version, fields);
-}
+export const { insert: insertCommitment, update: updateCommitment } =
+	writersOf('service_commitments');
+export const { insert: insertObjective, update: updateObjective } = writersOf('service_objectives');
+export const { insert: insertOutlet, update: updateOutlet } = writersOf('service_outlets');
 
 /** The management's approval of the objective's current version: the version stays. */
 export function setObjectiveApproval(
@@ -236,22 +220,4 @@ export async function insertMeasurement(
 		.returning('id')
 		.executeTakeFirst();
 	return inserted?.id;
-}
-
-export async function insertOutlet(tx: Tx, row: Insertable<ServiceOutletsTable>) {
-	const inserted = await tx
-		.insertInto('service_outlets')
-		.values(row)
-		.returning('id')
-		.executeTakeFirstOrThrow();
-	return inserted.id;
-}
-
-export function updateOutlet(
-	tx: Tx,
-	id: string,
-	version: number,
-	fields: UpdateObject<Database, 'service_outlets'>
-) {
-	return updateAtVersion(tx, 'service_outlets', id, version, fields);
 }
