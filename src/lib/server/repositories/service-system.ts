@@ -1,10 +1,5 @@
-import { sql, type Insertable, type UpdateObject } from 'kysely';
-import type {
-	Database,
-	ServiceCommitmentsTable,
-	ServiceObjectivesTable,
-	ServiceOutletsTable
-} from '../../../../db/schema';
+import { sql, type Insertable, type SelectQueryBuilder, type UpdateObject } from 'kysely';
+import type { Database, ServiceOutletsTable } from '../../../../db/schema';
 import type { Tx } from '../db/tenant-scope';
 import { findRowById } from './query';
 import { updateAtVersion } from './versioned';
@@ -22,14 +17,28 @@ export const findObjective = (tx: Tx, id: string, options: { forUpdate?: boolean
 export const findOutlet = (tx: Tx, id: string, options: { forUpdate?: boolean } = {}) =>
 	findRowById(tx, 'service_outlets', id, options);
 
+/** The tables whose rows an organisation's service system lists. */
+type SystemTable = 'service_commitments' | 'service_objectives' | 'service_outlets';
+
+/**
+ * How each list of the system reads `table`: the organisation's rows, oldest first, then by id
+ * (rows created in one moment keep one order), after whatever order the list puts first. The
+ * columns are qualified, so a list may join users (who have an id and a created_at too).
+ */
+const oldestFirstOf =
+	(table: SystemTable, organisationId: string) =>
+	<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>) =>
+		query
+			.where(sql.ref<string>(`${table}.organisation_id`), '=', organisationId)
+			.orderBy(sql.ref(`${table}.created_at`))
+			.orderBy(sql.ref(`${table}.id`));
+
 export function listCommitments(tx: Tx, organisationId: string) {
 	return tx
 		.selectFrom('service_commitments')
 		.selectAll()
-		.where('organisation_id', '=', organisationId)
 		.orderBy('kind')
-		.orderBy('created_at')
-		.orderBy('id')
+		.$call(oldestFirstOf('service_commitments', organisationId))
 		.execute();
 }
 
@@ -39,9 +48,7 @@ export function listObjectives(tx: Tx, organisationId: string) {
 		.leftJoin('users', 'users.id', 'service_objectives.approved_by')
 		.selectAll('service_objectives')
 		.select('users.name as approved_by_name')
-		.where('service_objectives.organisation_id', '=', organisationId)
-		.orderBy('service_objectives.created_at')
-		.orderBy('service_objectives.id')
+		.$call(oldestFirstOf('service_objectives', organisationId))
 		.execute();
 }
 
@@ -49,19 +56,30 @@ export function listOutlets(tx: Tx, organisationId: string) {
 	return tx
 		.selectFrom('service_outlets')
 		.selectAll()
-		.where('organisation_id', '=', organisationId)
-		.orderBy('created_at')
-		.orderBy('id')
+		.$call(oldestFirstOf('service_outlets', organisationId))
 		.execute();
 }
+
+/**
+ * Keeps a read of an objective's own rows (measurements, versions: `alias` in the query) to the
+ * organisation's objectives, by the key those rows reference (tenant and objective).
+ */
+const ofOrganisationObjectives =
+	(tx: Tx, alias: 'm' | 'v', organisationId: string) =>
+	<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>) =>
+		query.where(
+			// An embedded query is parenthesised as a subquery already.
+			sql<boolean>`(${sql.ref(`${alias}.tenant_id`)}, ${sql.ref(`${alias}.objective_id`)}) in ${tx
+				.selectFrom('service_objectives')
+				.select(['tenant_id', 'id'])
+				.where('organisation_id', '=', organisationId)}`
+		);
 
 /** The organisation's objectives' measurements, newest period first, with who recorded them. */
 export function listMeasurements(tx: Tx, organisationId: string) {
 	return tx
 		.selectFrom('service_objective_measurements as m')
-		.innerJoin('service_objectives as o', (join) =>
-			join.onRef('o.tenant_id', '=', 'm.tenant_id').onRef('o.id', '=', 'm.objective_id')
-		)
+		.$call(ofOrganisationObjectives(tx, 'm', organisationId))
 		.innerJoin('users', 'users.id', 'm.recorded_by')
 		.select([
 			'm.id',
@@ -76,7 +94,6 @@ export function listMeasurements(tx: Tx, organisationId: string) {
 			'm.recorded_at',
 			'users.name as recorded_by_name'
 		])
-		.where('o.organisation_id', '=', organisationId)
 		.orderBy('m.period_start', 'desc')
 		.orderBy('m.id')
 		.execute();
@@ -86,9 +103,7 @@ export function listMeasurements(tx: Tx, organisationId: string) {
 export function listObjectiveVersions(tx: Tx, organisationId: string) {
 	return tx
 		.selectFrom('service_objective_versions as v')
-		.innerJoin('service_objectives as o', (join) =>
-			join.onRef('o.tenant_id', '=', 'v.tenant_id').onRef('o.id', '=', 'v.objective_id')
-		)
+		.$call(ofOrganisationObjectives(tx, 'v', organisationId))
 		.innerJoin('users', 'users.id', 'v.changed_by')
 		.select([
 			'v.objective_id',
@@ -98,47 +113,35 @@ export function listObjectiveVersions(tx: Tx, organisationId: string) {
 			'v.changed_at',
 			'users.name as changed_by_name'
 		])
-		.where('o.organisation_id', '=', organisationId)
 		.orderBy('v.objective_id')
 		.orderBy('v.superseded_version', 'desc')
 		.execute();
 }
 
-export async function insertCommitment(tx: Tx, row: Insertable<ServiceCommitmentsTable>) {
-	const inserted = await tx
-		.insertInto('service_commitments')
-		.values(row)
-		.returning('id')
-		.executeTakeFirstOrThrow();
-	return inserted.id;
+/**
+ * Adding a row of one of the system's tables (answering its id) and changing one at the version
+ * its editor saw: alike for commitments, objectives and outlets.
+ */
+function writersOf<T extends SystemTable>(table: T) {
+	return {
+		insert: async (tx: Tx, row: Insertable<Database[T]>): Promise<string> => {
+			// Kysely cannot type an insert into a table chosen by a type parameter, hence the casts.
+			const inserted = await tx
+				.insertInto(table as 'service_outlets')
+				.values(row as unknown as Insertable<ServiceOutletsTable>)
+				.returning('id')
+				.executeTakeFirstOrThrow();
+			return inserted.id;
+		},
+		update: (tx: Tx, id: string, version: number, fields: UpdateObject<Database, T>) =>
+			updateAtVersion(tx, table, id, version, fields)
+	};
 }
 
-export function updateCommitment(
-	tx: Tx,
-	id: string,
-	version: number,
-	fields: UpdateObject<Database, 'service_commitments'>
-) {
-	return updateAtVersion(tx, 'service_commitments', id, version, fields);
-}
-
-export async function insertObjective(tx: Tx, row: Insertable<ServiceObjectivesTable>) {
-	const inserted = await tx
-		.insertInto('service_objectives')
-		.values(row)
-		.returning('id')
-		.executeTakeFirstOrThrow();
-	return inserted.id;
-}
-
-export function updateObjective(
-	tx: Tx,
-	id: string,
-	version: number,
-	fields: UpdateObject<Database, 'service_objectives'>
-) {
-	return updateAtVersion(tx, 'service_objectives', id, version, fields);
-}
+export const { insert: insertCommitment, update: updateCommitment } =
+	writersOf('service_commitments');
+export const { insert: insertObjective, update: updateObjective } = writersOf('service_objectives');
+export const { insert: insertOutlet, update: updateOutlet } = writersOf('service_outlets');
 
 /** The management's approval of the objective's current version: the version stays. */
 export function setObjectiveApproval(
@@ -217,22 +220,4 @@ export async function insertMeasurement(
 		.returning('id')
 		.executeTakeFirst();
 	return inserted?.id;
-}
-
-export async function insertOutlet(tx: Tx, row: Insertable<ServiceOutletsTable>) {
-	const inserted = await tx
-		.insertInto('service_outlets')
-		.values(row)
-		.returning('id')
-		.executeTakeFirstOrThrow();
-	return inserted.id;
-}
-
-export function updateOutlet(
-	tx: Tx,
-	id: string,
-	version: number,
-	fields: UpdateObject<Database, 'service_outlets'>
-) {
-	return updateAtVersion(tx, 'service_outlets', id, version, fields);
 }
