@@ -66,7 +66,7 @@ describe('sanitiseFileName', () => {
 
 	// Issue 8 item 11: ten 16,200-character names froze the process for 22.6 s (the shortening
 	// re-measured the whole stem once per character dropped).
-	it('handles ten 16,200-character names in milliseconds', () => {
+	it('handles ten 16,200-character names without freezing', () => {
 		const names = [
 			`${'a'.repeat(16_196)}.pdf`,
 			`${'长'.repeat(16_196)}.pdf`,
@@ -80,11 +80,12 @@ describe('sanitiseFileName', () => {
 			`${'é'.repeat(16_195)}.xlsx`
 		];
 		expect(names.every((name) => name.length >= 16_200)).toBe(true);
-		// Compiled once first, so that the bound measures the names, not the JIT.
+		// Compiled once first, so that the bound measures the names, not the JIT. The bound is
+		// a tenth of the 22.6 s the defect took, not a speed target: a loaded machine keeps it.
 		sanitiseFileName(`${'z'.repeat(300)}.pdf`);
 		const started = performance.now();
 		const safe = names.map((name) => sanitiseFileName(name));
-		expect(performance.now() - started).toBeLessThan(200);
+		expect(performance.now() - started).toBeLessThan(2_000);
 		for (const name of safe) {
 			expect(utf8Length(name)).toBeLessThanOrEqual(MAX_NAME_BYTES);
 			expect(name).not.toContain('\ufffd');
