@@ -48,6 +48,16 @@ describe('the header', () => {
 						.map((box) => Math.round(box.top + box.height / 2))
 				);
 				expect(Math.max(...tops) - Math.min(...tops)).toBeLessThanOrEqual(6);
+				// The links end before the search box and the account start: nothing runs into them
+				// (English labels are longer, so fewer stay in the row).
+				const gap = await page.evaluate(() => {
+					const links = [...document.querySelectorAll('.nav > *')].map((node) =>
+						node.getBoundingClientRect()
+					);
+					const account = document.querySelector('.account')!.getBoundingClientRect();
+					return account.left - Math.max(...links.map((box) => box.right));
+				});
+				expect(gap).toBeGreaterThanOrEqual(8);
 				// Sign-out is under the person's name.
 				const account = page.getByTestId('account-menu');
 				await account.locator('summary').focus();
