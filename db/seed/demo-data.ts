@@ -399,12 +399,14 @@ export const DEMO_CERTIFICATES: CertificateSeed[] = [
 		grade: '5-star',
 		issuedDay: -335
 	},
+	// Certified about ten and a half months ago, not yet surveilled: its first surveillance falls
+	// due in about six weeks, which the admin's "surveillance coming due" queue shows.
 	{
 		number: 'DCB-20647-2026-0002',
 		organisation: LUJIANG,
 		standard: 'GB/T 20647-2006',
 		scope: '住宅小区物业管理服务',
-		issuedDay: -120
+		issuedDay: -320
 	}
 ];
 

@@ -574,8 +574,12 @@ describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 			});
 			expect(evaluationPage.nextSurveillance).toBe(addMonths(today, 12));
 
-			// The chase: at the old cycle's 60-day stage only the certificate not renewed is chased.
-			const oldDue = addMonths(lastEnded, 12);
+			// The chase: at the old cycle's 60-day stage only the certificate not renewed is chased,
+			// for the date its page shows (the recertification's report restarted the clock).
+			const oldDue = addMonths(addDays(today, -5), 12);
+			expect(
+				(await getCertificate(t.db, world.admin, kept.certificateId)).surveillance.nextDue
+			).toBe(oldDue);
 			const newDue = addMonths(today, 12);
 			await sweepTenant(t.db, world.tenantId, utc(addDays(oldDue, -59), 4));
 			expect(await surveillanceReminders(kept.certificateId)).toEqual([

@@ -88,6 +88,7 @@ describe.each(DIALECTS)('work queues (%s)', (kind) => {
 			kind?: EvaluationKind;
 			certificateId?: string;
 			team?: { userId: string; lead?: boolean }[];
+			window?: [string, string];
 		}
 	) {
 		const row = await t.owner
@@ -98,8 +99,8 @@ describe.each(DIALECTS)('work queues (%s)', (kind) => {
 				certificate_id: options.certificateId ?? null,
 				organisation_id: organisationId,
 				standard_id: standardId,
-				window_start: '2026-11-01',
-				window_end: '2026-11-03',
+				window_start: options.window?.[0] ?? '2026-11-01',
+				window_end: options.window?.[1] ?? '2026-11-03',
 				status: options.status
 			})
 			.returning('id')
@@ -211,11 +212,14 @@ describe.each(DIALECTS)('work queues (%s)', (kind) => {
 		});
 
 		const team = [{ userId: evaluator.userId, lead: true }];
+		// Its surveillance of a year ago less two weeks, report issued: the clock restarted then,
+		// so the next surveillance is due on 12-15 either way.
 		ids.ev1 = await evaluation(tenantId, o1.id, s.id, {
 			status: 'report_issued',
 			kind: 'surveillance',
 			certificateId: ids.c1,
-			team
+			team,
+			window: ['2025-12-13', '2025-12-15']
 		});
 		ids.f1 = await finding(tenantId, ids.ev1, evaluator.userId, {
 			status: 'response_submitted',

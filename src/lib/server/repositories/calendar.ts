@@ -7,7 +7,7 @@ import {
 	findingsWithOrganisation
 } from './joins';
 import { tenantJoin } from './tenant-join';
-import { RENEWED_ON } from './certificates';
+import { LAST_SURVEILLANCE_ENDED_ON, RENEWED_ON } from './certificates';
 
 /*
  * What the calendar shows, one query per kind of date, each bounded by the days asked for
@@ -142,13 +142,7 @@ export function surveilledCertificates(tx: Tx, q: CalendarQuery) {
 			'scheme_rules.max_suspension_months',
 			'scheme_rules.suspend_within_days'
 		])
-		.select(
-			sql<
-				string | null
-			>`(select max(e.window_end) from evaluations e where e.tenant_id = certificates.tenant_id and e.certificate_id = certificates.id and e.kind in ('surveillance', 'recertification') and e.status in ('report_issued', 'closed'))`.as(
-				'last_surveillance_ended_on'
-			)
-		)
+		.select(LAST_SURVEILLANCE_ENDED_ON.as('last_surveillance_ended_on'))
 		.select(RENEWED_ON.as('renewed_on'))
 		.where('certificates.status', 'in', ['active', 'suspended'])
 		.where('certificates.issued_on', '<=', q.to)

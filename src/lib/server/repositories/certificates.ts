@@ -243,6 +243,16 @@ export const RENEWED_ON = sql<
 	string | null
 >`(select max(d.decided_on)::text from decisions d where d.tenant_id = certificates.tenant_id and d.certificate_id = certificates.id and d.kind = 'renew')`;
 
+/**
+ * The end of the certificate's latest surveillance or recertification evaluation whose report is
+ * out, in a query over `certificates`: the surveillance clock restarts from it. One definition
+ * for the certificate page (`lastSurveillanceEndedOn`), the calendar, the chase and the work
+ * queues, so that none of them tells a different due date.
+ */
+export const LAST_SURVEILLANCE_ENDED_ON = sql<
+	string | null
+>`(select max(e.window_end) from evaluations e where e.tenant_id = certificates.tenant_id and e.certificate_id = certificates.id and e.kind in ('surveillance', 'recertification') and e.status in ('report_issued', 'closed'))`;
+
 /** The day of the certificate's latest renewal decision (`RENEWED_ON`), null if none. */
 export async function renewedOn(tx: Tx, certificateId: string): Promise<string | null> {
 	const row = await tx

@@ -4,7 +4,7 @@ import type { ReminderSubjectKind } from '../../../../db/schema';
 import { tenantJoin } from './tenant-join';
 import { certificatesWithOrganisation, findingsWithOrganisation, leadOf } from './joins';
 import { suspensionStart } from './certificate-flags';
-import { RENEWED_ON } from './certificates';
+import { LAST_SURVEILLANCE_ENDED_ON, RENEWED_ON } from './certificates';
 
 /*
  * What the clocks read and write (issue 7). The per-row reads take FOR SHARE on the subject rows,
@@ -311,13 +311,7 @@ export function watchedCertificates(tx: Tx) {
 			'certificates.withdrawal_proposed_on',
 			'organisations.legal_name as organisation_name'
 		])
-		.select(
-			sql<
-				string | null
-			>`(select max(e.window_end) from evaluations e where e.tenant_id = certificates.tenant_id and e.certificate_id = certificates.id and e.kind = 'surveillance' and e.status = 'closed')`.as(
-				'last_surveillance_ended_on'
-			)
-		)
+		.select(LAST_SURVEILLANCE_ENDED_ON.as('last_surveillance_ended_on'))
 		.select(RENEWED_ON.as('renewed_on'))
 		.select(
 			sql<

@@ -11,7 +11,7 @@ import type { QueueHorizons, QueueName } from '../domain/work-queues';
 import type { SchemeRules } from '../domain/scheme-rules';
 import { afterKey, orderOf, type KeysetPage } from './keyset';
 import { tenantJoin } from './tenant-join';
-import { RENEWED_ON } from './certificates';
+import { LAST_SURVEILLANCE_ENDED_ON, RENEWED_ON } from './certificates';
 
 /*
  * The work queues' queries (domain/work-queues.ts names them). Each queue is one SELECT of
@@ -139,14 +139,15 @@ function certificateColumns<Q extends ReturnType<typeof certificatesWithNames>>(
 
 /**
  * The next surveillance due date of each certificate, as domain/scheme-rules.ts
- * `nextSurveillanceDue` computes it: the longest gap after the last closed surveillance of the
+ * `nextSurveillanceDue` computes it: the longest gap after the last surveillance (or
+ * recertification) of the
  * current cycle, or the first surveillance after the decision (or issue, or the renewal). PostgreSQL's month arithmetic clamps to the
  * month's end as `addMonths` does. A standard without rules of its own takes the defaults.
  */
 function nextSurveillance(defaults: SchemeRules) {
 	const rule = (column: string, fallback: number | string) =>
 		sql`coalesce((select ${sql.ref(`r.${column}`)} from scheme_rules r where r.tenant_id = certificates.tenant_id and r.standard_id = certificates.standard_id), ${fallback})`;
-	const last = sql`(select max(e.window_end) from evaluations e where e.tenant_id = certificates.tenant_id and e.certificate_id = certificates.id and e.kind = 'surveillance' and e.status = 'closed')`;
+	const last = LAST_SURVEILLANCE_ENDED_ON;
 	// A renewal starts a new cycle: an earlier surveillance no longer counts, and the first of the
 	// cycle counts from the renewal decision.
 	const renewed = sql`${RENEWED_ON}::date`;

@@ -9,7 +9,7 @@ export interface SurveillanceSubject {
 	decidedOn: IsoDate;
 	/** The latest renewal decision's day: the current cycle's start (null before any). */
 	renewedOn: IsoDate | null;
-	/** The end of the last closed surveillance evaluation, if any. */
+	/** The end of the last surveillance or recertification evaluation whose report is out, if any. */
 	lastSurveillanceEndedOn: IsoDate | null;
 }
 
