@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRPCError } from '@trpc/server';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases';
 import { callerFor, newActor, testApp } from '../support/factories';
 import {
@@ -11,7 +10,7 @@ import {
 	newWorkflowWorld,
 	type WorkflowWorld
 } from '../support/workflow-factories';
-import { Refusal } from '../../src/lib/server/errors';
+import { refusalOf } from '../support/refusals';
 import { sweepTenant } from '../../jobs/chase-tenant/sweep';
 import { addDays, addMonths, todayInZone } from '../../src/lib/server/domain/calendar';
 import { takeDecisionSchema } from '../../src/lib/server/services/decisions.schema';
@@ -28,19 +27,6 @@ import type { App } from '../../src/lib/server/app';
  * renewal, a passed expiry, another tenant); expiry by the chase sweep (once, per tenant, in the
  * tenant's zone); extending and reducing the structured scope, with history from/to.
  */
-
-async function refusalOf(call: Promise<unknown>) {
-	try {
-		await call;
-	} catch (error) {
-		if (!(error instanceof TRPCError)) throw error;
-		const cause = error.cause;
-		return cause instanceof Refusal
-			? { code: error.code, key: cause.messageKey, field: cause.field }
-			: { code: error.code, key: error.message, field: undefined };
-	}
-	throw new Error('expected the call to be refused');
-}
 
 describe.each(DIALECTS)('renewal, expiry and scope (%s)', (dialect) => {
 	let t: TestDatabase;

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRPCError } from '@trpc/server';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases';
 import { callerFor, testApp } from '../support/factories';
 import {
@@ -9,7 +8,7 @@ import {
 	newWorkflowWorld,
 	type WorkflowWorld
 } from '../support/workflow-factories';
-import { Refusal } from '../../src/lib/server/errors';
+import { refusalOf } from '../support/refusals';
 import { todayInZone } from '../../src/lib/server/domain/calendar';
 import type { App } from '../../src/lib/server/app';
 
@@ -19,16 +18,6 @@ import type { App } from '../../src/lib/server/app';
  * still fixes the number and the scope's wording; a changed date is refused at its field and
  * changes nothing. Before any renewal, the dates are corrected and the expiry follows them.
  */
-
-async function refusalOf(call: Promise<unknown>) {
-	try {
-		await call;
-	} catch (error) {
-		if (!(error instanceof TRPCError) || !(error.cause instanceof Refusal)) throw error;
-		return { code: error.code, key: error.cause.messageKey, field: error.cause.field };
-	}
-	throw new Error('expected the call to be refused');
-}
 
 describe.each(DIALECTS)('correcting a renewed certificate (%s)', (dialect) => {
 	let t: TestDatabase;
@@ -126,6 +115,24 @@ describe.each(DIALECTS)('correcting a renewed certificate (%s)', (dialect) => {
 			key: 'organisations_error_dates_renewed',
 			field: 'decidedOn'
 		});
+		expect(await row(before.id)).toEqual(before);
+	});
+
+	it("another tenant's admin cannot correct it: not found, nothing changed", async () => {
+		const before = await renewed();
+		const other = await newWorkflowWorld(t);
+		expect(
+			await refusalOf(
+				callerFor(app, other.admin).certificates.update({
+					id: before.id,
+					version: before.version,
+					number: `${before.number}-X`,
+					scope: before.scope,
+					issuedOn: before.issued_on,
+					decidedOn: before.decided_on
+				})
+			)
+		).toMatchObject({ code: 'NOT_FOUND' });
 		expect(await row(before.id)).toEqual(before);
 	});
 
